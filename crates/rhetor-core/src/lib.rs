@@ -1,0 +1,22 @@
+//! rhetor-core: the pieces every other rhetor crate shares.
+//!
+//! * [`taxonomy`] — the SemEval-2023 Task 3 label inventories (genres, frames,
+//!   techniques and their categories), each with a one-line definition.
+//! * [`document`] — one [`Document`] carrying an article's text, its
+//!   paragraphs (with their 1-based source line) and every annotation.
+//! * [`offsets`] — the single tested conversion between Unicode code-point
+//!   offsets (what SemEval uses) and byte offsets (what Rust strings use).
+//! * [`lang`] — language identification restricted to the languages rhetor
+//!   knows about.
+//! * [`detector`] — the trait every model implements.
+
+pub mod detector;
+pub mod document;
+pub mod lang;
+pub mod offsets;
+pub mod taxonomy;
+
+pub use detector::Detector;
+pub use document::{Document, GenreScores, Paragraph, Scored, Span};
+pub use offsets::OffsetMap;
+pub use taxonomy::{Category, Frame, Genre, LabelError, Technique};
