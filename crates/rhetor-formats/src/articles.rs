@@ -1,0 +1,258 @@
+//! Article readers: one file, a directory of `*.txt` files, stdin, JSON Lines.
+
+use crate::error::{decode_text, FormatError, Source};
+use rhetor_core::Document;
+use serde::Deserialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The id of an article file: `articleNNN.txt` → `NNN`, anything else → its stem.
+pub fn article_id_from_path(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    match stem.strip_prefix("article") {
+        Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => {
+            rest.to_string()
+        }
+        _ => stem,
+    }
+}
+
+/// Reads one article file (line 1 the title, then paragraphs).
+pub fn read_article_file(path: &Path) -> Result<Document, FormatError> {
+    let source = Source::file(path.display().to_string());
+    let bytes = std::fs::read(path).map_err(|e| FormatError::io(source.clone(), e))?;
+    let text = decode_text(&source, bytes)?;
+    Ok(Document::from_text(article_id_from_path(path), text))
+}
+
+/// One JSON Lines record: `{"id": …, "title": …, "text": …}`; `id` and
+/// `title` are optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonArticle {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub text: String,
+}
+
+impl JsonArticle {
+    /// Turns the record into a document; `fallback_id` names it when it has no id.
+    pub fn into_document(self, fallback_id: impl FnOnce() -> String) -> Document {
+        let id = self.id.unwrap_or_else(fallback_id);
+        match self.title {
+            Some(title) => Document::from_title_and_body(id, &title, &self.text),
+            None => Document::from_text(id, self.text),
+        }
+    }
+}
+
+/// Parses JSON Lines text: one article per non-blank line. A record without
+/// an id gets `<stem>-<line>`.
+pub fn parse_json_lines(source: &Source, stem: &str, text: &str) -> Vec<Result<Document, FormatError>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            let at = source.at_line(i + 1);
+            let rec: JsonArticle = serde_json::from_str(line)
+                .map_err(|e| FormatError::row(at.clone(), format!("invalid JSON Lines record: {e}")))?;
+            if rec.text.trim().is_empty() && rec.title.as_deref().unwrap_or("").trim().is_empty() {
+                return Err(FormatError::Empty(at));
+            }
+            Ok(rec.into_document(|| format!("{stem}-{}", i + 1)))
+        })
+        .collect()
+}
+
+/// Something named on the command line, resolved to what must be read.
+#[derive(Debug)]
+pub enum InputItem {
+    Stdin,
+    Article(PathBuf),
+    JsonLines(PathBuf),
+    Failed(FormatError),
+}
+
+fn is_json_lines(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"))
+}
+
+/// Expands paths: `-` is stdin, a directory is its `*.txt` files sorted by
+/// name, `*.jsonl`/`*.ndjson` files are JSON Lines, other files are articles.
+/// No paths at all means stdin.
+pub fn expand_inputs(paths: &[PathBuf]) -> Vec<InputItem> {
+    if paths.is_empty() {
+        return vec![InputItem::Stdin];
+    }
+    let mut items = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            items.push(InputItem::Stdin);
+        } else if path.is_dir() {
+            match list_articles(path) {
+                Ok(files) => items.extend(files.into_iter().map(InputItem::Article)),
+                Err(e) => items.push(InputItem::Failed(e)),
+            }
+        } else if !path.exists() {
+            items.push(InputItem::Failed(FormatError::Missing(Source::file(path.display().to_string()))));
+        } else if is_json_lines(path) {
+            items.push(InputItem::JsonLines(path.clone()));
+        } else {
+            items.push(InputItem::Article(path.clone()));
+        }
+    }
+    items
+}
+
+/// The `*.txt` files of a directory, sorted by file name.
+pub fn list_articles(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
+    let source = Source::file(dir.display().to_string());
+    let entries = std::fs::read_dir(dir).map_err(|e| FormatError::io(source.clone(), e))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| FormatError::io(source.clone(), e))?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "txt") {
+            files.push(path);
+        }
+    }
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}
+
+/// Reads stdin: JSON Lines when its first non-blank character is `{`,
+/// otherwise one article with id `stdin`.
+pub fn read_stdin() -> Vec<Result<Document, FormatError>> {
+    let source = Source::file("<stdin>");
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
+        return vec![Err(FormatError::io(source, e))];
+    }
+    parse_stdin_bytes(bytes)
+}
+
+/// The part of [`read_stdin`] that does not touch the process's stdin.
+pub fn parse_stdin_bytes(bytes: Vec<u8>) -> Vec<Result<Document, FormatError>> {
+    let source = Source::file("<stdin>");
+    match decode_text(&source, bytes) {
+        Err(e) => vec![Err(e)],
+        Ok(text) if text.trim_start().starts_with('{') => parse_json_lines(&source, "stdin", &text),
+        Ok(text) => vec![Ok(Document::from_text("stdin", text))],
+    }
+}
+
+/// Reads one input item into its documents (one, or many for JSON Lines).
+pub fn read_item(item: InputItem) -> Vec<Result<Document, FormatError>> {
+    match item {
+        InputItem::Stdin => read_stdin(),
+        InputItem::Article(path) => vec![read_article_file(&path)],
+        InputItem::JsonLines(path) => {
+            let source = Source::file(path.display().to_string());
+            let stem = article_id_from_path(&path);
+            match std::fs::read(&path)
+                .map_err(|e| FormatError::io(source.clone(), e))
+                .and_then(|b| decode_text(&source, b))
+            {
+                Ok(text) => parse_json_lines(&source, &stem, &text),
+                Err(e) => vec![Err(e)],
+            }
+        }
+        InputItem::Failed(e) => vec![Err(e)],
+    }
+}
+
+/// Reads every document named by `paths`, in order, each a result.
+pub fn read_inputs(paths: &[PathBuf]) -> impl Iterator<Item = Result<Document, FormatError>> {
+    expand_inputs(paths).into_iter().flat_map(read_item)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn ids_come_from_file_names() {
+        assert_eq!(article_id_from_path(Path::new("x/article123.txt")), "123");
+        assert_eq!(article_id_from_path(Path::new("x/article.txt")), "article");
+        assert_eq!(article_id_from_path(Path::new("x/articleA1.txt")), "articleA1");
+        assert_eq!(article_id_from_path(Path::new("my-story.txt")), "my-story");
+    }
+
+    #[test]
+    fn directory_is_read_sorted_and_only_txt() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("article2.txt"), "Two\n\nBody two").unwrap();
+        fs::write(dir.path().join("article10.txt"), "Ten\n\nBody ten").unwrap();
+        fs::write(dir.path().join("notes.md"), "ignored").unwrap();
+        let docs: Vec<Document> =
+            read_inputs(&[dir.path().to_path_buf()]).map(Result::unwrap).collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, vec!["10", "2"], "sorted by file name");
+        assert_eq!(docs[1].title, "Two");
+        assert_eq!(docs[1].paragraphs[1].line, 3);
+    }
+
+    #[test]
+    fn json_lines_records_become_documents() {
+        let src = Source::file("in.jsonl");
+        let text = "{\"id\":\"a\",\"title\":\"T\",\"text\":\"P1\\nP2\"}\n\n{\"text\":\"Only\\n\\nbody\"}\n";
+        let docs: Vec<Document> =
+            parse_json_lines(&src, "in", text).into_iter().map(Result::unwrap).collect();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].id, "a");
+        assert_eq!(docs[0].text, "T\n\nP1\nP2");
+        assert_eq!(docs[0].paragraphs.iter().map(|p| p.line).collect::<Vec<_>>(), vec![1, 3, 4]);
+        assert_eq!(docs[1].id, "in-3");
+        assert_eq!(docs[1].title, "Only");
+    }
+
+    #[test]
+    fn bad_json_lines_name_file_and_line() {
+        let src = Source::file("in.jsonl");
+        let out = parse_json_lines(&src, "in", "{\"text\":\"ok\"}\n{\"text\": 5}\nnot json\n");
+        assert!(out[0].is_ok());
+        let e1 = out[1].as_ref().unwrap_err().to_string();
+        assert!(e1.starts_with("in.jsonl:2:"), "{e1}");
+        let e2 = out[2].as_ref().unwrap_err().to_string();
+        assert!(e2.starts_with("in.jsonl:3:"), "{e2}");
+    }
+
+    #[test]
+    fn stdin_text_is_one_article_and_braces_mean_json_lines() {
+        let docs = parse_stdin_bytes(b"Title\n\nBody".to_vec());
+        assert_eq!(docs[0].as_ref().unwrap().id, "stdin");
+        let docs = parse_stdin_bytes(b"{\"id\":\"q\",\"text\":\"x y\"}".to_vec());
+        assert_eq!(docs[0].as_ref().unwrap().id, "q");
+    }
+
+    #[test]
+    fn bad_files_give_one_clear_error_each() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = |n: &str| dir.path().join(n);
+        fs::write(p("empty.txt"), "").unwrap();
+        fs::write(p("blank.txt"), " \n\r\n").unwrap();
+        fs::write(p("bin.txt"), b"abc\x00def").unwrap();
+        fs::write(p("latin1.txt"), b"caf\xe9 au lait").unwrap();
+        let err = |name: &str| read_article_file(&p(name)).unwrap_err().to_string();
+        assert!(err("empty.txt").contains("empty.txt: empty input"), "{}", err("empty.txt"));
+        assert!(err("blank.txt").contains("empty input"));
+        assert!(err("bin.txt").contains("NUL byte at byte offset 3"), "{}", err("bin.txt"));
+        assert!(err("latin1.txt").contains("invalid UTF-8 at byte offset 3"));
+        assert!(err("latin1.txt").contains("latin1.txt"));
+        let missing = read_inputs(&[p("nope.txt")]).next().unwrap().unwrap_err().to_string();
+        assert!(missing.contains("nope.txt: no such file"), "{missing}");
+    }
+
+    #[test]
+    fn one_bad_file_does_not_hide_the_good_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "Good\n\nText").unwrap();
+        fs::write(dir.path().join("b.txt"), b"\xff\xfe").unwrap();
+        fs::write(dir.path().join("c.txt"), "Also good").unwrap();
+        let results: Vec<_> = read_inputs(&[dir.path().to_path_buf()]).collect();
+        assert_eq!(results.len(), 3);
+        assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());
+    }
+}

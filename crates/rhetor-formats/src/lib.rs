@@ -1,0 +1,18 @@
+//! rhetor-formats: everything rhetor reads and writes.
+//!
+//! * [`articles`] — article files, directories of them, stdin and JSON Lines.
+//! * [`labels`] — the four SemEval label files (genre, frames, techniques per
+//!   paragraph, technique spans), read with row-level error messages.
+//! * [`corpus`] — a SemEval language folder: articles with gold labels attached.
+//! * [`semeval`] — SemEval rows for each task, written from documents.
+//! * [`json`] — the JSON article object, as a JSON array or JSON Lines.
+
+pub mod articles;
+pub mod corpus;
+pub mod error;
+pub mod json;
+pub mod labels;
+pub mod semeval;
+
+pub use error::FormatError;
+pub use semeval::Task;
