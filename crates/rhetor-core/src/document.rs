@@ -28,7 +28,10 @@ pub struct GenreScores {
 impl GenreScores {
     /// A certain (gold) genre: score 1 for `label`, 0 for the others.
     pub fn certain(label: Genre) -> Self {
-        let scores = Genre::ALL.iter().map(|&g| (g, if g == label { 1.0 } else { 0.0 })).collect();
+        let scores = Genre::ALL
+            .iter()
+            .map(|&g| (g, if g == label { 1.0 } else { 0.0 }))
+            .collect();
         GenreScores { label, scores }
     }
 }
@@ -145,7 +148,11 @@ impl Document {
     /// Builds the text of an article from a title and a body, the way a
     /// SemEval file lays them out (title, an empty line, then the body).
     pub fn from_title_and_body(id: impl Into<String>, title: &str, body: &str) -> Self {
-        let text = if title.is_empty() { body.to_string() } else { format!("{title}\n\n{body}") };
+        let text = if title.is_empty() {
+            body.to_string()
+        } else {
+            format!("{title}\n\n{body}")
+        };
         Self::from_text(id, text)
     }
 
@@ -168,7 +175,10 @@ impl Document {
     /// The text with the title line left out: what a language identifier or
     /// a reader sees as the article body.
     pub fn body(&self) -> impl Iterator<Item = &str> {
-        self.paragraphs.iter().filter(|p| p.line > 1).map(|p| p.text.as_str())
+        self.paragraphs
+            .iter()
+            .filter(|p| p.line > 1)
+            .map(|p| p.text.as_str())
     }
 
     /// Number of code points in the text.
@@ -187,7 +197,13 @@ impl Document {
         score: f32,
     ) -> Option<&Span> {
         let text = map.slice(&self.text, start, end)?.to_string();
-        self.spans.push(Span { technique, start, end, text, score });
+        self.spans.push(Span {
+            technique,
+            start,
+            end,
+            text,
+            score,
+        });
         self.spans.last()
     }
 }
@@ -205,7 +221,10 @@ mod tests {
         assert_eq!(doc.paragraphs[1].text, "First para.");
         assert_eq!(doc.paragraph_at_line(5).unwrap().text, "Second.");
         assert!(doc.paragraph_at_line(2).is_none());
-        assert_eq!(doc.body().collect::<Vec<_>>(), vec!["First para.", "Second."]);
+        assert_eq!(
+            doc.body().collect::<Vec<_>>(),
+            vec!["First para.", "Second."]
+        );
     }
 
     #[test]
@@ -240,7 +259,9 @@ mod tests {
     fn spans_take_their_text_from_code_points() {
         let mut doc = Document::from_title_and_body("x", "Tête", "Les « aider » américains");
         let map = OffsetMap::new(&doc.text);
-        let s = doc.add_span(&map, Technique::LoadedLanguage, 12, 17, 0.9).unwrap();
+        let s = doc
+            .add_span(&map, Technique::LoadedLanguage, 12, 17, 0.9)
+            .unwrap();
         assert_eq!(s.text, "aider");
         assert!(doc.add_span(&map, Technique::Doubt, 10, 999, 0.5).is_none());
         assert_eq!(doc.spans.len(), 1);
@@ -252,7 +273,9 @@ mod tests {
         doc.language = Some("en".into());
         doc.genre = Some(GenreScores::certain(Genre::Satire));
         doc.frames.push(Scored::new(Frame::Political, 0.75));
-        doc.paragraphs[1].techniques.push(Scored::new(Technique::Doubt, 0.5));
+        doc.paragraphs[1]
+            .techniques
+            .push(Scored::new(Technique::Doubt, 0.5));
         let v = serde_json::to_value(&doc).unwrap();
         assert_eq!(v["id"], "42");
         assert_eq!(v["genre"]["label"], "satire");

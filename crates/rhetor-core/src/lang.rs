@@ -38,7 +38,9 @@ impl Default for LanguageIdentifier {
 impl LanguageIdentifier {
     pub fn new() -> Self {
         let allow = SUPPORTED.iter().map(|(_, l)| *l).collect();
-        LanguageIdentifier { inner: WhatlangDetector::with_allowlist(allow) }
+        LanguageIdentifier {
+            inner: WhatlangDetector::with_allowlist(allow),
+        }
     }
 
     /// The ISO 639-1 code of `text`'s language, or `None` when the text has
@@ -48,7 +50,10 @@ impl LanguageIdentifier {
             return None;
         }
         let lang = self.inner.detect_lang(text)?;
-        SUPPORTED.iter().find(|(_, l)| *l == lang).map(|(code, _)| *code)
+        SUPPORTED
+            .iter()
+            .find(|(_, l)| *l == lang)
+            .map(|(code, _)| *code)
     }
 }
 
@@ -75,15 +80,42 @@ mod tests {
 
     /// Short paragraphs (one sentence each) written for this test.
     const SAMPLES: &[(&str, &str)] = &[
-        ("en", "The minister promised that the new bridge would be finished before winter."),
-        ("fr", "Le ministre a promis que le nouveau pont serait terminé avant l'hiver."),
-        ("de", "Der Minister versprach, dass die neue Brücke vor dem Winter fertig sein werde."),
-        ("it", "Il ministro ha promesso che il nuovo ponte sarebbe stato finito prima dell'inverno."),
-        ("pl", "Minister obiecał, że nowy most zostanie ukończony przed zimą."),
-        ("ru", "Министр пообещал, что новый мост будет достроен до наступления зимы."),
-        ("es", "El ministro prometió que el nuevo puente estaría terminado antes del invierno."),
-        ("el", "Ο υπουργός υποσχέθηκε ότι η νέα γέφυρα θα ολοκληρωθεί πριν από τον χειμώνα."),
-        ("ka", "მინისტრმა დაპირდა, რომ ახალი ხიდი ზამთრამდე დასრულდება."),
+        (
+            "en",
+            "The minister promised that the new bridge would be finished before winter.",
+        ),
+        (
+            "fr",
+            "Le ministre a promis que le nouveau pont serait terminé avant l'hiver.",
+        ),
+        (
+            "de",
+            "Der Minister versprach, dass die neue Brücke vor dem Winter fertig sein werde.",
+        ),
+        (
+            "it",
+            "Il ministro ha promesso che il nuovo ponte sarebbe stato finito prima dell'inverno.",
+        ),
+        (
+            "pl",
+            "Minister obiecał, że nowy most zostanie ukończony przed zimą.",
+        ),
+        (
+            "ru",
+            "Министр пообещал, что новый мост будет достроен до наступления зимы.",
+        ),
+        (
+            "es",
+            "El ministro prometió que el nuevo puente estaría terminado antes del invierno.",
+        ),
+        (
+            "el",
+            "Ο υπουργός υποσχέθηκε ότι η νέα γέφυρα θα ολοκληρωθεί πριν από τον χειμώνα.",
+        ),
+        (
+            "ka",
+            "მინისტრმა დაპირდა, რომ ახალი ხიდი ზამთრამდე დასრულდება.",
+        ),
     ];
 
     #[test]

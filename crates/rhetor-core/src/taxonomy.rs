@@ -154,7 +154,10 @@ impl Category {
 
     /// The techniques of this category, in inventory order.
     pub fn techniques(self) -> impl Iterator<Item = Technique> {
-        Technique::ALL.iter().copied().filter(move |t| t.category() == self)
+        Technique::ALL
+            .iter()
+            .copied()
+            .filter(move |t| t.category() == self)
     }
 }
 
@@ -199,9 +202,15 @@ impl Technique {
     pub fn category(self) -> Category {
         use Technique::*;
         match self {
-            NameCallingLabeling | GuiltByAssociation | Doubt | AppealToHypocrisy
+            NameCallingLabeling
+            | GuiltByAssociation
+            | Doubt
+            | AppealToHypocrisy
             | QuestioningTheReputation => Category::AttackOnReputation,
-            FlagWaving | AppealToAuthority | AppealToPopularity | AppealToValues
+            FlagWaving
+            | AppealToAuthority
+            | AppealToPopularity
+            | AppealToValues
             | AppealToFearPrejudice => Category::Justification,
             CausalOversimplification | FalseDilemma | ConsequentialOversimplification => {
                 Category::Simplification
@@ -235,7 +244,10 @@ mod tests {
         assert_eq!(Frame::COUNT, 14);
         assert_eq!(Technique::COUNT, 23);
         assert_eq!(Category::ALL.len(), 6);
-        let per_cat: Vec<usize> = Category::ALL.iter().map(|c| c.techniques().count()).collect();
+        let per_cat: Vec<usize> = Category::ALL
+            .iter()
+            .map(|c| c.techniques().count())
+            .collect();
         assert_eq!(per_cat, vec![5, 5, 3, 3, 3, 4]);
     }
 
@@ -297,8 +309,14 @@ mod tests {
                 .collect()
         };
         let strs = |v: Vec<&str>| v.into_iter().map(String::from).collect::<Vec<_>>();
-        assert_eq!(read("genres.txt"), strs(Genre::ALL.iter().map(|g| g.as_str()).collect()));
-        assert_eq!(read("frames.txt"), strs(Frame::ALL.iter().map(|g| g.as_str()).collect()));
+        assert_eq!(
+            read("genres.txt"),
+            strs(Genre::ALL.iter().map(|g| g.as_str()).collect())
+        );
+        assert_eq!(
+            read("frames.txt"),
+            strs(Frame::ALL.iter().map(|g| g.as_str()).collect())
+        );
         assert_eq!(
             read("techniques.txt"),
             strs(Technique::ALL.iter().map(|g| g.as_str()).collect())

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// The id of an article file: `articleNNN.txt` → `NNN`, anything else → its stem.
 pub fn article_id_from_path(path: &Path) -> String {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match stem.strip_prefix("article") {
         Some(rest) if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) => {
             rest.to_string()
@@ -50,14 +53,19 @@ impl JsonArticle {
 
 /// Parses JSON Lines text: one article per non-blank line. A record without
 /// an id gets `<stem>-<line>`.
-pub fn parse_json_lines(source: &Source, stem: &str, text: &str) -> Vec<Result<Document, FormatError>> {
+pub fn parse_json_lines(
+    source: &Source,
+    stem: &str,
+    text: &str,
+) -> Vec<Result<Document, FormatError>> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, line)| {
             let at = source.at_line(i + 1);
-            let rec: JsonArticle = serde_json::from_str(line)
-                .map_err(|e| FormatError::row(at.clone(), format!("invalid JSON Lines record: {e}")))?;
+            let rec: JsonArticle = serde_json::from_str(line).map_err(|e| {
+                FormatError::row(at.clone(), format!("invalid JSON Lines record: {e}"))
+            })?;
             if rec.text.trim().is_empty() && rec.title.as_deref().unwrap_or("").trim().is_empty() {
                 return Err(FormatError::Empty(at));
             }
@@ -76,7 +84,10 @@ pub enum InputItem {
 }
 
 fn is_json_lines(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson")
+    )
 }
 
 /// Expands paths: `-` is stdin, a directory is its `*.txt` files sorted by
@@ -96,7 +107,9 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Vec<InputItem> {
                 Err(e) => items.push(InputItem::Failed(e)),
             }
         } else if !path.exists() {
-            items.push(InputItem::Failed(FormatError::Missing(Source::file(path.display().to_string()))));
+            items.push(InputItem::Failed(FormatError::Missing(Source::file(
+                path.display().to_string(),
+            ))));
         } else if is_json_lines(path) {
             items.push(InputItem::JsonLines(path.clone()));
         } else {
@@ -112,7 +125,9 @@ pub fn list_articles(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
     let entries = std::fs::read_dir(dir).map_err(|e| FormatError::io(source.clone(), e))?;
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|e| FormatError::io(source.clone(), e))?.path();
+        let path = entry
+            .map_err(|e| FormatError::io(source.clone(), e))?
+            .path();
         if path.is_file() && path.extension().is_some_and(|e| e == "txt") {
             files.push(path);
         }
@@ -176,7 +191,10 @@ mod tests {
     fn ids_come_from_file_names() {
         assert_eq!(article_id_from_path(Path::new("x/article123.txt")), "123");
         assert_eq!(article_id_from_path(Path::new("x/article.txt")), "article");
-        assert_eq!(article_id_from_path(Path::new("x/articleA1.txt")), "articleA1");
+        assert_eq!(
+            article_id_from_path(Path::new("x/articleA1.txt")),
+            "articleA1"
+        );
         assert_eq!(article_id_from_path(Path::new("my-story.txt")), "my-story");
     }
 
@@ -186,8 +204,9 @@ mod tests {
         fs::write(dir.path().join("article2.txt"), "Two\n\nBody two").unwrap();
         fs::write(dir.path().join("article10.txt"), "Ten\n\nBody ten").unwrap();
         fs::write(dir.path().join("notes.md"), "ignored").unwrap();
-        let docs: Vec<Document> =
-            read_inputs(&[dir.path().to_path_buf()]).map(Result::unwrap).collect();
+        let docs: Vec<Document> = read_inputs(&[dir.path().to_path_buf()])
+            .map(Result::unwrap)
+            .collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, vec!["10", "2"], "sorted by file name");
         assert_eq!(docs[1].title, "Two");
@@ -198,12 +217,21 @@ mod tests {
     fn json_lines_records_become_documents() {
         let src = Source::file("in.jsonl");
         let text = "{\"id\":\"a\",\"title\":\"T\",\"text\":\"P1\\nP2\"}\n\n{\"text\":\"Only\\n\\nbody\"}\n";
-        let docs: Vec<Document> =
-            parse_json_lines(&src, "in", text).into_iter().map(Result::unwrap).collect();
+        let docs: Vec<Document> = parse_json_lines(&src, "in", text)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].id, "a");
         assert_eq!(docs[0].text, "T\n\nP1\nP2");
-        assert_eq!(docs[0].paragraphs.iter().map(|p| p.line).collect::<Vec<_>>(), vec![1, 3, 4]);
+        assert_eq!(
+            docs[0]
+                .paragraphs
+                .iter()
+                .map(|p| p.line)
+                .collect::<Vec<_>>(),
+            vec![1, 3, 4]
+        );
         assert_eq!(docs[1].id, "in-3");
         assert_eq!(docs[1].title, "Only");
     }
@@ -236,12 +264,24 @@ mod tests {
         fs::write(p("bin.txt"), b"abc\x00def").unwrap();
         fs::write(p("latin1.txt"), b"caf\xe9 au lait").unwrap();
         let err = |name: &str| read_article_file(&p(name)).unwrap_err().to_string();
-        assert!(err("empty.txt").contains("empty.txt: empty input"), "{}", err("empty.txt"));
+        assert!(
+            err("empty.txt").contains("empty.txt: empty input"),
+            "{}",
+            err("empty.txt")
+        );
         assert!(err("blank.txt").contains("empty input"));
-        assert!(err("bin.txt").contains("NUL byte at byte offset 3"), "{}", err("bin.txt"));
+        assert!(
+            err("bin.txt").contains("NUL byte at byte offset 3"),
+            "{}",
+            err("bin.txt")
+        );
         assert!(err("latin1.txt").contains("invalid UTF-8 at byte offset 3"));
         assert!(err("latin1.txt").contains("latin1.txt"));
-        let missing = read_inputs(&[p("nope.txt")]).next().unwrap().unwrap_err().to_string();
+        let missing = read_inputs(&[p("nope.txt")])
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("nope.txt: no such file"), "{missing}");
     }
 

@@ -55,9 +55,14 @@ pub fn language_folders(root: &Path) -> Result<Vec<(String, PathBuf)>, FormatErr
     let entries = std::fs::read_dir(root).map_err(|e| FormatError::io(source.clone(), e))?;
     let mut out = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|e| FormatError::io(source.clone(), e))?.path();
+        let path = entry
+            .map_err(|e| FormatError::io(source.clone(), e))?
+            .path();
         if path.join("train-articles").is_dir() {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             out.push((name, path));
         }
     }
@@ -73,11 +78,16 @@ pub fn language_folders(root: &Path) -> Result<Vec<(String, PathBuf)>, FormatErr
 
 /// Loads every language folder of `root` (or only those named in `only`,
 /// by folder name or ISO code).
-pub fn load_dataset(root: &Path, only: Option<&[String]>) -> Result<Vec<LabeledDocument>, FormatError> {
+pub fn load_dataset(
+    root: &Path,
+    only: Option<&[String]>,
+) -> Result<Vec<LabeledDocument>, FormatError> {
     let mut docs = Vec::new();
     for (folder, path) in language_folders(root)? {
         let wanted = only.is_none_or(|langs| {
-            langs.iter().any(|l| l == &folder || l == language_code(&folder))
+            langs
+                .iter()
+                .any(|l| l == &folder || l == language_code(&folder))
         });
         if wanted {
             docs.extend(load_language(&path, &folder)?);
@@ -94,10 +104,17 @@ pub fn load_language(dir: &Path, folder: &str) -> Result<Vec<LabeledDocument>, F
     for path in list_articles(&dir.join("train-articles"))? {
         let mut doc = read_article_file(&path)?;
         doc.language = Some(language_code(folder).to_string());
-        docs.push(LabeledDocument { doc, folder: folder.to_string(), gold: Gold::default() });
+        docs.push(LabeledDocument {
+            doc,
+            folder: folder.to_string(),
+            gold: Gold::default(),
+        });
     }
-    let index: HashMap<String, usize> =
-        docs.iter().enumerate().map(|(i, d)| (d.doc.id.clone(), i)).collect();
+    let index: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.doc.id.clone(), i))
+        .collect();
     let find = |file: &Path, id: &str, row: Option<usize>| -> Result<usize, FormatError> {
         index.get(id).copied().ok_or_else(|| {
             let mut s = Source::file(file.display().to_string());
@@ -132,7 +149,11 @@ pub fn load_language(dir: &Path, folder: &str) -> Result<Vec<LabeledDocument>, F
                     format!("article {}: line {} is blank or past the end", r.id, r.line),
                 )
             })?;
-            p.techniques = r.techniques.into_iter().map(|t| Scored::new(t, 1.0)).collect();
+            p.techniques = r
+                .techniques
+                .into_iter()
+                .map(|t| Scored::new(t, 1.0))
+                .collect();
             d.gold.techniques = true;
         }
     }
@@ -143,11 +164,20 @@ pub fn load_language(dir: &Path, folder: &str) -> Result<Vec<LabeledDocument>, F
             let i = find(&file, &r.id, Some(r.row))?;
             let d = &mut docs[i];
             let map = maps.entry(i).or_insert_with(|| OffsetMap::new(&d.doc.text));
-            if d.doc.add_span(map, r.technique, r.start, r.end, 1.0).is_none() {
+            if d.doc
+                .add_span(map, r.technique, r.start, r.end, 1.0)
+                .is_none()
+            {
                 let at = Source::file(file.display().to_string()).at_line(r.row);
                 return Err(FormatError::row(
                     at,
-                    format!("span {}..{} is outside article {} ({} code points)", r.start, r.end, r.id, map.len_chars()),
+                    format!(
+                        "span {}..{} is outside article {} ({} code points)",
+                        r.start,
+                        r.end,
+                        r.id,
+                        map.len_chars()
+                    ),
                 ));
             }
             d.gold.spans = true;

@@ -16,7 +16,8 @@ impl<W: Write> JsonArrayWriter<W> {
     }
 
     pub fn write(&mut self, doc: &Document) -> io::Result<()> {
-        self.out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
+        self.out
+            .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
         serde_json::to_writer_pretty(&mut self.out, doc)?;
         self.count += 1;
         Ok(())
@@ -24,7 +25,8 @@ impl<W: Write> JsonArrayWriter<W> {
 
     /// Closes the array (an empty run prints `[]`).
     pub fn finish(mut self) -> io::Result<W> {
-        self.out.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        self.out
+            .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
         Ok(self.out)
     }
 }
@@ -44,7 +46,9 @@ mod tests {
         let mut a = Document::from_title_and_body("a", "Héllo", "Un «service» 😀\r\nDeux");
         a.language = Some("fr".into());
         a.frames.push(Scored::new(Frame::Economic, 0.5));
-        a.paragraphs[2].techniques.push(Scored::new(Technique::Doubt, 0.25));
+        a.paragraphs[2]
+            .techniques
+            .push(Scored::new(Technique::Doubt, 0.25));
         let b = Document::from_text("b", "Only a title");
         vec![a, b]
     }

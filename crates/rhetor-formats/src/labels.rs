@@ -64,11 +64,21 @@ fn rows<'t>(text: &'t str) -> impl Iterator<Item = (usize, Vec<&'t str>)> {
     })
 }
 
-fn field_count(at: &Source, fields: &[&str], min: usize, max: usize, what: &str) -> Result<(), FormatError> {
+fn field_count(
+    at: &Source,
+    fields: &[&str],
+    min: usize,
+    max: usize,
+    what: &str,
+) -> Result<(), FormatError> {
     if fields.len() < min || fields.len() > max {
         return Err(FormatError::row(
             at.clone(),
-            format!("expected {what} ({} tab-separated fields), found {}", max, fields.len()),
+            format!(
+                "expected {what} ({} tab-separated fields), found {}",
+                max,
+                fields.len()
+            ),
         ));
     }
     if fields[0].trim().is_empty() {
@@ -78,10 +88,12 @@ fn field_count(at: &Source, fields: &[&str], min: usize, max: usize, what: &str)
 }
 
 fn number(at: &Source, value: &str, what: &str) -> Result<usize, FormatError> {
-    value
-        .trim()
-        .parse::<usize>()
-        .map_err(|_| FormatError::row(at.clone(), format!("{what} {value:?} is not a non-negative integer")))
+    value.trim().parse::<usize>().map_err(|_| {
+        FormatError::row(
+            at.clone(),
+            format!("{what} {value:?} is not a non-negative integer"),
+        )
+    })
 }
 
 fn label_err(at: &Source, e: rhetor_core::LabelError) -> FormatError {
@@ -94,7 +106,10 @@ pub fn parse_genres(source: &Source, text: &str) -> Result<Vec<GenreRow>, Format
             let at = source.at_line(n);
             field_count(&at, &f, 2, 2, "id<TAB>genre")?;
             let genre = f[1].trim().parse().map_err(|e| label_err(&at, e))?;
-            Ok(GenreRow { id: f[0].trim().to_string(), genre })
+            Ok(GenreRow {
+                id: f[0].trim().to_string(),
+                genre,
+            })
         })
         .collect()
 }
@@ -104,8 +119,12 @@ pub fn parse_frames(source: &Source, text: &str) -> Result<Vec<FramesRow>, Forma
         .map(|(n, f)| {
             let at = source.at_line(n);
             field_count(&at, &f, 1, 2, "id<TAB>frames")?;
-            let frames = parse_label_list(f.get(1).copied().unwrap_or("")).map_err(|e| label_err(&at, e))?;
-            Ok(FramesRow { id: f[0].trim().to_string(), frames })
+            let frames =
+                parse_label_list(f.get(1).copied().unwrap_or("")).map_err(|e| label_err(&at, e))?;
+            Ok(FramesRow {
+                id: f[0].trim().to_string(),
+                frames,
+            })
         })
         .collect()
 }
@@ -121,7 +140,11 @@ pub fn parse_techniques(source: &Source, text: &str) -> Result<Vec<TechniquesRow
             }
             let techniques =
                 parse_label_list(f.get(2).copied().unwrap_or("")).map_err(|e| label_err(&at, e))?;
-            Ok(TechniquesRow { id: f[0].trim().to_string(), line, techniques })
+            Ok(TechniquesRow {
+                id: f[0].trim().to_string(),
+                line,
+                techniques,
+            })
         })
         .collect()
 }
@@ -135,9 +158,18 @@ pub fn parse_spans(source: &Source, text: &str) -> Result<Vec<SpanRow>, FormatEr
             let start = number(&at, f[2], "start offset")?;
             let end = number(&at, f[3], "end offset")?;
             if end <= start {
-                return Err(FormatError::row(at, format!("span end {end} is not after its start {start}")));
+                return Err(FormatError::row(
+                    at,
+                    format!("span end {end} is not after its start {start}"),
+                ));
             }
-            Ok(SpanRow { id: f[0].trim().to_string(), technique, start, end, row: n })
+            Ok(SpanRow {
+                id: f[0].trim().to_string(),
+                technique,
+                start,
+                end,
+                row: n,
+            })
         })
         .collect()
 }
@@ -173,7 +205,13 @@ mod tests {
     #[test]
     fn reads_every_row_kind() {
         let g = parse_genres(&src(), "1\topinion\n2\tsatire\r\n").unwrap();
-        assert_eq!(g[1], GenreRow { id: "2".into(), genre: Genre::Satire });
+        assert_eq!(
+            g[1],
+            GenreRow {
+                id: "2".into(),
+                genre: Genre::Satire
+            }
+        );
         let f = parse_frames(&src(), "1\tEconomic,Political\n2\t\n").unwrap();
         assert_eq!(f[0].frames, vec![Frame::Economic, Frame::Political]);
         assert!(f[1].frames.is_empty());
@@ -186,19 +224,39 @@ mod tests {
 
     #[test]
     fn malformed_rows_name_file_and_line() {
-        let e = parse_techniques(&src(), "1\t1\t\n1\tthree\tDoubt\n").unwrap_err().to_string();
-        assert_eq!(e, "labels.txt:2: line number \"three\" is not a non-negative integer");
-        let e = parse_techniques(&src(), "1\t0\tDoubt\n").unwrap_err().to_string();
-        assert!(e.starts_with("labels.txt:1: line numbers start at 1"), "{e}");
-        let e = parse_frames(&src(), "1\tEconomic,Money\n").unwrap_err().to_string();
+        let e = parse_techniques(&src(), "1\t1\t\n1\tthree\tDoubt\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "labels.txt:2: line number \"three\" is not a non-negative integer"
+        );
+        let e = parse_techniques(&src(), "1\t0\tDoubt\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("labels.txt:1: line numbers start at 1"),
+            "{e}"
+        );
+        let e = parse_frames(&src(), "1\tEconomic,Money\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "labels.txt:1: unknown frame label \"Money\"");
-        let e = parse_genres(&src(), "1\topinion\textra\n").unwrap_err().to_string();
+        let e = parse_genres(&src(), "1\topinion\textra\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("labels.txt:1: expected id<TAB>genre"), "{e}");
-        let e = parse_spans(&src(), "1\tDoubt\t20\t10\n").unwrap_err().to_string();
+        let e = parse_spans(&src(), "1\tDoubt\t20\t10\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "labels.txt:1: span end 10 is not after its start 20");
-        let e = parse_spans(&src(), "1\tDoubt\t-3\t10\n").unwrap_err().to_string();
+        let e = parse_spans(&src(), "1\tDoubt\t-3\t10\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("start offset \"-3\""), "{e}");
-        let e = parse_spans(&src(), "1\tDoubts\t1\t10\n").unwrap_err().to_string();
+        let e = parse_spans(&src(), "1\tDoubts\t1\t10\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown technique label \"Doubts\""), "{e}");
     }
 }

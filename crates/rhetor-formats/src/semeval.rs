@@ -53,7 +53,9 @@ impl FromStr for Task {
         Task::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown task {s:?} (expected genre, frames, techniques or spans)"))
+            .ok_or_else(|| {
+                format!("unknown task {s:?} (expected genre, frames, techniques or spans)")
+            })
     }
 }
 
@@ -71,10 +73,21 @@ pub fn write_rows<W: Write>(w: &mut W, task: Task, doc: &Document) -> io::Result
                 writeln!(w, "{}\t{}", doc.id, g.label)?;
             }
         }
-        Task::Frames => writeln!(w, "{}\t{}", doc.id, join(doc.frames.iter().map(|f| f.label)))?,
+        Task::Frames => writeln!(
+            w,
+            "{}\t{}",
+            doc.id,
+            join(doc.frames.iter().map(|f| f.label))
+        )?,
         Task::Techniques => {
             for p in &doc.paragraphs {
-                writeln!(w, "{}\t{}\t{}", doc.id, p.line, join(p.techniques.iter().map(|t| t.label)))?;
+                writeln!(
+                    w,
+                    "{}\t{}\t{}",
+                    doc.id,
+                    p.line,
+                    join(p.techniques.iter().map(|t| t.label))
+                )?;
             }
         }
         Task::Spans => {
@@ -101,16 +114,21 @@ pub fn write_all<'d, W: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::labels;
     use crate::error::Source;
-    use rhetor_core::{Frame, GenreScores, Genre, OffsetMap, Scored, Technique};
+    use crate::labels;
+    use rhetor_core::{Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
 
     fn sample() -> Document {
         let mut d = Document::from_text("7", "Title\n\nOne «aider».\n\nTwo\n");
         d.genre = Some(GenreScores::certain(Genre::Opinion));
-        d.frames = vec![Scored::new(Frame::Political, 0.9), Scored::new(Frame::Economic, 0.6)];
-        d.paragraphs[1].techniques =
-            vec![Scored::new(Technique::LoadedLanguage, 0.8), Scored::new(Technique::Doubt, 0.7)];
+        d.frames = vec![
+            Scored::new(Frame::Political, 0.9),
+            Scored::new(Frame::Economic, 0.6),
+        ];
+        d.paragraphs[1].techniques = vec![
+            Scored::new(Technique::LoadedLanguage, 0.8),
+            Scored::new(Technique::Doubt, 0.7),
+        ];
         let map = OffsetMap::new(&d.text);
         d.add_span(&map, Technique::LoadedLanguage, 12, 17, 0.8);
         d
@@ -127,7 +145,10 @@ mod tests {
         let d = sample();
         assert_eq!(out(Task::Genre, &d), "7\topinion\n");
         assert_eq!(out(Task::Frames, &d), "7\tPolitical,Economic\n");
-        assert_eq!(out(Task::Techniques, &d), "7\t1\t\n7\t3\tLoaded_Language,Doubt\n7\t5\t\n");
+        assert_eq!(
+            out(Task::Techniques, &d),
+            "7\t1\t\n7\t3\tLoaded_Language,Doubt\n7\t5\t\n"
+        );
         assert_eq!(out(Task::Spans, &d), "7\tLoaded_Language\t12\t17\n");
         assert_eq!(d.spans[0].text, "aider");
     }
@@ -142,7 +163,10 @@ mod tests {
         assert_eq!(f[0].frames, vec![Frame::Political, Frame::Economic]);
         let t = labels::parse_techniques(&s, &out(Task::Techniques, &d)).unwrap();
         assert_eq!(t.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 3, 5]);
-        assert_eq!(t[1].techniques, vec![Technique::LoadedLanguage, Technique::Doubt]);
+        assert_eq!(
+            t[1].techniques,
+            vec![Technique::LoadedLanguage, Technique::Doubt]
+        );
         let sp = labels::parse_spans(&s, &out(Task::Spans, &d)).unwrap();
         assert_eq!((sp[0].start, sp[0].end), (12, 17));
     }

@@ -7,13 +7,18 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("RHETOR_DATA").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/semeval2023-task3")
-    });
+    let dir = std::env::var_os("RHETOR_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/semeval2023-task3")
+        });
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("skipped: SemEval data not found at {} (set RHETOR_DATA)", dir.display());
+        eprintln!(
+            "skipped: SemEval data not found at {} (set RHETOR_DATA)",
+            dir.display()
+        );
         None
     }
 }
@@ -24,8 +29,11 @@ fn writing_gold_back_reproduces_every_label_file() {
     let mut checked = 0;
     for (folder, path) in language_folders(&root).unwrap() {
         let docs = load_language(&path, &folder).unwrap();
-        let by_id: HashMap<&str, usize> =
-            docs.iter().enumerate().map(|(i, d)| (d.doc.id.as_str(), i)).collect();
+        let by_id: HashMap<&str, usize> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.doc.id.as_str(), i))
+            .collect();
         for task in Task::ALL {
             let gold = std::fs::read_to_string(path.join(task.label_file())).unwrap();
             // Articles in the order the label file first names them.
@@ -52,10 +60,17 @@ fn writing_gold_back_reproduces_every_label_file() {
 #[test]
 fn gold_spans_are_inside_their_paragraph_text() {
     let Some(root) = data_dir() else { return };
-    let (folder, path) = language_folders(&root).unwrap().into_iter().find(|(f, _)| f == "fr").unwrap();
+    let (folder, path) = language_folders(&root)
+        .unwrap()
+        .into_iter()
+        .find(|(f, _)| f == "fr")
+        .unwrap();
     let docs = load_language(&path, &folder).unwrap();
     let spans: usize = docs.iter().map(|d| d.doc.spans.len()).sum();
-    assert!(spans > 1000, "French has thousands of gold spans, found {spans}");
+    assert!(
+        spans > 1000,
+        "French has thousands of gold spans, found {spans}"
+    );
     for d in &docs {
         for s in &d.doc.spans {
             assert_eq!(s.text.chars().count(), s.end - s.start);

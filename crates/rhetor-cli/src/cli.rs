@@ -1,0 +1,104 @@
+//! Command-line arguments. Users script against these: keep them stable.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rhetor",
+    version,
+    about = "Shows how a news article tries to persuade: genre, frames and persuasion techniques (SemEval-2023 Task 3)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse articles: files, directories of *.txt, *.jsonl, or stdin (`-` or no path).
+    Analyze(AnalyzeArgs),
+    /// Score predictions against gold labels with the official SemEval metrics.
+    Eval(EvalArgs),
+    /// Train models on SemEval-layout data.
+    Train(TrainArgs),
+    /// Serve the HTTP API and web page.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A JSON array of article objects.
+    Json,
+    /// One article object per line.
+    Jsonl,
+    /// SemEval rows for the task given with --task.
+    Semeval,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaskArg {
+    Genre,
+    Frames,
+    Techniques,
+    Spans,
+}
+
+impl From<TaskArg> for rhetor_formats::Task {
+    fn from(t: TaskArg) -> Self {
+        match t {
+            TaskArg::Genre => rhetor_formats::Task::Genre,
+            TaskArg::Frames => rhetor_formats::Task::Frames,
+            TaskArg::Techniques => rhetor_formats::Task::Techniques,
+            TaskArg::Spans => rhetor_formats::Task::Spans,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Article files, directories (their *.txt files), *.jsonl files, or `-` for stdin.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: OutputFormat,
+    /// Task whose rows to write (required with --format semeval).
+    #[arg(long, value_enum)]
+    pub task: Option<TaskArg>,
+    /// Model: `fast`, `accurate`, or a model file.
+    #[arg(long, default_value = "fast")]
+    pub model: String,
+    /// Analyse every good input and report bad ones on stderr (exit 1 if any failed).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Write output to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Which task's metric to compute.
+    #[arg(long, value_enum)]
+    pub task: TaskArg,
+    /// Gold label file (SemEval format).
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Predicted label file (SemEval format).
+    #[arg(long)]
+    pub pred: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// SemEval-layout data: <DIR>/<lang>/train-articles and label files.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+}

@@ -1,0 +1,131 @@
+//! `rhetor analyze`: read articles, run a detector, write them out.
+
+use crate::cli::{AnalyzeArgs, OutputFormat};
+use crate::commands::models;
+use crate::{EXIT_PARTIAL, EXIT_USAGE};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use rhetor_core::lang::{identify_document, LanguageIdentifier};
+use rhetor_core::{Detector, Document};
+use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
+use rhetor_formats::json::{write_json_line, JsonArrayWriter};
+use rhetor_formats::{semeval, FormatError, Task};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+
+/// Items read and analysed together: large enough to keep both cores busy,
+/// small enough that output starts early and memory stays flat.
+const CHUNK: usize = 256;
+
+/// Where analysed documents go, in the chosen format.
+enum Sink {
+    Json(JsonArrayWriter<Box<dyn Write>>),
+    Jsonl(Box<dyn Write>),
+    Semeval(Box<dyn Write>, Task),
+}
+
+impl Sink {
+    fn write(&mut self, doc: &Document) -> io::Result<()> {
+        match self {
+            Sink::Json(w) => w.write(doc),
+            Sink::Jsonl(w) => write_json_line(w, doc),
+            Sink::Semeval(w, task) => semeval::write_rows(w, *task, doc),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Json(w) => w.finish()?.flush(),
+            Sink::Jsonl(mut w) | Sink::Semeval(mut w, _) => w.flush(),
+        }
+    }
+}
+
+/// Annotates one document: language first (models may use it), then the detector.
+pub fn annotate(doc: &mut Document, lid: &LanguageIdentifier, detector: &dyn Detector) {
+    if doc.language.is_none() {
+        doc.language = identify_document(lid, doc).map(str::to_string);
+    }
+    detector.annotate(doc);
+}
+
+pub fn run(args: AnalyzeArgs) -> Result<u8> {
+    let task: Option<Task> = args.task.map(Into::into);
+    if args.format == OutputFormat::Semeval && task.is_none() {
+        eprintln!("rhetor: error: --task is required with --format semeval");
+        return Ok(EXIT_USAGE);
+    }
+    let detector = models::load(&args.model)?;
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    let mut sink = match (args.format, task) {
+        (OutputFormat::Json, _) => Sink::Json(JsonArrayWriter::new(out)),
+        (OutputFormat::Jsonl, _) => Sink::Jsonl(out),
+        (OutputFormat::Semeval, Some(t)) => Sink::Semeval(out, t),
+        (OutputFormat::Semeval, None) => unreachable!("checked above"),
+    };
+
+    let items = expand_inputs(&args.paths);
+    let progress = progress_bar(items.len());
+    let lid = LanguageIdentifier::new();
+    let mut failed = 0usize;
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let chunk: Vec<InputItem> = items.by_ref().take(CHUNK).collect();
+        let n = chunk.len() as u64;
+        let results: Vec<Vec<Result<Document, FormatError>>> = chunk
+            .into_par_iter()
+            .map(|item| {
+                let mut docs = read_item(item);
+                for doc in docs.iter_mut().flatten() {
+                    annotate(doc, &lid, detector.as_ref());
+                }
+                docs
+            })
+            .collect();
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok(doc) => sink.write(&doc).context("cannot write output")?,
+                Err(e) if args.keep_going => {
+                    progress.suspend(|| eprintln!("rhetor: skipped: {e}"));
+                    failed += 1;
+                }
+                Err(e) => {
+                    progress.finish_and_clear();
+                    sink.finish().context("cannot write output")?;
+                    eprintln!("rhetor: error: {e}");
+                    return Ok(EXIT_USAGE);
+                }
+            }
+        }
+        progress.inc(n);
+    }
+    progress.finish_and_clear();
+    sink.finish().context("cannot write output")?;
+    if failed > 0 {
+        eprintln!("rhetor: {failed} input(s) failed");
+        return Ok(EXIT_PARTIAL);
+    }
+    Ok(0)
+}
+
+/// A progress bar on stderr for runs over many files (hidden when stderr is
+/// not a terminal, so scripts and logs stay clean).
+fn progress_bar(len: usize) -> ProgressBar {
+    if len < 2 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} analysing {pos}/{len} files [{bar:30}] {per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
+}

@@ -1,0 +1,17 @@
+//! One module per subcommand.
+
+mod analyze;
+mod eval;
+mod models;
+
+use crate::cli::{Cli, Command};
+
+/// Runs a parsed command line; returns the process exit status.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Train(_) => anyhow::bail!("`rhetor train` is not available in this build yet"),
+        Command::Serve(_) => anyhow::bail!("`rhetor serve` is not available in this build yet"),
+    }
+}

@@ -1,0 +1,30 @@
+//! The `rhetor` command: a thin shell over the rhetor libraries.
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Exit status for a run where some inputs failed under `--keep-going`.
+pub const EXIT_PARTIAL: u8 = 1;
+/// Exit status for usage or input errors.
+pub const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match commands::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("rhetor: error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
