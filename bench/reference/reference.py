@@ -40,6 +40,8 @@ from sklearn.metrics import f1_score
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
+from joblib import Parallel, delayed
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 LANGS = ["en", "fr", "ge", "it", "po", "ru"]
@@ -47,8 +49,7 @@ K = 5
 C = 4.0
 MAX_ITER = 1000
 SOLVER_OVR = "liblinear"      # binary problems of the one-vs-rest models
-SOLVER_GENRE = "saga"         # multinomial genre model (liblinear has no multiclass)
-MAX_ITER_GENRE = 5000
+DUAL = True                   # liblinear dual coordinate descent (same optimum, faster here)
 N_JOBS = 2
 
 
@@ -163,29 +164,40 @@ def features_step():
                      ("csr", FunctionTransformer(canonical_csr, accept_sparse=True))])
 
 
+def lr():
+    return LogisticRegression(C=C, class_weight="balanced", solver=SOLVER_OVR,
+                              dual=DUAL, max_iter=MAX_ITER)
+
+
 def multilabel_model(n_jobs=N_JOBS):
-    lr = LogisticRegression(C=C, class_weight="balanced", solver=SOLVER_OVR,
-                            max_iter=MAX_ITER)
     return Pipeline([("tfidf", features_step()),
-                     ("clf", OneVsRestClassifier(lr, n_jobs=n_jobs))])
+                     ("clf", OneVsRestClassifier(lr(), n_jobs=n_jobs))])
 
 
-def genre_model():
-    lr = LogisticRegression(C=C, class_weight="balanced", solver=SOLVER_GENRE,
-                            max_iter=MAX_ITER_GENRE)
-    return Pipeline([("tfidf", features_step()), ("clf", lr)])
+def genre_model(n_jobs=N_JOBS):
+    """Multiclass by one-vs-rest liblinear (scikit-learn >= 1.7 no longer does this
+    implicitly); predict = argmax of the three decision functions."""
+    return Pipeline([("tfidf", features_step()),
+                     ("clf", OneVsRestClassifier(lr(), n_jobs=n_jobs))])
 
 
-def fit_predict(kind, train_rows, test_rows):
-    X = [r["text"] for r in train_rows]
-    Xt = [r["text"] for r in test_rows]
-    if kind == "genre":
-        m = genre_model()
-        m.fit(X, [r["y"] for r in train_rows])
-        return list(m.predict(Xt))
-    m = multilabel_model()
-    m.fit(X, np.vstack([r["y"] for r in train_rows]))
-    return m.predict(Xt).astype(np.int8)
+def fit_predict(kind, X, y, Xt):
+    """Fit one model (single process) on texts X / targets y, predict texts Xt.
+    Runs inside a joblib worker; returns predictions, seconds and the number of
+    ConvergenceWarnings raised by liblinear."""
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        if kind == "genre":
+            m = genre_model(n_jobs=1)
+            m.fit(X, y)
+            p = list(m.predict(Xt))
+        else:
+            m = multilabel_model(n_jobs=1)
+            m.fit(X, y)
+            p = m.predict(Xt).astype(np.int8)
+    nconv = sum(1 for w in caught if issubclass(w.category, ConvergenceWarning))
+    return p, time.perf_counter() - t0, nconv
 
 
 # --------------------------------------------------------------------------- metrics
@@ -230,45 +242,70 @@ def evaluate(kind, rows, preds, labels):
 
 # --------------------------------------------------------------------------- runs
 
-def run_cv(D, log):
-    oof, res, secs = {}, {}, {}
-    for kind, key in (("techniques", "tech"), ("genre", "genre"), ("frames", "frame")):
+TASKS = (("techniques", "tech"), ("frames", "frame"), ("genre", "genre"))
+
+
+def run_splits(D, log, lolo=True):
+    """All CV folds (and LOLO splits) of all three tasks as independent jobs,
+    N_JOBS of them at a time; every job fits a fresh pipeline (vectorisers
+    included) on its training split only."""
+    jobs = []
+    for kind, key in TASKS:
+        rows = D[key]
+        splits = [("cv", f, [r["fold"] != f for r in rows]) for f in range(K)]
+        if lolo:
+            splits += [("lolo", l, [r["lang"] != l for r in rows]) for l in LANGS]
+        for mode, name, is_train in splits:
+            tr = [i for i, t in enumerate(is_train) if t]
+            te = [i for i, t in enumerate(is_train) if not t]
+            jobs.append((kind, key, mode, name, tr, te))
+
+    def target(kind, rows, idx):
+        if kind == "genre":
+            return [rows[i]["y"] for i in idx]
+        return np.vstack([rows[i]["y"] for i in idx])
+
+    def texts(rows, idx):
+        return [rows[i]["text"] for i in idx]
+
+    t0 = time.perf_counter()
+    out = Parallel(n_jobs=N_JOBS, return_as="generator")(
+        delayed(fit_predict)(kind, texts(D[key], tr), target(kind, D[key], tr),
+                             texts(D[key], te))
+        for kind, key, mode, name, tr, te in jobs)
+    results = []
+    for job, (p, secs, nconv) in zip(jobs, out):
+        kind, key, mode, name, tr, te = job
+        log(f"  {mode} {kind} {name}: train {len(tr)} test {len(te)} fit+predict "
+            f"{secs:.0f}s, convergence warnings {nconv} "
+            f"(elapsed {time.perf_counter() - t0:.0f}s)")
+        results.append((job, p, secs, nconv))
+    wall = time.perf_counter() - t0
+
+    labels = {"techniques": D["techniques"], "genre": D["genres"], "frames": D["frames"]}
+    cv, lo, oof = {}, {}, {}
+    job_secs = {"cv": {}, "lolo": {}}
+    conv = 0
+    for kind, key in TASKS:
         rows = D[key]
         preds = [None] * len(rows)
-        t0 = time.perf_counter()
-        for f in range(K):
-            tr = [r for r in rows if r["fold"] != f]
-            te_idx = [i for i, r in enumerate(rows) if r["fold"] == f]
-            p = fit_predict(kind, tr, [rows[i] for i in te_idx])
-            for j, i in enumerate(te_idx):
-                preds[i] = p[j]
-            log(f"  cv {kind} fold {f}: train {len(tr)} test {len(te_idx)} "
-                f"({time.perf_counter() - t0:.0f}s)")
-        secs[kind] = time.perf_counter() - t0
-        labels = {"techniques": D["techniques"], "genre": D["genres"],
-                  "frames": D["frames"]}[kind]
-        res[kind] = evaluate(kind, rows, preds, labels)
+        lo[kind] = {}
+        for (k, _, mode, name, tr, te), p, secs, nconv in results:
+            if k != kind:
+                continue
+            conv += nconv
+            job_secs[mode][kind] = job_secs[mode].get(kind, 0.0) + secs
+            if mode == "cv":
+                for j, i in enumerate(te):
+                    preds[i] = p[j]
+            else:
+                lo[kind][name] = metrics(kind, [rows[i] for i in te], list(p), labels[kind])
+        assert all(x is not None for x in preds)
+        cv[kind] = evaluate(kind, rows, preds, labels[kind])
         oof[kind] = preds
-    return res, oof, secs
-
-
-def run_lolo(D, log):
-    res, secs = {}, {}
-    for kind, key in (("techniques", "tech"), ("genre", "genre"), ("frames", "frame")):
-        rows = D[key]
-        labels = {"techniques": D["techniques"], "genre": D["genres"],
-                  "frames": D["frames"]}[kind]
-        res[kind] = {}
-        t0 = time.perf_counter()
-        for lang in LANGS:
-            tr = [r for r in rows if r["lang"] != lang]
-            te = [r for r in rows if r["lang"] == lang]
-            p = fit_predict(kind, tr, te)
-            res[kind][lang] = metrics(kind, te, list(p), labels)
-            log(f"  lolo {kind} {lang}: train {len(tr)} test {len(te)} "
-                f"({time.perf_counter() - t0:.0f}s)")
-        secs[kind] = time.perf_counter() - t0
-    return res, secs
+    timing = {"splits_wall_s": wall, "fit_predict_cpu_s_sum": job_secs,
+              "convergence_warnings": conv}
+    return cv, (lo if lolo else None), oof, timing
 
 
 def write_oof(D, oof, outdir):
@@ -370,7 +407,6 @@ def main():
     ap.add_argument("--skip-timing", action="store_true")
     args = ap.parse_args()
     oof_dir = Path(args.oof) if args.oof else Path(args.out).parent / "oof"
-    warnings.filterwarnings("ignore", category=UserWarning)
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
@@ -387,10 +423,11 @@ def main():
                   lowercase=True),
         combine="hstack (FeatureUnion), each block L2-normalised by its TfidfVectorizer",
         techniques_frames=dict(model="OneVsRestClassifier(LogisticRegression)", C=C,
-                               class_weight="balanced", solver=SOLVER_OVR,
+                               class_weight="balanced", solver=SOLVER_OVR, dual=DUAL,
                                max_iter=MAX_ITER, threshold=0.5),
-        genre=dict(model="LogisticRegression multinomial", C=C, class_weight="balanced",
-                   solver=SOLVER_GENRE, max_iter=MAX_ITER_GENRE),
+        genre=dict(model="OneVsRestClassifier(LogisticRegression), argmax of decision "
+                         "function", C=C, class_weight="balanced (per binary problem)",
+                   solver=SOLVER_OVR, dual=DUAL, max_iter=MAX_ITER),
         folds=("K=5; per language, article ids (digits of train-articles/article<ID>.txt) "
                "sorted as strings; fold = index mod 5; vectorisers refit on each "
                "training split"),
@@ -399,14 +436,14 @@ def main():
         versions=dict(python=platform.python_version(), numpy=np.__version__,
                       scipy=scipy.__version__, sklearn=sklearn.__version__),
     )}
-    log("cross-validation ...")
-    res["cv"], oof, cv_secs = run_cv(D, log)
+    log(f"cross-validation{'' if args.skip_lolo else ' + leave-one-language-out'} "
+        f"({N_JOBS} jobs in parallel) ...")
+    cv, lolo, oof, timing = run_splits(D, log, lolo=not args.skip_lolo)
+    res["cv"] = cv
+    if lolo is not None:
+        res["lolo"] = lolo
     res["oof_files"] = write_oof(D, oof, oof_dir)
-    res.setdefault("timing", {})["cv_s"] = cv_secs
-    if not args.skip_lolo:
-        log("leave-one-language-out ...")
-        res["lolo"], lolo_secs = run_lolo(D, log)
-        res["timing"]["lolo_s"] = lolo_secs
+    res["timing"] = timing
     if not args.skip_timing:
         log("timing ...")
         res["timing"].update(run_timing(D, log))

@@ -1,0 +1,133 @@
+//! Turning raw scores into calibrated probabilities and decisions.
+
+use serde::{Deserialize, Serialize};
+
+/// Platt scaling: `p = sigmoid(a * score + b)`, fitted on out-of-fold scores
+/// so the probabilities reflect how often a label is really there.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Platt {
+    pub a: f32,
+    pub b: f32,
+}
+
+impl Default for Platt {
+    fn default() -> Self {
+        Platt { a: 1.0, b: 0.0 }
+    }
+}
+
+impl Platt {
+    pub fn prob(&self, score: f32) -> f32 {
+        crate::linear::sigmoid(self.a * score + self.b)
+    }
+
+    /// Fits (a, b) by Newton's method on the log loss, with Platt's smoothed
+    /// targets so that separable data does not drive `a` to infinity.
+    pub fn fit(scores: &[f32], ys: &[bool]) -> Platt {
+        let pos = ys.iter().filter(|&&y| y).count() as f64;
+        let neg = ys.len() as f64 - pos;
+        if pos == 0.0 || neg == 0.0 {
+            let p = ((pos + 1.0) / (ys.len() as f64 + 2.0)).clamp(1e-4, 1.0 - 1e-4);
+            return Platt { a: 0.0, b: (p / (1.0 - p)).ln() as f32 };
+        }
+        let hi = (pos + 1.0) / (pos + 2.0);
+        let lo = 1.0 / (neg + 2.0);
+        let (mut a, mut b) = (1.0f64, 0.0f64);
+        for _ in 0..100 {
+            let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
+            for (&s, &y) in scores.iter().zip(ys) {
+                let s = s as f64;
+                let t = if y { hi } else { lo };
+                let p = 1.0 / (1.0 + (-(a * s + b)).exp());
+                let d = p - t;
+                ga += d * s;
+                gb += d;
+                let w = p * (1.0 - p);
+                haa += w * s * s;
+                hab += w * s;
+                hbb += w;
+            }
+            let det = haa * hbb - hab * hab;
+            if det.abs() < 1e-12 {
+                break;
+            }
+            let da = (hbb * ga - hab * gb) / det;
+            let db = (haa * gb - hab * ga) / det;
+            a -= da;
+            b -= db;
+            if da.abs() < 1e-7 && db.abs() < 1e-7 {
+                break;
+            }
+        }
+        Platt { a: a as f32, b: b as f32 }
+    }
+}
+
+/// The probability threshold that maximises F1 on (probability, truth) pairs,
+/// searched over a fixed grid so that it is robust on small samples. Labels
+/// with no positives get 1.0 (never predicted).
+pub fn best_threshold(probs: &[f32], ys: &[bool]) -> f32 {
+    let pos = ys.iter().filter(|&&y| y).count();
+    if pos == 0 {
+        return 1.0;
+    }
+    let mut best = (0.0f32, 0.5f32);
+    for step in 1..=90 {
+        let t = step as f32 / 100.0;
+        let (mut tp, mut fp) = (0usize, 0usize);
+        for (&p, &y) in probs.iter().zip(ys) {
+            if p >= t {
+                if y {
+                    tp += 1;
+                } else {
+                    fp += 1;
+                }
+            }
+        }
+        let f1 = 2.0 * tp as f32 / (tp + fp + pos) as f32;
+        if f1 > best.0 + 1e-6 {
+            best = (f1, t);
+        }
+    }
+    best.1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platt_recovers_a_known_calibration() {
+        // Scores s with true P(y|s) = sigmoid(2s - 1): deterministic quantiles.
+        let mut scores = Vec::new();
+        let mut ys = Vec::new();
+        for i in 0..200 {
+            let s = -3.0 + 6.0 * i as f32 / 199.0;
+            let p = crate::linear::sigmoid(2.0 * s - 1.0);
+            for j in 0..20 {
+                scores.push(s);
+                ys.push((j as f32 + 0.5) / 20.0 < p);
+            }
+        }
+        let fit = Platt::fit(&scores, &ys);
+        assert!((fit.a - 2.0).abs() < 0.2, "a = {}", fit.a);
+        assert!((fit.b + 1.0).abs() < 0.2, "b = {}", fit.b);
+        assert!(fit.prob(0.5) > 0.45 && fit.prob(0.5) < 0.55);
+    }
+
+    #[test]
+    fn platt_without_positives_predicts_the_prior() {
+        let fit = Platt::fit(&[0.1, 0.2, 0.3], &[false, false, false]);
+        assert!(fit.prob(5.0) < 0.25);
+    }
+
+    #[test]
+    fn threshold_maximises_f1() {
+        let probs = [0.9, 0.8, 0.35, 0.3, 0.2, 0.1];
+        let ys = [true, true, true, false, false, false];
+        // t in (0.30, 0.35] catches all three positives and no negative.
+        let t = best_threshold(&probs, &ys);
+        assert!(t > 0.30 && t <= 0.35, "t = {t}");
+        assert_eq!(best_threshold(&probs, &[false; 6]), 1.0);
+    }
+}

@@ -1,0 +1,397 @@
+//! Hashed n-gram features for paragraphs and articles.
+//!
+//! A unit (paragraph or article) becomes three blocks, each raw counts:
+//! * **words** — unigrams of 2+ characters and bigrams, after NFKC and
+//!   lower-casing (what a TF-IDF word 1–2-gram vectoriser sees);
+//! * **chars** — character 2–5-grams inside space-padded words, punctuation
+//!   included, so « », “ ” and stems are caught in every script;
+//! * **cues** — traces persuasion leaves: quotes and scare quotes, `?`/`!`,
+//!   all-caps words, second-person address, numbers, length, position in the
+//!   article, the language.
+//!
+//! [`Vectorizer`] then applies sublinear TF and IDF (learned on training
+//! data; features seen in fewer than two units are dropped, which keeps the
+//! model sparse) and L2-normalises each block before joining them.
+
+use crate::hashing::Fnv;
+use crate::sparse::SparseVec;
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+/// Feature settings, stored in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureConfig {
+    /// Hash space is `2^bits` dimensions.
+    pub bits: u32,
+    pub char_min: usize,
+    pub char_max: usize,
+    /// Weight of the char block relative to the word block.
+    pub char_weight: f32,
+    /// Weight of the cue block.
+    pub cue_weight: f32,
+    /// Weight of the article title's words added to each paragraph (0 = off).
+    pub title_weight: f32,
+}
+
+impl Default for FeatureConfig {
+    fn default() -> Self {
+        FeatureConfig {
+            bits: 20,
+            char_min: 2,
+            char_max: 5,
+            char_weight: 1.0,
+            cue_weight: 0.5,
+            title_weight: 0.0,
+        }
+    }
+}
+
+/// Where a paragraph sits in its article.
+#[derive(Debug, Clone, Copy)]
+pub struct ParagraphContext<'a> {
+    pub language: Option<&'a str>,
+    /// 0-based index among the article's paragraphs (0 = the title line).
+    pub index: usize,
+    pub count: usize,
+    pub title: &'a str,
+}
+
+/// Raw counts of one unit, before IDF and normalisation.
+#[derive(Debug, Clone, Default)]
+pub struct Blocks {
+    pub words: Vec<(u32, f32)>,
+    pub chars: Vec<(u32, f32)>,
+    pub cues: Vec<(u32, f32)>,
+    pub title: Vec<(u32, f32)>,
+}
+
+/// Lower-cased NFKC text (fast path for ASCII).
+pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.nfkc().flat_map(char::to_lowercase).collect()
+    }
+}
+
+/// Word tokens of normalised text: maximal runs of letters and digits.
+pub fn word_tokens(norm: &str) -> impl Iterator<Item = &str> {
+    norm.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty())
+}
+
+const QUOTES: &[char] = &['"', '«', '»', '“', '”', '„', '‟', '‘', '’', '‚', '‹', '›', '「', '」'];
+
+/// Second-person pronouns and possessives in the languages rhetor serves.
+const SECOND_PERSON: &[&str] = &[
+    "you", "your", "yours", "yourself", "vous", "votre", "vos", "tu", "toi", "ton", "ta", "tes",
+    "du", "dich", "dir", "dein", "deine", "euch", "euer", "eure", "voi", "tuo", "tua", "vostro",
+    "vostra", "ty", "wy", "twój", "wasz", "ciebie", "was", "вы", "ты", "ваш", "ваша", "твой",
+    "вас", "тебя", "usted", "ustedes", "vosotros", "εσύ", "εσείς", "σας", "შენ", "თქვენ",
+];
+
+struct Hasher {
+    mask: u32,
+}
+
+impl Hasher {
+    #[inline]
+    fn index(&self, h: Fnv) -> u32 {
+        (h.finish() as u32) & self.mask
+    }
+
+    fn key(&self, ns: &[u8], parts: &[&str]) -> u32 {
+        let mut h = Fnv::new();
+        h.write(ns);
+        for p in parts {
+            h.sep();
+            h.write(p.as_bytes());
+        }
+        self.index(h)
+    }
+}
+
+/// Computes feature blocks for paragraphs and articles.
+#[derive(Debug, Clone)]
+pub struct Featurizer {
+    pub config: FeatureConfig,
+}
+
+impl Featurizer {
+    pub fn new(config: FeatureConfig) -> Self {
+        Featurizer { config }
+    }
+
+    fn hasher(&self) -> Hasher {
+        Hasher { mask: (1u32 << self.config.bits) - 1 }
+    }
+
+    /// Word and char n-gram counts of `norm` (already normalised) into `b`.
+    fn ngrams(&self, h: &Hasher, norm: &str, b: &mut Blocks) {
+        let mut prev: Option<&str> = None;
+        for tok in word_tokens(norm) {
+            if tok.chars().nth(1).is_some() {
+                b.words.push((h.key(b"w", &[tok]), 1.0));
+            }
+            if let Some(p) = prev {
+                b.words.push((h.key(b"b", &[p, tok]), 1.0));
+            }
+            prev = Some(tok);
+        }
+        let (lo, hi) = (self.config.char_min, self.config.char_max);
+        let mut buf: Vec<char> = Vec::with_capacity(32);
+        let mut utf8 = [0u8; 4];
+        for word in norm.split_whitespace() {
+            buf.clear();
+            buf.push(' ');
+            buf.extend(word.chars());
+            buf.push(' ');
+            for i in 0..buf.len() {
+                let mut f = Fnv::new();
+                f.write(b"c");
+                for (j, c) in buf[i..buf.len().min(i + hi)].iter().enumerate() {
+                    f.write(c.encode_utf8(&mut utf8).as_bytes());
+                    if j + 1 >= lo {
+                        b.chars.push((h.index(f), 1.0));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cue counts of a raw (not normalised) text.
+    fn cues(&self, h: &Hasher, raw: &str, norm: &str, b: &mut Blocks) {
+        let mut count = |name: &str, n: usize| {
+            if n > 0 {
+                b.cues.push((h.key(b"q", &[name]), (1.0 + n as f32).ln()));
+            }
+        };
+        let quotes = raw.chars().filter(|c| QUOTES.contains(c)).count();
+        count("quote", quotes);
+        count("scare", scare_quotes(raw));
+        count("question", raw.matches('?').count());
+        count("exclaim", raw.matches('!').count());
+        count("ellipsis", raw.matches('…').count() + raw.matches("...").count());
+        count("colon", raw.matches(':').count());
+        count(
+            "caps",
+            raw.split(|c: char| !c.is_alphabetic())
+                .filter(|w| w.chars().count() >= 3 && w.chars().all(|c| c.is_uppercase()))
+                .count(),
+        );
+        let mut words = 0usize;
+        let mut second = 0usize;
+        let mut numbers = 0usize;
+        for t in word_tokens(norm) {
+            words += 1;
+            if SECOND_PERSON.contains(&t) {
+                second += 1;
+            }
+            if t.chars().any(|c| c.is_ascii_digit()) {
+                numbers += 1;
+            }
+        }
+        count("second_person", second);
+        count("number", numbers);
+        let len_bucket = (usize::BITS - words.leading_zeros()).to_string();
+        b.cues.push((h.key(b"q", &["len", &len_bucket]), 1.0));
+    }
+
+    /// Blocks of one paragraph in its article context.
+    pub fn paragraph(&self, text: &str, ctx: &ParagraphContext) -> Blocks {
+        let h = self.hasher();
+        let mut b = Blocks::default();
+        let norm = normalize(text);
+        self.ngrams(&h, &norm, &mut b);
+        self.cues(&h, text, &norm, &mut b);
+        let pos = if ctx.index == 0 {
+            "title".to_string()
+        } else if ctx.index == 1 {
+            "first".to_string()
+        } else if ctx.index + 1 == ctx.count {
+            "last".to_string()
+        } else {
+            format!("rel{}", (4 * ctx.index) / ctx.count.max(1))
+        };
+        b.cues.push((h.key(b"q", &["pos", &pos]), 1.0));
+        if let Some(lang) = ctx.language {
+            b.cues.push((h.key(b"q", &["lang", lang]), 1.0));
+        }
+        b.cues.push((h.key(b"q", &["bias"]), 1.0));
+        if self.config.title_weight > 0.0 && ctx.index > 0 {
+            for tok in word_tokens(&normalize(ctx.title)) {
+                b.title.push((h.key(b"t", &[tok]), 1.0));
+            }
+        }
+        b
+    }
+
+    /// Blocks of a whole article (title and body), for genre and frames.
+    pub fn article(&self, title: &str, body: &str, language: Option<&str>) -> Blocks {
+        let h = self.hasher();
+        let mut b = Blocks::default();
+        let norm = normalize(body);
+        self.ngrams(&h, &norm, &mut b);
+        self.cues(&h, body, &norm, &mut b);
+        for tok in word_tokens(&normalize(title)) {
+            b.title.push((h.key(b"t", &[tok]), 1.0));
+        }
+        if let Some(lang) = language {
+            b.cues.push((h.key(b"q", &["lang", lang]), 1.0));
+        }
+        b.cues.push((h.key(b"q", &["bias"]), 1.0));
+        b
+    }
+}
+
+/// Quoted stretches of at most three words: « aider », "service".
+pub fn scare_quotes(raw: &str) -> usize {
+    let mut n = 0;
+    let mut open: Option<usize> = None;
+    let chars: Vec<char> = raw.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !QUOTES.contains(&c) {
+            continue;
+        }
+        match open {
+            Some(s) => {
+                let inner: String = chars[s + 1..i].iter().collect();
+                let words = inner.split_whitespace().count();
+                if (1..=3).contains(&words) {
+                    n += 1;
+                }
+                open = None;
+            }
+            None => open = Some(i),
+        }
+    }
+    n
+}
+
+/// Inverse document frequencies over the hash space, learned on training
+/// units. Dimensions seen in fewer than `min_df` units get 0: they are
+/// dropped, as a vocabulary with `min_df` would drop them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Idf {
+    /// IDF × 16, rounded (0 = dropped); u8 keeps the model file small.
+    q: Vec<u8>,
+}
+
+impl Idf {
+    pub fn fit<'b>(bits: u32, units: impl Iterator<Item = &'b Blocks>, min_df: u32) -> Self {
+        let dims = 1usize << bits;
+        let mut df = vec![0u32; dims];
+        let mut n = 0u32;
+        let mut seen: Vec<u32> = Vec::new();
+        for b in units {
+            n += 1;
+            seen.clear();
+            seen.extend(b.words.iter().chain(&b.chars).chain(&b.title).map(|p| p.0));
+            seen.sort_unstable();
+            seen.dedup();
+            for &i in &seen {
+                df[i as usize] += 1;
+            }
+        }
+        let q = df
+            .iter()
+            .map(|&d| {
+                if d < min_df {
+                    0
+                } else {
+                    let idf = ((1.0 + n as f32) / (1.0 + d as f32)).ln() + 1.0;
+                    (idf * 16.0).round().clamp(1.0, 255.0) as u8
+                }
+            })
+            .collect();
+        Idf { q }
+    }
+
+    #[inline]
+    pub fn get(&self, i: u32) -> f32 {
+        self.q[i as usize] as f32 / 16.0
+    }
+
+    /// Number of dimensions kept (seen often enough).
+    pub fn kept(&self) -> usize {
+        self.q.iter().filter(|&&v| v > 0).count()
+    }
+}
+
+/// Turns blocks into the model's input vector.
+pub fn vectorize(cfg: &FeatureConfig, idf: &Idf, b: &Blocks) -> SparseVec {
+    let block = |pairs: &[(u32, f32)], weight: f32| -> Vec<(u32, f32)> {
+        let mut v = SparseVec::from_pairs(pairs.to_vec());
+        v.sublinear();
+        let mut out: Vec<(u32, f32)> = Vec::with_capacity(v.len());
+        for (i, x) in v.iter() {
+            let w = idf.get(i as u32);
+            if w > 0.0 {
+                out.push((i as u32, x * w));
+            }
+        }
+        let norm: f32 = out.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for p in &mut out {
+                p.1 *= weight / norm;
+            }
+        }
+        out
+    };
+    let mut all = block(&b.words, 1.0);
+    all.extend(block(&b.chars, cfg.char_weight));
+    if cfg.title_weight > 0.0 {
+        all.extend(block(&b.title, cfg.title_weight));
+    }
+    all.extend(b.cues.iter().map(|&(i, v)| (i, v * cfg.cue_weight)));
+    SparseVec::from_pairs(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> ParagraphContext<'static> {
+        ParagraphContext { language: Some("fr"), index: 2, count: 5, title: "Titre" }
+    }
+
+    #[test]
+    fn normalisation_folds_case_and_compatibility_forms() {
+        assert_eq!(normalize("ÉCOLE ﬁne"), "école fine");
+        assert_eq!(word_tokens("l'aide « aider »").collect::<Vec<_>>(), vec!["l", "aide", "aider"]);
+    }
+
+    #[test]
+    fn scare_quotes_count_short_quoted_stretches() {
+        assert_eq!(scare_quotes("les « partenaires » et leur \"aide\""), 2);
+        assert_eq!(scare_quotes("He said \"this is a long quotation indeed\"."), 0);
+    }
+
+    #[test]
+    fn same_text_same_features_and_quotes_matter() {
+        let f = Featurizer::new(FeatureConfig::default());
+        let a = f.paragraph("Les Américains veulent « aider ».", &ctx());
+        let b = f.paragraph("Les Américains veulent « aider ».", &ctx());
+        assert_eq!(a.words, b.words);
+        assert_eq!(a.chars, b.chars);
+        let c = f.paragraph("Les Américains veulent aider.", &ctx());
+        assert!(a.cues.len() > c.cues.len(), "quotes add cue features");
+    }
+
+    #[test]
+    fn idf_drops_rare_features_and_vectors_are_normalised() {
+        let f = Featurizer::new(FeatureConfig { bits: 16, ..FeatureConfig::default() });
+        let units: Vec<Blocks> = ["the cat sat", "the cat ran", "a dog barked"]
+            .iter()
+            .map(|t| f.paragraph(t, &ctx()))
+            .collect();
+        let idf = Idf::fit(16, units.iter(), 2);
+        assert!(idf.kept() > 0);
+        let v = vectorize(&f.config, &idf, &units[2]);
+        // "dog"/"barked" occur once: only cue features and shared char n-grams survive.
+        let w = f.hasher().key(b"w", &["dog"]);
+        assert!(!v.idx.contains(&w));
+        let cat = f.hasher().key(b"w", &["cat"]);
+        let v0 = vectorize(&f.config, &idf, &units[0]);
+        assert!(v0.idx.contains(&cat));
+    }
+}

@@ -1,0 +1,20 @@
+//! rhetor-model: the fast model.
+//!
+//! Hashed word and character n-grams plus persuasion cues ([`features`]),
+//! linear heads trained with AdaGrad ([`linear`]), calibrated with Platt
+//! scaling and per-label thresholds tuned by cross-validation
+//! ([`calibrate`]), a token-level span tagger ([`spans`]), and the
+//! [`FastModel`] that implements [`rhetor_core::Detector`].
+
+pub mod calibrate;
+pub mod features;
+pub mod hashing;
+pub mod head;
+pub mod linear;
+pub mod model;
+pub mod sparse;
+pub mod spans;
+pub mod train;
+
+pub use model::{FastModel, ModelError, FORMAT_VERSION};
+pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};

@@ -1,0 +1,285 @@
+//! The span tagger: which tokens of a paragraph carry a technique.
+//!
+//! For each technique a logistic regression scores every token of a
+//! paragraph *given that the paragraph uses the technique* (it is trained
+//! only on such paragraphs, which makes it small and fast). At inference it
+//! runs only for the techniques the paragraph head predicted; runs of
+//! tokens above the technique's threshold become character spans.
+
+use crate::hashing::Fnv;
+use crate::head::CompactHead;
+use crate::linear::{sigmoid, train_binary, LinearHead, TrainConfig};
+use crate::sparse::SparseVec;
+use rayon::prelude::*;
+use rhetor_core::{OffsetMap, Technique};
+use serde::{Deserialize, Serialize};
+
+/// A word token with its code-point range in the whole article text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub norm: String,
+    /// The character just before and just after the token (or ' ').
+    pub before: char,
+    pub after: char,
+    /// Inside a quotation (an odd number of quote marks precede it).
+    pub quoted: bool,
+    pub shape: &'static str,
+}
+
+const QUOTE_MARKS: &[char] = &['"', '«', '»', '“', '”', '„', '‹', '›'];
+
+/// Tokens of a paragraph whose first character is code point `base`.
+pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut quotes = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_alphanumeric() {
+            if QUOTE_MARKS.contains(&chars[i]) {
+                quotes += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < chars.len() && chars[i].is_alphanumeric() {
+            i += 1;
+        }
+        let word: String = chars[s..i].iter().collect();
+        let shape = if word.chars().all(|c| c.is_ascii_digit()) {
+            "d"
+        } else if word.chars().all(|c| !c.is_lowercase()) && word.chars().count() > 1 {
+            "X"
+        } else if word.chars().next().is_some_and(|c| c.is_uppercase()) {
+            "Xx"
+        } else {
+            "x"
+        };
+        out.push(Token {
+            start: base + s,
+            end: base + i,
+            norm: crate::features::normalize(&word),
+            before: if s > 0 { chars[s - 1] } else { ' ' },
+            after: chars.get(i).copied().unwrap_or(' '),
+            quoted: quotes % 2 == 1,
+            shape,
+        });
+    }
+    out
+}
+
+/// Hashed features of token `k` in its paragraph.
+pub fn token_features(tokens: &[Token], k: usize, bits: u32) -> SparseVec {
+    let mask = (1u32 << bits) - 1;
+    let key = |parts: &[&str]| -> (u32, f32) {
+        let mut h = Fnv::new();
+        for p in parts {
+            h.write(p.as_bytes());
+            h.sep();
+        }
+        ((h.finish() as u32) & mask, 1.0)
+    };
+    let t = &tokens[k];
+    let word = |j: isize| -> &str {
+        let j = k as isize + j;
+        if j < 0 || j as usize >= tokens.len() {
+            "<pad>"
+        } else {
+            &tokens[j as usize].norm
+        }
+    };
+    let prefix: String = t.norm.chars().take(4).collect();
+    let suffix: String = t.norm.chars().rev().take(3).collect();
+    let (b, a) = (t.before.to_string(), t.after.to_string());
+    let rel = ((4 * k) / tokens.len().max(1)).to_string();
+    let mut f = vec![
+        key(&["w", &t.norm]),
+        key(&["p1", word(-1)]),
+        key(&["n1", word(1)]),
+        key(&["p2", word(-2)]),
+        key(&["n2", word(2)]),
+        key(&["bp", word(-1), &t.norm]),
+        key(&["bn", &t.norm, word(1)]),
+        key(&["pre", &prefix]),
+        key(&["suf", &suffix]),
+        key(&["shape", t.shape]),
+        key(&["before", &b]),
+        key(&["after", &a]),
+        key(&["rel", &rel]),
+        key(&["bias"]),
+    ];
+    if t.quoted {
+        f.push(key(&["quoted"]));
+    }
+    let mut v = SparseVec::from_pairs(f);
+    v.normalize();
+    v
+}
+
+/// Per-technique token scorers and decision thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpanTagger {
+    pub bits: u32,
+    pub head: CompactHead,
+    pub thresholds: Vec<f32>,
+}
+
+/// One training paragraph for the tagger: its tokens, gold techniques and
+/// which tokens fall inside a gold span of each technique.
+pub struct TaggedParagraph {
+    pub tokens: Vec<Token>,
+    pub features: Vec<SparseVec>,
+    /// `(technique, inside[k])` for each technique the paragraph has.
+    pub gold: Vec<(usize, Vec<bool>)>,
+}
+
+impl TaggedParagraph {
+    pub fn new(text: &str, start: usize, spans: &[(Technique, usize, usize)], bits: u32) -> Self {
+        let tokens = tokenize(text, start);
+        let features = (0..tokens.len()).map(|k| token_features(&tokens, k, bits)).collect();
+        let mut gold: Vec<(usize, Vec<bool>)> = Vec::new();
+        for &(t, s, e) in spans {
+            let idx = t.index();
+            let pos = match gold.iter().position(|g| g.0 == idx) {
+                Some(p) => p,
+                None => {
+                    gold.push((idx, vec![false; tokens.len()]));
+                    gold.len() - 1
+                }
+            };
+            for (k, tok) in tokens.iter().enumerate() {
+                if tok.start < e && tok.end > s {
+                    gold[pos].1[k] = true;
+                }
+            }
+        }
+        TaggedParagraph { tokens, features, gold }
+    }
+}
+
+impl SpanTagger {
+    /// Trains one token scorer per technique on the paragraphs that have it.
+    pub fn train(paragraphs: &[TaggedParagraph], bits: u32, cfg: &TrainConfig) -> Self {
+        let dims = 1usize << bits;
+        let columns: Vec<(Vec<f32>, f32)> = (0..Technique::COUNT)
+            .into_par_iter()
+            .map(|t| {
+                let mut xs = Vec::new();
+                let mut ys = Vec::new();
+                for p in paragraphs {
+                    if let Some((_, inside)) = p.gold.iter().find(|g| g.0 == t) {
+                        xs.extend(p.features.iter().cloned());
+                        ys.extend(inside.iter().copied());
+                    }
+                }
+                if xs.is_empty() {
+                    return (vec![0f32; dims], -10.0);
+                }
+                let rows: Vec<usize> = (0..xs.len()).collect();
+                train_binary(dims, &xs, &ys, &rows, cfg, cfg.seed.wrapping_add(31 * t as u64))
+            })
+            .collect();
+        let labels = columns.len();
+        let mut weights = vec![0f32; dims * labels];
+        let mut bias = Vec::with_capacity(labels);
+        for (l, (col, b)) in columns.into_iter().enumerate() {
+            for (d, w) in col.into_iter().enumerate() {
+                weights[d * labels + l] = w;
+            }
+            bias.push(b);
+        }
+        let head = CompactHead::from_linear(&LinearHead { dims, labels, weights, bias });
+        SpanTagger { bits, head, thresholds: vec![0.5; Technique::COUNT] }
+    }
+
+    /// Spans `(start, end, score)` of `technique` in a paragraph, given the
+    /// paragraph-level probability `p_par`. Runs of tokens at or above the
+    /// threshold (gaps of one token bridged) become spans; when no token
+    /// passes, the best token and its strong neighbours do, since the
+    /// paragraph head already decided the technique is there.
+    pub fn spans(&self, tokens: &[Token], features: &[SparseVec], technique: usize, p_par: f32) -> Vec<(usize, usize, f32)> {
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        let probs: Vec<f32> = features.iter().map(|x| sigmoid(self.head.scores(x)[technique])).collect();
+        let mut keep: Vec<bool> = probs.iter().map(|&p| p >= self.thresholds[technique]).collect();
+        if !keep.iter().any(|&k| k) {
+            let best = (0..probs.len()).max_by(|&a, &b| probs[a].total_cmp(&probs[b])).unwrap_or(0);
+            let floor = probs[best] * 0.8;
+            let mut s = best;
+            while s > 0 && probs[s - 1] >= floor {
+                s -= 1;
+            }
+            let mut e = best;
+            while e + 1 < probs.len() && probs[e + 1] >= floor {
+                e += 1;
+            }
+            for k in keep.iter_mut().take(e + 1).skip(s) {
+                *k = true;
+            }
+        }
+        // Bridge one-token gaps.
+        for k in 1..keep.len().saturating_sub(1) {
+            if !keep[k] && keep[k - 1] && keep[k + 1] {
+                keep[k] = true;
+            }
+        }
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < keep.len() {
+            if !keep[k] {
+                k += 1;
+                continue;
+            }
+            let s = k;
+            while k < keep.len() && keep[k] {
+                k += 1;
+            }
+            let mean = probs[s..k].iter().sum::<f32>() / (k - s) as f32;
+            out.push((tokens[s].start, tokens[k - 1].end, (p_par * mean).clamp(0.0, 1.0)));
+        }
+        out
+    }
+}
+
+/// Maps the tagger's spans onto the document text (used by the detector).
+pub fn in_text(map: &OffsetMap, start: usize, end: usize) -> bool {
+    end <= map.len_chars() && start < end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_carry_code_point_offsets_and_quote_state() {
+        let toks = tokenize("Les « aider » 2024 US", 10);
+        let words: Vec<&str> = toks.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(words, vec!["les", "aider", "2024", "us"]);
+        assert_eq!((toks[1].start, toks[1].end), (16, 21));
+        assert!(toks[1].quoted && !toks[0].quoted && !toks[2].quoted);
+        assert_eq!(toks[2].shape, "d");
+        assert_eq!(toks[3].shape, "X");
+    }
+
+    #[test]
+    fn tagger_learns_to_mark_a_planted_word() {
+        // "awful" is always inside a Loaded_Language span.
+        let mut paragraphs = Vec::new();
+        let fillers = ["the plan", "their offer", "this deal", "that vote", "the mayor"];
+        for i in 0..60 {
+            let text = format!("{} is awful and {} stays", fillers[i % 5], fillers[(i + 2) % 5]);
+            let s = text.find("awful").unwrap();
+            let spans = [(Technique::LoadedLanguage, s, s + 5)];
+            paragraphs.push(TaggedParagraph::new(&text, 0, &spans, 14));
+        }
+        let tagger = SpanTagger::train(&paragraphs, 14, &TrainConfig::default());
+        let p = TaggedParagraph::new("the vote is awful and the plan stays", 0, &[], 14);
+        let spans = tagger.spans(&p.tokens, &p.features, Technique::LoadedLanguage.index(), 0.9);
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        assert_eq!((spans[0].0, spans[0].1), (12, 17));
+    }
+}
