@@ -52,11 +52,11 @@ fn perturb_list<T: Copy + PartialEq>(
     let mut out: Vec<T> = Vec::new();
     for &l in labels {
         *counter += 1;
-        if *counter % 3 != 0 {
+        if !counter.is_multiple_of(3) {
             out.push(l);
         }
     }
-    if row % 5 == 0 {
+    if row.is_multiple_of(5) {
         if let Some(&wrong) = (0..all.len())
             .map(|k| &all[(row / 5 + k) % all.len()])
             .find(|x| !labels.contains(x))
