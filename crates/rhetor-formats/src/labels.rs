@@ -57,7 +57,7 @@ fn read_file(path: &Path) -> Result<(Source, String), FormatError> {
 }
 
 /// Splits label text into (line number, tab-separated fields), skipping blank lines.
-fn rows<'t>(text: &'t str) -> impl Iterator<Item = (usize, Vec<&'t str>)> {
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
     text.split('\n').enumerate().filter_map(|(i, line)| {
         let line = line.strip_suffix('\r').unwrap_or(line);
         (!line.trim().is_empty()).then(|| (i + 1, line.split('\t').collect()))
