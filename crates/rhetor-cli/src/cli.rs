@@ -92,8 +92,24 @@ pub struct EvalArgs {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// SemEval-layout data: <DIR>/<lang>/train-articles and label files.
-    #[arg(long)]
-    pub data: Option<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Language folders (or ISO codes) to use, comma-separated; all by default.
+    #[arg(long, value_delimiter = ',')]
+    pub langs: Option<Vec<String>>,
+    /// Report K-fold cross-validated scores (article-level folds) and
+    /// leave-one-language-out scores before training.
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+    /// Seed for shuffling; the same seed and data give the same model, bit for bit.
+    #[arg(long, default_value_t = 13)]
+    pub seed: u64,
+    /// Where to write the trained model (required unless --cv is given).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write the cross-validation report as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

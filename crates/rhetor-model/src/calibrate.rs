@@ -32,7 +32,22 @@ impl Platt {
         }
         let hi = (pos + 1.0) / (pos + 2.0);
         let lo = 1.0 / (neg + 2.0);
-        let (mut a, mut b) = (1.0f64, 0.0f64);
+        let loss = |a: f64, b: f64| -> f64 {
+            scores
+                .iter()
+                .zip(ys)
+                .map(|(&s, &y)| {
+                    let t = if y { hi } else { lo };
+                    let z = a * s as f64 + b;
+                    // log(1 + e^z) - t z, computed stably.
+                    let softplus = if z > 0.0 { z + (-z).exp().ln_1p() } else { z.exp().ln_1p() };
+                    softplus - t * z
+                })
+                .sum()
+        };
+        // Start from the prior with a = 0: always a sane point.
+        let (mut a, mut b) = (0.0f64, ((pos + 1.0) / (neg + 1.0)).ln());
+        let mut current = loss(a, b);
         for _ in 0..100 {
             let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
             for (&s, &y) in scores.iter().zip(ys) {
@@ -53,9 +68,22 @@ impl Platt {
             }
             let da = (hbb * ga - hab * gb) / det;
             let db = (haa * gb - hab * ga) / det;
-            a -= da;
-            b -= db;
-            if da.abs() < 1e-7 && db.abs() < 1e-7 {
+            // Backtracking: Newton steps on the log loss can overshoot.
+            let mut step = 1.0;
+            let mut improved = false;
+            while step > 1e-6 {
+                let (na, nb) = (a - step * da, b - step * db);
+                let l = loss(na, nb);
+                if l < current - 1e-12 {
+                    a = na;
+                    b = nb;
+                    current = l;
+                    improved = true;
+                    break;
+                }
+                step *= 0.5;
+            }
+            if !improved || (step * da).abs() < 1e-8 && (step * db).abs() < 1e-8 {
                 break;
             }
         }
@@ -113,6 +141,22 @@ mod tests {
         assert!((fit.a - 2.0).abs() < 0.2, "a = {}", fit.a);
         assert!((fit.b + 1.0).abs() < 0.2, "b = {}", fit.b);
         assert!(fit.prob(0.5) > 0.45 && fit.prob(0.5) < 0.55);
+    }
+
+    #[test]
+    fn platt_stays_sane_on_rare_positives_with_large_scores() {
+        // 3% positives, scores of an over-fitted model: large magnitudes.
+        let mut scores = Vec::new();
+        let mut ys = Vec::new();
+        for i in 0..1000 {
+            let pos = i % 33 == 0;
+            let jitter = ((i * 7919) % 100) as f32 / 10.0 - 5.0;
+            scores.push(if pos { 4.0 + jitter } else { -8.0 + jitter });
+            ys.push(pos);
+        }
+        let fit = Platt::fit(&scores, &ys);
+        assert!(fit.a > 0.0, "{fit:?}");
+        assert!(fit.prob(9.0) > 0.5 && fit.prob(-8.0) < 0.05, "{fit:?}");
     }
 
     #[test]

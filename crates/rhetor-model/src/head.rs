@@ -23,16 +23,36 @@ pub struct CompactHead {
 
 impl CompactHead {
     pub fn from_linear(h: &LinearHead) -> Self {
+        Self::from_groups(h.dims, h.labels, &[(0..h.labels).collect()], std::slice::from_ref(h))
+    }
+
+    /// Joins heads trained on groups of labels (`groups[g]` lists the labels
+    /// of `heads[g]`) into one head over `labels` labels, keeping the rows
+    /// where any weight is non-zero.
+    pub fn from_groups(dims: usize, labels: usize, groups: &[Vec<usize>], heads: &[LinearHead]) -> Self {
         let mut rows = Vec::new();
         let mut weights = Vec::new();
-        for d in 0..h.dims {
-            let row = &h.weights[d * h.labels..(d + 1) * h.labels];
-            if row.iter().any(|&w| w != 0.0) {
-                rows.push(d as u32);
-                weights.extend_from_slice(row);
+        let mut row = vec![0f32; labels];
+        let mut bias = vec![0f32; labels];
+        for (g, h) in groups.iter().zip(heads) {
+            for (j, &l) in g.iter().enumerate() {
+                bias[l] = h.bias[j];
             }
         }
-        Self::assemble(h.dims, h.labels, rows, weights, h.bias.clone())
+        for d in 0..dims {
+            let mut any = false;
+            for (g, h) in groups.iter().zip(heads) {
+                for (j, &l) in g.iter().enumerate() {
+                    row[l] = h.row(d)[j];
+                    any |= row[l] != 0.0;
+                }
+            }
+            if any {
+                rows.push(d as u32);
+                weights.extend_from_slice(&row);
+            }
+        }
+        Self::assemble(dims, labels, rows, weights, bias)
     }
 
     fn assemble(dims: usize, labels: usize, rows: Vec<u32>, weights: Vec<f32>, bias: Vec<f32>) -> Self {

@@ -12,6 +12,7 @@ pub mod hashing;
 pub mod head;
 pub mod linear;
 pub mod model;
+pub mod report;
 pub mod sparse;
 pub mod spans;
 pub mod train;

@@ -1,11 +1,15 @@
 //! Linear models over sparse vectors: one-vs-rest logistic regression and
-//! softmax regression, trained with AdaGrad SGD.
+//! softmax regression, trained by SGD with per-feature adaptive steps.
 //!
-//! Each binary label trains on its own dense weight vector (a few MB, so the
-//! hot loop stays in cache) and labels train in parallel; shuffling uses a
-//! seeded generator, so training is deterministic whatever the thread count.
+//! The step for feature `i` is `lr / sqrt(1 + Σ x_i²)` over the examples
+//! seen so far (AdaGrad's idea, driven by how often a feature occurs rather
+//! than by its gradients). Because that rate does not depend on any label,
+//! all labels can be updated with one vectorised pass over each feature's
+//! row of weights, and a label's weights are the same whichever group of
+//! labels it is trained with — so results do not depend on the thread count.
 
 use crate::hashing::Rng;
+use crate::head::CompactHead;
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -14,9 +18,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     pub epochs: usize,
-    /// AdaGrad base learning rate.
+    /// Base learning rate.
     pub learning_rate: f32,
-    /// L2 penalty per example update (applied to touched weights).
+    /// L2 penalty, applied as weight decay on the rows an example touches.
     pub l2: f32,
     /// Weight classes inversely to their frequency ("balanced").
     pub balanced: bool,
@@ -25,12 +29,12 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: 8, learning_rate: 0.3, l2: 1e-5, balanced: true, seed: 13 }
+        TrainConfig { epochs: 4, learning_rate: 0.5, l2: 1e-4, balanced: true, seed: 13 }
     }
 }
 
 /// `labels` weight vectors over `dims` dimensions, stored row-major
-/// (`w[dim * labels + label]`) so prediction reads one row per feature.
+/// (`weights[dim * labels + label]`) so one feature's weights are adjacent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinearHead {
     pub dims: usize,
@@ -40,29 +44,24 @@ pub struct LinearHead {
 }
 
 impl LinearHead {
+    pub fn zeros(dims: usize, labels: usize) -> Self {
+        LinearHead { dims, labels, weights: vec![0f32; dims * labels], bias: vec![0f32; labels] }
+    }
+
     /// Raw scores (logits), one per label.
     pub fn scores(&self, x: &SparseVec) -> Vec<f32> {
         let mut s = self.bias.clone();
         for (i, v) in x.iter() {
-            let row = &self.weights[i * self.labels..(i + 1) * self.labels];
-            for (acc, w) in s.iter_mut().zip(row) {
+            for (acc, w) in s.iter_mut().zip(self.row(i)) {
                 *acc += w * v;
             }
         }
         s
     }
 
-    fn from_columns(dims: usize, columns: Vec<(Vec<f32>, f32)>) -> Self {
-        let labels = columns.len();
-        let mut weights = vec![0f32; dims * labels];
-        let mut bias = Vec::with_capacity(labels);
-        for (l, (col, b)) in columns.into_iter().enumerate() {
-            for (d, w) in col.into_iter().enumerate() {
-                weights[d * labels + l] = w;
-            }
-            bias.push(b);
-        }
-        LinearHead { dims, labels, weights, bias }
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.weights[i * self.labels..(i + 1) * self.labels]
     }
 }
 
@@ -70,53 +69,76 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Trains one binary logistic regression on the examples `rows` of `xs`
-/// (labels `ys`, indexed like `xs`); returns (weights, bias).
-pub fn train_binary(
+/// One SGD step on the rows of `x`: `row -= step_i * (v * grad + l2 * row)`.
+#[inline]
+fn update_rows(head: &mut LinearHead, seen: &mut [f32], x: &SparseVec, grad: &[f32], cfg: &TrainConfig) {
+    let l = head.labels;
+    for (i, v) in x.iter() {
+        seen[i] += v * v;
+        let step = cfg.learning_rate / (1.0 + seen[i]).sqrt();
+        let decay = 1.0 - step * cfg.l2;
+        for (w, g) in head.weights[i * l..(i + 1) * l].iter_mut().zip(grad) {
+            *w = *w * decay - step * v * g;
+        }
+    }
+}
+
+/// Per-label (positive, negative) example weights for "balanced" training.
+fn class_weights(ys: &[Vec<bool>], rows: &[usize], labels: &[usize], balanced: bool) -> Vec<(f32, f32)> {
+    let n = rows.len().max(1) as f32;
+    labels
+        .iter()
+        .map(|&l| {
+            let pos = rows.iter().filter(|&&k| ys[k][l]).count() as f32;
+            if balanced && pos > 0.0 && pos < n {
+                (n / (2.0 * pos), n / (2.0 * (n - pos)))
+            } else {
+                (1.0, 1.0)
+            }
+        })
+        .collect()
+}
+
+/// Trains binary logistic regressions for a group of `labels` on the
+/// examples `rows` of `xs` (`ys[k][l]`: example `k` has label `l`).
+pub fn train_group(
     dims: usize,
     xs: &[SparseVec],
-    ys: &[bool],
+    ys: &[Vec<bool>],
     rows: &[usize],
+    labels: &[usize],
     cfg: &TrainConfig,
-    seed: u64,
-) -> (Vec<f32>, f32) {
-    let n = rows.len().max(1) as f32;
-    let pos = rows.iter().filter(|&&k| ys[k]).count() as f32;
-    let (wp, wn) = if cfg.balanced && pos > 0.0 && pos < n {
-        (n / (2.0 * pos), n / (2.0 * (n - pos)))
-    } else {
-        (1.0, 1.0)
-    };
-    let mut w = vec![0f32; dims];
-    let mut g2 = vec![0f32; dims];
-    let (mut b, mut gb2) = (0f32, 0f32);
+) -> LinearHead {
+    let cw = class_weights(ys, rows, labels, cfg.balanced);
+    let mut head = LinearHead::zeros(dims, labels.len());
+    let mut seen = vec![0f32; dims];
+    let mut bias_seen = 0f32;
+    let mut grad = vec![0f32; labels.len()];
     let mut order: Vec<usize> = rows.to_vec();
-    let mut rng = Rng::new(seed);
-    let eps = 1e-6f32;
+    let mut rng = Rng::new(cfg.seed);
     for _ in 0..cfg.epochs {
         rng.shuffle(&mut order);
         for &k in &order {
-            let x = &xs[k];
-            let mut s = b;
-            for (i, v) in x.iter() {
-                s += w[i] * v;
+            let s = head.scores(&xs[k]);
+            for (j, &l) in labels.iter().enumerate() {
+                let (wp, wn) = cw[j];
+                let (y, c) = if ys[k][l] { (1.0, wp) } else { (0.0, wn) };
+                grad[j] = c * (sigmoid(s[j]) - y);
             }
-            let (y, cw) = if ys[k] { (1.0, wp) } else { (0.0, wn) };
-            let g = cw * (sigmoid(s) - y);
-            for (i, v) in x.iter() {
-                let gi = g * v + cfg.l2 * w[i];
-                g2[i] += gi * gi;
-                w[i] -= cfg.learning_rate * gi / (g2[i] + eps).sqrt();
+            update_rows(&mut head, &mut seen, &xs[k], &grad, cfg);
+            bias_seen += 1.0;
+            let step = cfg.learning_rate / (1.0 + bias_seen).sqrt();
+            for (b, g) in head.bias.iter_mut().zip(&grad) {
+                *b -= step * g;
             }
-            gb2 += g * g;
-            b -= cfg.learning_rate * g / (gb2 + eps).sqrt();
         }
     }
-    (w, b)
+    head
 }
 
-/// One-vs-rest logistic regression on the examples `rows` of `xs`:
-/// `ys[k][l]` says whether example `k` has label `l`.
+/// One-vs-rest logistic regression, labels split into one group per thread
+/// (deterministic whatever the split, see the module note), returned in the
+/// compact form that keeps only rows training touched.
 pub fn train_one_vs_rest(
     dims: usize,
     labels: usize,
@@ -124,15 +146,12 @@ pub fn train_one_vs_rest(
     ys: &[Vec<bool>],
     rows: &[usize],
     cfg: &TrainConfig,
-) -> LinearHead {
-    let columns: Vec<(Vec<f32>, f32)> = (0..labels)
-        .into_par_iter()
-        .map(|l| {
-            let y: Vec<bool> = ys.iter().map(|row| row[l]).collect();
-            train_binary(dims, xs, &y, rows, cfg, cfg.seed.wrapping_add(l as u64 * 7919))
-        })
-        .collect();
-    LinearHead::from_columns(dims, columns)
+) -> CompactHead {
+    let threads = rayon::current_num_threads().clamp(1, labels.max(1));
+    let groups: Vec<Vec<usize>> = (0..threads).map(|t| (t..labels).step_by(threads).collect()).collect();
+    let heads: Vec<LinearHead> =
+        groups.par_iter().map(|g| train_group(dims, xs, ys, rows, g, cfg)).collect();
+    CompactHead::from_groups(dims, labels, &groups, &heads)
 }
 
 /// Softmax regression over `classes` classes on the examples `rows` of
@@ -144,7 +163,7 @@ pub fn train_softmax(
     ys: &[usize],
     rows: &[usize],
     cfg: &TrainConfig,
-) -> LinearHead {
+) -> CompactHead {
     let n = rows.len().max(1) as f32;
     let mut counts = vec![0f32; classes];
     for &k in rows {
@@ -154,30 +173,28 @@ pub fn train_softmax(
         .iter()
         .map(|&c| if cfg.balanced && c > 0.0 { n / (classes as f32 * c) } else { 1.0 })
         .collect();
-    let mut head = LinearHead { dims, labels: classes, weights: vec![0f32; dims * classes], bias: vec![0f32; classes] };
-    let mut g2 = vec![0f32; dims * classes];
-    let mut gb2 = vec![0f32; classes];
+    let mut head = LinearHead::zeros(dims, classes);
+    let mut seen = vec![0f32; dims];
+    let mut bias_seen = 0f32;
+    let mut grad = vec![0f32; classes];
     let mut order: Vec<usize> = rows.to_vec();
     let mut rng = Rng::new(cfg.seed);
-    let eps = 1e-6f32;
     for _ in 0..cfg.epochs {
         rng.shuffle(&mut order);
         for &k in &order {
             let p = softmax(&head.scores(&xs[k]));
             for c in 0..classes {
-                let g = cw[ys[k]] * (p[c] - if c == ys[k] { 1.0 } else { 0.0 });
-                for (i, v) in xs[k].iter() {
-                    let j = i * classes + c;
-                    let gi = g * v + cfg.l2 * head.weights[j];
-                    g2[j] += gi * gi;
-                    head.weights[j] -= cfg.learning_rate * gi / (g2[j] + eps).sqrt();
-                }
-                gb2[c] += g * g;
-                head.bias[c] -= cfg.learning_rate * g / (gb2[c] + eps).sqrt();
+                grad[c] = cw[ys[k]] * (p[c] - if c == ys[k] { 1.0 } else { 0.0 });
+            }
+            update_rows(&mut head, &mut seen, &xs[k], &grad, cfg);
+            bias_seen += 1.0;
+            let step = cfg.learning_rate / (1.0 + bias_seen).sqrt();
+            for (b, g) in head.bias.iter_mut().zip(&grad) {
+                *b -= step * g;
             }
         }
     }
-    head
+    CompactHead::from_groups(dims, classes, &[(0..classes).collect()], &[head])
 }
 
 pub fn softmax(s: &[f32]) -> Vec<f32> {
@@ -223,7 +240,9 @@ mod tests {
             correct += ((s[0] > 0.0) == y[0]) as usize + ((s[1] > 0.0) == y[1]) as usize;
         }
         assert!(correct as f32 / 800.0 > 0.97, "accuracy {}", correct as f32 / 800.0);
-        assert!(head.weights[2] > 1.0 && head.weights[2 * 2 + 1] > 1.0);
+        let only = |i: u32| SparseVec::from_pairs(vec![(i, 1.0)]);
+        assert!(head.scores(&only(1))[0] > head.scores(&only(2))[0] + 1.0);
+        assert!(head.scores(&only(2))[1] > head.scores(&only(1))[1] + 1.0);
     }
 
     #[test]
@@ -233,6 +252,19 @@ mod tests {
         let a = train_one_vs_rest(32, 2, &xs, &ys, &rows, &TrainConfig::default());
         let b = train_one_vs_rest(32, 2, &xs, &ys, &rows, &TrainConfig::default());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn labels_train_the_same_alone_or_together() {
+        let (xs, ys) = planted();
+        let rows: Vec<usize> = (0..xs.len()).collect();
+        let cfg = TrainConfig::default();
+        let together = train_group(32, &xs, &ys, &rows, &[0, 1], &cfg);
+        let alone = train_group(32, &xs, &ys, &rows, &[1], &cfg);
+        for d in 0..32 {
+            assert_eq!(together.row(d)[1], alone.row(d)[0]);
+        }
+        assert_eq!(together.bias[1], alone.bias[0]);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use crate::hashing::Fnv;
 use crate::head::CompactHead;
-use crate::linear::{sigmoid, train_binary, LinearHead, TrainConfig};
+use crate::linear::{sigmoid, train_group, LinearHead, TrainConfig};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
 use rhetor_core::{OffsetMap, Technique};
@@ -164,34 +164,33 @@ impl SpanTagger {
     /// Trains one token scorer per technique on the paragraphs that have it.
     pub fn train(paragraphs: &[TaggedParagraph], bits: u32, cfg: &TrainConfig) -> Self {
         let dims = 1usize << bits;
-        let columns: Vec<(Vec<f32>, f32)> = (0..Technique::COUNT)
-            .into_par_iter()
-            .map(|t| {
+        let groups: Vec<Vec<usize>> = (0..Technique::COUNT).map(|t| vec![t]).collect();
+        let heads: Vec<LinearHead> = groups
+            .par_iter()
+            .map(|g| {
+                let t = g[0];
                 let mut xs = Vec::new();
                 let mut ys = Vec::new();
                 for p in paragraphs {
                     if let Some((_, inside)) = p.gold.iter().find(|g| g.0 == t) {
                         xs.extend(p.features.iter().cloned());
-                        ys.extend(inside.iter().copied());
+                        ys.extend(inside.iter().map(|&b| {
+                            let mut y = vec![false; Technique::COUNT];
+                            y[t] = b;
+                            y
+                        }));
                     }
                 }
                 if xs.is_empty() {
-                    return (vec![0f32; dims], -10.0);
+                    let mut h = LinearHead::zeros(dims, 1);
+                    h.bias[0] = -10.0;
+                    return h;
                 }
                 let rows: Vec<usize> = (0..xs.len()).collect();
-                train_binary(dims, &xs, &ys, &rows, cfg, cfg.seed.wrapping_add(31 * t as u64))
+                train_group(dims, &xs, &ys, &rows, &[t], cfg)
             })
             .collect();
-        let labels = columns.len();
-        let mut weights = vec![0f32; dims * labels];
-        let mut bias = Vec::with_capacity(labels);
-        for (l, (col, b)) in columns.into_iter().enumerate() {
-            for (d, w) in col.into_iter().enumerate() {
-                weights[d * labels + l] = w;
-            }
-            bias.push(b);
-        }
-        let head = CompactHead::from_linear(&LinearHead { dims, labels, weights, bias });
+        let head = CompactHead::from_groups(dims, Technique::COUNT, &groups, &heads);
         SpanTagger { bits, head, thresholds: vec![0.5; Technique::COUNT] }
     }
 

@@ -2,7 +2,7 @@
 
 use crate::calibrate::{best_threshold, Platt};
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
-use crate::head::{CompactHead, MultiLabelHead, SoftmaxHead};
+use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::linear::{softmax, train_one_vs_rest, train_softmax, TrainConfig};
 use crate::model::{article_blocks, paragraph_blocks, FastModel};
 use crate::spans::{SpanTagger, TaggedParagraph};
@@ -94,7 +94,7 @@ fn oof_scores(dims: usize, labels: usize, xs: &[SparseVec], ys: &[Vec<bool>], gr
     let mut oof = vec![vec![0f32; labels]; xs.len()];
     for f in 0..k {
         let train: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k != f).collect();
-        let head = CompactHead::from_linear(&train_one_vs_rest(dims, labels, xs, ys, &train, cfg));
+        let head = train_one_vs_rest(dims, labels, xs, ys, &train, cfg);
         let test: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k == f).collect();
         let scores: Vec<Vec<f32>> = test.par_iter().map(|&i| head.scores(&xs[i])).collect();
         for (i, s) in test.into_iter().zip(scores) {
@@ -122,7 +122,7 @@ pub fn fit_multilabel(fc: &FeatureConfig, blocks: &[Blocks], ys: &[Vec<bool>], g
         platt.push(p);
     }
     let all: Vec<usize> = (0..xs.len()).collect();
-    let head = CompactHead::from_linear(&train_one_vs_rest(dims, labels, &xs, ys, &all, cfg));
+    let head = train_one_vs_rest(dims, labels, &xs, ys, &all, cfg);
     MultiLabelHead { features: fc.clone(), idf, head, platt, thresholds }
 }
 
@@ -177,7 +177,7 @@ pub fn fit_genre(fc: &FeatureConfig, blocks: &[Blocks], ys: &[usize], groups: &[
         }
     }
     let all: Vec<usize> = (0..xs.len()).collect();
-    let head = CompactHead::from_linear(&train_softmax(dims, classes, &xs, ys, &all, cfg));
+    let head = train_softmax(dims, classes, &xs, ys, &all, cfg);
     SoftmaxHead { features: fc.clone(), idf, head, temperature, offsets: best.1 }
 }
 

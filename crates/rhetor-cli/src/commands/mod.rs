@@ -2,7 +2,8 @@
 
 mod analyze;
 mod eval;
-mod models;
+pub mod models;
+mod train;
 
 use crate::cli::{Cli, Command};
 
@@ -11,7 +12,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
-        Command::Train(_) => anyhow::bail!("`rhetor train` is not available in this build yet"),
+        Command::Train(args) => train::run(args),
         Command::Serve(_) => anyhow::bail!("`rhetor serve` is not available in this build yet"),
     }
 }
