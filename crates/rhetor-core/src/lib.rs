@@ -9,11 +9,14 @@
 //! * [`lang`] — language identification restricted to the languages rhetor
 //!   knows about.
 //! * [`detector`] — the trait every model implements.
+//! * [`pipeline`] — the annotation step (language, then detector) shared by
+//!   the CLI and the server.
 
 pub mod detector;
 pub mod document;
 pub mod lang;
 pub mod offsets;
+pub mod pipeline;
 pub mod taxonomy;
 
 pub use detector::Detector;
