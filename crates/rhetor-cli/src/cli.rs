@@ -34,6 +34,8 @@ pub enum OutputFormat {
     Jsonl,
     /// SemEval rows for the task given with --task.
     Semeval,
+    /// One standalone HTML report (inline CSS/JS) with highlighted spans.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,4 +119,7 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
+    /// Model: `fast`, `accurate`, or a model file (loaded once at start).
+    #[arg(long, default_value = "fast")]
+    pub model: String,
 }

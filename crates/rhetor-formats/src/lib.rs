@@ -6,10 +6,12 @@
 //! * [`corpus`] — a SemEval language folder: articles with gold labels attached.
 //! * [`semeval`] — SemEval rows for each task, written from documents.
 //! * [`json`] — the JSON article object, as a JSON array or JSON Lines.
+//! * [`html`] — the standalone HTML report (also served by `rhetor serve`).
 
 pub mod articles;
 pub mod corpus;
 pub mod error;
+pub mod html;
 pub mod json;
 pub mod labels;
 pub mod semeval;

@@ -6,9 +6,11 @@ use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use rhetor_core::lang::{identify_document, LanguageIdentifier};
-use rhetor_core::{Detector, Document};
+use rhetor_core::lang::LanguageIdentifier;
+use rhetor_core::pipeline::annotate;
+use rhetor_core::Document;
 use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
+use rhetor_formats::html;
 use rhetor_formats::json::{write_json_line, JsonArrayWriter};
 use rhetor_formats::{semeval, FormatError, Task};
 use std::fs::File;
@@ -23,6 +25,9 @@ enum Sink {
     Json(JsonArrayWriter<Box<dyn Write>>),
     Jsonl(Box<dyn Write>),
     Semeval(Box<dyn Write>, Task),
+    /// One standalone page needs every article (its header counts them and
+    /// links to each), so documents are collected and rendered at the end.
+    Html(Box<dyn Write>, Vec<Document>),
 }
 
 impl Sink {
@@ -31,6 +36,10 @@ impl Sink {
             Sink::Json(w) => w.write(doc),
             Sink::Jsonl(w) => write_json_line(w, doc),
             Sink::Semeval(w, task) => semeval::write_rows(w, *task, doc),
+            Sink::Html(_, docs) => {
+                docs.push(doc.clone());
+                Ok(())
+            }
         }
     }
 
@@ -38,16 +47,12 @@ impl Sink {
         match self {
             Sink::Json(w) => w.finish()?.flush(),
             Sink::Jsonl(mut w) | Sink::Semeval(mut w, _) => w.flush(),
+            Sink::Html(mut w, docs) => {
+                w.write_all(html::render_page(&docs).as_bytes())?;
+                w.flush()
+            }
         }
     }
-}
-
-/// Annotates one document: language first (models may use it), then the detector.
-pub fn annotate(doc: &mut Document, lid: &LanguageIdentifier, detector: &dyn Detector) {
-    if doc.language.is_none() {
-        doc.language = identify_document(lid, doc).map(str::to_string);
-    }
-    detector.annotate(doc);
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<u8> {
@@ -68,6 +73,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
         (OutputFormat::Jsonl, _) => Sink::Jsonl(out),
         (OutputFormat::Semeval, Some(t)) => Sink::Semeval(out, t),
         (OutputFormat::Semeval, None) => unreachable!("checked above"),
+        (OutputFormat::Html, _) => Sink::Html(out, Vec::new()),
     };
 
     let items = expand_inputs(&args.paths);

@@ -1,0 +1,39 @@
+// rhetor report behaviour. Event delegation on the document, so it also
+// works for articles the web page inserts later.
+(function () {
+  "use strict";
+  // Hovering or focusing one fragment of a span shades all its fragments
+  // (a span cut by overlaps or paragraphs reads as one).
+  function link(ev, on) {
+    var m = ev.target.closest && ev.target.closest("mark.rh-span");
+    if (!m) return;
+    var id = m.getAttribute("data-span");
+    document.querySelectorAll('mark.rh-span[data-span="' + id + '"]').forEach(function (x) {
+      x.classList.toggle("rh-linked", on);
+    });
+  }
+  document.addEventListener("mouseover", function (e) { link(e, true); });
+  document.addEventListener("mouseout", function (e) { link(e, false); });
+  document.addEventListener("focusin", function (e) { link(e, true); });
+  document.addEventListener("focusout", function (e) { link(e, false); });
+  // Legend buttons: show only one technique's highlights (press again for all).
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button.rh-filter");
+    if (!b) return;
+    var art = b.closest("article");
+    var t = b.getAttribute("data-technique");
+    var on = b.getAttribute("aria-pressed") !== "true";
+    art.querySelectorAll("button.rh-filter").forEach(function (x) {
+      x.setAttribute("aria-pressed", x === b && on ? "true" : "false");
+    });
+    art.querySelectorAll("mark.rh-span").forEach(function (m) {
+      m.classList.toggle("rh-off", on && m.getAttribute("data-technique") !== t);
+    });
+  });
+  // Escape closes a focus tooltip.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && document.activeElement && document.activeElement.hasAttribute("data-tip")) {
+      document.activeElement.blur();
+    }
+  });
+})();
