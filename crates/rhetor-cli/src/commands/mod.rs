@@ -3,6 +3,7 @@
 mod analyze;
 mod eval;
 pub mod models;
+mod serve;
 mod train;
 
 use crate::cli::{Cli, Command};
@@ -13,6 +14,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
-        Command::Serve(_) => anyhow::bail!("`rhetor serve` is not available in this build yet"),
+        Command::Serve(args) => serve::run(args),
     }
 }

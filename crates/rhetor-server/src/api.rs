@@ -1,0 +1,263 @@
+//! Route handlers.
+
+use crate::{ApiError, AppState};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use rhetor_core::pipeline::annotate;
+use rhetor_core::Document;
+use rhetor_formats::html;
+use serde::Deserialize;
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+
+/// One article to analyse: the body of `POST /v1/analyze` and `/v1/report`,
+/// and one item of a batch. Unknown fields are ignored.
+#[derive(Debug, Deserialize)]
+struct ArticleFields {
+    text: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// [`ArticleFields`], accepted only as a JSON object: serde's derive would
+/// also take an array (`["text", "title"]`), which is a client bug to report
+/// as 422, not an article.
+#[derive(Debug)]
+pub struct ArticleRequest {
+    pub text: String,
+    pub title: Option<String>,
+    pub id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ArticleRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = ArticleRequest;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object with a \"text\" string")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let f =
+                    ArticleFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ArticleRequest {
+                    text: f.text,
+                    title: f.title,
+                    id: f.id,
+                })
+            }
+        }
+        d.deserialize_map(ObjectOnly)
+    }
+}
+
+impl ArticleRequest {
+    /// Rejects an article with nothing to analyse (as the CLI rejects an
+    /// empty file).
+    fn check(&self, context: &str) -> Result<(), ApiError> {
+        let blank = |s: &str| {
+            s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+                .is_empty()
+        };
+        if blank(&self.text) && self.title.as_deref().map_or(true, blank) {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("{context}text is empty"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The document, laid out as the CLI lays out a JSON Lines record: the
+    /// title (when given), an empty line, then the text.
+    fn into_document(self, default_id: String) -> Document {
+        let id = self.id.unwrap_or(default_id);
+        match self.title {
+            Some(title) => Document::from_title_and_body(id, &title, &self.text),
+            None => Document::from_text(id, self.text),
+        }
+    }
+}
+
+fn read_body(body: Result<Bytes, BytesRejection>, state: &AppState) -> Result<Bytes, ApiError> {
+    body.map_err(|rej| ApiError::from_body(rej, state.limits.body_bytes))
+}
+
+fn parse_one(bytes: &[u8]) -> Result<ArticleRequest, ApiError> {
+    let req: ArticleRequest =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::from_json(&e, ""))?;
+    req.check("")?;
+    Ok(req)
+}
+
+/// Runs the shared annotation step on the blocking pool, at most one
+/// analysis per core at a time.
+async fn analyze_doc(
+    state: &AppState,
+    req: ArticleRequest,
+    default_id: String,
+) -> Result<Document, ApiError> {
+    let permit = state
+        .permits
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server shutting down"))?;
+    let detector = state.detector.clone();
+    let lid = state.lid.clone();
+    tokio::task::spawn_blocking(move || {
+        // Held until the analysis really ends, even if the request timed out
+        // and its future was dropped: the permit counts CPU work in progress.
+        let _permit = permit;
+        let mut doc = req.into_document(default_id);
+        annotate(&mut doc, &lid, detector.as_ref());
+        doc
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "analysis failed");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "analysis failed")
+    })
+}
+
+/// `GET /`: the web page.
+pub async fn index(State(state): State<AppState>) -> Response {
+    let mut res = Html(state.index_page.to_string()).into_response();
+    // The page needs nothing but this server: say so to the browser.
+    res.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; \
+             script-src 'unsafe-inline'; img-src 'self' data:; form-action 'none'; \
+             base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    res
+}
+
+pub fn index_page() -> String {
+    html::page("rhetor", INDEX_BODY, INDEX_SCRIPT)
+}
+
+const INDEX_BODY: &str = include_str!("page/index.html");
+const INDEX_SCRIPT: &str = include_str!("page/index.js");
+
+/// `GET /healthz`.
+pub async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok", "model": state.detector.name() }))
+}
+
+/// `GET /openapi.json`: the hand-written description of these routes.
+pub async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
+}
+
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// `POST /v1/analyze`: one article in, its JSON article object out.
+pub async fn analyze(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Document>, ApiError> {
+    let req = parse_one(&read_body(body, &state)?)?;
+    Ok(Json(analyze_doc(&state, req, "1".into()).await?))
+}
+
+/// `POST /v1/report`: one article in, its HTML report fragment out (the
+/// same renderer as `rhetor analyze --format html`).
+pub async fn report(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Html<String>, ApiError> {
+    let req = parse_one(&read_body(body, &state)?)?;
+    let doc = analyze_doc(&state, req, "1".into()).await?;
+    let n = state.fragments.fetch_add(1, Ordering::Relaxed);
+    Ok(Html(html::article_fragment(&doc, n)))
+}
+
+/// Parses a batch body: a JSON array, or JSON Lines (by content type, or
+/// when the body does not start with `[`). Every item is checked before any
+/// is analysed, so a bad item is a 400/422 naming it, not a broken stream.
+fn parse_batch(headers: &HeaderMap, bytes: &[u8]) -> Result<Vec<ArticleRequest>, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let lines_by_type = [
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+    ]
+    .iter()
+    .any(|t| content_type.starts_with(t));
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let items: Vec<ArticleRequest> = if !lines_by_type && first == Some(b'[') {
+        serde_json::from_slice(bytes).map_err(|e| ApiError::from_json(&e, ""))?
+    } else {
+        let mut items = Vec::new();
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let context = format!("line {}: ", i + 1);
+            items
+                .push(serde_json::from_slice(line).map_err(|e| ApiError::from_json(&e, &context))?);
+        }
+        items
+    };
+    for (i, item) in items.iter().enumerate() {
+        item.check(&format!("item {}: ", i + 1))?;
+    }
+    Ok(items)
+}
+
+/// `POST /v1/analyze/batch`: many articles in, one JSON Lines record per
+/// article streamed back in input order as each is analysed.
+pub async fn analyze_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let items = parse_batch(&headers, &read_body(body, &state)?)?;
+    // A small buffer: analysis waits for a slow reader instead of piling up
+    // results in memory.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(4);
+    tokio::spawn(async move {
+        for (i, item) in items.into_iter().enumerate() {
+            let line = match analyze_doc(&state, item, (i + 1).to_string()).await {
+                Ok(doc) => serde_json::to_vec(&doc),
+                Err(e) => serde_json::to_vec(&serde_json::json!({
+                    "error": e.message, "item": i + 1
+                })),
+            };
+            let mut line = match line {
+                Ok(l) => l,
+                Err(e) => serde_json::json!({ "error": e.to_string(), "item": i + 1 })
+                    .to_string()
+                    .into_bytes(),
+            };
+            line.push(b'\n');
+            if tx.send(Bytes::from(line)).await.is_err() {
+                break; // the client went away: stop analysing
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|b| (Ok::<_, Infallible>(b), rx))
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

@@ -1,0 +1,193 @@
+//! rhetor-server: the HTTP API and the web page behind `rhetor serve`.
+//!
+//! * [`router`] builds the whole service from an [`AppState`] (tests drive it
+//!   in-process with `tower::ServiceExt::oneshot`);
+//! * [`serve`] binds an address (loopback by default in the CLI) and runs it.
+//!
+//! The detector is loaded once by the caller and shared as an
+//! `Arc<dyn Detector>`. Analysis is CPU-bound, so it runs on tokio's blocking
+//! pool, at most one analysis per core at a time (a semaphore), which keeps
+//! the async workers free to accept connections and memory flat under load.
+//!
+//! Every error is a JSON body `{"error": "..."}`: handlers return
+//! [`ApiError`], and one middleware turns the framework's bodiless errors
+//! (404, 405, timeouts) into the same shape.
+
+mod api;
+mod errors;
+mod labels;
+
+pub use errors::ApiError;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use rhetor_core::lang::LanguageIdentifier;
+use rhetor_core::Detector;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::Semaphore;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
+
+/// Largest request body accepted; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// Longest a request may take before its response starts; then 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The server's limits (tests shrink them to exercise the error paths).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: MAX_BODY_BYTES,
+            timeout: REQUEST_TIMEOUT,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    detector: Arc<dyn Detector>,
+    lid: Arc<LanguageIdentifier>,
+    limits: Limits,
+    /// One permit per core: analyses beyond that wait asynchronously
+    /// instead of piling threads onto the blocking pool.
+    permits: Arc<Semaphore>,
+    /// Numbers the HTML fragments, so element ids stay unique on a page
+    /// that shows several reports.
+    fragments: Arc<AtomicUsize>,
+    index_page: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(detector: Arc<dyn Detector>) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        AppState {
+            detector,
+            lid: Arc::new(LanguageIdentifier::new()),
+            limits: Limits::default(),
+            permits: Arc::new(Semaphore::new(cores)),
+            fragments: Arc::new(AtomicUsize::new(0)),
+            index_page: api::index_page().into(),
+        }
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// The whole HTTP service: routes, body limit, time limit, JSON errors and
+/// request logs.
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits;
+    Router::new()
+        .route("/", get(api::index))
+        .route("/healthz", get(api::healthz))
+        .route("/openapi.json", get(api::openapi))
+        .route("/v1/labels", get(labels::labels))
+        .route("/v1/analyze", post(api::analyze))
+        .route("/v1/analyze/batch", post(api::analyze_batch))
+        .route("/v1/report", post(api::report))
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        // 503 rather than 408: the client sent its request in time, the
+        // server was too slow.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.timeout,
+        ))
+        .layer(axum::middleware::map_response(move |res| {
+            errors::json_errors(res, limits)
+        }))
+        // Outermost, so each log line shows the status the client got.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+        .with_state(state)
+}
+
+/// Serves the API on `addr` until Ctrl-C (or SIGTERM), printing the URL on
+/// stderr.
+pub async fn serve(addr: impl ToSocketAddrs, detector: Arc<dyn Detector>) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() {
+        eprintln!("rhetor: warning: listening on {local}, reachable from other machines");
+    }
+    eprintln!(
+        "rhetor: serving http://{local}/ with model {:?} (Ctrl-C to stop)",
+        detector.name()
+    );
+    axum::serve(listener, router(AppState::new(detector)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// [`serve`] on a fresh multi-threaded runtime, for callers without one
+/// (the CLI), so they need no tokio dependency of their own.
+pub fn serve_blocking(addr: &str, detector: Arc<dyn Detector>) -> std::io::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(serve(addr, detector))
+}
+
+/// Request logs as key=value lines on stderr. The level comes from
+/// `RUST_LOG` (`error`, `warn`, `info` (default), `debug`, `trace`, `off`).
+/// Does nothing when a subscriber is already installed.
+pub fn init_logging() {
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| {
+            v.trim()
+                .parse::<tracing_subscriber::filter::LevelFilter>()
+                .ok()
+        })
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_max_level(level)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("rhetor: shutting down");
+}
