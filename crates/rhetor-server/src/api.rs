@@ -68,7 +68,8 @@ impl ArticleRequest {
             s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
                 .is_empty()
         };
-        if blank(&self.text) && self.title.as_deref().map_or(true, blank) {
+        let has_title = self.title.as_deref().is_some_and(|t| !blank(t));
+        if blank(&self.text) && !has_title {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("{context}text is empty"),

@@ -242,7 +242,7 @@ async fn report_is_the_html_fragment_with_marks() {
     // Two reports on one page get distinct element ids.
     let (_, _, second) = call(&app, post_json("/v1/report", &req)).await;
     let id = |h: &str| h[..h.find('>').unwrap()].to_string();
-    assert_ne!(id(&html), id(&String::from_utf8(second.to_vec()).unwrap()));
+    assert_ne!(id(&html), id(std::str::from_utf8(&second).unwrap()));
 }
 
 #[tokio::test]
