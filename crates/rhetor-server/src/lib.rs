@@ -145,8 +145,14 @@ pub async fn serve(addr: impl ToSocketAddrs, detector: Arc<dyn Detector>) -> std
 /// [`serve`] on a fresh multi-threaded runtime, for callers without one
 /// (the CLI), so they need no tokio dependency of their own.
 pub fn serve_blocking(addr: &str, detector: Arc<dyn Detector>) -> std::io::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // The semaphore lets `cores` analyses run at once, but a finishing
+        // analysis wakes the next one before its thread is idle again, so
+        // tokio's default (512) would let the pool creep up by a thread now
+        // and then under sustained load. A small cap keeps memory flat.
+        .max_blocking_threads(cores * 4)
         .build()?
         .block_on(serve(addr, detector))
 }

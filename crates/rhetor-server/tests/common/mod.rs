@@ -14,7 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The detector every server test runs with. Switching to the trained fast
-/// model is this one line.
+/// model is this one line, e.g. (with `rhetor-model` as a dev-dependency)
+/// `Arc::new(rhetor_model::FastModel::load(path).expect("fast model"))`;
+/// the assertions that name Doubt or quoted words would then need to follow
+/// what that model predicts.
 pub fn test_detector() -> Arc<dyn Detector> {
     Arc::new(QuoteDetector)
 }
