@@ -2,16 +2,27 @@
 //! so an article analysed by `rhetor analyze` and by `POST /v1/analyze` gets
 //! exactly the same treatment.
 
+use crate::detector::Tasks;
 use crate::lang::{identify_document, LanguageIdentifier};
 use crate::{Detector, Document};
 
 /// Annotates one document: language first (models may use it), then the
 /// detector. A language already set (e.g. from a dataset folder) is kept.
 pub fn annotate(doc: &mut Document, lid: &LanguageIdentifier, detector: &dyn Detector) {
+    annotate_tasks(doc, lid, detector, Tasks::ALL);
+}
+
+/// [`annotate`] restricted to the annotations in `tasks`.
+pub fn annotate_tasks(
+    doc: &mut Document,
+    lid: &LanguageIdentifier,
+    detector: &dyn Detector,
+    tasks: Tasks,
+) {
     if doc.language.is_none() {
         doc.language = identify_document(lid, doc).map(str::to_string);
     }
-    detector.annotate(doc);
+    detector.annotate_tasks(doc, tasks);
 }
 
 #[cfg(test)]

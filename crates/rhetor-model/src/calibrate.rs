@@ -28,7 +28,10 @@ impl Platt {
         let neg = ys.len() as f64 - pos;
         if pos == 0.0 || neg == 0.0 {
             let p = ((pos + 1.0) / (ys.len() as f64 + 2.0)).clamp(1e-4, 1.0 - 1e-4);
-            return Platt { a: 0.0, b: (p / (1.0 - p)).ln() as f32 };
+            return Platt {
+                a: 0.0,
+                b: (p / (1.0 - p)).ln() as f32,
+            };
         }
         let hi = (pos + 1.0) / (pos + 2.0);
         let lo = 1.0 / (neg + 2.0);
@@ -40,7 +43,11 @@ impl Platt {
                     let t = if y { hi } else { lo };
                     let z = a * s as f64 + b;
                     // log(1 + e^z) - t z, computed stably.
-                    let softplus = if z > 0.0 { z + (-z).exp().ln_1p() } else { z.exp().ln_1p() };
+                    let softplus = if z > 0.0 {
+                        z + (-z).exp().ln_1p()
+                    } else {
+                        z.exp().ln_1p()
+                    };
                     softplus - t * z
                 })
                 .sum()
@@ -87,37 +94,61 @@ impl Platt {
                 break;
             }
         }
-        Platt { a: a as f32, b: b as f32 }
+        Platt {
+            a: a as f32,
+            b: b as f32,
+        }
     }
 }
 
-/// The probability threshold that maximises F1 on (probability, truth) pairs,
-/// searched over a fixed grid so that it is robust on small samples. Labels
-/// with no positives get 1.0 (never predicted).
-pub fn best_threshold(probs: &[f32], ys: &[bool]) -> f32 {
-    let pos = ys.iter().filter(|&&y| y).count();
-    if pos == 0 {
-        return 1.0;
-    }
-    let mut best = (0.0f32, 0.5f32);
-    for step in 1..=90 {
-        let t = step as f32 / 100.0;
-        let (mut tp, mut fp) = (0usize, 0usize);
-        for (&p, &y) in probs.iter().zip(ys) {
-            if p >= t {
-                if y {
-                    tp += 1;
-                } else {
-                    fp += 1;
+/// Per-label thresholds that maximise **micro**-F1 over all labels jointly
+/// (coordinate ascent over a grid, starting from 0.5). Tuning each label for
+/// its own F1 instead pushes rare labels' thresholds down and floods the
+/// micro-averaged metric with their false positives.
+pub fn micro_thresholds(probs: &[Vec<f32>], ys: &[Vec<bool>], labels: usize) -> Vec<f32> {
+    let grid: Vec<f32> = (1..=19).map(|i| i as f32 * 0.05).collect();
+    let mut thr = vec![0.5f32; labels];
+    // counts[l][g] = (true positives, predictions) of label l at grid[g].
+    let counts: Vec<Vec<(usize, usize)>> = (0..labels)
+        .map(|l| {
+            grid.iter()
+                .map(|&t| {
+                    let mut tp = 0;
+                    let mut np = 0;
+                    for (p, y) in probs.iter().zip(ys) {
+                        if p[l] >= t {
+                            np += 1;
+                            tp += y[l] as usize;
+                        }
+                    }
+                    (tp, np)
+                })
+                .collect()
+        })
+        .collect();
+    let gold: usize = ys.iter().map(|y| y.iter().filter(|&&b| b).count()).sum();
+    let mut pick: Vec<usize> = vec![9; labels]; // grid[9] = 0.5
+    for _ in 0..3 {
+        for l in 0..labels {
+            let (mut tp, mut np) = (0usize, 0usize);
+            for (m, &g) in pick.iter().enumerate() {
+                if m != l {
+                    tp += counts[m][g].0;
+                    np += counts[m][g].1;
                 }
             }
-        }
-        let f1 = 2.0 * tp as f32 / (tp + fp + pos) as f32;
-        if f1 > best.0 + 1e-6 {
-            best = (f1, t);
+            let f1 = |g: usize| {
+                2.0 * (tp + counts[l][g].0) as f64 / (np + counts[l][g].1 + gold).max(1) as f64
+            };
+            let best =
+                (0..grid.len()).fold(pick[l], |b, g| if f1(g) > f1(b) + 1e-9 { g } else { b });
+            pick[l] = best;
         }
     }
-    best.1
+    for (l, &g) in pick.iter().enumerate() {
+        thr[l] = grid[g];
+    }
+    thr
 }
 
 #[cfg(test)]
@@ -166,12 +197,20 @@ mod tests {
     }
 
     #[test]
-    fn threshold_maximises_f1() {
-        let probs = [0.9, 0.8, 0.35, 0.3, 0.2, 0.1];
-        let ys = [true, true, true, false, false, false];
-        // t in (0.30, 0.35] catches all three positives and no negative.
-        let t = best_threshold(&probs, &ys);
-        assert!(t > 0.30 && t <= 0.35, "t = {t}");
-        assert_eq!(best_threshold(&probs, &[false; 6]), 1.0);
+    fn micro_thresholds_do_not_flood_with_a_rare_noisy_label() {
+        // Label 0 is frequent and well separated; label 1 is rare and its
+        // probabilities are noise: lowering its threshold adds mostly errors.
+        let mut probs = Vec::new();
+        let mut ys = Vec::new();
+        for i in 0..200 {
+            let y0 = i % 2 == 0;
+            let y1 = i % 50 == 0;
+            let p1 = ((i * 37) % 100) as f32 / 100.0 * 0.4;
+            probs.push(vec![if y0 { 0.7 } else { 0.3 }, p1]);
+            ys.push(vec![y0, y1]);
+        }
+        let t = micro_thresholds(&probs, &ys, 2);
+        assert!(t[0] > 0.3 && t[0] <= 0.7, "{t:?}");
+        assert!(t[1] > 0.4, "rare noisy label stays off: {t:?}");
     }
 }

@@ -76,17 +76,62 @@ pub fn normalize(text: &str) -> String {
 
 /// Word tokens of normalised text: maximal runs of letters and digits.
 pub fn word_tokens(norm: &str) -> impl Iterator<Item = &str> {
-    norm.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty())
+    norm.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
 }
 
-const QUOTES: &[char] = &['"', '«', '»', '“', '”', '„', '‟', '‘', '’', '‚', '‹', '›', '「', '」'];
+const QUOTES: &[char] = &[
+    '"', '«', '»', '“', '”', '„', '‟', '‘', '’', '‚', '‹', '›', '「', '」',
+];
 
 /// Second-person pronouns and possessives in the languages rhetor serves.
 const SECOND_PERSON: &[&str] = &[
-    "you", "your", "yours", "yourself", "vous", "votre", "vos", "tu", "toi", "ton", "ta", "tes",
-    "du", "dich", "dir", "dein", "deine", "euch", "euer", "eure", "voi", "tuo", "tua", "vostro",
-    "vostra", "ty", "wy", "twój", "wasz", "ciebie", "was", "вы", "ты", "ваш", "ваша", "твой",
-    "вас", "тебя", "usted", "ustedes", "vosotros", "εσύ", "εσείς", "σας", "შენ", "თქვენ",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "vous",
+    "votre",
+    "vos",
+    "tu",
+    "toi",
+    "ton",
+    "ta",
+    "tes",
+    "du",
+    "dich",
+    "dir",
+    "dein",
+    "deine",
+    "euch",
+    "euer",
+    "eure",
+    "voi",
+    "tuo",
+    "tua",
+    "vostro",
+    "vostra",
+    "ty",
+    "wy",
+    "twój",
+    "wasz",
+    "ciebie",
+    "was",
+    "вы",
+    "ты",
+    "ваш",
+    "ваша",
+    "твой",
+    "вас",
+    "тебя",
+    "usted",
+    "ustedes",
+    "vosotros",
+    "εσύ",
+    "εσείς",
+    "σας",
+    "შენ",
+    "თქვენ",
 ];
 
 struct Hasher {
@@ -122,7 +167,9 @@ impl Featurizer {
     }
 
     fn hasher(&self) -> Hasher {
-        Hasher { mask: (1u32 << self.config.bits) - 1 }
+        Hasher {
+            mask: (1u32 << self.config.bits) - 1,
+        }
     }
 
     /// Word and char n-gram counts of `norm` (already normalised) into `b`.
@@ -170,7 +217,10 @@ impl Featurizer {
         count("scare", scare_quotes(raw));
         count("question", raw.matches('?').count());
         count("exclaim", raw.matches('!').count());
-        count("ellipsis", raw.matches('…').count() + raw.matches("...").count());
+        count(
+            "ellipsis",
+            raw.matches('…').count() + raw.matches("...").count(),
+        );
         count("colon", raw.matches(':').count());
         count(
             "caps",
@@ -351,19 +401,30 @@ mod tests {
     use super::*;
 
     fn ctx() -> ParagraphContext<'static> {
-        ParagraphContext { language: Some("fr"), index: 2, count: 5, title: "Titre" }
+        ParagraphContext {
+            language: Some("fr"),
+            index: 2,
+            count: 5,
+            title: "Titre",
+        }
     }
 
     #[test]
     fn normalisation_folds_case_and_compatibility_forms() {
         assert_eq!(normalize("ÉCOLE ﬁne"), "école fine");
-        assert_eq!(word_tokens("l'aide « aider »").collect::<Vec<_>>(), vec!["l", "aide", "aider"]);
+        assert_eq!(
+            word_tokens("l'aide « aider »").collect::<Vec<_>>(),
+            vec!["l", "aide", "aider"]
+        );
     }
 
     #[test]
     fn scare_quotes_count_short_quoted_stretches() {
         assert_eq!(scare_quotes("les « partenaires » et leur \"aide\""), 2);
-        assert_eq!(scare_quotes("He said \"this is a long quotation indeed\"."), 0);
+        assert_eq!(
+            scare_quotes("He said \"this is a long quotation indeed\"."),
+            0
+        );
     }
 
     #[test]
@@ -379,7 +440,10 @@ mod tests {
 
     #[test]
     fn idf_drops_rare_features_and_vectors_are_normalised() {
-        let f = Featurizer::new(FeatureConfig { bits: 16, ..FeatureConfig::default() });
+        let f = Featurizer::new(FeatureConfig {
+            bits: 16,
+            ..FeatureConfig::default()
+        });
         let units: Vec<Blocks> = ["the cat sat", "the cat ran", "a dog barked"]
             .iter()
             .map(|t| f.paragraph(t, &ctx()))

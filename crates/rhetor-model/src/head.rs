@@ -23,13 +23,23 @@ pub struct CompactHead {
 
 impl CompactHead {
     pub fn from_linear(h: &LinearHead) -> Self {
-        Self::from_groups(h.dims, h.labels, &[(0..h.labels).collect()], std::slice::from_ref(h))
+        Self::from_groups(
+            h.dims,
+            h.labels,
+            &[(0..h.labels).collect()],
+            std::slice::from_ref(h),
+        )
     }
 
     /// Joins heads trained on groups of labels (`groups[g]` lists the labels
     /// of `heads[g]`) into one head over `labels` labels, keeping the rows
     /// where any weight is non-zero.
-    pub fn from_groups(dims: usize, labels: usize, groups: &[Vec<usize>], heads: &[LinearHead]) -> Self {
+    pub fn from_groups(
+        dims: usize,
+        labels: usize,
+        groups: &[Vec<usize>],
+        heads: &[LinearHead],
+    ) -> Self {
         let mut rows = Vec::new();
         let mut weights = Vec::new();
         let mut row = vec![0f32; labels];
@@ -55,12 +65,24 @@ impl CompactHead {
         Self::assemble(dims, labels, rows, weights, bias)
     }
 
-    fn assemble(dims: usize, labels: usize, rows: Vec<u32>, weights: Vec<f32>, bias: Vec<f32>) -> Self {
+    fn assemble(
+        dims: usize,
+        labels: usize,
+        rows: Vec<u32>,
+        weights: Vec<f32>,
+        bias: Vec<f32>,
+    ) -> Self {
         let mut row_of = vec![u32::MAX; dims];
         for (r, &d) in rows.iter().enumerate() {
             row_of[d as usize] = r as u32;
         }
-        CompactHead { labels, row_of, rows, weights, bias }
+        CompactHead {
+            labels,
+            row_of,
+            rows,
+            weights,
+            bias,
+        }
     }
 
     /// Raw scores (logits), one per label.
@@ -70,7 +92,10 @@ impl CompactHead {
             let r = self.row_of[i];
             if r != u32::MAX {
                 let r = r as usize;
-                for (acc, w) in s.iter_mut().zip(&self.weights[r * self.labels..(r + 1) * self.labels]) {
+                for (acc, w) in s
+                    .iter_mut()
+                    .zip(&self.weights[r * self.labels..(r + 1) * self.labels])
+                {
                     *acc += w * v;
                 }
             }
@@ -98,8 +123,17 @@ impl Serialize for CompactHead {
         let l = self.labels;
         let scales: Vec<f32> = (0..l)
             .map(|j| {
-                let m = self.weights.iter().skip(j).step_by(l.max(1)).fold(0f32, |m, w| m.max(w.abs()));
-                if m > 0.0 { m / 32767.0 } else { 1.0 }
+                let m = self
+                    .weights
+                    .iter()
+                    .skip(j)
+                    .step_by(l.max(1))
+                    .fold(0f32, |m, w| m.max(w.abs()));
+                if m > 0.0 {
+                    m / 32767.0
+                } else {
+                    1.0
+                }
             })
             .collect();
         let q = self
@@ -130,8 +164,18 @@ impl<'de> Deserialize<'de> for CompactHead {
         if st.rows.iter().any(|&r| r >= st.dims) {
             return Err(serde::de::Error::custom("head row outside its hash space"));
         }
-        let weights = st.q.iter().enumerate().map(|(k, &q)| q as f32 * st.scales[k % l]).collect();
-        Ok(CompactHead::assemble(st.dims as usize, l, st.rows, weights, st.bias))
+        let weights =
+            st.q.iter()
+                .enumerate()
+                .map(|(k, &q)| q as f32 * st.scales[k % l])
+                .collect();
+        Ok(CompactHead::assemble(
+            st.dims as usize,
+            l,
+            st.rows,
+            weights,
+            st.bias,
+        ))
     }
 }
 
@@ -192,8 +236,14 @@ impl SoftmaxHead {
     }
 
     pub fn decide(&self, probs: &[f32]) -> usize {
-        let adj: Vec<f32> = probs.iter().zip(&self.offsets).map(|(p, o)| p.max(1e-9).ln() + o).collect();
-        (0..adj.len()).max_by(|&a, &b| adj[a].total_cmp(&adj[b])).unwrap_or(0)
+        let adj: Vec<f32> = probs
+            .iter()
+            .zip(&self.offsets)
+            .map(|(p, o)| p.max(1e-9).ln() + o)
+            .collect();
+        (0..adj.len())
+            .max_by(|&a, &b| adj[a].total_cmp(&adj[b]))
+            .unwrap_or(0)
     }
 }
 
@@ -206,7 +256,9 @@ mod tests {
         let dense = LinearHead {
             dims: 8,
             labels: 2,
-            weights: vec![0.0, 0.0, 1.5, -0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -2.0, 0.125, 0.0, 0.0],
+            weights: vec![
+                0.0, 0.0, 1.5, -0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -2.0, 0.125, 0.0, 0.0,
+            ],
             bias: vec![0.5, -0.5],
         };
         let compact = CompactHead::from_linear(&dense);

@@ -13,8 +13,8 @@ pub mod head;
 pub mod linear;
 pub mod model;
 pub mod report;
-pub mod sparse;
 pub mod spans;
+pub mod sparse;
 pub mod train;
 
 pub use model::{FastModel, ModelError, FORMAT_VERSION};

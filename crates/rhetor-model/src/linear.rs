@@ -29,7 +29,13 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { epochs: 4, learning_rate: 0.5, l2: 1e-4, balanced: true, seed: 13 }
+        TrainConfig {
+            epochs: 4,
+            learning_rate: 0.5,
+            l2: 1e-4,
+            balanced: true,
+            seed: 13,
+        }
     }
 }
 
@@ -45,7 +51,12 @@ pub struct LinearHead {
 
 impl LinearHead {
     pub fn zeros(dims: usize, labels: usize) -> Self {
-        LinearHead { dims, labels, weights: vec![0f32; dims * labels], bias: vec![0f32; labels] }
+        LinearHead {
+            dims,
+            labels,
+            weights: vec![0f32; dims * labels],
+            bias: vec![0f32; labels],
+        }
     }
 
     /// Raw scores (logits), one per label.
@@ -71,7 +82,13 @@ pub fn sigmoid(x: f32) -> f32 {
 
 /// One SGD step on the rows of `x`: `row -= step_i * (v * grad + l2 * row)`.
 #[inline]
-fn update_rows(head: &mut LinearHead, seen: &mut [f32], x: &SparseVec, grad: &[f32], cfg: &TrainConfig) {
+fn update_rows(
+    head: &mut LinearHead,
+    seen: &mut [f32],
+    x: &SparseVec,
+    grad: &[f32],
+    cfg: &TrainConfig,
+) {
     let l = head.labels;
     for (i, v) in x.iter() {
         seen[i] += v * v;
@@ -84,7 +101,12 @@ fn update_rows(head: &mut LinearHead, seen: &mut [f32], x: &SparseVec, grad: &[f
 }
 
 /// Per-label (positive, negative) example weights for "balanced" training.
-fn class_weights(ys: &[Vec<bool>], rows: &[usize], labels: &[usize], balanced: bool) -> Vec<(f32, f32)> {
+fn class_weights(
+    ys: &[Vec<bool>],
+    rows: &[usize],
+    labels: &[usize],
+    balanced: bool,
+) -> Vec<(f32, f32)> {
     let n = rows.len().max(1) as f32;
     labels
         .iter()
@@ -148,9 +170,13 @@ pub fn train_one_vs_rest(
     cfg: &TrainConfig,
 ) -> CompactHead {
     let threads = rayon::current_num_threads().clamp(1, labels.max(1));
-    let groups: Vec<Vec<usize>> = (0..threads).map(|t| (t..labels).step_by(threads).collect()).collect();
-    let heads: Vec<LinearHead> =
-        groups.par_iter().map(|g| train_group(dims, xs, ys, rows, g, cfg)).collect();
+    let groups: Vec<Vec<usize>> = (0..threads)
+        .map(|t| (t..labels).step_by(threads).collect())
+        .collect();
+    let heads: Vec<LinearHead> = groups
+        .par_iter()
+        .map(|g| train_group(dims, xs, ys, rows, g, cfg))
+        .collect();
     CompactHead::from_groups(dims, labels, &groups, &heads)
 }
 
@@ -171,7 +197,13 @@ pub fn train_softmax(
     }
     let cw: Vec<f32> = counts
         .iter()
-        .map(|&c| if cfg.balanced && c > 0.0 { n / (classes as f32 * c) } else { 1.0 })
+        .map(|&c| {
+            if cfg.balanced && c > 0.0 {
+                n / (classes as f32 * c)
+            } else {
+                1.0
+            }
+        })
         .collect();
     let mut head = LinearHead::zeros(dims, classes);
     let mut seen = vec![0f32; dims];
@@ -239,7 +271,11 @@ mod tests {
             let s = head.scores(x);
             correct += ((s[0] > 0.0) == y[0]) as usize + ((s[1] > 0.0) == y[1]) as usize;
         }
-        assert!(correct as f32 / 800.0 > 0.97, "accuracy {}", correct as f32 / 800.0);
+        assert!(
+            correct as f32 / 800.0 > 0.97,
+            "accuracy {}",
+            correct as f32 / 800.0
+        );
         let only = |i: u32| SparseVec::from_pairs(vec![(i, 1.0)]);
         assert!(head.scores(&only(1))[0] > head.scores(&only(2))[0] + 1.0);
         assert!(head.scores(&only(2))[1] > head.scores(&only(1))[1] + 1.0);
@@ -269,8 +305,9 @@ mod tests {
 
     #[test]
     fn softmax_learns_three_classes() {
-        let xs: Vec<SparseVec> =
-            (0..300).map(|k| SparseVec::from_pairs(vec![((k % 3) as u32, 1.0), (5, 1.0)])).collect();
+        let xs: Vec<SparseVec> = (0..300)
+            .map(|k| SparseVec::from_pairs(vec![((k % 3) as u32, 1.0), (5, 1.0)]))
+            .collect();
         let ys: Vec<usize> = (0..300).map(|k| k % 3).collect();
         let rows: Vec<usize> = (0..xs.len()).collect();
         let head = train_softmax(8, 3, &xs, &ys, &rows, &TrainConfig::default());

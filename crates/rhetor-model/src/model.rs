@@ -3,6 +3,7 @@
 use crate::features::{Blocks, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::spans::{in_text, token_features, tokenize, SpanTagger};
+use rhetor_core::detector::Tasks;
 use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
@@ -16,11 +17,18 @@ const MAGIC: &[u8; 8] = b"RHETORFM";
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: not a rhetor fast-model file")]
     NotAModel { path: String },
     #[error("{path}: model format version {found}, this rhetor reads version {expected}; retrain with `rhetor train`")]
-    Version { path: String, found: u32, expected: u32 },
+    Version {
+        path: String,
+        found: u32,
+        expected: u32,
+    },
     #[error("{path}: corrupt model file: {message}")]
     Corrupt { path: String, message: String },
 }
@@ -44,7 +52,12 @@ pub fn paragraph_blocks(f: &Featurizer, doc: &Document) -> Vec<Blocks> {
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let ctx = ParagraphContext { language: doc.language.as_deref(), index: i, count: n, title: &doc.title };
+            let ctx = ParagraphContext {
+                language: doc.language.as_deref(),
+                index: i,
+                count: n,
+                title: &doc.title,
+            };
             f.paragraph(&p.text, &ctx)
         })
         .collect()
@@ -57,8 +70,8 @@ pub fn article_blocks(f: &Featurizer, doc: &Document) -> Blocks {
 }
 
 impl FastModel {
-    /// Predicts paragraph techniques (and their spans) in place.
-    pub fn annotate_techniques(&self, doc: &mut Document) {
+    /// Predicts paragraph techniques (and, when `with_spans`, their spans) in place.
+    pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
         let f = Featurizer::new(self.techniques.features.clone());
         let blocks = paragraph_blocks(&f, doc);
         let map = OffsetMap::new(&doc.text);
@@ -71,11 +84,13 @@ impl FastModel {
                 .into_iter()
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))
                 .collect();
-            if p.techniques.is_empty() {
+            if p.techniques.is_empty() || !with_spans {
                 continue;
             }
             let tokens = tokenize(&p.text, p.start);
-            let feats: Vec<_> = (0..tokens.len()).map(|k| token_features(&tokens, k, self.spans.bits)).collect();
+            let feats: Vec<_> = (0..tokens.len())
+                .map(|k| token_features(&tokens, k, self.spans.bits))
+                .collect();
             for t in &p.techniques {
                 for (s, e, score) in self.spans.spans(&tokens, &feats, t.label.index(), t.score) {
                     spans.push((t.label, s, e, score));
@@ -116,7 +131,10 @@ impl FastModel {
 
     /// Writes the model: magic, format version, then gzip'd bincode.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let io = |source| ModelError::Io { path: path.display().to_string(), source };
+        let io = |source| ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        };
         let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
         file.write_all(MAGIC).map_err(io)?;
         file.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io)?;
@@ -130,29 +148,45 @@ impl FastModel {
 
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let p = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io { path: p.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
+            path: p.clone(),
+            source,
+        })?;
         Self::from_bytes(&bytes, &p)
     }
 
     /// Parses a model file's bytes; `name` is used in error messages.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
         if bytes.len() < 12 || &bytes[..8] != MAGIC {
-            return Err(ModelError::NotAModel { path: name.to_string() });
+            return Err(ModelError::NotAModel {
+                path: name.to_string(),
+            });
         }
         let found = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
         if found != FORMAT_VERSION {
-            return Err(ModelError::Version { path: name.to_string(), found, expected: FORMAT_VERSION });
+            return Err(ModelError::Version {
+                path: name.to_string(),
+                found,
+                expected: FORMAT_VERSION,
+            });
         }
         let mut raw = Vec::new();
         flate2::read::GzDecoder::new(&bytes[12..])
             .read_to_end(&mut raw)
-            .map_err(|e| ModelError::Corrupt { path: name.to_string(), message: e.to_string() })?;
-        bincode::deserialize(&raw).map_err(|e| ModelError::Corrupt { path: name.to_string(), message: e.to_string() })
+            .map_err(|e| ModelError::Corrupt {
+                path: name.to_string(),
+                message: e.to_string(),
+            })?;
+        bincode::deserialize(&raw).map_err(|e| ModelError::Corrupt {
+            path: name.to_string(),
+            message: e.to_string(),
+        })
     }
 
     /// Format version stored in a model file's header.
     pub fn file_version(bytes: &[u8]) -> Option<u32> {
-        (bytes.len() >= 12 && &bytes[..8] == MAGIC).then(|| u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
+        (bytes.len() >= 12 && &bytes[..8] == MAGIC)
+            .then(|| u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
     }
 }
 
@@ -162,8 +196,16 @@ impl Detector for FastModel {
     }
 
     fn annotate(&self, doc: &mut Document) {
-        self.annotate_techniques(doc);
-        self.annotate_article(doc);
+        self.annotate_tasks(doc, Tasks::ALL);
+    }
+
+    fn annotate_tasks(&self, doc: &mut Document, tasks: Tasks) {
+        if tasks.techniques || tasks.spans {
+            self.annotate_techniques(doc, tasks.spans);
+        }
+        if tasks.genre || tasks.frames {
+            self.annotate_article(doc);
+        }
         doc.model = Some(self.name().to_string());
     }
 }

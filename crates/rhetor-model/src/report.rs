@@ -37,20 +37,26 @@ pub fn whole_paragraph_spans(doc: &Document) -> Document {
         .paragraphs
         .iter()
         .flat_map(|p| {
-            p.techniques.iter().map(move |t: &Scored<rhetor_core::Technique>| Span {
-                technique: t.label,
-                start: p.start,
-                end: p.end(),
-                text: String::new(),
-                score: t.score,
-            })
+            p.techniques
+                .iter()
+                .map(move |t: &Scored<rhetor_core::Technique>| Span {
+                    technique: t.label,
+                    start: p.start,
+                    end: p.end(),
+                    text: String::new(),
+                    score: t.score,
+                })
         })
         .collect();
     d
 }
 
 fn score(task: Task, gold: &[&LabeledDocument], pred: &[&Document]) -> Report {
-    let g: Vec<&Document> = gold.iter().filter(|d| d.gold.has(task)).map(|d| &d.doc).collect();
+    let g: Vec<&Document> = gold
+        .iter()
+        .filter(|d| d.gold.has(task))
+        .map(|d| &d.doc)
+        .collect();
     score_documents(task, &g, pred)
 }
 
@@ -69,7 +75,11 @@ fn scores_of(gold: &[&LabeledDocument], pred: &[&Document]) -> Scores {
         frames_micro_f1: score(Task::Frames, gold, pred).micro_f1,
         spans_f1: score(Task::Spans, gold, pred).micro_f1,
         spans_whole_paragraph_f1: score(Task::Spans, gold, &baseline_refs).micro_f1,
-        per_technique_f1: tech.per_class.iter().map(|c| (c.label.clone(), c.f1)).collect(),
+        per_technique_f1: tech
+            .per_class
+            .iter()
+            .map(|c| (c.label.clone(), c.f1))
+            .collect(),
     }
 }
 
@@ -95,9 +105,16 @@ impl HeldOutReport {
         };
         let g_all: Vec<LabeledDocument> = gold
             .iter()
-            .map(|d| LabeledDocument { doc: prefixed(&d.doc, &d.folder), ..d.clone() })
+            .map(|d| LabeledDocument {
+                doc: prefixed(&d.doc, &d.folder),
+                ..d.clone()
+            })
             .collect();
-        let p_all: Vec<Document> = gold.iter().zip(pred).map(|(g, p)| prefixed(p, &g.folder)).collect();
+        let p_all: Vec<Document> = gold
+            .iter()
+            .zip(pred)
+            .map(|(g, p)| prefixed(p, &g.folder))
+            .collect();
         let g: Vec<&LabeledDocument> = g_all.iter().collect();
         let p: Vec<&Document> = p_all.iter().collect();
         by_language.insert("all".to_string(), scores_of(&g, &p));
@@ -120,7 +137,9 @@ impl fmt::Display for HeldOutReport {
             ("genre macro-F1", |s| s.genre_macro_f1),
             ("frames micro-F1", |s| s.frames_micro_f1),
             ("spans F1", |s| s.spans_f1),
-            ("spans F1, whole-paragraph baseline", |s| s.spans_whole_paragraph_f1),
+            ("spans F1, whole-paragraph baseline", |s| {
+                s.spans_whole_paragraph_f1
+            }),
         ];
         for (name, get) in rows {
             write!(f, "{name:<34}")?;

@@ -139,7 +139,9 @@ pub struct TaggedParagraph {
 impl TaggedParagraph {
     pub fn new(text: &str, start: usize, spans: &[(Technique, usize, usize)], bits: u32) -> Self {
         let tokens = tokenize(text, start);
-        let features = (0..tokens.len()).map(|k| token_features(&tokens, k, bits)).collect();
+        let features = (0..tokens.len())
+            .map(|k| token_features(&tokens, k, bits))
+            .collect();
         let mut gold: Vec<(usize, Vec<bool>)> = Vec::new();
         for &(t, s, e) in spans {
             let idx = t.index();
@@ -156,7 +158,11 @@ impl TaggedParagraph {
                 }
             }
         }
-        TaggedParagraph { tokens, features, gold }
+        TaggedParagraph {
+            tokens,
+            features,
+            gold,
+        }
     }
 }
 
@@ -191,7 +197,11 @@ impl SpanTagger {
             })
             .collect();
         let head = CompactHead::from_groups(dims, Technique::COUNT, &groups, &heads);
-        SpanTagger { bits, head, thresholds: vec![0.5; Technique::COUNT] }
+        SpanTagger {
+            bits,
+            head,
+            thresholds: vec![0.5; Technique::COUNT],
+        }
     }
 
     /// Spans `(start, end, score)` of `technique` in a paragraph, given the
@@ -199,14 +209,28 @@ impl SpanTagger {
     /// threshold (gaps of one token bridged) become spans; when no token
     /// passes, the best token and its strong neighbours do, since the
     /// paragraph head already decided the technique is there.
-    pub fn spans(&self, tokens: &[Token], features: &[SparseVec], technique: usize, p_par: f32) -> Vec<(usize, usize, f32)> {
+    pub fn spans(
+        &self,
+        tokens: &[Token],
+        features: &[SparseVec],
+        technique: usize,
+        p_par: f32,
+    ) -> Vec<(usize, usize, f32)> {
         if tokens.is_empty() {
             return Vec::new();
         }
-        let probs: Vec<f32> = features.iter().map(|x| sigmoid(self.head.scores(x)[technique])).collect();
-        let mut keep: Vec<bool> = probs.iter().map(|&p| p >= self.thresholds[technique]).collect();
+        let probs: Vec<f32> = features
+            .iter()
+            .map(|x| sigmoid(self.head.scores(x)[technique]))
+            .collect();
+        let mut keep: Vec<bool> = probs
+            .iter()
+            .map(|&p| p >= self.thresholds[technique])
+            .collect();
         if !keep.iter().any(|&k| k) {
-            let best = (0..probs.len()).max_by(|&a, &b| probs[a].total_cmp(&probs[b])).unwrap_or(0);
+            let best = (0..probs.len())
+                .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
+                .unwrap_or(0);
             let floor = probs[best] * 0.8;
             let mut s = best;
             while s > 0 && probs[s - 1] >= floor {
@@ -238,7 +262,11 @@ impl SpanTagger {
                 k += 1;
             }
             let mean = probs[s..k].iter().sum::<f32>() / (k - s) as f32;
-            out.push((tokens[s].start, tokens[k - 1].end, (p_par * mean).clamp(0.0, 1.0)));
+            out.push((
+                tokens[s].start,
+                tokens[k - 1].end,
+                (p_par * mean).clamp(0.0, 1.0),
+            ));
         }
         out
     }
@@ -268,16 +296,31 @@ mod tests {
     fn tagger_learns_to_mark_a_planted_word() {
         // "awful" is always inside a Loaded_Language span.
         let mut paragraphs = Vec::new();
-        let fillers = ["the plan", "their offer", "this deal", "that vote", "the mayor"];
+        let fillers = [
+            "the plan",
+            "their offer",
+            "this deal",
+            "that vote",
+            "the mayor",
+        ];
         for i in 0..60 {
-            let text = format!("{} is awful and {} stays", fillers[i % 5], fillers[(i + 2) % 5]);
+            let text = format!(
+                "{} is awful and {} stays",
+                fillers[i % 5],
+                fillers[(i + 2) % 5]
+            );
             let s = text.find("awful").unwrap();
             let spans = [(Technique::LoadedLanguage, s, s + 5)];
             paragraphs.push(TaggedParagraph::new(&text, 0, &spans, 14));
         }
         let tagger = SpanTagger::train(&paragraphs, 14, &TrainConfig::default());
         let p = TaggedParagraph::new("the vote is awful and the plan stays", 0, &[], 14);
-        let spans = tagger.spans(&p.tokens, &p.features, Technique::LoadedLanguage.index(), 0.9);
+        let spans = tagger.spans(
+            &p.tokens,
+            &p.features,
+            Technique::LoadedLanguage.index(),
+            0.9,
+        );
         assert_eq!(spans.len(), 1, "{spans:?}");
         assert_eq!((spans[0].0, spans[0].1), (12, 17));
     }

@@ -35,7 +35,10 @@ impl SparseVec {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (usize, f32)> + '_ {
-        self.idx.iter().zip(&self.val).map(|(&i, &v)| (i as usize, v))
+        self.idx
+            .iter()
+            .zip(&self.val)
+            .map(|(&i, &v)| (i as usize, v))
     }
 
     /// Scales the vector to unit L2 norm (no-op for the zero vector).

@@ -1,6 +1,6 @@
 //! Training the fast model, and cross-validation over articles.
 
-use crate::calibrate::{best_threshold, Platt};
+use crate::calibrate::{micro_thresholds, Platt};
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::linear::{softmax, train_one_vs_rest, train_softmax, TrainConfig};
@@ -33,11 +33,17 @@ impl Default for TrainOptions {
             seed: 13,
             inner_folds: 4,
             paragraph_features: FeatureConfig::default(),
-            article_features: FeatureConfig { bits: 19, ..FeatureConfig::default() },
+            article_features: FeatureConfig {
+                bits: 19,
+                ..FeatureConfig::default()
+            },
             techniques: TrainConfig::default(),
             frames: TrainConfig::default(),
             genre: TrainConfig::default(),
-            spans: TrainConfig { epochs: 5, ..TrainConfig::default() },
+            spans: TrainConfig {
+                epochs: 5,
+                ..TrainConfig::default()
+            },
             span_bits: 18,
         }
     }
@@ -79,7 +85,9 @@ pub fn fold_assignment(docs: &[LabeledDocument], k: usize) -> Vec<usize> {
     folders.sort_unstable();
     folders.dedup();
     for folder in folders {
-        let mut idx: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].folder == folder).collect();
+        let mut idx: Vec<usize> = (0..docs.len())
+            .filter(|&i| docs[i].folder == folder)
+            .collect();
         idx.sort_by(|&a, &b| docs[a].doc.id.cmp(&docs[b].doc.id));
         for (rank, i) in idx.into_iter().enumerate() {
             folds[i] = rank % k.max(1);
@@ -90,7 +98,15 @@ pub fn fold_assignment(docs: &[LabeledDocument], k: usize) -> Vec<usize> {
 
 /// Out-of-fold scores of a one-vs-rest model: for each inner fold, train on
 /// the others and score the held-out examples.
-fn oof_scores(dims: usize, labels: usize, xs: &[SparseVec], ys: &[Vec<bool>], groups: &[usize], k: usize, cfg: &TrainConfig) -> Vec<Vec<f32>> {
+fn oof_scores(
+    dims: usize,
+    labels: usize,
+    xs: &[SparseVec],
+    ys: &[Vec<bool>],
+    groups: &[usize],
+    k: usize,
+    cfg: &TrainConfig,
+) -> Vec<Vec<f32>> {
     let mut oof = vec![vec![0f32; labels]; xs.len()];
     for f in 0..k {
         let train: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k != f).collect();
@@ -106,41 +122,72 @@ fn oof_scores(dims: usize, labels: usize, xs: &[SparseVec], ys: &[Vec<bool>], gr
 
 /// Fits a calibrated, thresholded multi-label head. `groups[i]` is the
 /// article of example `i`, so inner folds never split an article.
-pub fn fit_multilabel(fc: &FeatureConfig, blocks: &[Blocks], ys: &[Vec<bool>], groups: &[usize], labels: usize, cfg: &TrainConfig, k: usize) -> MultiLabelHead {
+pub fn fit_multilabel(
+    fc: &FeatureConfig,
+    blocks: &[Blocks],
+    ys: &[Vec<bool>],
+    groups: &[usize],
+    labels: usize,
+    cfg: &TrainConfig,
+    k: usize,
+) -> MultiLabelHead {
     let idf = Idf::fit(fc.bits, blocks.iter(), 2);
     let xs: Vec<SparseVec> = blocks.par_iter().map(|b| vectorize(fc, &idf, b)).collect();
     let dims = 1usize << fc.bits;
     let oof = oof_scores(dims, labels, &xs, ys, groups, k, cfg);
-    let mut platt = Vec::with_capacity(labels);
-    let mut thresholds = Vec::with_capacity(labels);
-    for l in 0..labels {
-        let s: Vec<f32> = oof.iter().map(|r| r[l]).collect();
-        let y: Vec<bool> = ys.iter().map(|r| r[l]).collect();
-        let p = Platt::fit(&s, &y);
-        let probs: Vec<f32> = s.iter().map(|&v| p.prob(v)).collect();
-        thresholds.push(best_threshold(&probs, &y));
-        platt.push(p);
-    }
+    let platt: Vec<Platt> = (0..labels)
+        .map(|l| {
+            let s: Vec<f32> = oof.iter().map(|r| r[l]).collect();
+            let y: Vec<bool> = ys.iter().map(|r| r[l]).collect();
+            Platt::fit(&s, &y)
+        })
+        .collect();
+    let probs: Vec<Vec<f32>> = oof
+        .iter()
+        .map(|r| r.iter().zip(&platt).map(|(&s, p)| p.prob(s)).collect())
+        .collect();
+    let thresholds = micro_thresholds(&probs, ys, labels);
     let all: Vec<usize> = (0..xs.len()).collect();
     let head = train_one_vs_rest(dims, labels, &xs, ys, &all, cfg);
-    MultiLabelHead { features: fc.clone(), idf, head, platt, thresholds }
+    MultiLabelHead {
+        features: fc.clone(),
+        idf,
+        head,
+        platt,
+        thresholds,
+    }
 }
 
 /// Macro-F1 of single-label predictions over `classes` classes.
 pub fn macro_f1(pred: &[usize], gold: &[usize], classes: usize) -> f32 {
     let mut total = 0.0;
     for c in 0..classes {
-        let tp = pred.iter().zip(gold).filter(|(p, g)| **p == c && **g == c).count() as f32;
+        let tp = pred
+            .iter()
+            .zip(gold)
+            .filter(|(p, g)| **p == c && **g == c)
+            .count() as f32;
         let np = pred.iter().filter(|&&p| p == c).count() as f32;
         let ng = gold.iter().filter(|&&g| g == c).count() as f32;
-        total += if np + ng > 0.0 { 2.0 * tp / (np + ng) } else { 0.0 };
+        total += if np + ng > 0.0 {
+            2.0 * tp / (np + ng)
+        } else {
+            0.0
+        };
     }
     total / classes as f32
 }
 
 /// Fits the genre head: softmax, a temperature fitted on out-of-fold
 /// probabilities, and per-class offsets that maximise out-of-fold macro-F1.
-pub fn fit_genre(fc: &FeatureConfig, blocks: &[Blocks], ys: &[usize], groups: &[usize], cfg: &TrainConfig, k: usize) -> SoftmaxHead {
+pub fn fit_genre(
+    fc: &FeatureConfig,
+    blocks: &[Blocks],
+    ys: &[usize],
+    groups: &[usize],
+    cfg: &TrainConfig,
+    k: usize,
+) -> SoftmaxHead {
     let classes = Genre::COUNT;
     let idf = Idf::fit(fc.bits, blocks.iter(), 2);
     let xs: Vec<SparseVec> = blocks.par_iter().map(|b| vectorize(fc, &idf, b)).collect();
@@ -155,10 +202,23 @@ pub fn fit_genre(fc: &FeatureConfig, blocks: &[Blocks], ys: &[usize], groups: &[
     }
     // Temperature: the grid value with the lowest out-of-fold log loss.
     let nll = |t: f32| -> f32 {
-        oof.iter().zip(ys).map(|(s, &y)| -softmax(&s.iter().map(|v| v / t).collect::<Vec<_>>())[y].max(1e-9).ln()).sum()
+        oof.iter()
+            .zip(ys)
+            .map(|(s, &y)| {
+                -softmax(&s.iter().map(|v| v / t).collect::<Vec<_>>())[y]
+                    .max(1e-9)
+                    .ln()
+            })
+            .sum()
     };
-    let temperature = (1..=40).map(|i| i as f32 * 0.25).min_by(|&a, &b| nll(a).total_cmp(&nll(b))).unwrap_or(1.0);
-    let probs: Vec<Vec<f32>> = oof.iter().map(|s| softmax(&s.iter().map(|v| v / temperature).collect::<Vec<_>>())).collect();
+    let temperature = (1..=40)
+        .map(|i| i as f32 * 0.25)
+        .min_by(|&a, &b| nll(a).total_cmp(&nll(b)))
+        .unwrap_or(1.0);
+    let probs: Vec<Vec<f32>> = oof
+        .iter()
+        .map(|s| softmax(&s.iter().map(|v| v / temperature).collect::<Vec<_>>()))
+        .collect();
     // Offsets for classes 1.. relative to class 0, by grid search on macro-F1.
     let grid: Vec<f32> = (-8..=8).map(|i| i as f32 * 0.25).collect();
     let mut best = (f32::MIN, vec![0f32; classes]);
@@ -167,7 +227,14 @@ pub fn fit_genre(fc: &FeatureConfig, blocks: &[Blocks], ys: &[usize], groups: &[
             let off = vec![0.0, o1, o2];
             let pred: Vec<usize> = probs
                 .iter()
-                .map(|p| (0..classes).max_by(|&a, &b| (p[a].max(1e-9).ln() + off[a]).total_cmp(&(p[b].max(1e-9).ln() + off[b]))).unwrap_or(0))
+                .map(|p| {
+                    (0..classes)
+                        .max_by(|&a, &b| {
+                            (p[a].max(1e-9).ln() + off[a])
+                                .total_cmp(&(p[b].max(1e-9).ln() + off[b]))
+                        })
+                        .unwrap_or(0)
+                })
                 .collect();
             // Prefer small offsets on ties: they generalise better.
             let score = macro_f1(&pred, ys, classes) - 1e-4 * (o1.abs() + o2.abs());
@@ -178,7 +245,13 @@ pub fn fit_genre(fc: &FeatureConfig, blocks: &[Blocks], ys: &[usize], groups: &[
     }
     let all: Vec<usize> = (0..xs.len()).collect();
     let head = train_softmax(dims, classes, &xs, ys, &all, cfg);
-    SoftmaxHead { features: fc.clone(), idf, head, temperature, offsets: best.1 }
+    SoftmaxHead {
+        features: fc.clone(),
+        idf,
+        head,
+        temperature,
+        offsets: best.1,
+    }
 }
 
 /// Trains the fast model on labelled documents.
@@ -190,7 +263,13 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     let pf = Featurizer::new(opts.paragraph_features.clone());
     let per_doc: Vec<Vec<Blocks>> = docs
         .par_iter()
-        .map(|d| if d.gold.techniques { paragraph_blocks(&pf, &d.doc) } else { Vec::new() })
+        .map(|d| {
+            if d.gold.techniques {
+                paragraph_blocks(&pf, &d.doc)
+            } else {
+                Vec::new()
+            }
+        })
         .collect();
     let mut blocks = Vec::new();
     let mut ys = Vec::new();
@@ -207,13 +286,24 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         }
     }
     progress.step("paragraph features");
-    let techniques = fit_multilabel(&opts.paragraph_features, &blocks, &ys, &groups, Technique::COUNT, &opts.techniques, k);
+    let techniques = fit_multilabel(
+        &opts.paragraph_features,
+        &blocks,
+        &ys,
+        &groups,
+        Technique::COUNT,
+        &opts.techniques,
+        k,
+    );
     drop(blocks);
     progress.step("techniques");
 
     // Article-level heads.
     let af = Featurizer::new(opts.article_features.clone());
-    let art: Vec<Blocks> = docs.par_iter().map(|d| article_blocks(&af, &d.doc)).collect();
+    let art: Vec<Blocks> = docs
+        .par_iter()
+        .map(|d| article_blocks(&af, &d.doc))
+        .collect();
     let fr: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].gold.frames).collect();
     let fb: Vec<Blocks> = fr.iter().map(|&i| art[i].clone()).collect();
     let fy: Vec<Vec<bool>> = fr
@@ -227,11 +317,24 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         })
         .collect();
     let fg: Vec<usize> = fr.iter().map(|&i| groups_all[i]).collect();
-    let frames = fit_multilabel(&opts.article_features, &fb, &fy, &fg, Frame::COUNT, &opts.frames, k);
+    let frames = fit_multilabel(
+        &opts.article_features,
+        &fb,
+        &fy,
+        &fg,
+        Frame::COUNT,
+        &opts.frames,
+        k,
+    );
     progress.step("frames");
-    let gr: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].doc.genre.is_some() && docs[i].gold.genre).collect();
+    let gr: Vec<usize> = (0..docs.len())
+        .filter(|&i| docs[i].doc.genre.is_some() && docs[i].gold.genre)
+        .collect();
     let gb: Vec<Blocks> = gr.iter().map(|&i| art[i].clone()).collect();
-    let gy: Vec<usize> = gr.iter().map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index())).collect();
+    let gy: Vec<usize> = gr
+        .iter()
+        .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
+        .collect();
     let gg: Vec<usize> = gr.iter().map(|&i| groups_all[i]).collect();
     let genre = fit_genre(&opts.article_features, &gb, &gy, &gg, &opts.genre, k);
     progress.step("genre");
@@ -250,7 +353,8 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
                     .filter(|s| s.start < pe && s.end > ps)
                     .map(|s| (s.technique, s.start.max(ps), s.end.min(pe)))
                     .collect();
-                (!spans.is_empty()).then(|| TaggedParagraph::new(&p.text, ps, &spans, opts.span_bits))
+                (!spans.is_empty())
+                    .then(|| TaggedParagraph::new(&p.text, ps, &spans, opts.span_bits))
             })
         })
         .collect();
@@ -260,7 +364,14 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
     trained_on.sort();
     trained_on.dedup();
-    FastModel { trained_on, seed: opts.seed, techniques, frames, genre, spans }
+    FastModel {
+        trained_on,
+        seed: opts.seed,
+        techniques,
+        frames,
+        genre,
+        spans,
+    }
 }
 
 /// A copy of `doc` with every annotation removed (what a model starts from).
@@ -279,29 +390,49 @@ pub fn unannotated(doc: &Document) -> Document {
 /// Out-of-fold predictions: for each of `k` folds (see [`fold_assignment`]),
 /// train on the other folds and annotate this one. Returns one predicted
 /// document per input document, in order.
-pub fn cross_validate(docs: &[LabeledDocument], k: usize, opts: &TrainOptions, progress: &dyn Progress) -> Vec<Document> {
+pub fn cross_validate(
+    docs: &[LabeledDocument],
+    k: usize,
+    opts: &TrainOptions,
+    progress: &dyn Progress,
+) -> Vec<Document> {
     let folds = fold_assignment(docs, k);
-    let groups: Vec<Vec<usize>> = (0..k).map(|f| (0..docs.len()).filter(|&i| folds[i] == f).collect()).collect();
+    let groups: Vec<Vec<usize>> = (0..k)
+        .map(|f| (0..docs.len()).filter(|&i| folds[i] == f).collect())
+        .collect();
     predict_held_out(docs, &groups, opts, progress)
 }
 
 /// Leave-one-language-out predictions: for each language folder, train on
 /// all the others and annotate it.
-pub fn leave_one_language_out(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progress) -> Vec<Document> {
+pub fn leave_one_language_out(
+    docs: &[LabeledDocument],
+    opts: &TrainOptions,
+    progress: &dyn Progress,
+) -> Vec<Document> {
     let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
     folders.sort_unstable();
     folders.dedup();
-    let groups: Vec<Vec<usize>> =
-        folders.iter().map(|f| (0..docs.len()).filter(|&i| docs[i].folder == *f).collect()).collect();
+    let groups: Vec<Vec<usize>> = folders
+        .iter()
+        .map(|f| (0..docs.len()).filter(|&i| docs[i].folder == *f).collect())
+        .collect();
     predict_held_out(docs, &groups, opts, progress)
 }
 
-fn predict_held_out(docs: &[LabeledDocument], held_out: &[Vec<usize>], opts: &TrainOptions, progress: &dyn Progress) -> Vec<Document> {
+fn predict_held_out(
+    docs: &[LabeledDocument],
+    held_out: &[Vec<usize>],
+    opts: &TrainOptions,
+    progress: &dyn Progress,
+) -> Vec<Document> {
     use rhetor_core::Detector;
     let mut out: Vec<Option<Document>> = vec![None; docs.len()];
     for test in held_out {
-        let train_docs: Vec<LabeledDocument> =
-            (0..docs.len()).filter(|i| !test.contains(i)).map(|i| docs[i].clone()).collect();
+        let train_docs: Vec<LabeledDocument> = (0..docs.len())
+            .filter(|i| !test.contains(i))
+            .map(|i| docs[i].clone())
+            .collect();
         let model = train(&train_docs, opts, progress);
         let preds: Vec<Document> = test
             .par_iter()
@@ -315,5 +446,7 @@ fn predict_held_out(docs: &[LabeledDocument], held_out: &[Vec<usize>], opts: &Tr
             out[i] = Some(d);
         }
     }
-    out.into_iter().map(|d| d.expect("every document is in exactly one held-out group")).collect()
+    out.into_iter()
+        .map(|d| d.expect("every document is in exactly one held-out group"))
+        .collect()
 }

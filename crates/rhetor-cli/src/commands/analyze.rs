@@ -6,8 +6,9 @@ use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use rhetor_core::detector::Tasks;
 use rhetor_core::lang::LanguageIdentifier;
-use rhetor_core::pipeline::annotate;
+use rhetor_core::pipeline::annotate_tasks;
 use rhetor_core::Document;
 use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
 use rhetor_formats::html;
@@ -76,6 +77,27 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
         (OutputFormat::Html, _) => Sink::Html(out, Vec::new()),
     };
 
+    // SemEval rows of one task need only that task's annotations.
+    let tasks = match (args.format, task) {
+        (OutputFormat::Semeval, Some(Task::Genre)) => Tasks {
+            genre: true,
+            ..Tasks::NONE
+        },
+        (OutputFormat::Semeval, Some(Task::Frames)) => Tasks {
+            frames: true,
+            ..Tasks::NONE
+        },
+        (OutputFormat::Semeval, Some(Task::Techniques)) => Tasks {
+            techniques: true,
+            ..Tasks::NONE
+        },
+        (OutputFormat::Semeval, Some(Task::Spans)) => Tasks {
+            spans: true,
+            ..Tasks::NONE
+        },
+        _ => Tasks::ALL,
+    };
+
     let items = expand_inputs(&args.paths);
     let progress = progress_bar(items.len());
     let lid = LanguageIdentifier::new();
@@ -89,7 +111,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
             .map(|item| {
                 let mut docs = read_item(item);
                 for doc in docs.iter_mut().flatten() {
-                    annotate(doc, &lid, detector.as_ref());
+                    annotate_tasks(doc, &lid, detector.as_ref(), tasks);
                 }
                 docs
             })

@@ -6,7 +6,9 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rhetor_formats::corpus::load_dataset;
 use rhetor_model::report::HeldOutReport;
-use rhetor_model::train::{cross_validate, leave_one_language_out, train, Progress, TrainOptions, TRAIN_STEPS};
+use rhetor_model::train::{
+    cross_validate, leave_one_language_out, train, Progress, TrainOptions, TRAIN_STEPS,
+};
 use std::time::Instant;
 
 /// Adapts training progress to a progress bar on stderr.
@@ -22,8 +24,10 @@ impl Progress for Bar {
 fn bar(steps: usize, what: &str) -> Bar {
     let b = ProgressBar::new(steps as u64);
     b.set_style(
-        ProgressStyle::with_template(&format!("{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} {{msg}} {{elapsed}}"))
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} [{{bar:30}}] {{pos}}/{{len}} {{msg}} {{elapsed}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     Bar(b)
 }
@@ -35,10 +39,17 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     }
     let docs = load_dataset(&args.data, args.langs.as_deref())?;
     if docs.is_empty() {
-        anyhow::bail!("{}: no articles found for the requested languages", args.data.display());
+        anyhow::bail!(
+            "{}: no articles found for the requested languages",
+            args.data.display()
+        );
     }
     let opts = TrainOptions::default().with_seed(args.seed);
-    eprintln!("rhetor: {} articles from {}", docs.len(), args.data.display());
+    eprintln!(
+        "rhetor: {} articles from {}",
+        docs.len(),
+        args.data.display()
+    );
 
     if let Some(k) = args.cv {
         if k < 2 {
@@ -49,7 +60,11 @@ pub fn run(args: TrainArgs) -> Result<u8> {
         b.0.finish_and_clear();
         let cv = HeldOutReport::new(&docs, &preds);
         println!("== {k}-fold cross-validation (article-level folds, all languages pooled in training)\n{cv}");
-        let folders = docs.iter().map(|d| d.folder.as_str()).collect::<std::collections::BTreeSet<_>>().len();
+        let folders = docs
+            .iter()
+            .map(|d| d.folder.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         let lolo = if folders > 1 {
             let b = bar(folders * TRAIN_STEPS, "leave-one-language-out");
             let preds = leave_one_language_out(&docs, &opts, &b);
