@@ -140,8 +140,11 @@ pub fn micro_thresholds(probs: &[Vec<f32>], ys: &[Vec<bool>], labels: usize) -> 
             let f1 = |g: usize| {
                 2.0 * (tp + counts[l][g].0) as f64 / (np + counts[l][g].1 + gold).max(1) as f64
             };
-            let best =
-                (0..grid.len()).fold(pick[l], |b, g| if f1(g) > f1(b) + 1e-9 { g } else { b });
+            // Among equally good thresholds take the middle one: the
+            // decision boundary then sits midway between the classes.
+            let top = (0..grid.len()).map(f1).fold(f64::MIN, f64::max);
+            let ties: Vec<usize> = (0..grid.len()).filter(|&g| f1(g) > top - 1e-9).collect();
+            let best = ties[ties.len() / 2];
             pick[l] = best;
         }
     }

@@ -17,5 +17,5 @@ pub mod spans;
 pub mod sparse;
 pub mod train;
 
-pub use model::{FastModel, ModelError, FORMAT_VERSION};
+pub use model::{shipped, FastModel, ModelError, FORMAT_VERSION};
 pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};

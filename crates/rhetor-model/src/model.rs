@@ -33,6 +33,16 @@ pub enum ModelError {
     Corrupt { path: String, message: String },
 }
 
+/// The shipped fast model (`models/fast.bin`), compiled into every binary
+/// so rhetor works offline from any directory. Rebuilt bit for bit by the
+/// command in the README.
+static SHIPPED: &[u8] = include_bytes!("../../../models/fast.bin");
+
+/// Loads the shipped fast model.
+pub fn shipped() -> Result<FastModel, ModelError> {
+    FastModel::from_bytes(SHIPPED, "shipped fast model (models/fast.bin)")
+}
+
 /// Everything the fast model learned, plus how it was trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FastModel {

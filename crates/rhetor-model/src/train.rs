@@ -19,7 +19,10 @@ pub struct TrainOptions {
     /// Folds used inside training to calibrate and tune thresholds.
     pub inner_folds: usize,
     pub paragraph_features: FeatureConfig,
+    /// Article features for frames.
     pub article_features: FeatureConfig,
+    /// Article features for genre.
+    pub genre_features: FeatureConfig,
     pub techniques: TrainConfig,
     pub frames: TrainConfig,
     pub genre: TrainConfig,
@@ -33,12 +36,23 @@ impl Default for TrainOptions {
             seed: 13,
             inner_folds: 4,
             paragraph_features: FeatureConfig::default(),
+            // Measured by 5-fold CV: frames gain from heavier char n-grams
+            // (char weight 1 → 4: micro-F1 0.614 → 0.630) and more epochs;
+            // genre does best with the plain settings.
             article_features: FeatureConfig {
+                bits: 19,
+                char_weight: 4.0,
+                ..FeatureConfig::default()
+            },
+            genre_features: FeatureConfig {
                 bits: 19,
                 ..FeatureConfig::default()
             },
             techniques: TrainConfig::default(),
-            frames: TrainConfig::default(),
+            frames: TrainConfig {
+                epochs: 10,
+                ..TrainConfig::default()
+            },
             genre: TrainConfig::default(),
             spans: TrainConfig {
                 epochs: 5,
@@ -330,13 +344,17 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     let gr: Vec<usize> = (0..docs.len())
         .filter(|&i| docs[i].doc.genre.is_some() && docs[i].gold.genre)
         .collect();
-    let gb: Vec<Blocks> = gr.iter().map(|&i| art[i].clone()).collect();
+    let gf = Featurizer::new(opts.genre_features.clone());
+    let gb: Vec<Blocks> = gr
+        .par_iter()
+        .map(|&i| article_blocks(&gf, &docs[i].doc))
+        .collect();
     let gy: Vec<usize> = gr
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
         .collect();
     let gg: Vec<usize> = gr.iter().map(|&i| groups_all[i]).collect();
-    let genre = fit_genre(&opts.article_features, &gb, &gy, &gg, &opts.genre, k);
+    let genre = fit_genre(&opts.genre_features, &gb, &gy, &gg, &opts.genre, k);
     progress.step("genre");
 
     // Spans: paragraphs with gold spans, spans clipped to the paragraph.
