@@ -246,8 +246,8 @@ mod tests {
         let mut ys = Vec::new();
         let mut rng = Rng::new(1);
         for _ in 0..400 {
-            let a = rng.next_u64() % 3 == 0;
-            let b = rng.next_u64() % 5 == 0;
+            let a = rng.next_u64().is_multiple_of(3);
+            let b = rng.next_u64().is_multiple_of(5);
             let mut pairs = vec![(3u32, 1.0f32), (4 + (rng.next_u64() % 20) as u32, 1.0)];
             if a {
                 pairs.push((1, 1.0));
