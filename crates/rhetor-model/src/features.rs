@@ -69,6 +69,11 @@ pub struct Blocks {
 pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
         text.to_ascii_lowercase()
+    } else if unicode_normalization::is_nfkc_quick(text.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        // Most news text is already NFKC: skip the (slow) recomposition.
+        text.chars().flat_map(char::to_lowercase).collect()
     } else {
         text.nfkc().flat_map(char::to_lowercase).collect()
     }
