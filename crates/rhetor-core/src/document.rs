@@ -181,11 +181,6 @@ impl Document {
             .map(|p| p.text.as_str())
     }
 
-    /// Number of code points in the text.
-    pub fn len_chars(&self) -> usize {
-        self.text.chars().count()
-    }
-
     /// Adds a span over code points `[start, end)`, filling its text.
     /// Returns `None` (and adds nothing) when the range is outside the text.
     pub fn add_span(

@@ -60,11 +60,6 @@ impl OffsetMap {
     }
 }
 
-/// Number of code points in `s` (a SemEval length).
-pub fn char_len(s: &str) -> usize {
-    s.chars().count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@
 //! data; features seen in fewer than two units are dropped, which keeps the
 //! model sparse) and L2-normalises each block before joining them.
 
-use crate::hashing::Fnv;
+use crate::hashing::{hash_parts, Fnv};
 use crate::sparse::SparseVec;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -31,6 +31,18 @@ pub struct FeatureConfig {
     pub cue_weight: f32,
     /// Weight of the article title's words added to each paragraph (0 = off).
     pub title_weight: f32,
+}
+
+impl FeatureConfig {
+    /// Whether two configurations produce the same raw [`Blocks`] (the
+    /// weights only matter later, in [`vectorize`]), so blocks computed for
+    /// one can be reused for the other.
+    pub fn same_blocks(&self, other: &FeatureConfig) -> bool {
+        self.bits == other.bits
+            && self.char_min == other.char_min
+            && self.char_max == other.char_max
+            && (self.title_weight > 0.0) == (other.title_weight > 0.0)
+    }
 }
 
 impl Default for FeatureConfig {
@@ -150,13 +162,8 @@ impl Hasher {
     }
 
     fn key(&self, ns: &[u8], parts: &[&str]) -> u32 {
-        let mut h = Fnv::new();
-        h.write(ns);
-        for p in parts {
-            h.sep();
-            h.write(p.as_bytes());
-        }
-        self.index(h)
+        let h = hash_parts(std::iter::once(ns).chain(parts.iter().map(|p| p.as_bytes())));
+        (h as u32) & self.mask
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::features::{Blocks, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
-use crate::spans::{in_text, token_features, tokenize, SpanTagger};
+use crate::spans::{token_features, tokenize, SpanTagger};
 use rhetor_core::detector::Tasks;
 use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
 use serde::{Deserialize, Serialize};
@@ -109,9 +109,9 @@ impl FastModel {
         }
         doc.spans.clear();
         for (t, s, e, score) in spans {
-            if in_text(&map, s, e) {
-                doc.add_span(&map, t, s, e, score);
-            }
+            // Tagger spans lie inside their paragraph, so add_span never
+            // refuses one; it would skip a range outside the text.
+            doc.add_span(&map, t, s, e, score);
         }
     }
 
@@ -126,7 +126,7 @@ impl FastModel {
             .into_iter()
             .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
             .collect();
-        let b = if self.genre.features == self.frames.features {
+        let b = if self.genre.features.same_blocks(&self.frames.features) {
             b
         } else {
             article_blocks(&Featurizer::new(self.genre.features.clone()), doc)

@@ -11,7 +11,7 @@ use crate::head::CompactHead;
 use crate::linear::{sigmoid, train_group, LinearHead, TrainConfig};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
-use rhetor_core::{OffsetMap, Technique};
+use rhetor_core::Technique;
 use serde::{Deserialize, Serialize};
 
 /// A word token with its code-point range in the whole article text.
@@ -270,11 +270,6 @@ impl SpanTagger {
         }
         out
     }
-}
-
-/// Maps the tagger's spans onto the document text (used by the detector).
-pub fn in_text(map: &OffsetMap, start: usize, end: usize) -> bool {
-    end <= map.len_chars() && start < end
 }
 
 #[cfg(test)]

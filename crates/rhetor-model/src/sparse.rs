@@ -59,13 +59,6 @@ impl SparseVec {
             }
         }
     }
-
-    /// Appends another vector's entries (scaled by `w`), keeping sorted order.
-    pub fn merge(&mut self, other: &SparseVec, w: f32) {
-        let mut pairs: Vec<(u32, f32)> = self.iter().map(|(i, v)| (i as u32, v)).collect();
-        pairs.extend(other.iter().map(|(i, v)| (i as u32, v * w)));
-        *self = SparseVec::from_pairs(pairs);
-    }
 }
 
 #[cfg(test)]
@@ -87,13 +80,5 @@ mod tests {
         let mut t = SparseVec::from_pairs(vec![(0, 1.0), (1, std::f32::consts::E)]);
         t.sublinear();
         assert!((t.val[0] - 1.0).abs() < 1e-6 && (t.val[1] - 2.0).abs() < 1e-6);
-    }
-
-    #[test]
-    fn merge_adds_overlapping_entries() {
-        let mut a = SparseVec::from_pairs(vec![(1, 1.0), (3, 1.0)]);
-        a.merge(&SparseVec::from_pairs(vec![(3, 1.0), (7, 2.0)]), 0.5);
-        assert_eq!(a.idx, vec![1, 3, 7]);
-        assert_eq!(a.val, vec![1.0, 1.5, 1.0]);
     }
 }

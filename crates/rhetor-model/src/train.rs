@@ -344,11 +344,16 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     let gr: Vec<usize> = (0..docs.len())
         .filter(|&i| docs[i].doc.genre.is_some() && docs[i].gold.genre)
         .collect();
-    let gf = Featurizer::new(opts.genre_features.clone());
-    let gb: Vec<Blocks> = gr
-        .par_iter()
-        .map(|&i| article_blocks(&gf, &docs[i].doc))
-        .collect();
+    // Genre weights its blocks differently from frames but usually reads the
+    // same raw blocks: reuse them rather than featurise every article twice.
+    let gb: Vec<Blocks> = if opts.genre_features.same_blocks(&opts.article_features) {
+        gr.iter().map(|&i| art[i].clone()).collect()
+    } else {
+        let gf = Featurizer::new(opts.genre_features.clone());
+        gr.par_iter()
+            .map(|&i| article_blocks(&gf, &docs[i].doc))
+            .collect()
+    };
     let gy: Vec<usize> = gr
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
