@@ -14,7 +14,8 @@
 //! model sparse) and L2-normalises each block before joining them.
 
 use crate::hashing::{hash_parts, Fnv};
-use crate::sparse::SparseVec;
+use crate::sparse::{merge_sorted, Counts, SparseVec};
+use crate::store::{SectionReader, SectionWriter};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
@@ -71,10 +72,11 @@ pub struct ParagraphContext<'a> {
 /// Raw counts of one unit, before IDF and normalisation.
 #[derive(Debug, Clone, Default)]
 pub struct Blocks {
-    pub words: Vec<(u32, f32)>,
-    pub chars: Vec<(u32, f32)>,
+    pub words: Counts,
+    pub chars: Counts,
+    /// Cue features with their values, in the order they were found.
     pub cues: Vec<(u32, f32)>,
-    pub title: Vec<(u32, f32)>,
+    pub title: Counts,
 }
 
 /// Lower-cased NFKC text (fast path for ASCII).
@@ -186,16 +188,19 @@ impl Featurizer {
 
     /// Word and char n-gram counts of `norm` (already normalised) into `b`.
     fn ngrams(&self, h: &Hasher, norm: &str, b: &mut Blocks) {
+        let mut keys: Vec<u32> = Vec::with_capacity(norm.len() / 2);
         let mut prev: Option<&str> = None;
         for tok in word_tokens(norm) {
             if tok.chars().nth(1).is_some() {
-                b.words.push((h.key(b"w", &[tok]), 1.0));
+                keys.push(h.key(b"w", &[tok]));
             }
             if let Some(p) = prev {
-                b.words.push((h.key(b"b", &[p, tok]), 1.0));
+                keys.push(h.key(b"b", &[p, tok]));
             }
             prev = Some(tok);
         }
+        b.words = Counts::from_keys(&mut keys, self.config.bits);
+        keys.clear();
         let (lo, hi) = (self.config.char_min, self.config.char_max);
         let mut buf: Vec<char> = Vec::with_capacity(32);
         let mut utf8 = [0u8; 4];
@@ -210,11 +215,20 @@ impl Featurizer {
                 for (j, c) in buf[i..buf.len().min(i + hi)].iter().enumerate() {
                     f.write(c.encode_utf8(&mut utf8).as_bytes());
                     if j + 1 >= lo {
-                        b.chars.push((h.index(f), 1.0));
+                        keys.push(h.index(f));
                     }
                 }
             }
         }
+        b.chars = Counts::from_keys(&mut keys, self.config.bits);
+    }
+
+    /// Counts of the title's words (keys `t`).
+    fn title(&self, h: &Hasher, title: &str) -> Counts {
+        let mut keys: Vec<u32> = word_tokens(&normalize(title))
+            .map(|tok| h.key(b"t", &[tok]))
+            .collect();
+        Counts::from_keys(&mut keys, self.config.bits)
     }
 
     /// Cue counts of a raw (not normalised) text.
@@ -280,9 +294,7 @@ impl Featurizer {
         }
         b.cues.push((h.key(b"q", &["bias"]), 1.0));
         if self.config.title_weight > 0.0 && ctx.index > 0 {
-            for tok in word_tokens(&normalize(ctx.title)) {
-                b.title.push((h.key(b"t", &[tok]), 1.0));
-            }
+            b.title = self.title(&h, ctx.title);
         }
         b
     }
@@ -294,9 +306,7 @@ impl Featurizer {
         let norm = normalize(body);
         self.ngrams(&h, &norm, &mut b);
         self.cues(&h, body, &norm, &mut b);
-        for tok in word_tokens(&normalize(title)) {
-            b.title.push((h.key(b"t", &[tok]), 1.0));
-        }
+        b.title = self.title(&h, title);
         if let Some(lang) = language {
             b.cues.push((h.key(b"q", &["lang", lang]), 1.0));
         }
@@ -332,7 +342,7 @@ pub fn scare_quotes(raw: &str) -> usize {
 /// Inverse document frequencies over the hash space, learned on training
 /// units. Dimensions seen in fewer than `min_df` units get 0: they are
 /// dropped, as a vocabulary with `min_df` would drop them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Idf {
     /// IDF × 16, rounded (0 = dropped); u8 keeps the model file small.
     q: Vec<u8>,
@@ -347,7 +357,7 @@ impl Idf {
         for b in units {
             n += 1;
             seen.clear();
-            seen.extend(b.words.iter().chain(&b.chars).chain(&b.title).map(|p| p.0));
+            seen.extend(b.words.idx.iter().chain(&b.chars.idx).chain(&b.title.idx));
             seen.sort_unstable();
             seen.dedup();
             for &i in &seen {
@@ -373,39 +383,70 @@ impl Idf {
         self.q[i as usize] as f32 / 16.0
     }
 
+    /// Appends the IDF table to a model-file section.
+    pub fn store(&self, w: &mut SectionWriter) {
+        w.array(&self.q, 1);
+    }
+
+    /// Reads a table written by [`Idf::store`] for a `2^bits` hash space.
+    pub fn load(r: &mut SectionReader, bits: u32) -> Result<Self, String> {
+        let q = r.array()?.into_owned();
+        if bits > 26 || q.len() != 1usize << bits {
+            return Err("IDF table of a wrong size".into());
+        }
+        Ok(Idf { q })
+    }
+
     /// Number of dimensions kept (seen often enough).
     pub fn kept(&self) -> usize {
         self.q.iter().filter(|&&v| v > 0).count()
     }
 }
 
-/// Turns blocks into the model's input vector.
+/// Turns blocks into the model's input vector: per block, sublinear TF ×
+/// IDF (dimensions without IDF dropped), L2-normalised and weighted; then
+/// the blocks and the weighted cues summed into one sorted vector.
 pub fn vectorize(cfg: &FeatureConfig, idf: &Idf, b: &Blocks) -> SparseVec {
-    let block = |pairs: &[(u32, f32)], weight: f32| -> Vec<(u32, f32)> {
-        let mut v = SparseVec::from_pairs(pairs.to_vec());
-        v.sublinear();
-        let mut out: Vec<(u32, f32)> = Vec::with_capacity(v.len());
-        for (i, x) in v.iter() {
-            let w = idf.get(i as u32);
-            if w > 0.0 {
-                out.push((i as u32, x * w));
-            }
-        }
-        let norm: f32 = out.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for p in &mut out {
-                p.1 *= weight / norm;
-            }
-        }
-        out
+    let mut all: Vec<(u32, f32)> = Vec::new();
+    let mut part: Vec<(u32, f32)> = Vec::new();
+    let mut merged: Vec<(u32, f32)> = Vec::new();
+    let mut add = |part: &[(u32, f32)], all: &mut Vec<(u32, f32)>| {
+        merge_sorted(all, part, &mut merged);
+        std::mem::swap(all, &mut merged);
     };
-    let mut all = block(&b.words, 1.0);
-    all.extend(block(&b.chars, cfg.char_weight));
+    tf_idf_block(idf, &b.words, 1.0, &mut all);
+    tf_idf_block(idf, &b.chars, cfg.char_weight, &mut part);
+    add(&part, &mut all);
     if cfg.title_weight > 0.0 {
-        all.extend(block(&b.title, cfg.title_weight));
+        tf_idf_block(idf, &b.title, cfg.title_weight, &mut part);
+        add(&part, &mut all);
     }
-    all.extend(b.cues.iter().map(|&(i, v)| (i, v * cfg.cue_weight)));
-    SparseVec::from_pairs(all)
+    part.clear();
+    part.extend(b.cues.iter().map(|&(i, v)| (i, v * cfg.cue_weight)));
+    part.sort_by_key(|p| p.0);
+    add(&part, &mut all);
+    let (idx, val) = all.into_iter().unzip();
+    SparseVec { idx, val }
+}
+
+/// One block's TF-IDF values into `out` (cleared first), in index order,
+/// scaled to L2 norm `weight`.
+fn tf_idf_block(idf: &Idf, counts: &Counts, weight: f32, out: &mut Vec<(u32, f32)>) {
+    out.clear();
+    for (i, n) in counts.iter() {
+        let w = idf.get(i);
+        if w > 0.0 {
+            // Sublinear TF: 1 + ln(n), and ln(1) = 0 exactly.
+            let tf = if n == 1 { 1.0 } else { 1.0 + (n as f32).ln() };
+            out.push((i, tf * w));
+        }
+    }
+    let norm: f32 = out.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for p in out.iter_mut() {
+            p.1 *= weight / norm;
+        }
+    }
 }
 
 #[cfg(test)]

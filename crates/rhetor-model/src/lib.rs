@@ -15,6 +15,7 @@ pub mod model;
 pub mod report;
 pub mod spans;
 pub mod sparse;
+pub mod store;
 pub mod train;
 
 pub use model::{shipped, FastModel, ModelError, FORMAT_VERSION};

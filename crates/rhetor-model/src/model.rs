@@ -3,16 +3,21 @@
 use crate::features::{Blocks, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::spans::{token_features, tokenize, SpanTagger};
+use crate::store::{self, SectionReader, SectionWriter};
 use rhetor_core::detector::Tasks;
 use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
-use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
 use std::path::Path;
 
 /// Bumped whenever the stored layout or the meaning of features changes;
 /// a model file of another version is refused with a clear message.
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: one section per head, arrays stored raw or LZ4 ([`crate::store`]).
+pub const FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"RHETORFM";
+const META: [u8; 4] = *b"META";
+const TECHNIQUES: [u8; 4] = *b"TECH";
+const FRAMES: [u8; 4] = *b"FRAM";
+const GENRE: [u8; 4] = *b"GENR";
+const SPANS: [u8; 4] = *b"SPAN";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
@@ -44,7 +49,7 @@ pub fn shipped() -> Result<FastModel, ModelError> {
 }
 
 /// Everything the fast model learned, plus how it was trained.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FastModel {
     /// Language folders it was trained on and the training seed.
     pub trained_on: Vec<String>,
@@ -139,21 +144,43 @@ impl FastModel {
         });
     }
 
-    /// Writes the model: magic, format version, then gzip'd bincode.
+    /// The model file's bytes: magic, format version, then one section per
+    /// part ([`crate::store`]).
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        let mut meta = SectionWriter::default();
+        meta.small(&(&self.trained_on, self.seed))?;
+        let mut tech = SectionWriter::default();
+        self.techniques.store(&mut tech)?;
+        let mut frames = SectionWriter::default();
+        self.frames.store(&mut frames)?;
+        let mut genre = SectionWriter::default();
+        self.genre.store(&mut genre)?;
+        let mut spans = SectionWriter::default();
+        self.spans.store(&mut spans)?;
+        let mut header = MAGIC.to_vec();
+        header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        Ok(store::write_sections(
+            &header,
+            &[
+                (META, meta.into_bytes()),
+                (TECHNIQUES, tech.into_bytes()),
+                (FRAMES, frames.into_bytes()),
+                (GENRE, genre.into_bytes()),
+                (SPANS, spans.into_bytes()),
+            ],
+        ))
+    }
+
+    /// Writes the model file.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let io = |source| ModelError::Io {
+        let bytes = self.to_bytes().map_err(|message| ModelError::Corrupt {
+            path: path.display().to_string(),
+            message,
+        })?;
+        std::fs::write(path, bytes).map_err(|source| ModelError::Io {
             path: path.display().to_string(),
             source,
-        };
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-        file.write_all(MAGIC).map_err(io)?;
-        file.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io)?;
-        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
-        bincode::serialize_into(&mut gz, self).map_err(|e| ModelError::Corrupt {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        gz.finish().map_err(io)?.flush().map_err(io)
+        })
     }
 
     pub fn load(path: &Path) -> Result<Self, ModelError> {
@@ -165,7 +192,8 @@ impl FastModel {
         Self::from_bytes(&bytes, &p)
     }
 
-    /// Parses a model file's bytes; `name` is used in error messages.
+    /// Parses a model file's bytes; `name` is used in error messages. The
+    /// four heads are decoded in parallel.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
         if bytes.len() < 12 || &bytes[..8] != MAGIC {
             return Err(ModelError::NotAModel {
@@ -180,16 +208,54 @@ impl FastModel {
                 expected: FORMAT_VERSION,
             });
         }
-        let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(&bytes[12..])
-            .read_to_end(&mut raw)
-            .map_err(|e| ModelError::Corrupt {
-                path: name.to_string(),
-                message: e.to_string(),
-            })?;
-        bincode::deserialize(&raw).map_err(|e| ModelError::Corrupt {
+        let corrupt = |message: String| ModelError::Corrupt {
             path: name.to_string(),
-            message: e.to_string(),
+            message,
+        };
+        let sections = store::read_sections(&bytes[12..]).map_err(corrupt)?;
+        let section = |tag: [u8; 4]| -> Result<SectionReader, String> {
+            sections
+                .iter()
+                .find(|s| s.0 == tag)
+                .map(|s| SectionReader::new(s.1))
+                .ok_or_else(|| format!("no {} section", String::from_utf8_lossy(&tag)))
+        };
+        fn read<T>(
+            r: Result<SectionReader, String>,
+            f: impl FnOnce(&mut SectionReader) -> Result<T, String>,
+        ) -> Result<T, String> {
+            let mut r = r?;
+            let v = f(&mut r)?;
+            r.finish()?;
+            Ok(v)
+        }
+        let ((meta, techniques), (frames, (genre, spans))) = rayon::join(
+            || {
+                rayon::join(
+                    || read(section(META), |r| r.small::<(Vec<String>, u64)>()),
+                    || read(section(TECHNIQUES), MultiLabelHead::load),
+                )
+            },
+            || {
+                rayon::join(
+                    || read(section(FRAMES), MultiLabelHead::load),
+                    || {
+                        rayon::join(
+                            || read(section(GENRE), SoftmaxHead::load),
+                            || read(section(SPANS), SpanTagger::load),
+                        )
+                    },
+                )
+            },
+        );
+        let (trained_on, seed) = meta.map_err(corrupt)?;
+        Ok(FastModel {
+            trained_on,
+            seed,
+            techniques: techniques.map_err(corrupt)?,
+            frames: frames.map_err(corrupt)?,
+            genre: genre.map_err(corrupt)?,
+            spans: spans.map_err(corrupt)?,
         })
     }
 

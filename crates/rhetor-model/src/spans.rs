@@ -10,9 +10,9 @@ use crate::hashing::Fnv;
 use crate::head::CompactHead;
 use crate::linear::{sigmoid, train_group, LinearHead, TrainConfig};
 use crate::sparse::SparseVec;
+use crate::store::{SectionReader, SectionWriter};
 use rayon::prelude::*;
 use rhetor_core::Technique;
-use serde::{Deserialize, Serialize};
 
 /// A word token with its code-point range in the whole article text.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +120,7 @@ pub fn token_features(tokens: &[Token], k: usize, bits: u32) -> SparseVec {
 }
 
 /// Per-technique token scorers and decision thresholds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SpanTagger {
     pub bits: u32,
     pub head: CompactHead,
@@ -167,6 +167,25 @@ impl TaggedParagraph {
 }
 
 impl SpanTagger {
+    /// Appends the tagger to a model-file section.
+    pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
+        w.small(&(self.bits, &self.thresholds))?;
+        self.head.store(w)
+    }
+
+    pub fn load(r: &mut SectionReader) -> Result<Self, String> {
+        let (bits, thresholds): (u32, Vec<f32>) = r.small()?;
+        let head = CompactHead::load(r)?;
+        if bits > 26 || thresholds.len() != head.labels || head.dims() != 1usize << bits {
+            return Err("inconsistent span tagger".into());
+        }
+        Ok(SpanTagger {
+            bits,
+            head,
+            thresholds,
+        })
+    }
+
     /// Trains one token scorer per technique on the paragraphs that have it.
     pub fn train(paragraphs: &[TaggedParagraph], bits: u32, cfg: &TrainConfig) -> Self {
         let dims = 1usize << bits;

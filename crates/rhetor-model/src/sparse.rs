@@ -61,9 +61,147 @@ impl SparseVec {
     }
 }
 
+/// How often each hashed feature occurs in a unit: sorted, unique indices
+/// with their counts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    pub idx: Vec<u32>,
+    pub n: Vec<u32>,
+}
+
+impl Counts {
+    /// Counts the feature indices in `keys` (all below `2^bits`); `keys` is
+    /// left sorted.
+    pub fn from_keys(keys: &mut Vec<u32>, bits: u32) -> Self {
+        sort_keys(keys, bits);
+        let mut c = Counts::default();
+        let mut k = 0;
+        while k < keys.len() {
+            let i = keys[k];
+            let s = k;
+            while k < keys.len() && keys[k] == i {
+                k += 1;
+            }
+            c.idx.push(i);
+            c.n.push((k - s) as u32);
+        }
+        c.idx.shrink_to_fit();
+        c.n.shrink_to_fit();
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        self.idx.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.idx.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.idx.iter().copied().zip(self.n.iter().copied())
+    }
+}
+
+/// Sorts feature indices below `2^bits`: an LSD radix sort (at most 11 bits
+/// a pass) for the thousands of character n-grams of a unit, the standard
+/// sort for short lists.
+pub fn sort_keys(keys: &mut Vec<u32>, bits: u32) {
+    if keys.len() <= 256 || bits > 32 {
+        keys.sort_unstable();
+        return;
+    }
+    let passes = bits.div_ceil(11).max(1);
+    let digit = bits.div_ceil(passes);
+    let mask = (1u32 << digit) - 1;
+    let mut tmp = vec![0u32; keys.len()];
+    let mut count = vec![0u32; 1 << digit];
+    for p in 0..passes {
+        let shift = p * digit;
+        count.fill(0);
+        for &k in keys.iter() {
+            count[((k >> shift) & mask) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let n = *c;
+            *c = sum;
+            sum += n;
+        }
+        for &k in keys.iter() {
+            let d = ((k >> shift) & mask) as usize;
+            tmp[count[d] as usize] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(keys, &mut tmp);
+    }
+}
+
+/// Merges two lists sorted by index into `out` (cleared first), summing the
+/// values of equal indices, within a list or across both, in list order.
+pub fn merge_sorted(a: &[(u32, f32)], b: &[(u32, f32)], out: &mut Vec<(u32, f32)>) {
+    out.clear();
+    out.reserve(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = if j == b.len() || (i < a.len() && a[i].0 <= b[j].0) {
+            i += 1;
+            a[i - 1]
+        } else {
+            j += 1;
+            b[j - 1]
+        };
+        match out.last_mut() {
+            Some(last) if last.0 == next.0 => last.1 += next.1,
+            _ => out.push(next),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_sort_and_count_keys_like_a_plain_sort() {
+        let mut rng = crate::hashing::Rng::new(3);
+        for (n, bits) in [
+            (5usize, 20u32),
+            (300, 20),
+            (5000, 20),
+            (4000, 19),
+            (3000, 16),
+            (2000, 32),
+        ] {
+            // At most n/2 distinct values spread over all the bits: plenty
+            // of duplicates, every radix digit exercised.
+            let mask = (u64::from(u32::MAX) >> (32 - bits)) as u32;
+            let keys: Vec<u32> = (0..n)
+                .map(|_| rng.next_u64() % (n as u64 / 2 + 1))
+                .map(|v| (v.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as u32 & mask)
+                .collect();
+            let mut sorted = keys.clone();
+            sorted.sort_unstable();
+            let mut k = keys.clone();
+            let c = Counts::from_keys(&mut k, bits);
+            assert_eq!(k, sorted);
+            let mut expect = sorted.clone();
+            expect.dedup();
+            assert_eq!(c.idx, expect);
+            assert_eq!(c.n.iter().sum::<u32>() as usize, n);
+        }
+    }
+
+    #[test]
+    fn merge_sums_equal_indices() {
+        let mut out = Vec::new();
+        merge_sorted(
+            &[(1, 1.0), (4, 2.0)],
+            &[(1, 0.5), (2, 1.0), (2, 1.0), (9, 3.0)],
+            &mut out,
+        );
+        assert_eq!(out, vec![(1, 1.5), (2, 2.0), (4, 2.0), (9, 3.0)]);
+    }
 
     #[test]
     fn duplicates_are_summed_and_sorted() {

@@ -1,0 +1,334 @@
+//! The model file's container: named sections, each a sequence of blobs,
+//! every blob stored raw or LZ4-compressed (optionally byte-shuffled first).
+//!
+//! Each head has its own section, so a reader finds every section without
+//! decoding any, and large arrays are stored as little-endian bytes that
+//! load with one copy (or one LZ4 pass) instead of element-by-element
+//! parsing.
+//!
+//! ```text
+//! file    = "RHETORFM" version:u32 section*
+//! section = tag:[u8; 4] len:u64 blob*            (len: bytes of the blobs)
+//! blob    = codec:u8 width:u8 raw_len:u64 stored_len:u64 bytes[stored_len]
+//! ```
+//!
+//! All integers are little-endian. `codec` is [`RAW`] or [`LZ4`]; a
+//! `width` above 1 means the raw bytes were byte-shuffled with that element
+//! width before compression (all first bytes of the elements, then all second
+//! bytes, …), which lets LZ4 find the runs in the high bytes of small
+//! integers.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::borrow::Cow;
+
+const RAW: u8 = 0;
+const LZ4: u8 = 1;
+const BLOB_HEADER: usize = 18;
+/// Compression is kept only when it saves at least this fraction: a raw
+/// blob loads with a plain copy.
+const MIN_SAVING: f64 = 0.10;
+
+/// Builds one section's blobs.
+#[derive(Debug, Default)]
+pub struct SectionWriter {
+    buf: Vec<u8>,
+}
+
+impl SectionWriter {
+    /// A small value (settings, calibration, scales): bincode, stored raw.
+    pub fn small<T: Serialize>(&mut self, value: &T) -> Result<(), String> {
+        let bytes = bincode::serialize(value).map_err(|e| e.to_string())?;
+        self.blob(RAW, 1, bytes.len(), &bytes);
+        Ok(())
+    }
+
+    /// A large array given as little-endian bytes, `width` bytes an element:
+    /// whichever of raw, LZ4 and byte-shuffled LZ4 is smallest, compression
+    /// only where it saves at least [`MIN_SAVING`].
+    pub fn array(&mut self, bytes: &[u8], width: usize) {
+        let mut best: Option<(u8, Vec<u8>)> = None;
+        let mut consider = |w: u8, packed: Vec<u8>| {
+            if best.as_ref().is_none_or(|b| packed.len() < b.1.len()) {
+                best = Some((w, packed));
+            }
+        };
+        consider(1, lz4_flex::block::compress(bytes));
+        if width > 1 && width < 256 && bytes.len().is_multiple_of(width) {
+            consider(
+                width as u8,
+                lz4_flex::block::compress(&shuffle(bytes, width)),
+            );
+        }
+        match best {
+            Some((w, packed))
+                if (packed.len() as f64) <= (1.0 - MIN_SAVING) * bytes.len() as f64 =>
+            {
+                self.blob(LZ4, w, bytes.len(), &packed)
+            }
+            _ => self.blob(RAW, 1, bytes.len(), bytes),
+        }
+    }
+
+    fn blob(&mut self, codec: u8, width: u8, raw_len: usize, stored: &[u8]) {
+        self.buf.push(codec);
+        self.buf.push(width);
+        self.buf.extend_from_slice(&(raw_len as u64).to_le_bytes());
+        self.buf
+            .extend_from_slice(&(stored.len() as u64).to_le_bytes());
+        self.buf.extend_from_slice(stored);
+    }
+
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+/// Reads one section's blobs in the order they were written.
+#[derive(Debug)]
+pub struct SectionReader<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> SectionReader<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        SectionReader { data }
+    }
+
+    pub fn small<T: DeserializeOwned>(&mut self) -> Result<T, String> {
+        let bytes = self.blob()?;
+        bincode::deserialize(&bytes).map_err(|e| e.to_string())
+    }
+
+    /// The raw bytes of the next blob: borrowed when stored raw.
+    pub fn array(&mut self) -> Result<Cow<'a, [u8]>, String> {
+        self.blob()
+    }
+
+    /// Errors unless every blob was read.
+    pub fn finish(self) -> Result<(), String> {
+        if self.data.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} unread bytes at the end of a section",
+                self.data.len()
+            ))
+        }
+    }
+
+    fn blob(&mut self) -> Result<Cow<'a, [u8]>, String> {
+        let d = self.data;
+        if d.len() < BLOB_HEADER {
+            return Err("truncated section".into());
+        }
+        let (codec, width) = (d[0], d[1] as usize);
+        let raw_len = read_u64(&d[2..10]);
+        let stored_len = read_u64(&d[10..18]);
+        let rest = &d[BLOB_HEADER..];
+        if stored_len > rest.len() as u64 {
+            return Err("truncated blob".into());
+        }
+        let (stored, rest) = rest.split_at(stored_len as usize);
+        self.data = rest;
+        match codec {
+            RAW if raw_len == stored_len => Ok(Cow::Borrowed(stored)),
+            // LZ4 never expands more than 255-fold: refuse absurd sizes
+            // before allocating.
+            LZ4 if raw_len <= 255 * stored_len + 16 && width >= 1 => {
+                let raw = lz4_flex::block::decompress(stored, raw_len as usize)
+                    .map_err(|e| e.to_string())?;
+                if raw.len() as u64 != raw_len {
+                    return Err("blob decompresses to the wrong size".into());
+                }
+                if width > 1 {
+                    if !raw.len().is_multiple_of(width) {
+                        return Err("shuffled blob of a wrong length".into());
+                    }
+                    Ok(Cow::Owned(unshuffle(&raw, width)))
+                } else {
+                    Ok(Cow::Owned(raw))
+                }
+            }
+            _ => Err(format!("unknown blob encoding {codec}/{width}")),
+        }
+    }
+}
+
+fn read_u64(b: &[u8]) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(a)
+}
+
+/// Writes `sections` (tag, blobs) after the file header.
+pub fn write_sections(header: &[u8], sections: &[([u8; 4], Vec<u8>)]) -> Vec<u8> {
+    let total = header.len() + sections.iter().map(|s| 12 + s.1.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(header);
+    for (tag, data) in sections {
+        out.extend_from_slice(tag);
+        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        out.extend_from_slice(data);
+    }
+    out
+}
+
+/// A section's tag and blobs.
+pub type Section<'a> = ([u8; 4], &'a [u8]);
+
+/// The sections that follow the file header, in file order (no blob is
+/// decoded).
+pub fn read_sections(mut data: &[u8]) -> Result<Vec<Section<'_>>, String> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        if data.len() < 12 {
+            return Err("truncated section header".into());
+        }
+        let mut tag = [0u8; 4];
+        tag.copy_from_slice(&data[..4]);
+        let len = read_u64(&data[4..12]);
+        if len > (data.len() - 12) as u64 {
+            return Err(format!(
+                "section {} is truncated",
+                String::from_utf8_lossy(&tag)
+            ));
+        }
+        let (body, rest) = data[12..].split_at(len as usize);
+        out.push((tag, body));
+        data = rest;
+    }
+    Ok(out)
+}
+
+fn shuffle(bytes: &[u8], width: usize) -> Vec<u8> {
+    let n = bytes.len() / width;
+    let mut out = vec![0u8; bytes.len()];
+    for (i, elem) in bytes.chunks_exact(width).enumerate() {
+        for (k, &b) in elem.iter().enumerate() {
+            out[k * n + i] = b;
+        }
+    }
+    out
+}
+
+fn unshuffle(bytes: &[u8], width: usize) -> Vec<u8> {
+    let n = bytes.len() / width;
+    let mut out = vec![0u8; bytes.len()];
+    for (k, plane) in bytes.chunks_exact(n.max(1)).enumerate().take(width) {
+        for (i, &b) in plane.iter().enumerate() {
+            out[i * width + k] = b;
+        }
+    }
+    out
+}
+
+/// Little-endian bytes of `u32`s, delta-coded (each minus the previous):
+/// sorted row indices become small numbers that compress well.
+pub fn deltas_to_bytes(sorted: &[u32]) -> Vec<u8> {
+    let mut prev = 0u32;
+    let mut out = Vec::with_capacity(sorted.len() * 4);
+    for &x in sorted {
+        out.extend_from_slice(&x.wrapping_sub(prev).to_le_bytes());
+        prev = x;
+    }
+    out
+}
+
+/// Inverse of [`deltas_to_bytes`]; errors unless the values strictly
+/// increase (the first may be 0) and stay below `limit`.
+pub fn sorted_from_delta_bytes(bytes: &[u8], limit: u32) -> Result<Vec<u32>, String> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err("row list of a wrong length".into());
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4);
+    let mut prev = 0u32;
+    for (k, c) in bytes.chunks_exact(4).enumerate() {
+        let d = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        if k > 0 && d == 0 {
+            return Err("row list not strictly increasing".into());
+        }
+        let x = prev
+            .checked_add(d)
+            .filter(|&x| x < limit)
+            .ok_or("row outside its hash space")?;
+        out.push(x);
+        prev = x;
+    }
+    Ok(out)
+}
+
+/// Little-endian bytes of `i16`s.
+pub fn i16_bytes(v: &[i16]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+pub fn i16_from_bytes(b: &[u8]) -> Result<Vec<i16>, String> {
+    if !b.len().is_multiple_of(2) {
+        return Err("weights of a wrong length".into());
+    }
+    Ok(b.chunks_exact(2)
+        .map(|c| i16::from_le_bytes([c[0], c[1]]))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blobs_round_trip_whatever_their_codec() {
+        let small: Vec<u16> = (0..5000).map(|i| (i % 7) as u16).collect();
+        let small_bytes: Vec<u8> = small.iter().flat_map(|x| x.to_le_bytes()).collect();
+        let noise: Vec<u8> = {
+            let mut r = crate::hashing::Rng::new(9);
+            (0..4000).map(|_| r.next_u64() as u8).collect()
+        };
+        let mut w = SectionWriter::default();
+        w.small(&("settings", 3u32)).unwrap();
+        w.array(&small_bytes, 2);
+        w.array(&noise, 1);
+        w.array(&[], 4);
+        let data = w.into_bytes();
+        assert!(
+            data.len() < small_bytes.len(),
+            "repetitive data is compressed"
+        );
+        let mut r = SectionReader::new(&data);
+        assert_eq!(r.small::<(String, u32)>().unwrap(), ("settings".into(), 3));
+        assert_eq!(&*r.array().unwrap(), &small_bytes[..]);
+        let n = r.array().unwrap();
+        assert!(
+            matches!(n, Cow::Borrowed(_)),
+            "incompressible data is stored raw"
+        );
+        assert_eq!(&*n, &noise[..]);
+        assert!(r.array().unwrap().is_empty());
+        r.finish().unwrap();
+    }
+
+    #[test]
+    fn corrupt_sections_are_errors_not_panics() {
+        let mut w = SectionWriter::default();
+        w.array(&vec![1u8; 1000], 1);
+        let data = w.into_bytes();
+        for cut in [0, 5, BLOB_HEADER, data.len() - 1] {
+            assert!(SectionReader::new(&data[..cut]).array().is_err());
+        }
+        let mut bad = data.clone();
+        bad[2..10].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(SectionReader::new(&bad).array().is_err());
+        let file = write_sections(b"", &[(*b"ABCD", data.clone())]);
+        assert!(read_sections(&file[..file.len() - 1]).is_err());
+        assert_eq!(read_sections(&file).unwrap()[0].0, *b"ABCD");
+    }
+
+    #[test]
+    fn row_deltas_round_trip_and_are_checked() {
+        let rows = vec![0, 3, 4, 1000, 65_000];
+        let b = deltas_to_bytes(&rows);
+        assert_eq!(sorted_from_delta_bytes(&b, 65_536).unwrap(), rows);
+        assert!(sorted_from_delta_bytes(&b, 65_000).is_err());
+        assert!(sorted_from_delta_bytes(&deltas_to_bytes(&[2, 2]), 10).is_err());
+    }
+}
