@@ -383,6 +383,12 @@ impl Idf {
         self.q[i as usize] as f32 / 16.0
     }
 
+    /// The stored value of dimension `d`: IDF × 16, rounded (0 = dropped).
+    #[inline]
+    pub fn raw(&self, d: usize) -> u8 {
+        self.q[d]
+    }
+
     /// Appends the IDF table to a model-file section.
     pub fn store(&self, w: &mut SectionWriter) {
         w.array(&self.q, 1);

@@ -4,7 +4,7 @@
 use crate::calibrate::Platt;
 use crate::features::{vectorize, Blocks, FeatureConfig, Idf};
 use crate::linear::{softmax, LinearHead};
-use crate::sparse::SparseVec;
+use crate::sparse::{Counts, SparseVec};
 use crate::store::{self, SectionReader, SectionWriter};
 
 /// A linear head keeping only the rows (hash dimensions) that training
@@ -133,6 +133,50 @@ impl CompactHead {
         s
     }
 
+    /// Adds `val` times each given row to `s` (rows in order, as
+    /// [`CompactHead::scores`] adds them).
+    fn accumulate(&self, feats: &[Feat], s: &mut [f32]) {
+        let l = self.labels;
+        match &self.weights {
+            Weights::F32(w) => {
+                for f in feats.iter().filter(|f| f.row != 0) {
+                    let r = (f.row - 1) as usize;
+                    for (acc, w) in s.iter_mut().zip(&w[r * l..(r + 1) * l]) {
+                        *acc += w * f.val;
+                    }
+                }
+            }
+            Weights::I16 { q, scales } => {
+                for f in feats.iter().filter(|f| f.row != 0) {
+                    let r = (f.row - 1) as usize;
+                    for ((acc, &q), &scale) in s.iter_mut().zip(&q[r * l..(r + 1) * l]).zip(scales)
+                    {
+                        *acc += (q as f32 * scale) * f.val;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Raw score of one label (what `scores(x)[label]` gives, computed
+    /// alone).
+    pub fn score_label(&self, x: &SparseVec, label: usize) -> f32 {
+        let l = self.labels;
+        let mut acc = self.bias[label];
+        for (i, v) in x.iter() {
+            let r = self.row_of[i];
+            if r != u32::MAX {
+                let k = r as usize * l + label;
+                let w = match &self.weights {
+                    Weights::F32(w) => w[k],
+                    Weights::I16 { q, scales } => q[k] as f32 * scales[label],
+                };
+                acc += w * v;
+            }
+        }
+        acc
+    }
+
     /// Size of the hash space the head reads.
     pub fn dims(&self) -> usize {
         self.row_of.len()
@@ -208,6 +252,127 @@ impl CompactHead {
     }
 }
 
+/// One feature of a unit's input vector, with its head row (+1; 0: none).
+#[derive(Debug, Clone, Copy, Default)]
+struct Feat {
+    idx: u32,
+    val: f32,
+    row: u32,
+}
+
+/// What prediction reads for each hash dimension, in one `u32`: the head's
+/// row + 1 (0: none) in the high 24 bits, the quantised IDF in the low 8.
+/// One lookup per feature instead of two, and no input vector to build:
+/// [`Lookup::scores`] gives exactly what `head.scores(&vectorize(..))` does.
+#[derive(Debug, Clone, PartialEq)]
+struct Lookup(Vec<u32>);
+
+/// Buffers reused by every prediction on a thread.
+#[derive(Default)]
+struct Buffers {
+    all: Vec<Feat>,
+    part: Vec<Feat>,
+    merged: Vec<Feat>,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
+
+/// Largest hash space of a head read through a [`Lookup`] (rows need 24 bits).
+const LOOKUP_BITS: u32 = 24;
+
+impl Lookup {
+    /// Panics for a head of 2^24 rows or more (a hash space over
+    /// [`LOOKUP_BITS`] bits, which model files may not declare).
+    fn new(idf: &Idf, head: &CompactHead) -> Self {
+        assert!(
+            head.rows.len() < 1 << LOOKUP_BITS,
+            "hash space over 2^{LOOKUP_BITS} dimensions"
+        );
+        let mut t: Vec<u32> = (0..head.dims()).map(|d| idf.raw(d) as u32).collect();
+        for (r, &d) in head.rows.iter().enumerate() {
+            t[d as usize] |= (r as u32 + 1) << 8;
+        }
+        Lookup(t)
+    }
+
+    /// The TF-IDF features of one block, L2-normalised to `weight`, into
+    /// `out` (as [`crate::features::vectorize`] computes them).
+    fn block(&self, counts: &Counts, weight: f32, out: &mut Vec<Feat>) {
+        out.clear();
+        out.resize(counts.len(), Feat::default());
+        let mut n = 0;
+        for (i, c) in counts.iter() {
+            let e = self.0[i as usize];
+            let q = e & 0xff;
+            // Sublinear TF: 1 + ln(c), and ln(1) = 0 exactly.
+            let tf = if c == 1 { 1.0 } else { 1.0 + (c as f32).ln() };
+            out[n] = Feat {
+                idx: i,
+                val: tf * (q as f32 / 16.0),
+                row: e >> 8,
+            };
+            // Dimensions without IDF are dropped (written, then overwritten).
+            n += (q != 0) as usize;
+        }
+        out.truncate(n);
+        let norm: f32 = out.iter().map(|p| p.val * p.val).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for p in out.iter_mut() {
+                p.val *= weight / norm;
+            }
+        }
+    }
+
+    fn scores(&self, cfg: &FeatureConfig, head: &CompactHead, b: &Blocks) -> Vec<f32> {
+        BUFFERS.with_borrow_mut(|buf| {
+            let Buffers { all, part, merged } = buf;
+            self.block(&b.words, 1.0, all);
+            self.block(&b.chars, cfg.char_weight, part);
+            merge_feats(all, part, merged);
+            std::mem::swap(all, merged);
+            if cfg.title_weight > 0.0 {
+                self.block(&b.title, cfg.title_weight, part);
+                merge_feats(all, part, merged);
+                std::mem::swap(all, merged);
+            }
+            part.clear();
+            part.extend(b.cues.iter().map(|&(i, v)| Feat {
+                idx: i,
+                val: v * cfg.cue_weight,
+                row: self.0[i as usize] >> 8,
+            }));
+            part.sort_by_key(|f| f.idx);
+            merge_feats(all, part, merged);
+            let mut s = head.bias.clone();
+            head.accumulate(merged, &mut s);
+            s
+        })
+    }
+}
+
+/// Merges two lists sorted by index, summing the values of equal indices
+/// (as [`crate::sparse::merge_sorted`]).
+fn merge_feats(a: &[Feat], b: &[Feat], out: &mut Vec<Feat>) {
+    out.clear();
+    out.reserve(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = if j == b.len() || (i < a.len() && a[i].idx <= b[j].idx) {
+            i += 1;
+            a[i - 1]
+        } else {
+            j += 1;
+            b[j - 1]
+        };
+        match out.last_mut() {
+            Some(last) if last.idx == next.idx => last.val += next.val,
+            _ => out.push(next),
+        }
+    }
+}
+
 /// Multi-label head (techniques, frames): calibrated probabilities and a
 /// per-label decision threshold.
 #[derive(Debug, Clone, PartialEq)]
@@ -217,9 +382,29 @@ pub struct MultiLabelHead {
     pub head: CompactHead,
     pub platt: Vec<Platt>,
     pub thresholds: Vec<f32>,
+    /// Derived from `idf` and `head` by [`MultiLabelHead::new`].
+    lookup: Lookup,
 }
 
 impl MultiLabelHead {
+    pub fn new(
+        features: FeatureConfig,
+        idf: Idf,
+        head: CompactHead,
+        platt: Vec<Platt>,
+        thresholds: Vec<f32>,
+    ) -> Self {
+        let lookup = Lookup::new(&idf, &head);
+        MultiLabelHead {
+            features,
+            idf,
+            head,
+            platt,
+            thresholds,
+            lookup,
+        }
+    }
+
     /// Appends the head to a model-file section.
     pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
         w.small(&(&self.features, &self.platt, &self.thresholds))?;
@@ -234,16 +419,10 @@ impl MultiLabelHead {
         if platt.len() != head.labels || thresholds.len() != head.labels {
             return Err("calibration and head disagree on the labels".into());
         }
-        if head.dims() != 1usize << features.bits {
+        if head.dims() != 1usize << features.bits || features.bits > LOOKUP_BITS {
             return Err("head and features disagree on the hash space".into());
         }
-        Ok(MultiLabelHead {
-            features,
-            idf,
-            head,
-            platt,
-            thresholds,
-        })
+        Ok(MultiLabelHead::new(features, idf, head, platt, thresholds))
     }
 
     pub fn vector(&self, b: &Blocks) -> SparseVec {
@@ -252,7 +431,7 @@ impl MultiLabelHead {
 
     /// Calibrated probability of every label.
     pub fn probs(&self, b: &Blocks) -> Vec<f32> {
-        let s = self.head.scores(&self.vector(b));
+        let s = self.lookup.scores(&self.features, &self.head, b);
         s.iter().zip(&self.platt).map(|(&s, p)| p.prob(s)).collect()
     }
 
@@ -281,9 +460,29 @@ pub struct SoftmaxHead {
     pub temperature: f32,
     /// Added to logits before the arg-max only (decision, not probability).
     pub offsets: Vec<f32>,
+    /// Derived from `idf` and `head` by [`SoftmaxHead::new`].
+    lookup: Lookup,
 }
 
 impl SoftmaxHead {
+    pub fn new(
+        features: FeatureConfig,
+        idf: Idf,
+        head: CompactHead,
+        temperature: f32,
+        offsets: Vec<f32>,
+    ) -> Self {
+        let lookup = Lookup::new(&idf, &head);
+        SoftmaxHead {
+            features,
+            idf,
+            head,
+            temperature,
+            offsets,
+            lookup,
+        }
+    }
+
     /// Appends the head to a model-file section.
     pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
         w.small(&(&self.features, self.temperature, &self.offsets))?;
@@ -295,20 +494,17 @@ impl SoftmaxHead {
         let (features, temperature, offsets): (FeatureConfig, f32, Vec<f32>) = r.small()?;
         let idf = Idf::load(r, features.bits)?;
         let head = CompactHead::load(r)?;
-        if offsets.len() != head.labels || head.dims() != 1usize << features.bits {
+        if offsets.len() != head.labels
+            || head.dims() != 1usize << features.bits
+            || features.bits > LOOKUP_BITS
+        {
             return Err("inconsistent genre head".into());
         }
-        Ok(SoftmaxHead {
-            features,
-            idf,
-            head,
-            temperature,
-            offsets,
-        })
+        Ok(SoftmaxHead::new(features, idf, head, temperature, offsets))
     }
 
     pub fn probs(&self, b: &Blocks) -> Vec<f32> {
-        let s = self.head.scores(&vectorize(&self.features, &self.idf, b));
+        let s = self.lookup.scores(&self.features, &self.head, b);
         let t = self.temperature.max(1e-3);
         softmax(&s.iter().map(|v| v / t).collect::<Vec<_>>())
     }

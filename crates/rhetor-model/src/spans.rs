@@ -240,7 +240,7 @@ impl SpanTagger {
         }
         let probs: Vec<f32> = features
             .iter()
-            .map(|x| sigmoid(self.head.scores(x)[technique]))
+            .map(|x| sigmoid(self.head.score_label(x, technique)))
             .collect();
         let mut keep: Vec<bool> = probs
             .iter()

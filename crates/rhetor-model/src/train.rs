@@ -163,13 +163,7 @@ pub fn fit_multilabel(
     let thresholds = micro_thresholds(&probs, ys, labels);
     let all: Vec<usize> = (0..xs.len()).collect();
     let head = train_one_vs_rest(dims, labels, &xs, ys, &all, cfg);
-    MultiLabelHead {
-        features: fc.clone(),
-        idf,
-        head,
-        platt,
-        thresholds,
-    }
+    MultiLabelHead::new(fc.clone(), idf, head, platt, thresholds)
 }
 
 /// Macro-F1 of single-label predictions over `classes` classes.
@@ -259,13 +253,7 @@ pub fn fit_genre(
     }
     let all: Vec<usize> = (0..xs.len()).collect();
     let head = train_softmax(dims, classes, &xs, ys, &all, cfg);
-    SoftmaxHead {
-        features: fc.clone(),
-        idf,
-        head,
-        temperature,
-        offsets: best.1,
-    }
+    SoftmaxHead::new(fc.clone(), idf, head, temperature, best.1)
 }
 
 /// Trains the fast model on labelled documents.
