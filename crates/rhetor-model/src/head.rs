@@ -177,6 +177,25 @@ impl CompactHead {
         acc
     }
 
+    /// Asks the CPU to start loading row `row - 1` (0: none).
+    #[inline]
+    fn prefetch_row(&self, row: u32) {
+        if row == 0 {
+            return;
+        }
+        let k = (row - 1) as usize * self.labels;
+        match &self.weights {
+            Weights::F32(w) => {
+                prefetch(w.as_ptr().wrapping_add(k));
+                prefetch(w.as_ptr().wrapping_add(k + self.labels - 1));
+            }
+            Weights::I16 { q, .. } => {
+                prefetch(q.as_ptr().wrapping_add(k));
+                prefetch(q.as_ptr().wrapping_add(k + self.labels - 1));
+            }
+        }
+    }
+
     /// Size of the hash space the head reads.
     pub fn dims(&self) -> usize {
         self.row_of.len()
@@ -252,6 +271,18 @@ impl CompactHead {
     }
 }
 
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint to the cache: it never faults, even
+    // on an invalid address, and changes nothing the program can observe.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// One feature of a unit's input vector, with its head row (+1; 0: none).
 #[derive(Debug, Clone, Copy, Default)]
 struct Feat {
@@ -299,7 +330,7 @@ impl Lookup {
 
     /// The TF-IDF features of one block, L2-normalised to `weight`, into
     /// `out` (as [`crate::features::vectorize`] computes them).
-    fn block(&self, counts: &Counts, weight: f32, out: &mut Vec<Feat>) {
+    fn block(&self, head: &CompactHead, counts: &Counts, weight: f32, out: &mut Vec<Feat>) {
         out.clear();
         out.resize(counts.len(), Feat::default());
         let mut n = 0;
@@ -313,6 +344,7 @@ impl Lookup {
                 val: tf * (q as f32 / 16.0),
                 row: e >> 8,
             };
+            head.prefetch_row(e >> 8);
             // Dimensions without IDF are dropped (written, then overwritten).
             n += (q != 0) as usize;
         }
@@ -328,12 +360,12 @@ impl Lookup {
     fn scores(&self, cfg: &FeatureConfig, head: &CompactHead, b: &Blocks) -> Vec<f32> {
         BUFFERS.with_borrow_mut(|buf| {
             let Buffers { all, part, merged } = buf;
-            self.block(&b.words, 1.0, all);
-            self.block(&b.chars, cfg.char_weight, part);
+            self.block(head, &b.words, 1.0, all);
+            self.block(head, &b.chars, cfg.char_weight, part);
             merge_feats(all, part, merged);
             std::mem::swap(all, merged);
             if cfg.title_weight > 0.0 {
-                self.block(&b.title, cfg.title_weight, part);
+                self.block(head, &b.title, cfg.title_weight, part);
                 merge_feats(all, part, merged);
                 std::mem::swap(all, merged);
             }
