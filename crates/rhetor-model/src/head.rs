@@ -556,6 +556,89 @@ impl SoftmaxHead {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::{Featurizer, ParagraphContext};
+    use crate::hashing::Rng;
+
+    fn stored(h: &CompactHead) -> CompactHead {
+        let mut w = SectionWriter::default();
+        h.store(&mut w).unwrap();
+        CompactHead::load(&mut SectionReader::new(&w.into_bytes())).unwrap()
+    }
+
+    #[test]
+    fn predicting_from_blocks_gives_the_very_numbers_of_scoring_the_vector() {
+        // A small hash space: word, char and cue features collide, so the
+        // sums of colliding features are exercised too.
+        let cfg = FeatureConfig {
+            bits: 12,
+            title_weight: 0.5,
+            ..FeatureConfig::default()
+        };
+        let f = Featurizer::new(cfg.clone());
+        let texts = [
+            "Les Américains veulent « aider » l'Ukraine, disent-ils !",
+            "The so-called \"experts\" said nothing... Nothing at all?",
+            "Die Regierung WILL das nicht: 42 Millionen Euro.",
+            "Вы не понимаете, что происходит? Это «помощь»!",
+            "the the the the the cat cat sat",
+            "",
+        ];
+        let blocks: Vec<Blocks> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let ctx = ParagraphContext {
+                    language: Some("en"),
+                    index: i,
+                    count: texts.len(),
+                    title: "A title about the cat",
+                };
+                f.paragraph(t, &ctx)
+            })
+            .collect();
+        let idf = Idf::fit(cfg.bits, blocks.iter(), 2);
+        let mut rng = Rng::new(5);
+        let labels = 5;
+        let dense = LinearHead {
+            dims: 1 << cfg.bits,
+            labels,
+            weights: (0..(1usize << cfg.bits) * labels)
+                .map(|_| match rng.next_u64() % 4 {
+                    0 => 0.0,
+                    k => (rng.next_u64() % 20_001) as f32 / 7_919.0 - 1.26 * k as f32,
+                })
+                .collect(),
+            bias: vec![0.1, -0.2, 0.3, 0.0, 0.5],
+        };
+        let trained = CompactHead::from_linear(&dense);
+        for head in [trained.clone(), stored(&trained)] {
+            let ml = MultiLabelHead::new(
+                cfg.clone(),
+                idf.clone(),
+                head.clone(),
+                vec![Platt::default(); labels],
+                vec![0.5; labels],
+            );
+            for b in &blocks {
+                let want: Vec<u32> = head
+                    .scores(&vectorize(&cfg, &idf, b))
+                    .iter()
+                    .map(|s| s.to_bits())
+                    .collect();
+                let got: Vec<u32> = ml
+                    .lookup
+                    .scores(&cfg, &ml.head, b)
+                    .iter()
+                    .map(|s| s.to_bits())
+                    .collect();
+                assert_eq!(got, want);
+                let x = vectorize(&cfg, &idf, b);
+                for (l, &w) in want.iter().enumerate() {
+                    assert_eq!(head.score_label(&x, l).to_bits(), w);
+                }
+            }
+        }
+    }
 
     #[test]
     fn compact_head_scores_like_the_dense_one_and_survives_storage() {
