@@ -6,6 +6,8 @@ use crate::features::{vectorize, Blocks, FeatureConfig, Idf};
 use crate::linear::{softmax, LinearHead};
 use crate::sparse::{Counts, SparseVec};
 use crate::store::{self, SectionReader, SectionWriter};
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// A linear head keeping only the rows (hash dimensions) that training
 /// touched, each row holding the weights of all labels side by side.
@@ -14,14 +16,28 @@ use crate::store::{self, SectionReader, SectionWriter};
 /// model file stays small; the rounding error is below 1/30,000 of the
 /// largest weight), and kept as i16 once loaded: a feature's row of 23
 /// techniques is then 46 contiguous bytes, and all the rows fit in cache.
-#[derive(Debug, Clone, PartialEq)]
+/// The shipped model's weights are read in place from the binary.
+#[derive(Debug, Clone)]
 pub struct CompactHead {
     pub labels: usize,
-    /// `row_of[dim]` is the row of hash dimension `dim`, or `u32::MAX`.
-    row_of: Vec<u32>,
+    dims: usize,
+    /// Hash dimensions that have a row, ascending.
     rows: Vec<u32>,
+    /// `row_of[dim]` is the row of hash dimension `dim`, or `u32::MAX`;
+    /// built on first use (prediction goes through a [`Lookup`] instead).
+    row_of: OnceLock<Vec<u32>>,
     weights: Weights,
     pub bias: Vec<f32>,
+}
+
+impl PartialEq for CompactHead {
+    fn eq(&self, other: &Self) -> bool {
+        self.labels == other.labels
+            && self.dims == other.dims
+            && self.rows == other.rows
+            && self.weights == other.weights
+            && self.bias == other.bias
+    }
 }
 
 /// Largest hash space a model file may declare (2^26 dimensions).
@@ -31,8 +47,18 @@ const MAX_DIMS: u32 = 1 << 26;
 enum Weights {
     /// As trained: what cross-validation scores with.
     F32(Vec<f32>),
-    /// As stored: weight `k` is `q[k] as f32 * scales[k % labels]`.
-    I16 { q: Vec<i16>, scales: Vec<f32> },
+    /// As stored: weight `k` is the little-endian i16 at byte `2k`, times
+    /// `scales[k % labels]`.
+    I16 {
+        q: Cow<'static, [u8]>,
+        scales: Vec<f32>,
+    },
+}
+
+/// Weight `k` of stored weights, exactly as the f32 it stands for.
+#[inline(always)]
+fn dequantize(q: &[u8], k: usize, scale: f32) -> f32 {
+    i16::from_le_bytes([q[2 * k], q[2 * k + 1]]) as f32 * scale
 }
 
 impl CompactHead {
@@ -76,37 +102,35 @@ impl CompactHead {
                 weights.extend_from_slice(&row);
             }
         }
-        Self::assemble(dims, labels, rows, Weights::F32(weights), bias)
-    }
-
-    fn assemble(
-        dims: usize,
-        labels: usize,
-        rows: Vec<u32>,
-        weights: Weights,
-        bias: Vec<f32>,
-    ) -> Self {
-        let mut row_of = vec![u32::MAX; dims];
-        for (r, &d) in rows.iter().enumerate() {
-            row_of[d as usize] = r as u32;
-        }
         CompactHead {
             labels,
-            row_of,
+            dims,
             rows,
-            weights,
+            row_of: OnceLock::new(),
+            weights: Weights::F32(weights),
             bias,
         }
+    }
+
+    fn row_of(&self) -> &[u32] {
+        self.row_of.get_or_init(|| {
+            let mut row_of = vec![u32::MAX; self.dims];
+            for (r, &d) in self.rows.iter().enumerate() {
+                row_of[d as usize] = r as u32;
+            }
+            row_of
+        })
     }
 
     /// Raw scores (logits), one per label.
     pub fn scores(&self, x: &SparseVec) -> Vec<f32> {
         let mut s = self.bias.clone();
         let l = self.labels;
+        let row_of = self.row_of();
         match &self.weights {
             Weights::F32(w) => {
                 for (i, v) in x.iter() {
-                    let r = self.row_of[i];
+                    let r = row_of[i];
                     if r != u32::MAX {
                         let r = r as usize;
                         for (acc, w) in s.iter_mut().zip(&w[r * l..(r + 1) * l]) {
@@ -117,14 +141,11 @@ impl CompactHead {
             }
             Weights::I16 { q, scales } => {
                 for (i, v) in x.iter() {
-                    let r = self.row_of[i];
+                    let r = row_of[i];
                     if r != u32::MAX {
-                        let r = r as usize;
-                        for ((acc, &q), &scale) in
-                            s.iter_mut().zip(&q[r * l..(r + 1) * l]).zip(scales)
-                        {
-                            // The weight exactly as it was expanded to f32.
-                            *acc += (q as f32 * scale) * v;
+                        let row = &q[2 * r as usize * l..2 * (r as usize + 1) * l];
+                        for (k, (acc, &scale)) in s.iter_mut().zip(scales).enumerate() {
+                            *acc += dequantize(row, k, scale) * v;
                         }
                     }
                 }
@@ -149,9 +170,9 @@ impl CompactHead {
             Weights::I16 { q, scales } => {
                 for f in feats.iter().filter(|f| f.row != 0) {
                     let r = (f.row - 1) as usize;
-                    for ((acc, &q), &scale) in s.iter_mut().zip(&q[r * l..(r + 1) * l]).zip(scales)
-                    {
-                        *acc += (q as f32 * scale) * f.val;
+                    let row = &q[2 * r * l..2 * (r + 1) * l];
+                    for (k, (acc, &scale)) in s.iter_mut().zip(scales).enumerate() {
+                        *acc += dequantize(row, k, scale) * f.val;
                     }
                 }
             }
@@ -162,14 +183,15 @@ impl CompactHead {
     /// alone).
     pub fn score_label(&self, x: &SparseVec, label: usize) -> f32 {
         let l = self.labels;
+        let row_of = self.row_of();
         let mut acc = self.bias[label];
         for (i, v) in x.iter() {
-            let r = self.row_of[i];
+            let r = row_of[i];
             if r != u32::MAX {
                 let k = r as usize * l + label;
                 let w = match &self.weights {
                     Weights::F32(w) => w[k],
-                    Weights::I16 { q, scales } => q[k] as f32 * scales[label],
+                    Weights::I16 { q, scales } => dequantize(q, k, scales[label]),
                 };
                 acc += w * v;
             }
@@ -190,26 +212,27 @@ impl CompactHead {
                 prefetch(w.as_ptr().wrapping_add(k + self.labels - 1));
             }
             Weights::I16 { q, .. } => {
-                prefetch(q.as_ptr().wrapping_add(k));
-                prefetch(q.as_ptr().wrapping_add(k + self.labels - 1));
+                prefetch(q.as_ptr().wrapping_add(2 * k));
+                prefetch(q.as_ptr().wrapping_add(2 * (k + self.labels) - 1));
             }
         }
     }
 
     /// Size of the hash space the head reads.
     pub fn dims(&self) -> usize {
-        self.row_of.len()
+        self.dims
     }
 
     pub fn nonzero_rows(&self) -> usize {
         self.rows.len()
     }
 
-    /// The stored form: one scale per label and the i16 weights.
-    fn quantized(&self) -> (Vec<f32>, std::borrow::Cow<'_, [i16]>) {
+    /// The stored form: one scale per label and the i16 weights as
+    /// little-endian bytes.
+    fn quantized(&self) -> (Vec<f32>, Cow<'_, [u8]>) {
         let l = self.labels;
         match &self.weights {
-            Weights::I16 { q, scales } => (scales.clone(), q.into()),
+            Weights::I16 { q, scales } => (scales.clone(), Cow::Borrowed(q)),
             Weights::F32(weights) => {
                 let scales: Vec<f32> = (0..l)
                     .map(|j| {
@@ -228,9 +251,9 @@ impl CompactHead {
                 let q = weights
                     .iter()
                     .enumerate()
-                    .map(|(k, w)| (w / scales[k % l]).round() as i16)
+                    .flat_map(|(k, w)| ((w / scales[k % l]).round() as i16).to_le_bytes())
                     .collect();
-                (scales, q)
+                (scales, Cow::Owned(q))
             }
         }
     }
@@ -238,14 +261,9 @@ impl CompactHead {
     /// Appends the head to a model-file section.
     pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
         let (scales, q) = self.quantized();
-        w.small(&(
-            self.row_of.len() as u32,
-            self.labels as u32,
-            &scales,
-            &self.bias,
-        ))?;
+        w.small(&(self.dims as u32, self.labels as u32, &scales, &self.bias))?;
         w.array(&store::deltas_to_bytes(&self.rows), 4);
-        w.array(&store::i16_bytes(&q), 2);
+        w.array(&q, 2);
         Ok(())
     }
 
@@ -257,17 +275,18 @@ impl CompactHead {
         }
         let l = labels as usize;
         let rows = store::sorted_from_delta_bytes(&r.array()?, dims)?;
-        let q = store::i16_from_bytes(&r.array()?)?;
-        if q.len() != rows.len() * l || scales.len() != l || bias.len() != l {
+        let q = r.array()?;
+        if q.len() != 2 * rows.len() * l || scales.len() != l || bias.len() != l {
             return Err("inconsistent head dimensions".into());
         }
-        Ok(CompactHead::assemble(
-            dims as usize,
-            l,
+        Ok(CompactHead {
+            labels: l,
+            dims: dims as usize,
             rows,
-            Weights::I16 { q, scales },
+            row_of: OnceLock::new(),
+            weights: Weights::I16 { q, scales },
             bias,
-        ))
+        })
     }
 }
 

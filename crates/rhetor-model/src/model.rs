@@ -1,12 +1,13 @@
 //! The fast model: what `rhetor analyze --model fast` runs, and its file.
 
-use crate::features::{Blocks, Featurizer, ParagraphContext};
+use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::spans::{token_features, tokenize, SpanTagger};
 use crate::store::{self, SectionReader, SectionWriter};
 use rhetor_core::detector::Tasks;
 use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// Bumped whenever the stored layout or the meaning of features changes;
 /// a model file of another version is refused with a clear message.
@@ -43,9 +44,12 @@ pub enum ModelError {
 /// command in the README.
 static SHIPPED: &[u8] = include_bytes!("../../../models/fast.bin");
 
-/// Loads the shipped fast model.
+/// Loads the shipped fast model. Its heads are decoded on first use, each
+/// from its own section, so `analyze --task techniques` never decodes the
+/// frames, genre and span heads; the largest arrays (the i16 weights) are
+/// read in place from the binary.
 pub fn shipped() -> Result<FastModel, ModelError> {
-    FastModel::from_bytes(SHIPPED, "shipped fast model (models/fast.bin)")
+    FastModel::from_static(SHIPPED, "shipped fast model (models/fast.bin)")
 }
 
 /// Everything the fast model learned, plus how it was trained.
@@ -54,10 +58,83 @@ pub struct FastModel {
     /// Language folders it was trained on and the training seed.
     pub trained_on: Vec<String>,
     pub seed: u64,
-    pub techniques: MultiLabelHead,
-    pub frames: MultiLabelHead,
-    pub genre: SoftmaxHead,
-    pub spans: SpanTagger,
+    techniques: Part<MultiLabelHead>,
+    frames: Part<MultiLabelHead>,
+    genre: Part<SoftmaxHead>,
+    spans: Part<SpanTagger>,
+}
+
+/// A head as read from its model-file section.
+trait Decode: Sized {
+    fn decode(r: &mut SectionReader) -> Result<Self, String>;
+}
+
+impl Decode for MultiLabelHead {
+    fn decode(r: &mut SectionReader) -> Result<Self, String> {
+        MultiLabelHead::load(r)
+    }
+}
+
+impl Decode for SoftmaxHead {
+    fn decode(r: &mut SectionReader) -> Result<Self, String> {
+        SoftmaxHead::load(r)
+    }
+}
+
+impl Decode for SpanTagger {
+    fn decode(r: &mut SectionReader) -> Result<Self, String> {
+        SpanTagger::load(r)
+    }
+}
+
+/// Decodes a whole section, every blob of it.
+fn decode_section<T>(
+    mut r: SectionReader,
+    f: impl FnOnce(&mut SectionReader) -> Result<T, String>,
+) -> Result<T, String> {
+    let v = f(&mut r)?;
+    r.finish()?;
+    Ok(v)
+}
+
+/// One head of the model: decoded already (trained, or loaded from a
+/// file), or decoded on first use from a section of the shipped model.
+#[derive(Debug, Clone)]
+struct Part<T> {
+    value: OnceLock<T>,
+    /// The section to decode the value from (shipped model only).
+    section: &'static [u8],
+}
+
+impl<T: Decode> Part<T> {
+    fn ready(value: T) -> Self {
+        Part {
+            value: OnceLock::from(value),
+            section: &[],
+        }
+    }
+
+    fn shipped(section: &'static [u8]) -> Self {
+        Part {
+            value: OnceLock::new(),
+            section,
+        }
+    }
+
+    fn get(&self) -> &T {
+        self.value.get_or_init(|| {
+            // Only the shipped model's parts are decoded late; that model is
+            // compiled in, and a test decodes every part of it.
+            decode_section(SectionReader::new_static(self.section), T::decode)
+                .unwrap_or_else(|e| panic!("the shipped fast model is corrupt: {e}"))
+        })
+    }
+}
+
+impl<T: Decode + PartialEq> PartialEq for Part<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
 }
 
 /// Feature blocks of every paragraph of a document, in order.
@@ -85,16 +162,49 @@ pub fn article_blocks(f: &Featurizer, doc: &Document) -> Blocks {
 }
 
 impl FastModel {
+    pub fn new(
+        trained_on: Vec<String>,
+        seed: u64,
+        techniques: MultiLabelHead,
+        frames: MultiLabelHead,
+        genre: SoftmaxHead,
+        spans: SpanTagger,
+    ) -> Self {
+        FastModel {
+            trained_on,
+            seed,
+            techniques: Part::ready(techniques),
+            frames: Part::ready(frames),
+            genre: Part::ready(genre),
+            spans: Part::ready(spans),
+        }
+    }
+
+    pub fn techniques(&self) -> &MultiLabelHead {
+        self.techniques.get()
+    }
+
+    pub fn frames(&self) -> &MultiLabelHead {
+        self.frames.get()
+    }
+
+    pub fn genre(&self) -> &SoftmaxHead {
+        self.genre.get()
+    }
+
+    pub fn spans(&self) -> &SpanTagger {
+        self.spans.get()
+    }
+
     /// Predicts paragraph techniques (and, when `with_spans`, their spans) in place.
     pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
-        let f = Featurizer::new(self.techniques.features.clone());
+        let techniques = self.techniques();
+        let f = Featurizer::new(techniques.features.clone());
         let blocks = paragraph_blocks(&f, doc);
-        let map = OffsetMap::new(&doc.text);
         let mut spans = Vec::new();
         for (p, b) in doc.paragraphs.iter_mut().zip(&blocks) {
-            let probs = self.techniques.probs(b);
-            p.techniques = self
-                .techniques
+            let probs = techniques.probs(b);
+            p.techniques = techniques
                 .decide(&probs)
                 .into_iter()
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))
@@ -102,17 +212,22 @@ impl FastModel {
             if p.techniques.is_empty() || !with_spans {
                 continue;
             }
+            let tagger = self.spans();
             let tokens = tokenize(&p.text, p.start);
             let feats: Vec<_> = (0..tokens.len())
-                .map(|k| token_features(&tokens, k, self.spans.bits))
+                .map(|k| token_features(&tokens, k, tagger.bits))
                 .collect();
             for t in &p.techniques {
-                for (s, e, score) in self.spans.spans(&tokens, &feats, t.label.index(), t.score) {
+                for (s, e, score) in tagger.spans(&tokens, &feats, t.label.index(), t.score) {
                     spans.push((t.label, s, e, score));
                 }
             }
         }
         doc.spans.clear();
+        if spans.is_empty() {
+            return;
+        }
+        let map = OffsetMap::new(&doc.text);
         for (t, s, e, score) in spans {
             // Tagger spans lie inside their paragraph, so add_span never
             // refuses one; it would skip a range outside the text.
@@ -122,22 +237,33 @@ impl FastModel {
 
     /// Predicts the article's genre and frames in place.
     pub fn annotate_article(&self, doc: &mut Document) {
-        let fa = Featurizer::new(self.frames.features.clone());
-        let b = article_blocks(&fa, doc);
-        let probs = self.frames.probs(&b);
-        doc.frames = self
-            .frames
-            .decide(&probs)
-            .into_iter()
-            .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
-            .collect();
-        let b = if self.genre.features.same_blocks(&self.frames.features) {
-            b
-        } else {
-            article_blocks(&Featurizer::new(self.genre.features.clone()), doc)
+        self.annotate_article_tasks(doc, true, true);
+    }
+
+    /// Predicts the article's frames and/or genre in place.
+    fn annotate_article_tasks(&self, doc: &mut Document, frames: bool, genre: bool) {
+        let mut blocks: Option<(&FeatureConfig, Blocks)> = None;
+        if frames {
+            let head = self.frames();
+            let b = article_blocks(&Featurizer::new(head.features.clone()), doc);
+            let probs = head.probs(&b);
+            doc.frames = head
+                .decide(&probs)
+                .into_iter()
+                .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
+                .collect();
+            blocks = Some((&head.features, b));
+        }
+        if !genre {
+            return;
+        }
+        let head = self.genre();
+        let b = match blocks {
+            Some((features, b)) if head.features.same_blocks(features) => b,
+            _ => article_blocks(&Featurizer::new(head.features.clone()), doc),
         };
-        let probs = self.genre.probs(&b);
-        let best = self.genre.decide(&probs);
+        let probs = head.probs(&b);
+        let best = head.decide(&probs);
         doc.genre = Genre::from_index(best).map(|label| GenreScores {
             label,
             scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
@@ -150,13 +276,13 @@ impl FastModel {
         let mut meta = SectionWriter::default();
         meta.small(&(&self.trained_on, self.seed))?;
         let mut tech = SectionWriter::default();
-        self.techniques.store(&mut tech)?;
+        self.techniques().store(&mut tech)?;
         let mut frames = SectionWriter::default();
-        self.frames.store(&mut frames)?;
+        self.frames().store(&mut frames)?;
         let mut genre = SectionWriter::default();
-        self.genre.store(&mut genre)?;
+        self.genre().store(&mut genre)?;
         let mut spans = SectionWriter::default();
-        self.spans.store(&mut spans)?;
+        self.spans().store(&mut spans)?;
         let mut header = MAGIC.to_vec();
         header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         Ok(store::write_sections(
@@ -195,6 +321,70 @@ impl FastModel {
     /// Parses a model file's bytes; `name` is used in error messages. The
     /// four heads are decoded in parallel.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
+        let corrupt = |message: String| ModelError::Corrupt {
+            path: name.to_string(),
+            message,
+        };
+        let s = Sections::read(bytes, name)?;
+        let (trained_on, seed) = s.meta().map_err(corrupt)?;
+        let read = |tag| s.get(tag).map(SectionReader::new);
+        let ((techniques, frames), (genre, spans)) = rayon::join(
+            || {
+                rayon::join(
+                    || read(TECHNIQUES).and_then(|r| decode_section(r, MultiLabelHead::decode)),
+                    || read(FRAMES).and_then(|r| decode_section(r, MultiLabelHead::decode)),
+                )
+            },
+            || {
+                rayon::join(
+                    || read(GENRE).and_then(|r| decode_section(r, SoftmaxHead::decode)),
+                    || read(SPANS).and_then(|r| decode_section(r, SpanTagger::decode)),
+                )
+            },
+        );
+        Ok(FastModel::new(
+            trained_on,
+            seed,
+            techniques.map_err(corrupt)?,
+            frames.map_err(corrupt)?,
+            genre.map_err(corrupt)?,
+            spans.map_err(corrupt)?,
+        ))
+    }
+
+    /// A model whose heads are decoded from `bytes` on first use, their
+    /// raw arrays used in place. Only the header and the section table are
+    /// checked here.
+    fn from_static(bytes: &'static [u8], name: &str) -> Result<Self, ModelError> {
+        let corrupt = |message: String| ModelError::Corrupt {
+            path: name.to_string(),
+            message,
+        };
+        let s = Sections::read(bytes, name)?;
+        let (trained_on, seed) = s.meta().map_err(corrupt)?;
+        Ok(FastModel {
+            trained_on,
+            seed,
+            techniques: Part::shipped(s.get(TECHNIQUES).map_err(corrupt)?),
+            frames: Part::shipped(s.get(FRAMES).map_err(corrupt)?),
+            genre: Part::shipped(s.get(GENRE).map_err(corrupt)?),
+            spans: Part::shipped(s.get(SPANS).map_err(corrupt)?),
+        })
+    }
+
+    /// Format version stored in a model file's header.
+    pub fn file_version(bytes: &[u8]) -> Option<u32> {
+        (bytes.len() >= 12 && &bytes[..8] == MAGIC)
+            .then(|| u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
+    }
+}
+
+/// The sections of a model file, found (not decoded).
+struct Sections<'a>(Vec<store::Section<'a>>);
+
+impl<'a> Sections<'a> {
+    /// Checks the header (magic, version) and finds the sections.
+    fn read(bytes: &'a [u8], name: &str) -> Result<Self, ModelError> {
         if bytes.len() < 12 || &bytes[..8] != MAGIC {
             return Err(ModelError::NotAModel {
                 path: name.to_string(),
@@ -208,61 +398,25 @@ impl FastModel {
                 expected: FORMAT_VERSION,
             });
         }
-        let corrupt = |message: String| ModelError::Corrupt {
-            path: name.to_string(),
-            message,
-        };
-        let sections = store::read_sections(&bytes[12..]).map_err(corrupt)?;
-        let section = |tag: [u8; 4]| -> Result<SectionReader, String> {
-            sections
-                .iter()
-                .find(|s| s.0 == tag)
-                .map(|s| SectionReader::new(s.1))
-                .ok_or_else(|| format!("no {} section", String::from_utf8_lossy(&tag)))
-        };
-        fn read<T>(
-            r: Result<SectionReader, String>,
-            f: impl FnOnce(&mut SectionReader) -> Result<T, String>,
-        ) -> Result<T, String> {
-            let mut r = r?;
-            let v = f(&mut r)?;
-            r.finish()?;
-            Ok(v)
-        }
-        let ((meta, techniques), (frames, (genre, spans))) = rayon::join(
-            || {
-                rayon::join(
-                    || read(section(META), |r| r.small::<(Vec<String>, u64)>()),
-                    || read(section(TECHNIQUES), MultiLabelHead::load),
-                )
-            },
-            || {
-                rayon::join(
-                    || read(section(FRAMES), MultiLabelHead::load),
-                    || {
-                        rayon::join(
-                            || read(section(GENRE), SoftmaxHead::load),
-                            || read(section(SPANS), SpanTagger::load),
-                        )
-                    },
-                )
-            },
-        );
-        let (trained_on, seed) = meta.map_err(corrupt)?;
-        Ok(FastModel {
-            trained_on,
-            seed,
-            techniques: techniques.map_err(corrupt)?,
-            frames: frames.map_err(corrupt)?,
-            genre: genre.map_err(corrupt)?,
-            spans: spans.map_err(corrupt)?,
-        })
+        store::read_sections(&bytes[12..])
+            .map(Sections)
+            .map_err(|message| ModelError::Corrupt {
+                path: name.to_string(),
+                message,
+            })
     }
 
-    /// Format version stored in a model file's header.
-    pub fn file_version(bytes: &[u8]) -> Option<u32> {
-        (bytes.len() >= 12 && &bytes[..8] == MAGIC)
-            .then(|| u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
+    fn get(&self, tag: [u8; 4]) -> Result<&'a [u8], String> {
+        self.0
+            .iter()
+            .find(|s| s.0 == tag)
+            .map(|s| s.1)
+            .ok_or_else(|| format!("no {} section", String::from_utf8_lossy(&tag)))
+    }
+
+    /// The languages trained on and the seed.
+    fn meta(&self) -> Result<(Vec<String>, u64), String> {
+        decode_section(SectionReader::new(self.get(META)?), |r| r.small())
     }
 }
 
@@ -280,7 +434,7 @@ impl Detector for FastModel {
             self.annotate_techniques(doc, tasks.spans);
         }
         if tasks.genre || tasks.frames {
-            self.annotate_article(doc);
+            self.annotate_article_tasks(doc, tasks.frames, tasks.genre);
         }
         doc.model = Some(self.name().to_string());
     }

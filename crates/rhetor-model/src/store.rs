@@ -87,12 +87,40 @@ impl SectionWriter {
 /// Reads one section's blobs in the order they were written.
 #[derive(Debug)]
 pub struct SectionReader<'a> {
-    data: &'a [u8],
+    src: Src<'a>,
+    pos: usize,
+}
+
+/// Where a section's bytes live: in the binary itself (the shipped model),
+/// so raw blobs can be used in place for the life of the program, or in a
+/// buffer that raw blobs must be copied out of.
+#[derive(Debug, Clone, Copy)]
+enum Src<'a> {
+    Static(&'static [u8]),
+    Temporary(&'a [u8]),
 }
 
 impl<'a> SectionReader<'a> {
     pub fn new(data: &'a [u8]) -> Self {
-        SectionReader { data }
+        SectionReader {
+            src: Src::Temporary(data),
+            pos: 0,
+        }
+    }
+
+    /// A reader whose raw blobs are borrowed, not copied.
+    pub fn new_static(data: &'static [u8]) -> SectionReader<'static> {
+        SectionReader {
+            src: Src::Static(data),
+            pos: 0,
+        }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        match self.src {
+            Src::Static(b) => b,
+            Src::Temporary(b) => b,
+        }
     }
 
     pub fn small<T: DeserializeOwned>(&mut self) -> Result<T, String> {
@@ -100,43 +128,45 @@ impl<'a> SectionReader<'a> {
         bincode::deserialize(&bytes).map_err(|e| e.to_string())
     }
 
-    /// The raw bytes of the next blob: borrowed when stored raw.
-    pub fn array(&mut self) -> Result<Cow<'a, [u8]>, String> {
+    /// The raw bytes of the next blob: borrowed when stored raw in static
+    /// data, owned otherwise.
+    pub fn array(&mut self) -> Result<Cow<'static, [u8]>, String> {
         self.blob()
     }
 
     /// Errors unless every blob was read.
     pub fn finish(self) -> Result<(), String> {
-        if self.data.is_empty() {
+        let left = self.bytes().len() - self.pos;
+        if left == 0 {
             Ok(())
         } else {
-            Err(format!(
-                "{} unread bytes at the end of a section",
-                self.data.len()
-            ))
+            Err(format!("{left} unread bytes at the end of a section"))
         }
     }
 
-    fn blob(&mut self) -> Result<Cow<'a, [u8]>, String> {
-        let d = self.data;
+    fn blob(&mut self) -> Result<Cow<'static, [u8]>, String> {
+        let d = &self.bytes()[self.pos..];
         if d.len() < BLOB_HEADER {
             return Err("truncated section".into());
         }
         let (codec, width) = (d[0], d[1] as usize);
         let raw_len = read_u64(&d[2..10]);
         let stored_len = read_u64(&d[10..18]);
-        let rest = &d[BLOB_HEADER..];
-        if stored_len > rest.len() as u64 {
+        if stored_len > (d.len() - BLOB_HEADER) as u64 {
             return Err("truncated blob".into());
         }
-        let (stored, rest) = rest.split_at(stored_len as usize);
-        self.data = rest;
+        let start = self.pos + BLOB_HEADER;
+        let range = start..start + stored_len as usize;
+        self.pos = range.end;
         match codec {
-            RAW if raw_len == stored_len => Ok(Cow::Borrowed(stored)),
+            RAW if raw_len == stored_len => Ok(match self.src {
+                Src::Static(b) => Cow::Borrowed(&b[range]),
+                Src::Temporary(b) => Cow::Owned(b[range].to_vec()),
+            }),
             // LZ4 never expands more than 255-fold: refuse absurd sizes
             // before allocating.
             LZ4 if raw_len <= 255 * stored_len + 16 && width >= 1 => {
-                let raw = lz4_flex::block::decompress(stored, raw_len as usize)
+                let raw = lz4_flex::block::decompress(&self.bytes()[range], raw_len as usize)
                     .map_err(|e| e.to_string())?;
                 if raw.len() as u64 != raw_len {
                     return Err("blob decompresses to the wrong size".into());
@@ -258,20 +288,6 @@ pub fn sorted_from_delta_bytes(bytes: &[u8], limit: u32) -> Result<Vec<u32>, Str
     Ok(out)
 }
 
-/// Little-endian bytes of `i16`s.
-pub fn i16_bytes(v: &[i16]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-pub fn i16_from_bytes(b: &[u8]) -> Result<Vec<i16>, String> {
-    if !b.len().is_multiple_of(2) {
-        return Err("weights of a wrong length".into());
-    }
-    Ok(b.chunks_exact(2)
-        .map(|c| i16::from_le_bytes([c[0], c[1]]))
-        .collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,14 +313,20 @@ mod tests {
         let mut r = SectionReader::new(&data);
         assert_eq!(r.small::<(String, u32)>().unwrap(), ("settings".into(), 3));
         assert_eq!(&*r.array().unwrap(), &small_bytes[..]);
+        assert_eq!(&*r.array().unwrap(), &noise[..]);
+        assert!(r.array().unwrap().is_empty());
+        r.finish().unwrap();
+        // From static data, raw blobs are used in place.
+        let data: &'static [u8] = Box::leak(data.into_boxed_slice());
+        let mut r = SectionReader::new_static(data);
+        r.small::<(String, u32)>().unwrap();
+        assert!(matches!(r.array().unwrap(), Cow::Owned(_)));
         let n = r.array().unwrap();
         assert!(
             matches!(n, Cow::Borrowed(_)),
             "incompressible data is stored raw"
         );
         assert_eq!(&*n, &noise[..]);
-        assert!(r.array().unwrap().is_empty());
-        r.finish().unwrap();
     }
 
     #[test]

@@ -375,14 +375,7 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
     trained_on.sort();
     trained_on.dedup();
-    FastModel {
-        trained_on,
-        seed: opts.seed,
-        techniques,
-        frames,
-        genre,
-        spans,
-    }
+    FastModel::new(trained_on, opts.seed, techniques, frames, genre, spans)
 }
 
 /// A copy of `doc` with every annotation removed (what a model starts from).
