@@ -353,7 +353,16 @@ impl Lookup {
         out.clear();
         out.resize(counts.len(), Feat::default());
         let mut n = 0;
-        for (i, c) in counts.iter() {
+        // Lookups a few features ahead are requested early: each is a
+        // likely cache miss, and they are independent.
+        const AHEAD: usize = 12;
+        for &i in counts.idx.iter().take(AHEAD) {
+            prefetch(self.0.as_ptr().wrapping_add(i as usize));
+        }
+        for (k, (i, c)) in counts.iter().enumerate() {
+            if let Some(&next) = counts.idx.get(k + AHEAD) {
+                prefetch(self.0.as_ptr().wrapping_add(next as usize));
+            }
             let e = self.0[i as usize];
             let q = e & 0xff;
             // Sublinear TF: 1 + ln(c), and ln(1) = 0 exactly.
