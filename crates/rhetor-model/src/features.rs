@@ -103,55 +103,63 @@ const QUOTES: &[char] = &[
     '"', '«', '»', '“', '”', '„', '‟', '‘', '’', '‚', '‹', '›', '「', '」',
 ];
 
+fn is_quote(c: char) -> bool {
+    // '"' is the only ASCII quote mark.
+    c == '"' || (!c.is_ascii() && QUOTES.contains(&c))
+}
+
 /// Second-person pronouns and possessives in the languages rhetor serves.
-const SECOND_PERSON: &[&str] = &[
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "vous",
-    "votre",
-    "vos",
-    "tu",
-    "toi",
-    "ton",
-    "ta",
-    "tes",
-    "du",
-    "dich",
-    "dir",
-    "dein",
-    "deine",
-    "euch",
-    "euer",
-    "eure",
-    "voi",
-    "tuo",
-    "tua",
-    "vostro",
-    "vostra",
-    "ty",
-    "wy",
-    "twój",
-    "wasz",
-    "ciebie",
-    "was",
-    "вы",
-    "ты",
-    "ваш",
-    "ваша",
-    "твой",
-    "вас",
-    "тебя",
-    "usted",
-    "ustedes",
-    "vosotros",
-    "εσύ",
-    "εσείς",
-    "σας",
-    "შენ",
-    "თქვენ",
-];
+fn is_second_person(token: &str) -> bool {
+    matches!(
+        token,
+        "you"
+            | "your"
+            | "yours"
+            | "yourself"
+            | "vous"
+            | "votre"
+            | "vos"
+            | "tu"
+            | "toi"
+            | "ton"
+            | "ta"
+            | "tes"
+            | "du"
+            | "dich"
+            | "dir"
+            | "dein"
+            | "deine"
+            | "euch"
+            | "euer"
+            | "eure"
+            | "voi"
+            | "tuo"
+            | "tua"
+            | "vostro"
+            | "vostra"
+            | "ty"
+            | "wy"
+            | "twój"
+            | "wasz"
+            | "ciebie"
+            | "was"
+            | "вы"
+            | "ты"
+            | "ваш"
+            | "ваша"
+            | "твой"
+            | "вас"
+            | "тебя"
+            | "usted"
+            | "ustedes"
+            | "vosotros"
+            | "εσύ"
+            | "εσείς"
+            | "σας"
+            | "შენ"
+            | "თქვენ"
+    )
+}
 
 struct Hasher {
     mask: u32,
@@ -186,11 +194,12 @@ impl Featurizer {
         }
     }
 
-    /// Word and char n-gram counts of `norm` (already normalised) into `b`.
-    fn ngrams(&self, h: &Hasher, norm: &str, b: &mut Blocks) {
-        let mut keys: Vec<u32> = Vec::with_capacity(norm.len() / 2);
+    /// Word and char n-gram counts of `norm` (already normalised, its
+    /// word tokens `tokens`) into `b`.
+    fn ngrams(&self, h: &Hasher, norm: &str, tokens: &[&str], b: &mut Blocks) {
+        let mut keys: Vec<u32> = Vec::with_capacity(2 * tokens.len());
         let mut prev: Option<&str> = None;
-        for tok in word_tokens(norm) {
+        for &tok in tokens {
             if tok.chars().nth(1).is_some() {
                 keys.push(h.key(b"w", &[tok]));
             }
@@ -201,20 +210,36 @@ impl Featurizer {
         }
         b.words = Counts::from_keys(&mut keys, self.config.bits);
         keys.clear();
+        keys.reserve(norm.len() * (self.config.char_max + 1 - self.config.char_min.min(self.config.char_max)));
         let (lo, hi) = (self.config.char_min, self.config.char_max);
-        let mut buf: Vec<char> = Vec::with_capacity(32);
-        let mut utf8 = [0u8; 4];
+        // The space-padded word as bytes, and where each of its characters
+        // starts (plus the end): n-grams are hashed byte-wise, one character
+        // more at a time, exactly as the characters' UTF-8 would be.
+        let mut buf: Vec<u8> = Vec::with_capacity(64);
+        let mut starts: Vec<usize> = Vec::with_capacity(64);
         for word in norm.split_whitespace() {
             buf.clear();
-            buf.push(' ');
-            buf.extend(word.chars());
-            buf.push(' ');
-            for i in 0..buf.len() {
+            starts.clear();
+            buf.push(b' ');
+            if word.is_ascii() {
+                starts.extend(0..word.len() + 3);
+            } else {
+                starts.push(0);
+                starts.extend(word.char_indices().map(|(o, _)| 1 + o));
+                starts.push(1 + word.len());
+            }
+            buf.extend_from_slice(word.as_bytes());
+            buf.push(b' ');
+            if !word.is_ascii() {
+                starts.push(buf.len());
+            }
+            let chars = starts.len() - 1;
+            for i in 0..chars {
                 let mut f = Fnv::new();
                 f.write(b"c");
-                for (j, c) in buf[i..buf.len().min(i + hi)].iter().enumerate() {
-                    f.write(c.encode_utf8(&mut utf8).as_bytes());
-                    if j + 1 >= lo {
+                for j in i..chars.min(i + hi) {
+                    f.write(&buf[starts[j]..starts[j + 1]]);
+                    if j + 1 - i >= lo {
                         keys.push(h.index(f));
                     }
                 }
@@ -231,14 +256,15 @@ impl Featurizer {
         Counts::from_keys(&mut keys, self.config.bits)
     }
 
-    /// Cue counts of a raw (not normalised) text.
-    fn cues(&self, h: &Hasher, raw: &str, norm: &str, b: &mut Blocks) {
+    /// Cue counts of a raw (not normalised) text, given the word tokens of
+    /// its normalised form.
+    fn cues(&self, h: &Hasher, raw: &str, tokens: &[&str], b: &mut Blocks) {
         let mut count = |name: &str, n: usize| {
             if n > 0 {
                 b.cues.push((h.key(b"q", &[name]), (1.0 + n as f32).ln()));
             }
         };
-        let quotes = raw.chars().filter(|c| QUOTES.contains(c)).count();
+        let quotes = raw.chars().filter(|&c| is_quote(c)).count();
         count("quote", quotes);
         count("scare", scare_quotes(raw));
         count("question", raw.matches('?').count());
@@ -251,23 +277,17 @@ impl Featurizer {
         count(
             "caps",
             raw.split(|c: char| !c.is_alphabetic())
-                .filter(|w| w.chars().count() >= 3 && w.chars().all(|c| c.is_uppercase()))
+                .filter(|w| w.chars().all(|c| c.is_uppercase()) && w.chars().count() >= 3)
                 .count(),
         );
-        let mut words = 0usize;
-        let mut second = 0usize;
-        let mut numbers = 0usize;
-        for t in word_tokens(norm) {
-            words += 1;
-            if SECOND_PERSON.contains(&t) {
-                second += 1;
-            }
-            if t.chars().any(|c| c.is_ascii_digit()) {
-                numbers += 1;
-            }
-        }
+        let second = tokens.iter().filter(|t| is_second_person(t)).count();
+        let numbers = tokens
+            .iter()
+            .filter(|t| t.bytes().any(|c| c.is_ascii_digit()))
+            .count();
         count("second_person", second);
         count("number", numbers);
+        let words = tokens.len();
         let len_bucket = (usize::BITS - words.leading_zeros()).to_string();
         b.cues.push((h.key(b"q", &["len", &len_bucket]), 1.0));
     }
@@ -277,8 +297,9 @@ impl Featurizer {
         let h = self.hasher();
         let mut b = Blocks::default();
         let norm = normalize(text);
-        self.ngrams(&h, &norm, &mut b);
-        self.cues(&h, text, &norm, &mut b);
+        let tokens: Vec<&str> = word_tokens(&norm).collect();
+        self.ngrams(&h, &norm, &tokens, &mut b);
+        self.cues(&h, text, &tokens, &mut b);
         let pos = if ctx.index == 0 {
             "title".to_string()
         } else if ctx.index == 1 {
@@ -304,8 +325,9 @@ impl Featurizer {
         let h = self.hasher();
         let mut b = Blocks::default();
         let norm = normalize(body);
-        self.ngrams(&h, &norm, &mut b);
-        self.cues(&h, body, &norm, &mut b);
+        let tokens: Vec<&str> = word_tokens(&norm).collect();
+        self.ngrams(&h, &norm, &tokens, &mut b);
+        self.cues(&h, body, &tokens, &mut b);
         b.title = self.title(&h, title);
         if let Some(lang) = language {
             b.cues.push((h.key(b"q", &["lang", lang]), 1.0));
@@ -318,22 +340,21 @@ impl Featurizer {
 /// Quoted stretches of at most three words: « aider », "service".
 pub fn scare_quotes(raw: &str) -> usize {
     let mut n = 0;
+    // Byte offset just after the opening quote mark.
     let mut open: Option<usize> = None;
-    let chars: Vec<char> = raw.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !QUOTES.contains(&c) {
+    for (i, c) in raw.char_indices() {
+        if !is_quote(c) {
             continue;
         }
         match open {
             Some(s) => {
-                let inner: String = chars[s + 1..i].iter().collect();
-                let words = inner.split_whitespace().count();
+                let words = raw[s..i].split_whitespace().take(4).count();
                 if (1..=3).contains(&words) {
                     n += 1;
                 }
                 open = None;
             }
-            None => open = Some(i),
+            None => open = Some(i + c.len_utf8()),
         }
     }
     n
