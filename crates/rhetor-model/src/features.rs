@@ -210,7 +210,10 @@ impl Featurizer {
         }
         b.words = Counts::from_keys(&mut keys, self.config.bits);
         keys.clear();
-        keys.reserve(norm.len() * (self.config.char_max + 1 - self.config.char_min.min(self.config.char_max)));
+        keys.reserve(
+            norm.len()
+                * (self.config.char_max + 1 - self.config.char_min.min(self.config.char_max)),
+        );
         let (lo, hi) = (self.config.char_min, self.config.char_max);
         // The space-padded word as bytes, and where each of its characters
         // starts (plus the end): n-grams are hashed byte-wise, one character

@@ -168,11 +168,13 @@ impl CompactHead {
                 }
             }
             Weights::I16 { q, scales } => {
+                let (s, scales) = (&mut s[..l], &scales[..l]);
                 for f in feats.iter().filter(|f| f.row != 0) {
                     let r = (f.row - 1) as usize;
                     let row = &q[2 * r * l..2 * (r + 1) * l];
-                    for (k, (acc, &scale)) in s.iter_mut().zip(scales).enumerate() {
-                        *acc += dequantize(row, k, scale) * f.val;
+                    for ((acc, w), &scale) in s.iter_mut().zip(row.chunks_exact(2)).zip(scales) {
+                        // The weight exactly as `dequantize` expands it.
+                        *acc += (i16::from_le_bytes([w[0], w[1]]) as f32 * scale) * f.val;
                     }
                 }
             }
@@ -350,8 +352,11 @@ impl Lookup {
     /// The TF-IDF features of one block, L2-normalised to `weight`, into
     /// `out` (as [`crate::features::vectorize`] computes them).
     fn block(&self, head: &CompactHead, counts: &Counts, weight: f32, out: &mut Vec<Feat>) {
-        out.clear();
-        out.resize(counts.len(), Feat::default());
+        // Every slot up to `counts.len()` is written before it is read, so
+        // the buffer is only grown, never cleared.
+        if out.len() < counts.len() {
+            out.resize(counts.len(), Feat::default());
+        }
         let mut n = 0;
         // Lookups a few features ahead are requested early: each is a
         // likely cache miss, and they are independent.
@@ -388,10 +393,9 @@ impl Lookup {
     fn scores(&self, cfg: &FeatureConfig, head: &CompactHead, b: &Blocks) -> Vec<f32> {
         BUFFERS.with_borrow_mut(|buf| {
             let Buffers { all, part, merged } = buf;
+            // The short lists (words, title, cues) are merged first, the
+            // long one (chars) last: equal indices are summed either way.
             self.block(head, &b.words, 1.0, all);
-            self.block(head, &b.chars, cfg.char_weight, part);
-            merge_feats(all, part, merged);
-            std::mem::swap(all, merged);
             if cfg.title_weight > 0.0 {
                 self.block(head, &b.title, cfg.title_weight, part);
                 merge_feats(all, part, merged);
@@ -404,6 +408,9 @@ impl Lookup {
                 row: self.0[i as usize] >> 8,
             }));
             part.sort_by_key(|f| f.idx);
+            merge_feats(all, part, merged);
+            std::mem::swap(all, merged);
+            self.block(head, &b.chars, cfg.char_weight, part);
             merge_feats(all, part, merged);
             let mut s = head.bias.clone();
             head.accumulate(merged, &mut s);

@@ -74,19 +74,19 @@ impl Counts {
     /// left sorted.
     pub fn from_keys(keys: &mut Vec<u32>, bits: u32) -> Self {
         sort_keys(keys, bits);
-        let mut c = Counts::default();
-        let mut k = 0;
-        while k < keys.len() {
-            let i = keys[k];
-            let s = k;
-            while k < keys.len() && keys[k] == i {
-                k += 1;
+        let unique = 1 + keys.windows(2).filter(|w| w[0] != w[1]).count();
+        let mut c = Counts {
+            idx: Vec::with_capacity(unique),
+            n: Vec::with_capacity(unique),
+        };
+        for &k in keys.iter() {
+            if c.idx.last() == Some(&k) {
+                *c.n.last_mut().expect("n grows with idx") += 1;
+            } else {
+                c.idx.push(k);
+                c.n.push(1);
             }
-            c.idx.push(i);
-            c.n.push((k - s) as u32);
         }
-        c.idx.shrink_to_fit();
-        c.n.shrink_to_fit();
         c
     }
 
