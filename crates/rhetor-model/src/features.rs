@@ -414,8 +414,8 @@ impl Idf {
     }
 
     /// Appends the IDF table to a model-file section.
-    pub fn store(&self, w: &mut SectionWriter) {
-        w.array(&self.q, 1);
+    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) {
+        w.array(&self.q[..], 1);
     }
 
     /// Reads a table written by [`Idf::store`] for a `2^bits` hash space.

@@ -261,11 +261,11 @@ impl CompactHead {
     }
 
     /// Appends the head to a model-file section.
-    pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
+    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
         let (scales, q) = self.quantized();
         w.small(&(self.dims as u32, self.labels as u32, &scales, &self.bias))?;
-        w.array(&store::deltas_to_bytes(&self.rows), 4);
-        w.array(&q, 2);
+        w.array(store::deltas_to_bytes(&self.rows), 4);
+        w.array(q, 2);
         Ok(())
     }
 
@@ -473,7 +473,7 @@ impl MultiLabelHead {
     }
 
     /// Appends the head to a model-file section.
-    pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
+    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
         w.small(&(&self.features, &self.platt, &self.thresholds))?;
         self.idf.store(w);
         self.head.store(w)
@@ -551,7 +551,7 @@ impl SoftmaxHead {
     }
 
     /// Appends the head to a model-file section.
-    pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
+    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
         w.small(&(&self.features, self.temperature, &self.offsets))?;
         self.idf.store(w);
         self.head.store(w)

@@ -13,6 +13,7 @@ use crate::head::CompactHead;
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 
 /// Optimiser settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,9 +101,10 @@ fn update_rows(
     }
 }
 
-/// Per-label (positive, negative) example weights for "balanced" training.
+/// Per-label (positive, negative) example weights for "balanced" training;
+/// `y(k, l)`: example `k` has label `l`.
 fn class_weights(
-    ys: &[Vec<bool>],
+    y: &impl Fn(usize, usize) -> bool,
     rows: &[usize],
     labels: &[usize],
     balanced: bool,
@@ -111,7 +113,7 @@ fn class_weights(
     labels
         .iter()
         .map(|&l| {
-            let pos = rows.iter().filter(|&&k| ys[k][l]).count() as f32;
+            let pos = rows.iter().filter(|&&k| y(k, l)).count() as f32;
             if balanced && pos > 0.0 && pos < n {
                 (n / (2.0 * pos), n / (2.0 * (n - pos)))
             } else {
@@ -131,7 +133,21 @@ pub fn train_group(
     labels: &[usize],
     cfg: &TrainConfig,
 ) -> LinearHead {
-    let cw = class_weights(ys, rows, labels, cfg.balanced);
+    train_group_with(dims, xs, |k, l| ys[k][l], rows, labels, cfg)
+}
+
+/// [`train_group`] with the examples given by reference and the labels by
+/// a function (`y(k, l)`: example `k` has label `l`), so callers need not
+/// copy either.
+pub fn train_group_with<X: Borrow<SparseVec>>(
+    dims: usize,
+    xs: &[X],
+    y: impl Fn(usize, usize) -> bool,
+    rows: &[usize],
+    labels: &[usize],
+    cfg: &TrainConfig,
+) -> LinearHead {
+    let cw = class_weights(&y, rows, labels, cfg.balanced);
     let mut head = LinearHead::zeros(dims, labels.len());
     let mut seen = vec![0f32; dims];
     let mut bias_seen = 0f32;
@@ -141,13 +157,14 @@ pub fn train_group(
     for _ in 0..cfg.epochs {
         rng.shuffle(&mut order);
         for &k in &order {
-            let s = head.scores(&xs[k]);
+            let x = xs[k].borrow();
+            let s = head.scores(x);
             for (j, &l) in labels.iter().enumerate() {
                 let (wp, wn) = cw[j];
-                let (y, c) = if ys[k][l] { (1.0, wp) } else { (0.0, wn) };
+                let (y, c) = if y(k, l) { (1.0, wp) } else { (0.0, wn) };
                 grad[j] = c * (sigmoid(s[j]) - y);
             }
-            update_rows(&mut head, &mut seen, &xs[k], &grad, cfg);
+            update_rows(&mut head, &mut seen, x, &grad, cfg);
             bias_seen += 1.0;
             let step = cfg.learning_rate / (1.0 + bias_seen).sqrt();
             for (b, g) in head.bias.iter_mut().zip(&grad) {

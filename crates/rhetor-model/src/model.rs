@@ -6,6 +6,7 @@ use crate::spans::{token_features, tokenize, SpanTagger};
 use crate::store::{self, SectionReader, SectionWriter};
 use rhetor_core::detector::Tasks;
 use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
+use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -270,43 +271,40 @@ impl FastModel {
         });
     }
 
-    /// The model file's bytes: magic, format version, then one section per
-    /// part ([`crate::store`]).
-    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
-        let mut meta = SectionWriter::default();
-        meta.small(&(&self.trained_on, self.seed))?;
-        let mut tech = SectionWriter::default();
-        self.techniques().store(&mut tech)?;
-        let mut frames = SectionWriter::default();
-        self.frames().store(&mut frames)?;
-        let mut genre = SectionWriter::default();
-        self.genre().store(&mut genre)?;
-        let mut spans = SectionWriter::default();
-        self.spans().store(&mut spans)?;
-        let mut header = MAGIC.to_vec();
-        header.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        Ok(store::write_sections(
-            &header,
-            &[
-                (META, meta.into_bytes()),
-                (TECHNIQUES, tech.into_bytes()),
-                (FRAMES, frames.into_bytes()),
-                (GENRE, genre.into_bytes()),
-                (SPANS, spans.into_bytes()),
-            ],
-        ))
+    /// Writes the model file: magic, format version, then one section per
+    /// part ([`crate::store`]), each built and written in turn.
+    pub fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(MAGIC)?;
+        out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        let mut w = SectionWriter::default();
+        w.small(&(&self.trained_on, self.seed))
+            .map_err(std::io::Error::other)?;
+        w.write_to(META, out)?;
+        let mut w = SectionWriter::default();
+        self.techniques()
+            .store(&mut w)
+            .map_err(std::io::Error::other)?;
+        w.write_to(TECHNIQUES, out)?;
+        let mut w = SectionWriter::default();
+        self.frames().store(&mut w).map_err(std::io::Error::other)?;
+        w.write_to(FRAMES, out)?;
+        let mut w = SectionWriter::default();
+        self.genre().store(&mut w).map_err(std::io::Error::other)?;
+        w.write_to(GENRE, out)?;
+        let mut w = SectionWriter::default();
+        self.spans().store(&mut w).map_err(std::io::Error::other)?;
+        w.write_to(SPANS, out)
     }
 
     /// Writes the model file.
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let bytes = self.to_bytes().map_err(|message| ModelError::Corrupt {
-            path: path.display().to_string(),
-            message,
-        })?;
-        std::fs::write(path, bytes).map_err(|source| ModelError::Io {
+        let io = |source| ModelError::Io {
             path: path.display().to_string(),
             source,
-        })
+        };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        self.write_to(&mut out).map_err(io)?;
+        out.flush().map_err(io)
     }
 
     pub fn load(path: &Path) -> Result<Self, ModelError> {

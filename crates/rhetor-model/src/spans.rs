@@ -8,7 +8,7 @@
 
 use crate::hashing::Fnv;
 use crate::head::CompactHead;
-use crate::linear::{sigmoid, train_group, LinearHead, TrainConfig};
+use crate::linear::{sigmoid, train_group_with, LinearHead, TrainConfig};
 use crate::sparse::SparseVec;
 use crate::store::{SectionReader, SectionWriter};
 use rayon::prelude::*;
@@ -127,10 +127,11 @@ pub struct SpanTagger {
     pub thresholds: Vec<f32>,
 }
 
-/// One training paragraph for the tagger: its tokens, gold techniques and
-/// which tokens fall inside a gold span of each technique.
+/// One training paragraph for the tagger: its tokens' features, gold
+/// techniques and which tokens fall inside a gold span of each technique
+/// (the tokens themselves are not kept: training holds thousands of
+/// paragraphs at once).
 pub struct TaggedParagraph {
-    pub tokens: Vec<Token>,
     pub features: Vec<SparseVec>,
     /// `(technique, inside[k])` for each technique the paragraph has.
     pub gold: Vec<(usize, Vec<bool>)>,
@@ -158,17 +159,13 @@ impl TaggedParagraph {
                 }
             }
         }
-        TaggedParagraph {
-            tokens,
-            features,
-            gold,
-        }
+        TaggedParagraph { features, gold }
     }
 }
 
 impl SpanTagger {
     /// Appends the tagger to a model-file section.
-    pub fn store(&self, w: &mut SectionWriter) -> Result<(), String> {
+    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
         w.small(&(self.bits, &self.thresholds))?;
         self.head.store(w)
     }
@@ -194,16 +191,14 @@ impl SpanTagger {
             .par_iter()
             .map(|g| {
                 let t = g[0];
-                let mut xs = Vec::new();
-                let mut ys = Vec::new();
+                // The tokens of the paragraphs that have the technique, by
+                // reference, and whether each lies inside one of its spans.
+                let mut xs: Vec<&SparseVec> = Vec::new();
+                let mut inside: Vec<bool> = Vec::new();
                 for p in paragraphs {
-                    if let Some((_, inside)) = p.gold.iter().find(|g| g.0 == t) {
-                        xs.extend(p.features.iter().cloned());
-                        ys.extend(inside.iter().map(|&b| {
-                            let mut y = vec![false; Technique::COUNT];
-                            y[t] = b;
-                            y
-                        }));
+                    if let Some((_, ins)) = p.gold.iter().find(|g| g.0 == t) {
+                        xs.extend(p.features.iter());
+                        inside.extend_from_slice(ins);
                     }
                 }
                 if xs.is_empty() {
@@ -212,7 +207,7 @@ impl SpanTagger {
                     return h;
                 }
                 let rows: Vec<usize> = (0..xs.len()).collect();
-                train_group(dims, &xs, &ys, &rows, &[t], cfg)
+                train_group_with(dims, &xs, |k, _| inside[k], &rows, &[t], cfg)
             })
             .collect();
         let head = CompactHead::from_groups(dims, Technique::COUNT, &groups, &heads);
@@ -328,9 +323,10 @@ mod tests {
             paragraphs.push(TaggedParagraph::new(&text, 0, &spans, 14));
         }
         let tagger = SpanTagger::train(&paragraphs, 14, &TrainConfig::default());
-        let p = TaggedParagraph::new("the vote is awful and the plan stays", 0, &[], 14);
+        let text = "the vote is awful and the plan stays";
+        let p = TaggedParagraph::new(text, 0, &[], 14);
         let spans = tagger.spans(
-            &p.tokens,
+            &tokenize(text, 0),
             &p.features,
             Technique::LoadedLanguage.index(),
             0.9,

@@ -21,6 +21,7 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::borrow::Cow;
+use std::io::Write;
 
 const RAW: u8 = 0;
 const LZ4: u8 = 1;
@@ -29,58 +30,77 @@ const BLOB_HEADER: usize = 18;
 /// blob loads with a plain copy.
 const MIN_SAVING: f64 = 0.10;
 
-/// Builds one section's blobs.
+/// Builds one section's blobs. Raw arrays are kept by reference (or as
+/// the caller's buffer), never copied, and nothing is joined until the
+/// section is written: saving a model needs little memory beyond it.
 #[derive(Debug, Default)]
-pub struct SectionWriter {
-    buf: Vec<u8>,
+pub struct SectionWriter<'a> {
+    parts: Vec<Cow<'a, [u8]>>,
 }
 
-impl SectionWriter {
+impl<'a> SectionWriter<'a> {
     /// A small value (settings, calibration, scales): bincode, stored raw.
     pub fn small<T: Serialize>(&mut self, value: &T) -> Result<(), String> {
         let bytes = bincode::serialize(value).map_err(|e| e.to_string())?;
-        self.blob(RAW, 1, bytes.len(), &bytes);
+        self.blob(RAW, 1, bytes.len(), Cow::Owned(bytes));
         Ok(())
     }
 
     /// A large array given as little-endian bytes, `width` bytes an element:
-    /// whichever of raw, LZ4 and byte-shuffled LZ4 is smallest, compression
-    /// only where it saves at least [`MIN_SAVING`].
-    pub fn array(&mut self, bytes: &[u8], width: usize) {
-        let mut best: Option<(u8, Vec<u8>)> = None;
-        let mut consider = |w: u8, packed: Vec<u8>| {
-            if best.as_ref().is_none_or(|b| packed.len() < b.1.len()) {
-                best = Some((w, packed));
+    /// whichever of raw, LZ4 and byte-shuffled LZ4 is smallest (LZ4 of the
+    /// bytes as they are on a tie), compression only where it saves at
+    /// least [`MIN_SAVING`].
+    pub fn array(&mut self, bytes: impl Into<Cow<'a, [u8]>>, width: usize) {
+        let bytes: Cow<'a, [u8]> = bytes.into();
+        let len = bytes.len();
+        let fits = |packed: usize| (packed as f64) <= (1.0 - MIN_SAVING) * len as f64;
+        let mut plain = Some(lz4_flex::block::compress(&bytes));
+        let plain_len = plain.as_ref().map_or(0, Vec::len);
+        if width > 1 && width < 256 && len.is_multiple_of(width) {
+            // Only one compressed copy is held at a time (a model's arrays
+            // are tens of MB): the plain one is recomputed if it wins.
+            plain = None;
+            let shuffled = lz4_flex::block::compress(&shuffle(&bytes, width));
+            if shuffled.len() < plain_len {
+                if fits(shuffled.len()) {
+                    self.blob(LZ4, width as u8, len, Cow::Owned(shuffled));
+                    return;
+                }
+            } else if fits(plain_len) {
+                drop(shuffled);
+                plain = Some(lz4_flex::block::compress(&bytes));
             }
-        };
-        consider(1, lz4_flex::block::compress(bytes));
-        if width > 1 && width < 256 && bytes.len().is_multiple_of(width) {
-            consider(
-                width as u8,
-                lz4_flex::block::compress(&shuffle(bytes, width)),
-            );
         }
-        match best {
-            Some((w, packed))
-                if (packed.len() as f64) <= (1.0 - MIN_SAVING) * bytes.len() as f64 =>
-            {
-                self.blob(LZ4, w, bytes.len(), &packed)
-            }
-            _ => self.blob(RAW, 1, bytes.len(), bytes),
+        match plain {
+            Some(packed) if fits(packed.len()) => self.blob(LZ4, 1, len, Cow::Owned(packed)),
+            _ => self.blob(RAW, 1, len, bytes),
         }
     }
 
-    fn blob(&mut self, codec: u8, width: u8, raw_len: usize, stored: &[u8]) {
-        self.buf.push(codec);
-        self.buf.push(width);
-        self.buf.extend_from_slice(&(raw_len as u64).to_le_bytes());
-        self.buf
-            .extend_from_slice(&(stored.len() as u64).to_le_bytes());
-        self.buf.extend_from_slice(stored);
+    fn blob(&mut self, codec: u8, width: u8, raw_len: usize, stored: Cow<'a, [u8]>) {
+        let mut header = Vec::with_capacity(BLOB_HEADER);
+        header.push(codec);
+        header.push(width);
+        header.extend_from_slice(&(raw_len as u64).to_le_bytes());
+        header.extend_from_slice(&(stored.len() as u64).to_le_bytes());
+        self.parts.push(Cow::Owned(header));
+        self.parts.push(stored);
     }
 
+    /// Writes the section: its tag, length and blobs.
+    pub fn write_to(&self, tag: [u8; 4], out: &mut impl Write) -> std::io::Result<()> {
+        let len: usize = self.parts.iter().map(|p| p.len()).sum();
+        out.write_all(&tag)?;
+        out.write_all(&(len as u64).to_le_bytes())?;
+        for p in &self.parts {
+            out.write_all(p)?;
+        }
+        Ok(())
+    }
+
+    /// The section's blobs, joined.
     pub fn into_bytes(self) -> Vec<u8> {
-        self.buf
+        self.parts.concat()
     }
 }
 
@@ -191,19 +211,6 @@ fn read_u64(b: &[u8]) -> u64 {
     u64::from_le_bytes(a)
 }
 
-/// Writes `sections` (tag, blobs) after the file header.
-pub fn write_sections(header: &[u8], sections: &[([u8; 4], Vec<u8>)]) -> Vec<u8> {
-    let total = header.len() + sections.iter().map(|s| 12 + s.1.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(header);
-    for (tag, data) in sections {
-        out.extend_from_slice(tag);
-        out.extend_from_slice(&(data.len() as u64).to_le_bytes());
-        out.extend_from_slice(data);
-    }
-    out
-}
-
 /// A section's tag and blobs.
 pub type Section<'a> = ([u8; 4], &'a [u8]);
 
@@ -302,9 +309,9 @@ mod tests {
         };
         let mut w = SectionWriter::default();
         w.small(&("settings", 3u32)).unwrap();
-        w.array(&small_bytes, 2);
-        w.array(&noise, 1);
-        w.array(&[], 4);
+        w.array(&small_bytes[..], 2);
+        w.array(&noise[..], 1);
+        w.array(&[][..], 4);
         let data = w.into_bytes();
         assert!(
             data.len() < small_bytes.len(),
@@ -332,7 +339,7 @@ mod tests {
     #[test]
     fn corrupt_sections_are_errors_not_panics() {
         let mut w = SectionWriter::default();
-        w.array(&vec![1u8; 1000], 1);
+        w.array(vec![1u8; 1000], 1);
         let data = w.into_bytes();
         for cut in [0, 5, BLOB_HEADER, data.len() - 1] {
             assert!(SectionReader::new(&data[..cut]).array().is_err());
@@ -340,7 +347,10 @@ mod tests {
         let mut bad = data.clone();
         bad[2..10].copy_from_slice(&u64::MAX.to_le_bytes());
         assert!(SectionReader::new(&bad).array().is_err());
-        let file = write_sections(b"", &[(*b"ABCD", data.clone())]);
+        let mut file = Vec::new();
+        let mut w = SectionWriter::default();
+        w.array(vec![1u8; 1000], 1);
+        w.write_to(*b"ABCD", &mut file).unwrap();
         assert!(read_sections(&file[..file.len() - 1]).is_err());
         assert_eq!(read_sections(&file).unwrap()[0].0, *b"ABCD");
     }

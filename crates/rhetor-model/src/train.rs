@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use rhetor_core::{Document, Frame, Genre, Technique};
 use rhetor_formats::corpus::LabeledDocument;
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 
 /// Everything that decides what training produces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,17 +137,20 @@ fn oof_scores(
 
 /// Fits a calibrated, thresholded multi-label head. `groups[i]` is the
 /// article of example `i`, so inner folds never split an article.
-pub fn fit_multilabel(
+pub fn fit_multilabel<B: Borrow<Blocks> + Sync>(
     fc: &FeatureConfig,
-    blocks: &[Blocks],
+    blocks: &[B],
     ys: &[Vec<bool>],
     groups: &[usize],
     labels: usize,
     cfg: &TrainConfig,
     k: usize,
 ) -> MultiLabelHead {
-    let idf = Idf::fit(fc.bits, blocks.iter(), 2);
-    let xs: Vec<SparseVec> = blocks.par_iter().map(|b| vectorize(fc, &idf, b)).collect();
+    let idf = Idf::fit(fc.bits, blocks.iter().map(Borrow::borrow), 2);
+    let xs: Vec<SparseVec> = blocks
+        .par_iter()
+        .map(|b| vectorize(fc, &idf, b.borrow()))
+        .collect();
     let dims = 1usize << fc.bits;
     let oof = oof_scores(dims, labels, &xs, ys, groups, k, cfg);
     let platt: Vec<Platt> = (0..labels)
@@ -188,17 +192,20 @@ pub fn macro_f1(pred: &[usize], gold: &[usize], classes: usize) -> f32 {
 
 /// Fits the genre head: softmax, a temperature fitted on out-of-fold
 /// probabilities, and per-class offsets that maximise out-of-fold macro-F1.
-pub fn fit_genre(
+pub fn fit_genre<B: Borrow<Blocks> + Sync>(
     fc: &FeatureConfig,
-    blocks: &[Blocks],
+    blocks: &[B],
     ys: &[usize],
     groups: &[usize],
     cfg: &TrainConfig,
     k: usize,
 ) -> SoftmaxHead {
     let classes = Genre::COUNT;
-    let idf = Idf::fit(fc.bits, blocks.iter(), 2);
-    let xs: Vec<SparseVec> = blocks.par_iter().map(|b| vectorize(fc, &idf, b)).collect();
+    let idf = Idf::fit(fc.bits, blocks.iter().map(Borrow::borrow), 2);
+    let xs: Vec<SparseVec> = blocks
+        .par_iter()
+        .map(|b| vectorize(fc, &idf, b.borrow()))
+        .collect();
     let dims = 1usize << fc.bits;
     let mut oof = vec![vec![0f32; classes]; xs.len()];
     for f in 0..k {
@@ -307,7 +314,7 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         .map(|d| article_blocks(&af, &d.doc))
         .collect();
     let fr: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].gold.frames).collect();
-    let fb: Vec<Blocks> = fr.iter().map(|&i| art[i].clone()).collect();
+    let fb: Vec<&Blocks> = fr.iter().map(|&i| &art[i]).collect();
     let fy: Vec<Vec<bool>> = fr
         .iter()
         .map(|&i| {
@@ -334,13 +341,18 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         .collect();
     // Genre weights its blocks differently from frames but usually reads the
     // same raw blocks: reuse them rather than featurise every article twice.
-    let gb: Vec<Blocks> = if opts.genre_features.same_blocks(&opts.article_features) {
-        gr.iter().map(|&i| art[i].clone()).collect()
+    let own: Vec<Blocks> = if opts.genre_features.same_blocks(&opts.article_features) {
+        Vec::new()
     } else {
         let gf = Featurizer::new(opts.genre_features.clone());
         gr.par_iter()
             .map(|&i| article_blocks(&gf, &docs[i].doc))
             .collect()
+    };
+    let gb: Vec<&Blocks> = if own.is_empty() {
+        gr.iter().map(|&i| &art[i]).collect()
+    } else {
+        own.iter().collect()
     };
     let gy: Vec<usize> = gr
         .iter()
@@ -348,6 +360,8 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         .collect();
     let gg: Vec<usize> = gr.iter().map(|&i| groups_all[i]).collect();
     let genre = fit_genre(&opts.genre_features, &gb, &gy, &gg, &opts.genre, k);
+    drop((fb, gb));
+    drop((own, art));
     progress.step("genre");
 
     // Spans: paragraphs with gold spans, spans clipped to the paragraph.
