@@ -196,6 +196,23 @@ fn bad_model_files_are_refused_clearly() {
     std::fs::write(&p, &bytes).unwrap();
     let e = FastModel::load(&p).unwrap_err().to_string();
     assert!(e.contains("retrain"), "{e}");
+    // A real model file cut short anywhere is refused, never a panic.
+    let model = train(&fixture(), &small_options(), &Silent);
+    model.save(&p).unwrap();
+    let bytes = std::fs::read(&p).unwrap();
+    for cut in [
+        12,
+        20,
+        40,
+        bytes.len() / 3,
+        bytes.len() / 2,
+        bytes.len() - 1,
+    ] {
+        let e = FastModel::from_bytes(&bytes[..cut], "cut")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("corrupt"), "cut at {cut}: {e}");
+    }
 }
 
 #[test]
@@ -209,4 +226,13 @@ fn the_committed_model_matches_the_format_version() {
         "trained on {:?}",
         model.trained_on
     );
+    // The shipped model decodes its heads on first use: every one of them
+    // must decode, to what reading the file in full gives.
+    let loaded = FastModel::load(&path).expect("the model file loads");
+    assert!(model == loaded, "shipped and loaded models differ");
+    let mut a = article("The disgraceful plan must be stopped.\nThe economy dominates.");
+    let mut b = a.clone();
+    model.annotate(&mut a);
+    loaded.annotate(&mut b);
+    assert_eq!(a, b);
 }
