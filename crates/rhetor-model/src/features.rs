@@ -209,7 +209,6 @@ impl Featurizer {
             prev = Some(tok);
         }
         b.words = Counts::from_keys(&mut keys, self.config.bits);
-        keys.clear();
         keys.reserve(
             norm.len()
                 * (self.config.char_max + 1 - self.config.char_min.min(self.config.char_max)),
@@ -381,7 +380,12 @@ impl Idf {
         for b in units {
             n += 1;
             seen.clear();
-            seen.extend(b.words.idx.iter().chain(&b.chars.idx).chain(&b.title.idx));
+            seen.extend(
+                b.words
+                    .indices()
+                    .chain(b.chars.indices())
+                    .chain(b.title.indices()),
+            );
             seen.sort_unstable();
             seen.dedup();
             for &i in &seen {

@@ -352,22 +352,32 @@ impl Lookup {
     /// The TF-IDF features of one block, L2-normalised to `weight`, into
     /// `out` (as [`crate::features::vectorize`] computes them).
     fn block(&self, head: &CompactHead, counts: &Counts, weight: f32, out: &mut Vec<Feat>) {
-        // Every slot up to `counts.len()` is written before it is read, so
-        // the buffer is only grown, never cleared.
-        if out.len() < counts.len() {
-            out.resize(counts.len(), Feat::default());
+        // Every slot up to the number of occurrences is written before it
+        // is read, so the buffer is only grown, never cleared.
+        let keys = counts.keys();
+        if out.len() < keys.len() {
+            out.resize(keys.len(), Feat::default());
         }
         let mut n = 0;
         // Lookups a few features ahead are requested early: each is a
         // likely cache miss, and they are independent.
         const AHEAD: usize = 12;
-        for &i in counts.idx.iter().take(AHEAD) {
+        for &i in keys.iter().take(AHEAD) {
             prefetch(self.0.as_ptr().wrapping_add(i as usize));
         }
-        for (k, (i, c)) in counts.iter().enumerate() {
-            if let Some(&next) = counts.idx.get(k + AHEAD) {
+        let mut k = 0;
+        while k < keys.len() {
+            if let Some(&next) = keys.get(k + AHEAD) {
                 prefetch(self.0.as_ptr().wrapping_add(next as usize));
             }
+            // A run of equal indices: one feature, counted.
+            let i = keys[k];
+            let start = k;
+            k += 1;
+            while k < keys.len() && keys[k] == i {
+                k += 1;
+            }
+            let c = k - start;
             let e = self.0[i as usize];
             let q = e & 0xff;
             // Sublinear TF: 1 + ln(c), and ln(1) = 0 exactly.

@@ -61,45 +61,57 @@ impl SparseVec {
     }
 }
 
-/// How often each hashed feature occurs in a unit: sorted, unique indices
-/// with their counts.
+/// How often each hashed feature occurs in a unit: the feature indices of
+/// every occurrence, sorted (a run of equal indices is one feature and its
+/// count). Paragraphs repeat few n-grams, so this is smaller than distinct
+/// (index, count) pairs, and it costs nothing to build after the sort.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Counts {
-    pub idx: Vec<u32>,
-    pub n: Vec<u32>,
+    keys: Vec<u32>,
 }
 
 impl Counts {
-    /// Counts the feature indices in `keys` (all below `2^bits`); `keys` is
-    /// left sorted.
+    /// Counts the feature indices in `keys` (all below `2^bits`), taking
+    /// them (`keys` is left empty).
     pub fn from_keys(keys: &mut Vec<u32>, bits: u32) -> Self {
         sort_keys(keys, bits);
-        let unique = 1 + keys.windows(2).filter(|w| w[0] != w[1]).count();
-        let mut c = Counts {
-            idx: Vec::with_capacity(unique),
-            n: Vec::with_capacity(unique),
-        };
-        for &k in keys.iter() {
-            if c.idx.last() == Some(&k) {
-                *c.n.last_mut().expect("n grows with idx") += 1;
-            } else {
-                c.idx.push(k);
-                c.n.push(1);
-            }
-        }
-        c
+        let mut keys = std::mem::take(keys);
+        keys.shrink_to_fit();
+        Counts { keys }
     }
 
-    pub fn len(&self) -> usize {
-        self.idx.len()
+    /// Occurrences (not distinct features).
+    pub fn occurrences(&self) -> usize {
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.idx.is_empty()
+        self.keys.is_empty()
     }
 
+    /// Every occurrence's index, sorted.
+    pub fn keys(&self) -> &[u32] {
+        &self.keys
+    }
+
+    /// Distinct indices, ascending.
+    pub fn indices(&self) -> impl Iterator<Item = u32> + '_ {
+        self.iter().map(|(i, _)| i)
+    }
+
+    /// (index, count) of each distinct feature, by ascending index.
     pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.idx.iter().copied().zip(self.n.iter().copied())
+        let k = &self.keys;
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let i = *k.get(at)?;
+            let start = at;
+            at += 1;
+            while k.get(at) == Some(&i) {
+                at += 1;
+            }
+            Some((i, (at - start) as u32))
+        })
     }
 }
 
@@ -184,11 +196,14 @@ mod tests {
             sorted.sort_unstable();
             let mut k = keys.clone();
             let c = Counts::from_keys(&mut k, bits);
-            assert_eq!(k, sorted);
+            assert_eq!(c.keys(), &sorted[..]);
             let mut expect = sorted.clone();
             expect.dedup();
-            assert_eq!(c.idx, expect);
-            assert_eq!(c.n.iter().sum::<u32>() as usize, n);
+            assert_eq!(c.indices().collect::<Vec<_>>(), expect);
+            assert_eq!(c.iter().map(|p| p.1).sum::<u32>() as usize, n);
+            for (i, count) in c.iter() {
+                assert_eq!(count as usize, sorted.iter().filter(|&&x| x == i).count());
+            }
         }
     }
 
