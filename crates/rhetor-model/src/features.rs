@@ -214,31 +214,42 @@ impl Featurizer {
                 * (self.config.char_max + 1 - self.config.char_min.min(self.config.char_max)),
         );
         let (lo, hi) = (self.config.char_min, self.config.char_max);
-        // The space-padded word as bytes, and where each of its characters
-        // starts (plus the end): n-grams are hashed byte-wise, one character
-        // more at a time, exactly as the characters' UTF-8 would be.
+        // Each n-gram's hash continues the one a character shorter; every
+        // start restarts from the hash of the namespace "c".
+        let mut ns = Fnv::new();
+        ns.write(b"c");
+        // The space-padded word as bytes, and (for non-ASCII words) where
+        // each of its characters starts, plus the end: n-grams are hashed
+        // byte-wise, one character more at a time, exactly as the
+        // characters' UTF-8 would be.
         let mut buf: Vec<u8> = Vec::with_capacity(64);
         let mut starts: Vec<usize> = Vec::with_capacity(64);
         for word in norm.split_whitespace() {
             buf.clear();
-            starts.clear();
             buf.push(b' ');
-            if word.is_ascii() {
-                starts.extend(0..word.len() + 3);
-            } else {
-                starts.push(0);
-                starts.extend(word.char_indices().map(|(o, _)| 1 + o));
-                starts.push(1 + word.len());
-            }
             buf.extend_from_slice(word.as_bytes());
             buf.push(b' ');
-            if !word.is_ascii() {
-                starts.push(buf.len());
+            if word.is_ascii() {
+                let m = buf.len();
+                for i in 0..m {
+                    let mut f = ns;
+                    for (j, &byte) in buf[i..m.min(i + hi)].iter().enumerate() {
+                        f.write_byte(byte);
+                        if j + 1 >= lo {
+                            keys.push(h.index(f));
+                        }
+                    }
+                }
+                continue;
             }
+            starts.clear();
+            starts.push(0);
+            starts.extend(word.char_indices().map(|(o, _)| 1 + o));
+            starts.push(1 + word.len());
+            starts.push(buf.len());
             let chars = starts.len() - 1;
             for i in 0..chars {
-                let mut f = Fnv::new();
-                f.write(b"c");
+                let mut f = ns;
                 for j in i..chars.min(i + hi) {
                     f.write(&buf[starts[j]..starts[j + 1]]);
                     if j + 1 - i >= lo {

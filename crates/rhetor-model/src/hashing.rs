@@ -28,6 +28,12 @@ impl Fnv {
         }
     }
 
+    #[inline]
+    pub fn write_byte(&mut self, b: u8) {
+        self.0 ^= b as u64;
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+
     /// Writes a separator byte that text never contains, so ("ab","c") and
     /// ("a","bc") hash apart.
     #[inline]
