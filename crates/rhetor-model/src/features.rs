@@ -87,7 +87,17 @@ pub fn normalize(text: &str) -> String {
         == unicode_normalization::IsNormalized::Yes
     {
         // Most news text is already NFKC: skip the (slow) recomposition.
-        text.chars().flat_map(char::to_lowercase).collect()
+        // ASCII characters (most of them, in most languages served) are
+        // lower-cased without the Unicode tables.
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+        out
     } else {
         text.nfkc().flat_map(char::to_lowercase).collect()
     }

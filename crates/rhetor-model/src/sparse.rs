@@ -123,27 +123,29 @@ pub fn sort_keys(keys: &mut Vec<u32>, bits: u32) {
         keys.sort_unstable();
         return;
     }
-    let passes = bits.div_ceil(11).max(1);
-    let digit = bits.div_ceil(passes);
-    let mask = (1u32 << digit) - 1;
-    let mut tmp = vec![0u32; keys.len()];
-    let mut count = vec![0u32; 1 << digit];
-    for p in 0..passes {
-        let shift = p * digit;
-        count.fill(0);
-        for &k in keys.iter() {
-            count[((k >> shift) & mask) as usize] += 1;
+    let passes = bits.div_ceil(11).max(1) as usize;
+    let digit = bits.div_ceil(passes as u32);
+    let (mask, buckets) = ((1u32 << digit) - 1, 1usize << digit);
+    // Every pass's bucket sizes, counted in one read of the keys.
+    let mut count = vec![0u32; passes * buckets];
+    for &k in keys.iter() {
+        for (p, c) in count.chunks_exact_mut(buckets).enumerate() {
+            c[((k >> (p as u32 * digit)) & mask) as usize] += 1;
         }
+    }
+    let mut tmp = vec![0u32; keys.len()];
+    for (p, c) in count.chunks_exact_mut(buckets).enumerate() {
+        let shift = p as u32 * digit;
         let mut sum = 0;
-        for c in count.iter_mut() {
+        for c in c.iter_mut() {
             let n = *c;
             *c = sum;
             sum += n;
         }
         for &k in keys.iter() {
             let d = ((k >> shift) & mask) as usize;
-            tmp[count[d] as usize] = k;
-            count[d] += 1;
+            tmp[c[d] as usize] = k;
+            c[d] += 1;
         }
         std::mem::swap(keys, &mut tmp);
     }
