@@ -154,29 +154,29 @@ impl CompactHead {
         s
     }
 
-    /// Adds `val` times each given row to `s` (rows in order, as
-    /// [`CompactHead::scores`] adds them).
-    fn accumulate(&self, feats: &[Feat], s: &mut [f32]) {
+    /// Adds `val` times the row of each feature of `a` ∪ `b` to `s`, by
+    /// ascending index (as [`CompactHead::scores`] adds them); the lists
+    /// are sorted by index, each without repeats, and a feature in both
+    /// counts once with the sum of its values (`a`'s first).
+    fn accumulate(&self, a: &[Feat], b: &[Feat], s: &mut [f32]) {
         let l = self.labels;
         match &self.weights {
-            Weights::F32(w) => {
-                for f in feats.iter().filter(|f| f.row != 0) {
-                    let r = (f.row - 1) as usize;
-                    for (acc, w) in s.iter_mut().zip(&w[r * l..(r + 1) * l]) {
-                        *acc += w * f.val;
-                    }
+            Weights::F32(w) => merged(a, b, |f| {
+                let r = (f.row - 1) as usize;
+                for (acc, w) in s.iter_mut().zip(&w[r * l..(r + 1) * l]) {
+                    *acc += w * f.val;
                 }
-            }
+            }),
             Weights::I16 { q, scales } => {
                 let (s, scales) = (&mut s[..l], &scales[..l]);
-                for f in feats.iter().filter(|f| f.row != 0) {
+                merged(a, b, |f| {
                     let r = (f.row - 1) as usize;
                     let row = &q[2 * r * l..2 * (r + 1) * l];
                     for ((acc, w), &scale) in s.iter_mut().zip(row.chunks_exact(2)).zip(scales) {
                         // The weight exactly as `dequantize` expands it.
                         *acc += (i16::from_le_bytes([w[0], w[1]]) as f32 * scale) * f.val;
                     }
-                }
+                })
             }
         }
     }
@@ -421,12 +421,41 @@ impl Lookup {
             merge_feats(all, part, merged);
             std::mem::swap(all, merged);
             self.block(head, &b.chars, cfg.char_weight, part);
-            merge_feats(all, part, merged);
             let mut s = head.bias.clone();
-            head.accumulate(merged, &mut s);
+            head.accumulate(all, part, &mut s);
             s
         })
     }
+}
+
+/// Calls `f` on each feature with a row of `a` ∪ `b` (see
+/// [`CompactHead::accumulate`]), by ascending index.
+#[inline(always)]
+fn merged(a: &[Feat], b: &[Feat], mut f: impl FnMut(Feat)) {
+    let mut f = |x: Feat| {
+        if x.row != 0 {
+            f(x)
+        }
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x.idx < y.idx {
+            f(x);
+            i += 1;
+        } else if y.idx < x.idx {
+            f(y);
+            j += 1;
+        } else {
+            f(Feat {
+                val: x.val + y.val,
+                ..x
+            });
+            i += 1;
+            j += 1;
+        }
+    }
+    a[i..].iter().chain(&b[j..]).for_each(|&x| f(x));
 }
 
 /// Merges two lists sorted by index, summing the values of equal indices
