@@ -46,7 +46,7 @@ impl LanguageIdentifier {
     /// The ISO 639-1 code of `text`'s language, or `None` when the text has
     /// too few letters to tell.
     pub fn identify(&self, text: &str) -> Option<&'static str> {
-        if text.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+        if text.chars().filter(|c| c.is_alphabetic()).take(3).count() < 3 {
             return None;
         }
         let lang = self.inner.detect_lang(text)?;

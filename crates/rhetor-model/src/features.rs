@@ -13,6 +13,7 @@
 //! data; features seen in fewer than two units are dropped, which keeps the
 //! model sparse) and L2-normalises each block before joining them.
 
+use crate::charclass;
 use crate::hashing::{hash_parts, Fnv};
 use crate::sparse::{merge_sorted, Counts, SparseVec};
 use crate::store::{SectionReader, SectionWriter};
@@ -105,7 +106,7 @@ pub fn normalize(text: &str) -> String {
 
 /// Word tokens of normalised text: maximal runs of letters and digits.
 pub fn word_tokens(norm: &str) -> impl Iterator<Item = &str> {
-    norm.split(|c: char| !c.is_alphanumeric())
+    norm.split(|c: char| !charclass::is_alphanumeric(c))
         .filter(|t| !t.is_empty())
 }
 
@@ -299,8 +300,8 @@ impl Featurizer {
         count("colon", raw.matches(':').count());
         count(
             "caps",
-            raw.split(|c: char| !c.is_alphabetic())
-                .filter(|w| w.chars().all(|c| c.is_uppercase()) && w.chars().count() >= 3)
+            raw.split(|c: char| !charclass::is_alphabetic(c))
+                .filter(|w| w.chars().all(charclass::is_uppercase) && w.chars().count() >= 3)
                 .count(),
         );
         let second = tokens.iter().filter(|t| is_second_person(t)).count();

@@ -7,6 +7,7 @@
 //! [`FastModel`] that implements [`rhetor_core::Detector`].
 
 pub mod calibrate;
+pub mod charclass;
 pub mod features;
 pub mod hashing;
 pub mod head;
