@@ -115,39 +115,44 @@ impl Counts {
     }
 }
 
-/// Sorts feature indices below `2^bits`: an LSD radix sort (at most 11 bits
-/// a pass) for the thousands of character n-grams of a unit, the standard
-/// sort for short lists.
+/// Sorts feature indices below `2^bits`: for the hundreds to thousands of
+/// character n-grams of a unit, an LSD radix sort in two passes of at most
+/// 11 bits (both digits counted in one read of the keys); the standard sort
+/// for short lists or wide hash spaces.
 pub fn sort_keys(keys: &mut Vec<u32>, bits: u32) {
-    if keys.len() <= 256 || bits > 32 {
+    const MAX: usize = 1 << 11;
+    if keys.len() <= 256 || bits > 22 {
         keys.sort_unstable();
         return;
     }
-    let passes = bits.div_ceil(11).max(1) as usize;
-    let digit = bits.div_ceil(passes as u32);
-    let (mask, buckets) = ((1u32 << digit) - 1, 1usize << digit);
-    // Every pass's bucket sizes, counted in one read of the keys.
-    let mut count = vec![0u32; passes * buckets];
+    debug_assert!(keys.iter().all(|&k| k >> bits == 0));
+    let low = bits / 2;
+    let (m0, m1) = ((1u32 << low) - 1, (1u32 << (bits - low)) - 1);
+    // Both masks are below MAX: `% MAX` only lets the compiler see it.
+    let (d0, d1) = (
+        move |k: u32| (k & m0) as usize % MAX,
+        move |k: u32| ((k >> low) & m1) as usize % MAX,
+    );
+    let (mut c0, mut c1) = ([0u32; MAX], [0u32; MAX]);
     for &k in keys.iter() {
-        for (p, c) in count.chunks_exact_mut(buckets).enumerate() {
-            c[((k >> (p as u32 * digit)) & mask) as usize] += 1;
-        }
+        c0[d0(k)] += 1;
+        c1[d1(k)] += 1;
+    }
+    let (mut s0, mut s1) = (0, 0);
+    for (a, b) in c0.iter_mut().zip(c1.iter_mut()) {
+        (*a, s0) = (s0, s0 + *a);
+        (*b, s1) = (s1, s1 + *b);
     }
     let mut tmp = vec![0u32; keys.len()];
-    for (p, c) in count.chunks_exact_mut(buckets).enumerate() {
-        let shift = p as u32 * digit;
-        let mut sum = 0;
-        for c in c.iter_mut() {
-            let n = *c;
-            *c = sum;
-            sum += n;
-        }
-        for &k in keys.iter() {
-            let d = ((k >> shift) & mask) as usize;
-            tmp[c[d] as usize] = k;
-            c[d] += 1;
-        }
-        std::mem::swap(keys, &mut tmp);
+    for &k in keys.iter() {
+        let d = d0(k);
+        tmp[c0[d] as usize] = k;
+        c0[d] += 1;
+    }
+    for &k in tmp.iter() {
+        let d = d1(k);
+        keys[c1[d] as usize] = k;
+        c1[d] += 1;
     }
 }
 
