@@ -119,7 +119,7 @@ impl Counts {
 /// character n-grams of a unit, an LSD radix sort in two passes of at most
 /// 11 bits (both digits counted in one read of the keys); the standard sort
 /// for short lists or wide hash spaces.
-pub fn sort_keys(keys: &mut Vec<u32>, bits: u32) {
+pub fn sort_keys(keys: &mut [u32], bits: u32) {
     const MAX: usize = 1 << 11;
     if keys.len() <= 256 || bits > 22 {
         keys.sort_unstable();
