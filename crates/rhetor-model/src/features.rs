@@ -91,11 +91,19 @@ pub fn normalize(text: &str) -> String {
         // ASCII characters (most of them, in most languages served) are
         // lower-cased without the Unicode tables.
         let mut out = String::with_capacity(text.len());
-        for c in text.chars() {
-            if c.is_ascii() {
-                out.push(c.to_ascii_lowercase());
-            } else {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let ascii = rest
+                .bytes()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(rest.len());
+            let start = out.len();
+            out.push_str(&rest[..ascii]);
+            out[start..].make_ascii_lowercase();
+            rest = &rest[ascii..];
+            if let Some(c) = rest.chars().next() {
                 out.extend(c.to_lowercase());
+                rest = &rest[c.len_utf8()..];
             }
         }
         out
@@ -288,22 +296,14 @@ impl Featurizer {
                 b.cues.push((h.key(b"q", &[name]), (1.0 + n as f32).ln()));
             }
         };
-        let quotes = raw.chars().filter(|&c| is_quote(c)).count();
-        count("quote", quotes);
-        count("scare", scare_quotes(raw));
-        count("question", raw.matches('?').count());
-        count("exclaim", raw.matches('!').count());
-        count(
-            "ellipsis",
-            raw.matches('…').count() + raw.matches("...").count(),
-        );
-        count("colon", raw.matches(':').count());
-        count(
-            "caps",
-            raw.split(|c: char| !charclass::is_alphabetic(c))
-                .filter(|w| w.chars().all(charclass::is_uppercase) && w.chars().count() >= 3)
-                .count(),
-        );
+        let m = Marks::of(raw);
+        count("quote", m.quotes);
+        count("scare", m.scare);
+        count("question", m.question);
+        count("exclaim", m.exclaim);
+        count("ellipsis", m.ellipsis);
+        count("colon", m.colon);
+        count("caps", m.caps);
         let second = tokens.iter().filter(|t| is_second_person(t)).count();
         let numbers = tokens
             .iter()
@@ -361,27 +361,76 @@ impl Featurizer {
     }
 }
 
+/// Punctuation and capitals of a raw text, counted in one pass.
+#[derive(Debug, Default, PartialEq)]
+struct Marks {
+    /// Quote marks.
+    quotes: usize,
+    /// Quoted stretches of one to three words (see [`scare_quotes`]).
+    scare: usize,
+    question: usize,
+    exclaim: usize,
+    /// `…` characters, plus `...` (non-overlapping: a run of n dots has n/3).
+    ellipsis: usize,
+    colon: usize,
+    /// Words (maximal runs of letters) of 3+ letters, all upper-case.
+    caps: usize,
+}
+
+impl Marks {
+    fn of(raw: &str) -> Marks {
+        let mut m = Marks::default();
+        // Byte offset just after an opening quote mark.
+        let mut open: Option<usize> = None;
+        let mut dots = 0usize;
+        let (mut letters, mut upper) = (0usize, true);
+        for (i, c) in raw.char_indices() {
+            if c == '.' {
+                dots += 1;
+            } else {
+                m.ellipsis += dots / 3;
+                dots = 0;
+            }
+            if charclass::is_alphabetic(c) {
+                letters += 1;
+                upper &= charclass::is_uppercase(c);
+                continue;
+            }
+            if letters >= 3 && upper {
+                m.caps += 1;
+            }
+            (letters, upper) = (0, true);
+            match c {
+                '?' => m.question += 1,
+                '!' => m.exclaim += 1,
+                ':' => m.colon += 1,
+                '…' => m.ellipsis += 1,
+                c if is_quote(c) => {
+                    m.quotes += 1;
+                    match open.take() {
+                        Some(s) => {
+                            let words = raw[s..i].split_whitespace().take(4).count();
+                            if (1..=3).contains(&words) {
+                                m.scare += 1;
+                            }
+                        }
+                        None => open = Some(i + c.len_utf8()),
+                    }
+                }
+                _ => {}
+            }
+        }
+        m.ellipsis += dots / 3;
+        if letters >= 3 && upper {
+            m.caps += 1;
+        }
+        m
+    }
+}
+
 /// Quoted stretches of at most three words: « aider », "service".
 pub fn scare_quotes(raw: &str) -> usize {
-    let mut n = 0;
-    // Byte offset just after the opening quote mark.
-    let mut open: Option<usize> = None;
-    for (i, c) in raw.char_indices() {
-        if !is_quote(c) {
-            continue;
-        }
-        match open {
-            Some(s) => {
-                let words = raw[s..i].split_whitespace().take(4).count();
-                if (1..=3).contains(&words) {
-                    n += 1;
-                }
-                open = None;
-            }
-            None => open = Some(i + c.len_utf8()),
-        }
-    }
-    n
+    Marks::of(raw).scare
 }
 
 /// Inverse document frequencies over the hash space, learned on training
@@ -525,6 +574,49 @@ mod tests {
             word_tokens("l'aide « aider »").collect::<Vec<_>>(),
             vec!["l", "aide", "aider"]
         );
+    }
+
+    #[test]
+    fn marks_count_what_their_plain_definitions_count() {
+        for raw in [
+            "",
+            "Vraiment ? Non ! Ah : « aider », “partenaires”... et…",
+            "....  ...... .. . ...x...",
+            "The USA and the UN, NATO's \"plan\" (EU) ABC",
+            "США и НАТО: «помощь» — ГДЕ?!",
+            "«un» «deux mots» «trois mots ici» «quatre mots bien comptés» «",
+            "\"\" \" \" ÉTATS-UNIS Ça ÇA",
+        ] {
+            let plain = Marks {
+                quotes: raw.chars().filter(|c| QUOTES.contains(c)).count(),
+                scare: {
+                    let chars: Vec<char> = raw.chars().collect();
+                    let (mut n, mut open) = (0, None);
+                    for (i, &c) in chars.iter().enumerate() {
+                        if QUOTES.contains(&c) {
+                            match open.take() {
+                                Some(s) => {
+                                    let inner: String = chars[s + 1..i].iter().collect();
+                                    n += (1..=3).contains(&inner.split_whitespace().count())
+                                        as usize;
+                                }
+                                None => open = Some(i),
+                            }
+                        }
+                    }
+                    n
+                },
+                question: raw.matches('?').count(),
+                exclaim: raw.matches('!').count(),
+                ellipsis: raw.matches('…').count() + raw.matches("...").count(),
+                colon: raw.matches(':').count(),
+                caps: raw
+                    .split(|c: char| !c.is_alphabetic())
+                    .filter(|w| w.chars().count() >= 3 && w.chars().all(|c| c.is_uppercase()))
+                    .count(),
+            };
+            assert_eq!(Marks::of(raw), plain, "{raw:?}");
+        }
     }
 
     #[test]
