@@ -5,6 +5,7 @@
 //! weights once per batch; attention runs per sequence, so sequences never
 //! see each other and no padding or mask is needed.
 
+use crate::qgemm::{self, QLayer, QLinear, Scratch};
 use crate::weights::{BertWeights, Linear, Norm};
 
 /// `c[m, n] = scale · a[m, k] · b[k, n] (+ c when accumulate)`, each matrix
@@ -106,7 +107,10 @@ pub fn fast_exp(x: f32) -> f32 {
             + r * (0.5
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r / 5040.0))))));
-    p * f32::from_bits(((k as i32 + 127) as u32) << 23)
+    // SAFETY: after the clamp, k lies in [-126, 127], so the conversion
+    // cannot overflow (the checked `as` kept this loop from vectorising).
+    let k: i32 = unsafe { k.to_int_unchecked() };
+    p * f32::from_bits(((k + 127) as u32) << 23)
 }
 
 /// The error function to about 1e-6 absolute error in f32 (Abramowitz and Stegun
@@ -128,10 +132,103 @@ fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
+/// True when the CPU has AVX2 and FMA, for which the element-wise loops
+/// below are compiled a second time: the baseline x86-64 target vectorises
+/// them only 4 wide, without FMA, and not at all where rounding is needed.
+#[cfg(target_arch = "x86_64")]
+fn wide_cpu() -> bool {
+    static WIDE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WIDE.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    })
+}
+
+/// Runs `$body` (a block over the given arguments) compiled for AVX2+FMA
+/// when the CPU has them, else for the baseline target.
+macro_rules! wide {
+    (fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {
+        fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn wide($($arg: $ty),*) $body
+                if wide_cpu() {
+                    // SAFETY: wide_cpu() checked the features.
+                    return unsafe { wide($($arg),*) };
+                }
+            }
+            $body
+        }
+    };
+}
+
+wide! {
+    fn gelu_all(xs: &mut [f32]) {
+        xs.iter_mut().for_each(|m| *m = gelu(*m));
+    }
+}
+
+wide! {
+    fn softmax_rows(scores: &mut [f32], l: usize) {
+        for row in scores.chunks_exact_mut(l) {
+            softmax(row);
+        }
+    }
+}
+
+/// Sums `xs` in 8 lanes, which vectorises (a plain f32 sum cannot be
+/// reordered, so it would stay scalar).
+#[inline(always)]
+fn lane_sum(xs: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let chunks = xs.chunks_exact(8);
+    let rest: f32 = chunks.remainder().iter().sum();
+    for c in chunks {
+        for (a, v) in acc.iter_mut().zip(c) {
+            *a += v;
+        }
+    }
+    acc.iter().sum::<f32>() + rest
+}
+
+#[inline(always)]
+fn lane_max(xs: &[f32]) -> f32 {
+    let mut acc = [f32::NEG_INFINITY; 8];
+    let chunks = xs.chunks_exact(8);
+    let rest = chunks
+        .remainder()
+        .iter()
+        .fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+    for c in chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = a.max(v);
+        }
+    }
+    acc.iter().fold(rest, |m, &v| m.max(v))
+}
+
+/// In-place softmax of one row.
+#[inline(always)]
+fn softmax(row: &mut [f32]) {
+    let max = lane_max(row);
+    row.iter_mut().for_each(|s| *s = fast_exp(*s - max));
+    let inv = 1.0 / lane_sum(row);
+    row.iter_mut().for_each(|s| *s *= inv);
+}
+
+/// One dense layer through the int8 kernel when its copy exists.
+fn dense(x: &[f32], t: usize, l: &Linear, q: Option<&QLinear>, y: &mut [f32], s: &mut Scratch) {
+    match q {
+        Some(q) => qgemm::linear(x, t, q, y, s),
+        None => linear(x, t, l, y),
+    }
+}
+
 /// Runs the encoder over `seqs` (token ids, specials included, each at most
 /// `max_positions` long) and returns each sequence's mean-pooled final
 /// hidden state (not normalised), `hidden` floats per sequence.
-pub fn forward(w: &BertWeights, seqs: &[&[u32]]) -> Vec<Vec<f32>> {
+/// `int8` holds each layer's int8 copy (see [`qgemm`]) or is empty.
+pub fn forward(w: &BertWeights, int8: &[QLayer], seqs: &[&[u32]]) -> Vec<Vec<f32>> {
     let c = &w.config;
     let (h, ff, nh) = (c.hidden, c.intermediate, c.heads);
     let hd = h / nh;
@@ -170,10 +267,13 @@ pub fn forward(w: &BertWeights, seqs: &[&[u32]]) -> Vec<Vec<f32>> {
     let mut mid = vec![0f32; t * ff];
     let mut scores = vec![0f32; longest * longest];
     let scale = 1.0 / (hd as f32).sqrt();
-    for layer in &w.layers {
-        linear(&x, t, &layer.query, &mut q);
-        linear(&x, t, &layer.key, &mut k);
-        linear(&x, t, &layer.value, &mut v);
+    let mut scratch = Scratch::default();
+    for (i, layer) in w.layers.iter().enumerate() {
+        let ql = int8.get(i);
+        let s = &mut scratch;
+        dense(&x, t, &layer.query, ql.map(|l| &l.query), &mut q, s);
+        dense(&x, t, &layer.key, ql.map(|l| &l.key), &mut k, s);
+        dense(&x, t, &layer.value, ql.map(|l| &l.value), &mut v, s);
         for &(a, b) in &bounds {
             let l = b - a;
             for head in 0..nh {
@@ -193,16 +293,7 @@ pub fn forward(w: &BertWeights, seqs: &[&[u32]]) -> Vec<Vec<f32>> {
                         (scores.as_mut_ptr(), l as isize, 1),
                     );
                 }
-                for row in scores[..l * l].chunks_exact_mut(l) {
-                    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                    let mut sum = 0.0;
-                    for s in row.iter_mut() {
-                        *s = fast_exp(*s - max);
-                        sum += *s;
-                    }
-                    let inv = 1.0 / sum;
-                    row.iter_mut().for_each(|s| *s *= inv);
-                }
+                softmax_rows(&mut scores[..l * l], l);
                 // SAFETY: as above.
                 unsafe {
                     matmul(
@@ -218,11 +309,19 @@ pub fn forward(w: &BertWeights, seqs: &[&[u32]]) -> Vec<Vec<f32>> {
                 }
             }
         }
-        linear(&ctx, t, &layer.attn_out, &mut tmp);
+        let s = &mut scratch;
+        dense(
+            &ctx,
+            t,
+            &layer.attn_out,
+            ql.map(|l| &l.attn_out),
+            &mut tmp,
+            s,
+        );
         add_norm(&mut x, Some(&tmp), &layer.attn_norm, h, c.eps);
-        linear(&x, t, &layer.ffn_in, &mut mid);
-        mid.iter_mut().for_each(|m| *m = gelu(*m));
-        linear(&mid, t, &layer.ffn_out, &mut tmp);
+        dense(&x, t, &layer.ffn_in, ql.map(|l| &l.ffn_in), &mut mid, s);
+        gelu_all(&mut mid);
+        dense(&mid, t, &layer.ffn_out, ql.map(|l| &l.ffn_out), &mut tmp, s);
         add_norm(&mut x, Some(&tmp), &layer.out_norm, h, c.eps);
     }
 
@@ -252,7 +351,11 @@ mod tests {
         while x < 20.0 {
             let e = fast_exp(x);
             assert!(((e - x.exp()) / x.exp()).abs() < 1e-6, "exp({x}) = {e}");
-            assert!((erf(x) - libm::erff(x)).abs() < 1e-6, "erf({x}) = {}", erf(x));
+            assert!(
+                (erf(x) - libm::erff(x)).abs() < 1e-6,
+                "erf({x}) = {}",
+                erf(x)
+            );
             x += 0.0137;
         }
         assert!(fast_exp(-200.0) < 1e-37);

@@ -13,6 +13,7 @@ pub mod bert;
 pub mod fetch;
 pub mod hub;
 pub mod q4file;
+pub mod qgemm;
 pub mod weights;
 
 use rayon::prelude::*;
@@ -72,6 +73,8 @@ pub fn layout(dir: &Path) -> Option<&'static str> {
 /// A loaded encoder: weights and tokenizer.
 pub struct Encoder {
     weights: BertWeights,
+    /// int8 copies of the dense layers, on CPUs that run them.
+    int8: Vec<qgemm::QLayer>,
     tokenizer: tokenizers::Tokenizer,
     bos: u32,
     eos: u32,
@@ -122,13 +125,24 @@ impl Encoder {
                 ),
             ));
         }
+        let int8 = if qgemm::available() {
+            weights.layers.iter().map(qgemm::QLayer::new).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Encoder {
             weights,
+            int8,
             tokenizer,
             bos,
             eos,
             dir: dir.to_path_buf(),
         })
+    }
+
+    /// Whether the dense layers run in int8 (see [`qgemm`]).
+    pub fn uses_int8(&self) -> bool {
+        !self.int8.is_empty()
     }
 
     /// Embedding dimension.
@@ -205,7 +219,7 @@ impl Encoder {
                 let seqs: Vec<&[u32]> = b.iter().map(|&w| windows[w].1.as_slice()).collect();
                 b.iter()
                     .copied()
-                    .zip(bert::forward(&self.weights, &seqs))
+                    .zip(bert::forward(&self.weights, &self.int8, &seqs))
                     .collect::<Vec<_>>()
             })
             .collect();

@@ -98,7 +98,10 @@ pub fn parse(bytes: &[u8]) -> Result<BertWeights, String> {
     let _type_vocab = c.usize()?;
     let eps = c.f32()?;
     let block = c.usize()?;
-    if block != Q4_BLOCK || hidden % Q4_BLOCK != 0 || intermediate % Q4_BLOCK != 0 {
+    if block != Q4_BLOCK
+        || !hidden.is_multiple_of(Q4_BLOCK)
+        || !intermediate.is_multiple_of(Q4_BLOCK)
+    {
         return Err(format!(
             "block size {block} with hidden {hidden}: only 32-weight blocks are supported"
         ));
@@ -142,7 +145,7 @@ pub fn parse(bytes: &[u8]) -> Result<BertWeights, String> {
             DType::F32 => elems * 4,
             DType::Q4 => elems / Q4_BLOCK * Q4_BLOCK_BYTES,
         };
-        if nbytes != expected || (dtype == DType::Q4 && elems % Q4_BLOCK != 0) {
+        if nbytes != expected || (dtype == DType::Q4 && !elems.is_multiple_of(Q4_BLOCK)) {
             return Err(format!(
                 "tensor {name}: {nbytes} bytes for {elems} elements"
             ));

@@ -21,7 +21,7 @@ pub struct Config {
 impl Config {
     /// Checks that the shape is one the forward pass can run.
     pub fn validate(&self) -> Result<(), String> {
-        if self.hidden == 0 || self.heads == 0 || self.hidden % self.heads != 0 {
+        if self.hidden == 0 || self.heads == 0 || !self.hidden.is_multiple_of(self.heads) {
             return Err(format!(
                 "hidden size {} is not a multiple of {} heads",
                 self.hidden, self.heads
