@@ -82,21 +82,36 @@ pub fn article_blocks(f: &Featurizer, doc: &Document) -> Blocks {
 impl FastModel {
     /// Predicts paragraph techniques (and, when `with_spans`, their spans) in place.
     pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
-        let f = Featurizer::new(self.techniques.features.clone());
-        let blocks = paragraph_blocks(&f, doc);
-        let map = OffsetMap::new(&doc.text);
-        let mut spans = Vec::new();
-        for (p, b) in doc.paragraphs.iter_mut().zip(&blocks) {
-            let probs = self.techniques.probs(b);
+        let probs = self.technique_probs(doc);
+        for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
             p.techniques = self
                 .techniques
                 .decide(&probs)
                 .into_iter()
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))
                 .collect();
-            if p.techniques.is_empty() || !with_spans {
-                continue;
-            }
+        }
+        if with_spans {
+            self.add_spans(doc);
+        }
+    }
+
+    /// Calibrated probability of every technique (by index) for every
+    /// paragraph, in order.
+    pub fn technique_probs(&self, doc: &Document) -> Vec<Vec<f32>> {
+        let f = Featurizer::new(self.techniques.features.clone());
+        paragraph_blocks(&f, doc)
+            .iter()
+            .map(|b| self.techniques.probs(b))
+            .collect()
+    }
+
+    /// Replaces `doc`'s spans with the tagger's spans for the techniques
+    /// already on its paragraphs (whichever model put them there).
+    pub fn add_spans(&self, doc: &mut Document) {
+        let map = OffsetMap::new(&doc.text);
+        let mut spans = Vec::new();
+        for p in doc.paragraphs.iter().filter(|p| !p.techniques.is_empty()) {
             let tokens = tokenize(&p.text, p.start);
             let feats: Vec<_> = (0..tokens.len())
                 .map(|k| token_features(&tokens, k, self.spans.bits))
@@ -115,27 +130,32 @@ impl FastModel {
         }
     }
 
-    /// Predicts the article's genre and frames in place.
-    pub fn annotate_article(&self, doc: &mut Document) {
-        let fa = Featurizer::new(self.frames.features.clone());
-        let b = article_blocks(&fa, doc);
-        let probs = self.frames.probs(&b);
-        doc.frames = self
-            .frames
-            .decide(&probs)
-            .into_iter()
-            .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
-            .collect();
+    /// Calibrated frame probabilities and genre probabilities of the
+    /// article, by label index.
+    pub fn article_probs(&self, doc: &Document) -> (Vec<f32>, Vec<f32>) {
+        let b = article_blocks(&Featurizer::new(self.frames.features.clone()), doc);
+        let frames = self.frames.probs(&b);
         let b = if self.genre.features.same_blocks(&self.frames.features) {
             b
         } else {
             article_blocks(&Featurizer::new(self.genre.features.clone()), doc)
         };
-        let probs = self.genre.probs(&b);
-        let best = self.genre.decide(&probs);
+        (frames, self.genre.probs(&b))
+    }
+
+    /// Predicts the article's genre and frames in place.
+    pub fn annotate_article(&self, doc: &mut Document) {
+        let (frames, genre) = self.article_probs(doc);
+        doc.frames = self
+            .frames
+            .decide(&frames)
+            .into_iter()
+            .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
+            .collect();
+        let best = self.genre.decide(&genre);
         doc.genre = Genre::from_index(best).map(|label| GenreScores {
             label,
-            scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
+            scores: Genre::ALL.iter().map(|&g| (g, genre[g.index()])).collect(),
         });
     }
 
