@@ -205,7 +205,13 @@ fn train(
             }
             let pw: Vec<f32> = pos
                 .iter()
-                .map(|&p| if cfg.balanced && p > 0.0 { n / (2.0 * p) } else { 1.0 })
+                .map(|&p| {
+                    if cfg.balanced && p > 0.0 {
+                        n / (2.0 * p)
+                    } else {
+                        1.0
+                    }
+                })
                 .collect();
             let nw: Vec<f32> = pos
                 .iter()
@@ -330,12 +336,21 @@ mod tests {
         let ys = xs.iter().map(|x| vec![x[0] > 0.0, x[1] > 0.5]).collect();
         let cls = xs
             .iter()
-            .map(|x| if x[0] > 0.3 { 2 } else if x[1] > 0.0 { 1 } else { 0 })
+            .map(|x| {
+                if x[0] > 0.3 {
+                    2
+                } else if x[1] > 0.0 {
+                    1
+                } else {
+                    0
+                }
+            })
             .collect();
         (xs, ys, cls)
     }
 
     #[test]
+    #[allow(clippy::needless_range_loop)] // l indexes labels in ys and scores
     fn multilabel_learns_planted_rules() {
         let (xs, ys, _) = data();
         let idx: Vec<usize> = (0..400).collect();

@@ -77,7 +77,11 @@ impl EmbeddingCache {
                 h.update(rhetor_encoder::fetch::sha256_file(&p)?.as_bytes());
             }
         }
-        h.update(if encoder.uses_int8() { b"int8" } else { b"f32 " });
+        h.update(if encoder.uses_int8() {
+            b"int8"
+        } else {
+            b"f32 "
+        });
         let tag: String = h.finalize()[..8]
             .iter()
             .map(|b| format!("{b:02x}"))

@@ -130,6 +130,21 @@ impl FastModel {
         }
     }
 
+    /// For every paragraph, the tagger's spans of every technique as if it
+    /// were predicted with probability 1 (code-point offsets in the text).
+    pub fn candidate_spans(&self, doc: &Document) -> Vec<Vec<Vec<(usize, usize, f32)>>> {
+        doc.paragraphs
+            .iter()
+            .map(|p| {
+                let tokens = tokenize(&p.text, p.start);
+                let feats: Vec<_> = (0..tokens.len())
+                    .map(|k| token_features(&tokens, k, self.spans.bits))
+                    .collect();
+                self.spans.candidate_spans(&tokens, &feats)
+            })
+            .collect()
+    }
+
     /// Calibrated frame probabilities and genre probabilities of the
     /// article, by label index.
     pub fn article_probs(&self, doc: &Document) -> (Vec<f32>, Vec<f32>) {
