@@ -4,8 +4,9 @@
 
 use crate::dense::{softmax, train_multilabel, train_softmax, DenseConfig, DenseLinear};
 use crate::embed::DocEmbeddings;
+use rayon::prelude::*;
 use rhetor_core::{Frame, Genre, Technique};
-use rhetor_model::calibrate::{calibrate_single, micro_thresholds, Platt};
+use rhetor_model::calibrate::{calibrate_single, micro_thresholds};
 use serde::{Deserialize, Serialize};
 
 /// The fast model's calibrated probabilities for one document.
@@ -90,21 +91,152 @@ pub fn genre_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
     x
 }
 
-/// A multi-label head: dense model, Platt calibration, per-label thresholds.
+/// Out-of-fold scores of the examples `idx` (inner folds by group) and
+/// the model trained on all of them; the k + 1 trainings are independent
+/// and run in parallel.
+fn out_of_fold(
+    xs: &[Vec<f32>],
+    idx: &[usize],
+    groups: &[usize],
+    k: usize,
+    train: impl Fn(&[usize]) -> DenseLinear + Sync,
+) -> (Vec<Vec<f32>>, DenseLinear) {
+    let mut models: Vec<(DenseLinear, Vec<usize>)> = (0..=k)
+        .into_par_iter()
+        .map(|f| {
+            let sel: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| f == k || groups[i] % k != f)
+                .collect();
+            let held: Vec<usize> = idx
+                .iter()
+                .copied()
+                .filter(|&i| f < k && groups[i] % k == f)
+                .collect();
+            (train(&sel), held)
+        })
+        .collect();
+    let (final_model, _) = models.pop().expect("k + 1 models");
+    let mut oof = vec![Vec::new(); xs.len()];
+    for (m, held) in &models {
+        for &i in held {
+            oof[i] = m.scores(&xs[i]);
+        }
+    }
+    (oof, final_model)
+}
+
+/// Fits `p = sigmoid(a·x1 + b·x2 + c)` by Newton's method, with a small
+/// ridge on `a` and `b`: the per-label blend of the fast model's logit
+/// (`x1`) and the embedding head's out-of-fold logit (`x2`).
+pub fn fit_blend(x1: &[f32], x2: &[f32], y: &[bool]) -> [f32; 3] {
+    let ridge = 1e-3 * x1.len() as f64;
+    let loss = |t: &[f64; 3]| -> f64 {
+        let mut l = 0.5 * ridge * (t[0] * t[0] + t[1] * t[1]);
+        for ((&a, &b), &yy) in x1.iter().zip(x2).zip(y) {
+            let z = t[0] * a as f64 + t[1] * b as f64 + t[2];
+            // log(1 + e^z) - y z, stably.
+            let sp = if z > 0.0 {
+                z + (-z).exp().ln_1p()
+            } else {
+                z.exp().ln_1p()
+            };
+            l += sp - if yy { z } else { 0.0 };
+        }
+        l
+    };
+    let mut t = [0.5f64, 0.5, 0.0];
+    let mut current = loss(&t);
+    for _ in 0..50 {
+        let mut g = [0f64; 3];
+        let mut h = [[0f64; 3]; 3];
+        for ((&a, &b), &yy) in x1.iter().zip(x2).zip(y) {
+            let f = [a as f64, b as f64, 1.0];
+            let z = t[0] * f[0] + t[1] * f[1] + t[2];
+            let p = 1.0 / (1.0 + (-z).exp());
+            let w = (p * (1.0 - p)).max(1e-9);
+            for i in 0..3 {
+                g[i] += (p - yy as u8 as f64) * f[i];
+                for j in 0..3 {
+                    h[i][j] += w * f[i] * f[j];
+                }
+            }
+        }
+        for i in 0..2 {
+            g[i] += ridge * t[i];
+            h[i][i] += ridge;
+        }
+        h[2][2] += 1e-9;
+        let Some(step) = solve3(h, g) else { break };
+        // Backtracking: Newton steps can overshoot when the inputs are
+        // nearly separable.
+        let mut scale = 1.0;
+        let mut improved = false;
+        for _ in 0..30 {
+            let cand = [
+                t[0] - scale * step[0],
+                t[1] - scale * step[1],
+                t[2] - scale * step[2],
+            ];
+            let l = loss(&cand);
+            if l <= current {
+                improved = current - l > 1e-10 * current.abs().max(1.0);
+                t = cand;
+                current = l;
+                break;
+            }
+            scale *= 0.5;
+        }
+        if !improved {
+            break;
+        }
+    }
+    [t[0] as f32, t[1] as f32, t[2] as f32]
+}
+
+/// Solves the 3×3 system `h · x = g` (Cramer's rule); None if singular.
+fn solve3(h: [[f64; 3]; 3], g: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(h);
+    if d.abs() < 1e-300 {
+        return None;
+    }
+    let mut x = [0f64; 3];
+    for (c, xc) in x.iter_mut().enumerate() {
+        let mut m = h;
+        for r in 0..3 {
+            m[r][c] = g[r];
+        }
+        *xc = det(m) / d;
+    }
+    Some(x)
+}
+
+/// A multi-label head: an embedding-only model whose logit is blended per
+/// label with the fast model's logit, then per-label thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackedMultiLabel {
+    /// Inputs start with this many fast-model values, one per label.
+    pub fast_dims: usize,
+    /// Model of the remaining (embedding) inputs.
     pub linear: DenseLinear,
-    pub platt: Vec<Platt>,
+    /// Per label: (fast weight, embedding weight, bias).
+    pub blend: Vec<[f32; 3]>,
     pub thresholds: Vec<f32>,
 }
 
 impl StackedMultiLabel {
     pub fn probs(&self, x: &[f32]) -> Vec<f32> {
-        self.linear
-            .scores(x)
-            .iter()
-            .zip(&self.platt)
-            .map(|(&s, p)| p.prob(s))
+        let z = self.linear.scores(&x[self.fast_dims..]);
+        z.iter()
+            .zip(&self.blend)
+            .enumerate()
+            .map(|(l, (&z, w))| crate::dense::sigmoid(w[0] * x[l] + w[1] * z + w[2]))
             .collect()
     }
 
@@ -113,7 +245,8 @@ impl StackedMultiLabel {
     }
 
     /// Trains on examples `idx`; `groups[i]` (the article) keeps an
-    /// article's examples in one inner fold.
+    /// article's examples in one inner fold. The first `labels` inputs are
+    /// the fast model's logits.
     pub fn fit(
         xs: &[Vec<f32>],
         ys: &[Vec<bool>],
@@ -123,58 +256,65 @@ impl StackedMultiLabel {
         cfg: &DenseConfig,
         k: usize,
     ) -> Self {
-        let mut oof: Vec<Vec<f32>> = vec![Vec::new(); xs.len()];
-        for f in 0..k {
-            let train: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| groups[i] % k != f)
-                .collect();
-            let m = train_multilabel(xs, ys, labels, &train, cfg);
-            for &i in idx.iter().filter(|&&i| groups[i] % k == f) {
-                oof[i] = m.scores(&xs[i]);
-            }
-        }
-        let platt: Vec<Platt> = (0..labels)
+        let emb: Vec<Vec<f32>> = xs.iter().map(|x| x[labels..].to_vec()).collect();
+        let (oof, final_model) = out_of_fold(&emb, idx, groups, k, |t| {
+            train_multilabel(&emb, ys, labels, t, cfg)
+        });
+        drop(emb);
+        let blend: Vec<[f32; 3]> = (0..labels)
+            .into_par_iter()
             .map(|l| {
-                let s: Vec<f32> = idx.iter().map(|&i| oof[i][l]).collect();
+                let x1: Vec<f32> = idx.iter().map(|&i| xs[i][l]).collect();
+                let x2: Vec<f32> = idx.iter().map(|&i| oof[i][l]).collect();
                 let y: Vec<bool> = idx.iter().map(|&i| ys[i][l]).collect();
-                Platt::fit(&s, &y)
+                fit_blend(&x1, &x2, &y)
             })
             .collect();
         let probs: Vec<Vec<f32>> = idx
             .iter()
-            .map(|&i| oof[i].iter().zip(&platt).map(|(&s, p)| p.prob(s)).collect())
+            .map(|&i| {
+                (0..labels)
+                    .map(|l| {
+                        let w = blend[l];
+                        crate::dense::sigmoid(w[0] * xs[i][l] + w[1] * oof[i][l] + w[2])
+                    })
+                    .collect()
+            })
             .collect();
         let gold: Vec<Vec<bool>> = idx.iter().map(|&i| ys[i].clone()).collect();
         let thresholds = micro_thresholds(&probs, &gold, labels);
         StackedMultiLabel {
-            linear: train_multilabel(xs, ys, labels, idx, cfg),
-            platt,
+            fast_dims: labels,
+            linear: final_model,
+            blend,
             thresholds,
         }
     }
 }
 
-/// A single-label head: softmax with a temperature and decision offsets.
+/// A single-label head: logits `a·ln p_fast + b·z_emb + bias` (a and b
+/// shared by the classes), a temperature and decision offsets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackedSoftmax {
+    pub fast_dims: usize,
     pub linear: DenseLinear,
+    pub weights: [f32; 2],
+    pub bias: Vec<f32>,
     pub temperature: f32,
     pub offsets: Vec<f32>,
 }
 
 impl StackedSoftmax {
+    fn logits(&self, x: &[f32], z: &[f32]) -> Vec<f32> {
+        (0..self.fast_dims)
+            .map(|c| self.weights[0] * x[c] + self.weights[1] * z[c] + self.bias[c])
+            .collect()
+    }
+
     pub fn probs(&self, x: &[f32]) -> Vec<f32> {
+        let z = self.linear.scores(&x[self.fast_dims..]);
         let t = self.temperature.max(1e-3);
-        softmax(
-            &self
-                .linear
-                .scores(x)
-                .iter()
-                .map(|v| v / t)
-                .collect::<Vec<_>>(),
-        )
+        softmax(&self.logits(x, &z).iter().map(|v| v / t).collect::<Vec<_>>())
     }
 
     pub fn decide(&self, probs: &[f32]) -> usize {
@@ -190,26 +330,46 @@ impl StackedSoftmax {
         cfg: &DenseConfig,
         k: usize,
     ) -> Self {
-        let mut oof: Vec<Vec<f32>> = vec![Vec::new(); xs.len()];
-        for f in 0..k {
-            let train: Vec<usize> = idx
-                .iter()
-                .copied()
-                .filter(|&i| groups[i] % k != f)
-                .collect();
-            let m = train_softmax(xs, ys, classes, &train, cfg);
-            for &i in idx.iter().filter(|&&i| groups[i] % k == f) {
-                oof[i] = m.scores(&xs[i]);
+        let emb: Vec<Vec<f32>> = xs.iter().map(|x| x[classes..].to_vec()).collect();
+        let (oof, final_model) = out_of_fold(&emb, idx, groups, k, |t| {
+            train_softmax(&emb, ys, classes, t, cfg)
+        });
+        // The blend's few parameters by full-batch gradient descent on the
+        // log loss of the out-of-fold logits.
+        let mut head = StackedSoftmax {
+            fast_dims: classes,
+            linear: final_model,
+            weights: [1.0, 1.0],
+            bias: vec![0.0; classes],
+            temperature: 1.0,
+            offsets: vec![0.0; classes],
+        };
+        let n = idx.len().max(1) as f32;
+        for _ in 0..400 {
+            let mut gw = [0f32; 2];
+            let mut gb = vec![0f32; classes];
+            for &i in idx {
+                let p = softmax(&head.logits(&xs[i], &oof[i]));
+                for c in 0..classes {
+                    let d = p[c] - (c == ys[i]) as u8 as f32;
+                    gw[0] += d * xs[i][c];
+                    gw[1] += d * oof[i][c];
+                    gb[c] += d;
+                }
+            }
+            for j in 0..2 {
+                head.weights[j] -= 0.5 * gw[j] / n;
+            }
+            for c in 0..classes {
+                head.bias[c] -= 0.5 * gb[c] / n;
             }
         }
-        let o: Vec<Vec<f32>> = idx.iter().map(|&i| oof[i].clone()).collect();
+        let o: Vec<Vec<f32>> = idx.iter().map(|&i| head.logits(&xs[i], &oof[i])).collect();
         let y: Vec<usize> = idx.iter().map(|&i| ys[i]).collect();
         let (temperature, offsets) = calibrate_single(&o, &y, classes);
-        StackedSoftmax {
-            linear: train_softmax(xs, ys, classes, idx, cfg),
-            temperature,
-            offsets,
-        }
+        head.temperature = temperature;
+        head.offsets = offsets;
+        head
     }
 }
 
