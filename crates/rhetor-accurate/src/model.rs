@@ -148,6 +148,20 @@ impl AccurateModel {
     }
 }
 
+impl AccurateModel {
+    /// True when the document's language is known and is none of the
+    /// training languages: the heads then use their unseen-language blends.
+    pub fn is_unseen(&self, doc: &Document) -> bool {
+        doc.language.as_deref().is_some_and(|lang| {
+            !self
+                .heads
+                .trained_on
+                .iter()
+                .any(|f| rhetor_formats::corpus::language_code(f) == lang)
+        })
+    }
+}
+
 impl Detector for AccurateModel {
     fn name(&self) -> &str {
         "accurate"
@@ -160,7 +174,7 @@ impl Detector for AccurateModel {
     fn annotate_tasks(&self, doc: &mut Document, tasks: Tasks) {
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
-        let decisions = self.heads.heads.decide(&fast, &emb);
+        let decisions = self.heads.heads.decide(&fast, &emb, self.is_unseen(doc));
         let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
         apply(doc, decisions, None);
         if tasks.spans {

@@ -91,33 +91,30 @@ pub fn genre_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
     x
 }
 
-/// Out-of-fold scores of the examples `idx` (inner folds by group) and
-/// the model trained on all of them; the k + 1 trainings are independent
-/// and run in parallel.
+/// Out-of-fold scores of every example (folds: `groups[i] % k`) and,
+/// when `with_final`, the model trained on all of them; the trainings are
+/// independent and run in parallel.
 fn out_of_fold(
     xs: &[Vec<f32>],
-    idx: &[usize],
     groups: &[usize],
     k: usize,
+    with_final: bool,
     train: impl Fn(&[usize]) -> DenseLinear + Sync,
-) -> (Vec<Vec<f32>>, DenseLinear) {
-    let mut models: Vec<(DenseLinear, Vec<usize>)> = (0..=k)
+) -> (Vec<Vec<f32>>, Option<DenseLinear>) {
+    let runs = if with_final { k + 1 } else { k };
+    let mut models: Vec<(DenseLinear, Vec<usize>)> = (0..runs)
         .into_par_iter()
         .map(|f| {
-            let sel: Vec<usize> = idx
-                .iter()
-                .copied()
+            let sel: Vec<usize> = (0..xs.len())
                 .filter(|&i| f == k || groups[i] % k != f)
                 .collect();
-            let held: Vec<usize> = idx
-                .iter()
-                .copied()
+            let held: Vec<usize> = (0..xs.len())
                 .filter(|&i| f < k && groups[i] % k == f)
                 .collect();
             (train(&sel), held)
         })
         .collect();
-    let (final_model, _) = models.pop().expect("k + 1 models");
+    let final_model = with_final.then(|| models.pop().expect("k + 1 models").0);
     let mut oof = vec![Vec::new(); xs.len()];
     for (m, held) in &models {
         for &i in held {
@@ -125,6 +122,25 @@ fn out_of_fold(
         }
     }
     (oof, final_model)
+}
+
+/// Training examples of one head. `xs[i]` starts with the fast model's
+/// values (one per label), then the embedding inputs.
+pub struct Examples<'a> {
+    pub xs: &'a [Vec<f32>],
+    /// The fast model's values for the same example from a model that did
+    /// not see the example's language.
+    pub unseen_fast: &'a [Vec<f32>],
+    /// Inner-fold group (keeps an article's examples together).
+    pub groups: &'a [usize],
+    /// Language index of each example.
+    pub langs: &'a [usize],
+}
+
+impl Examples<'_> {
+    fn languages(&self) -> usize {
+        self.langs.iter().max().map_or(0, |&m| m + 1)
+    }
 }
 
 /// Fits `p = sigmoid(a·x1 + b·x2 + c)` by Newton's method, with a small
@@ -217,159 +233,214 @@ fn solve3(h: [[f64; 3]; 3], g: [f64; 3]) -> Option<[f64; 3]> {
     Some(x)
 }
 
+/// Per-label blend weights and thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelBlend {
+    /// Per label: (fast weight, embedding weight, bias).
+    pub weights: Vec<[f32; 3]>,
+    pub thresholds: Vec<f32>,
+}
+
+impl LabelBlend {
+    fn probs(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        self.weights
+            .iter()
+            .enumerate()
+            .map(|(l, w)| crate::dense::sigmoid(w[0] * fast[l] + w[1] * z[l] + w[2]))
+            .collect()
+    }
+
+    /// Fits the blend of `fast[i]` and out-of-fold embedding logits `z[i]`.
+    fn fit(fast: &[&[f32]], z: &[Vec<f32>], ys: &[Vec<bool>], labels: usize) -> Self {
+        let weights: Vec<[f32; 3]> = (0..labels)
+            .into_par_iter()
+            .map(|l| {
+                let x1: Vec<f32> = fast.iter().map(|f| f[l]).collect();
+                let x2: Vec<f32> = z.iter().map(|r| r[l]).collect();
+                let y: Vec<bool> = ys.iter().map(|r| r[l]).collect();
+                fit_blend(&x1, &x2, &y)
+            })
+            .collect();
+        let mut b = LabelBlend {
+            weights,
+            thresholds: vec![0.5; labels],
+        };
+        let probs: Vec<Vec<f32>> = fast.iter().zip(z).map(|(f, z)| b.probs(f, z)).collect();
+        b.thresholds = micro_thresholds(&probs, ys, labels);
+        b
+    }
+}
+
 /// A multi-label head: an embedding-only model whose logit is blended per
-/// label with the fast model's logit, then per-label thresholds.
+/// label with the fast model's logit. Two blends: one for languages the
+/// fast model was trained on, one (fitted on scores of fast models that
+/// had not seen the language) for the others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackedMultiLabel {
     /// Inputs start with this many fast-model values, one per label.
     pub fast_dims: usize,
     /// Model of the remaining (embedding) inputs.
     pub linear: DenseLinear,
-    /// Per label: (fast weight, embedding weight, bias).
-    pub blend: Vec<[f32; 3]>,
-    pub thresholds: Vec<f32>,
+    pub seen: LabelBlend,
+    pub unseen: LabelBlend,
 }
 
 impl StackedMultiLabel {
-    pub fn probs(&self, x: &[f32]) -> Vec<f32> {
+    pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
         let z = self.linear.scores(&x[self.fast_dims..]);
-        z.iter()
-            .zip(&self.blend)
-            .enumerate()
-            .map(|(l, (&z, w))| crate::dense::sigmoid(w[0] * x[l] + w[1] * z + w[2]))
-            .collect()
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        blend.probs(&x[..self.fast_dims], &z)
     }
 
-    pub fn decide(&self, probs: &[f32]) -> Vec<(usize, f32)> {
-        rhetor_model::calibrate::decide_multilabel(probs, &self.thresholds)
+    pub fn decide(&self, probs: &[f32], unseen: bool) -> Vec<(usize, f32)> {
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        rhetor_model::calibrate::decide_multilabel(probs, &blend.thresholds)
     }
 
-    /// Trains on examples `idx`; `groups[i]` (the article) keeps an
-    /// article's examples in one inner fold. The first `labels` inputs are
-    /// the fast model's logits.
     pub fn fit(
-        xs: &[Vec<f32>],
+        ex: &Examples,
         ys: &[Vec<bool>],
-        groups: &[usize],
-        idx: &[usize],
         labels: usize,
         cfg: &DenseConfig,
         k: usize,
     ) -> Self {
-        let emb: Vec<Vec<f32>> = xs.iter().map(|x| x[labels..].to_vec()).collect();
-        let (oof, final_model) = out_of_fold(&emb, idx, groups, k, |t| {
-            train_multilabel(&emb, ys, labels, t, cfg)
-        });
-        drop(emb);
-        let blend: Vec<[f32; 3]> = (0..labels)
-            .into_par_iter()
-            .map(|l| {
-                let x1: Vec<f32> = idx.iter().map(|&i| xs[i][l]).collect();
-                let x2: Vec<f32> = idx.iter().map(|&i| oof[i][l]).collect();
-                let y: Vec<bool> = idx.iter().map(|&i| ys[i][l]).collect();
-                fit_blend(&x1, &x2, &y)
-            })
-            .collect();
-        let probs: Vec<Vec<f32>> = idx
-            .iter()
-            .map(|&i| {
-                (0..labels)
-                    .map(|l| {
-                        let w = blend[l];
-                        crate::dense::sigmoid(w[0] * xs[i][l] + w[1] * oof[i][l] + w[2])
-                    })
-                    .collect()
-            })
-            .collect();
-        let gold: Vec<Vec<bool>> = idx.iter().map(|&i| ys[i].clone()).collect();
-        let thresholds = micro_thresholds(&probs, &gold, labels);
+        let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[labels..].to_vec()).collect();
+        let train = |t: &[usize]| train_multilabel(&emb, ys, labels, t, cfg);
+        let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
+        let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..labels]).collect();
+        let seen = LabelBlend::fit(&fast, &oof, ys, labels);
+        let nl = ex.languages();
+        let unseen = if nl > 1 {
+            // Embedding logits of each language from models without it.
+            // Embedding logits of each language from models without it,
+            // pooled with the seen-language examples: a language rhetor was
+            // not trained on may still be close to one it was.
+            let (oof_lang, _) = out_of_fold(&emb, ex.langs, nl, false, train);
+            let mut both = fast.clone();
+            both.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
+            let z = [oof.as_slice(), oof_lang.as_slice()].concat();
+            LabelBlend::fit(&both, &z, &[ys, ys].concat(), labels)
+        } else {
+            seen.clone()
+        };
         StackedMultiLabel {
             fast_dims: labels,
-            linear: final_model,
-            blend,
-            thresholds,
+            linear: final_model.expect("asked for the final model"),
+            seen,
+            unseen,
         }
     }
 }
 
-/// A single-label head: logits `a·ln p_fast + b·z_emb + bias` (a and b
-/// shared by the classes), a temperature and decision offsets.
+/// Logits `a·fast + b·z + bias` (a and b shared by the classes), a
+/// temperature and decision offsets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StackedSoftmax {
-    pub fast_dims: usize,
-    pub linear: DenseLinear,
+pub struct SoftBlend {
     pub weights: [f32; 2],
     pub bias: Vec<f32>,
     pub temperature: f32,
     pub offsets: Vec<f32>,
 }
 
-impl StackedSoftmax {
-    fn logits(&self, x: &[f32], z: &[f32]) -> Vec<f32> {
-        (0..self.fast_dims)
-            .map(|c| self.weights[0] * x[c] + self.weights[1] * z[c] + self.bias[c])
+impl SoftBlend {
+    fn logits(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        (0..self.bias.len())
+            .map(|c| self.weights[0] * fast[c] + self.weights[1] * z[c] + self.bias[c])
             .collect()
     }
 
-    pub fn probs(&self, x: &[f32]) -> Vec<f32> {
-        let z = self.linear.scores(&x[self.fast_dims..]);
+    fn probs(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
         let t = self.temperature.max(1e-3);
-        softmax(&self.logits(x, &z).iter().map(|v| v / t).collect::<Vec<_>>())
+        softmax(
+            &self
+                .logits(fast, z)
+                .iter()
+                .map(|v| v / t)
+                .collect::<Vec<_>>(),
+        )
     }
 
-    pub fn decide(&self, probs: &[f32]) -> usize {
-        rhetor_model::calibrate::decide_single(probs, &self.offsets)
-    }
-
-    pub fn fit(
-        xs: &[Vec<f32>],
-        ys: &[usize],
-        groups: &[usize],
-        idx: &[usize],
-        classes: usize,
-        cfg: &DenseConfig,
-        k: usize,
-    ) -> Self {
-        let emb: Vec<Vec<f32>> = xs.iter().map(|x| x[classes..].to_vec()).collect();
-        let (oof, final_model) = out_of_fold(&emb, idx, groups, k, |t| {
-            train_softmax(&emb, ys, classes, t, cfg)
-        });
-        // The blend's few parameters by full-batch gradient descent on the
-        // log loss of the out-of-fold logits.
-        let mut head = StackedSoftmax {
-            fast_dims: classes,
-            linear: final_model,
+    /// The few parameters by full-batch gradient descent on the log loss,
+    /// then temperature and offsets as for the fast model.
+    fn fit(fast: &[&[f32]], z: &[Vec<f32>], ys: &[usize], classes: usize) -> Self {
+        let mut b = SoftBlend {
             weights: [1.0, 1.0],
             bias: vec![0.0; classes],
             temperature: 1.0,
             offsets: vec![0.0; classes],
         };
-        let n = idx.len().max(1) as f32;
+        let n = ys.len().max(1) as f32;
         for _ in 0..400 {
             let mut gw = [0f32; 2];
             let mut gb = vec![0f32; classes];
-            for &i in idx {
-                let p = softmax(&head.logits(&xs[i], &oof[i]));
+            for ((f, z), &y) in fast.iter().zip(z).zip(ys) {
+                let p = softmax(&b.logits(f, z));
                 for c in 0..classes {
-                    let d = p[c] - (c == ys[i]) as u8 as f32;
-                    gw[0] += d * xs[i][c];
-                    gw[1] += d * oof[i][c];
+                    let d = p[c] - (c == y) as u8 as f32;
+                    gw[0] += d * f[c];
+                    gw[1] += d * z[c];
                     gb[c] += d;
                 }
             }
             for j in 0..2 {
-                head.weights[j] -= 0.5 * gw[j] / n;
+                b.weights[j] -= 0.5 * gw[j] / n;
             }
             for c in 0..classes {
-                head.bias[c] -= 0.5 * gb[c] / n;
+                b.bias[c] -= 0.5 * gb[c] / n;
             }
         }
-        let o: Vec<Vec<f32>> = idx.iter().map(|&i| head.logits(&xs[i], &oof[i])).collect();
-        let y: Vec<usize> = idx.iter().map(|&i| ys[i]).collect();
-        let (temperature, offsets) = calibrate_single(&o, &y, classes);
-        head.temperature = temperature;
-        head.offsets = offsets;
-        head
+        let o: Vec<Vec<f32>> = fast.iter().zip(z).map(|(f, z)| b.logits(f, z)).collect();
+        let (temperature, offsets) = calibrate_single(&o, ys, classes);
+        b.temperature = temperature;
+        b.offsets = offsets;
+        b
+    }
+}
+
+/// A single-label head: an embedding-only softmax model blended with the
+/// fast model's log-probabilities, for seen and unseen languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackedSoftmax {
+    pub fast_dims: usize,
+    pub linear: DenseLinear,
+    pub seen: SoftBlend,
+    pub unseen: SoftBlend,
+}
+
+impl StackedSoftmax {
+    pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
+        let z = self.linear.scores(&x[self.fast_dims..]);
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        blend.probs(&x[..self.fast_dims], &z)
+    }
+
+    pub fn decide(&self, probs: &[f32], unseen: bool) -> usize {
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        rhetor_model::calibrate::decide_single(probs, &blend.offsets)
+    }
+
+    pub fn fit(ex: &Examples, ys: &[usize], classes: usize, cfg: &DenseConfig, k: usize) -> Self {
+        let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[classes..].to_vec()).collect();
+        let train = |t: &[usize]| train_softmax(&emb, ys, classes, t, cfg);
+        let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
+        let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..classes]).collect();
+        let seen = SoftBlend::fit(&fast, &oof, ys, classes);
+        let nl = ex.languages();
+        let unseen = if nl > 1 {
+            let (oof_lang, _) = out_of_fold(&emb, ex.langs, nl, false, train);
+            let mut both = fast.clone();
+            both.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
+            let z = [oof.as_slice(), oof_lang.as_slice()].concat();
+            SoftBlend::fit(&both, &z, &[ys, ys].concat(), classes)
+        } else {
+            seen.clone()
+        };
+        StackedSoftmax {
+            fast_dims: classes,
+            linear: final_model.expect("asked for the final model"),
+            seen,
+            unseen,
+        }
     }
 }
 
@@ -392,28 +463,30 @@ pub struct Decisions {
 }
 
 impl StackHeads {
-    pub fn decide(&self, fast: &FastProbs, emb: &DocEmbeddings) -> Decisions {
+    /// `unseen`: the document's language is not one the fast model was
+    /// trained on.
+    pub fn decide(&self, fast: &FastProbs, emb: &DocEmbeddings, unseen: bool) -> Decisions {
         let techniques = (0..fast.techniques.len())
             .map(|p| {
                 let probs = self
                     .techniques
-                    .probs(&technique_input(&self.config, fast, emb, p));
+                    .probs(&technique_input(&self.config, fast, emb, p), unseen);
                 self.techniques
-                    .decide(&probs)
+                    .decide(&probs, unseen)
                     .into_iter()
                     .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
                     .collect()
             })
             .collect();
-        let fp = self.frames.probs(&frame_input(fast, emb));
+        let fp = self.frames.probs(&frame_input(fast, emb), unseen);
         let frames = self
             .frames
-            .decide(&fp)
+            .decide(&fp, unseen)
             .into_iter()
             .filter_map(|(l, s)| Frame::from_index(l).map(|f| (f, s)))
             .collect();
-        let gp = self.genre.probs(&genre_input(fast, emb));
-        let genre = Genre::from_index(self.genre.decide(&gp)).map(|g| (g, gp));
+        let gp = self.genre.probs(&genre_input(fast, emb), unseen);
+        let genre = Genre::from_index(self.genre.decide(&gp, unseen)).map(|g| (g, gp));
         Decisions {
             techniques,
             frames,

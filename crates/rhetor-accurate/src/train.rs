@@ -9,8 +9,8 @@
 
 use crate::embed::DocEmbeddings;
 use crate::stack::{
-    frame_input, genre_input, technique_input, Decisions, FastProbs, StackConfig, StackHeads,
-    StackedMultiLabel, StackedSoftmax,
+    frame_input, genre_input, technique_input, Decisions, Examples, FastProbs, StackConfig,
+    StackHeads, StackedMultiLabel, StackedSoftmax,
 };
 use rayon::prelude::*;
 use rhetor_core::Detector;
@@ -173,43 +173,52 @@ pub fn language_groups(docs: &[LabeledDocument]) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// Trains the heads on documents `train` from out-of-fold fast scores and
-/// embeddings.
+/// Trains the heads on documents `train` from out-of-fold fast scores
+/// (`fast`), scores of fast models that had not seen each document's
+/// language (`unseen`), and embeddings.
 pub fn fit_heads(
     docs: &[LabeledDocument],
     fast: &[FastProbs],
+    unseen: &[FastProbs],
     emb: &[DocEmbeddings],
     train: &[usize],
     cfg: &StackConfig,
 ) -> StackHeads {
     let k = cfg.inner_folds.max(2);
     let groups_all = fold_assignment(docs, k);
+    let mut folders: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let lang_of = |i: usize| {
+        folders
+            .binary_search(&docs[i].folder.as_str())
+            .expect("the folder of a training document")
+    };
+
     // Techniques: one example per paragraph of documents with labels.
-    let mut xs = Vec::new();
-    let mut ys = Vec::new();
-    let mut groups = Vec::new();
+    let (mut xs, mut un, mut ys, mut groups, mut langs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for &i in train.iter().filter(|&&i| docs[i].gold.techniques) {
         for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
             xs.push(technique_input(cfg, &fast[i], &emb[i], p));
+            un.push(technique_input(cfg, &unseen[i], &emb[i], p)[..Technique::COUNT].to_vec());
             let mut y = vec![false; Technique::COUNT];
             par.techniques
                 .iter()
                 .for_each(|t| y[t.label.index()] = true);
             ys.push(y);
             groups.push(groups_all[i]);
+            langs.push(lang_of(i));
         }
     }
-    let all: Vec<usize> = (0..xs.len()).collect();
-    let techniques = StackedMultiLabel::fit(
-        &xs,
-        &ys,
-        &groups,
-        &all,
-        Technique::COUNT,
-        &cfg.techniques,
-        k,
-    );
-    drop((xs, ys));
+    let ex = Examples {
+        xs: &xs,
+        unseen_fast: &un,
+        groups: &groups,
+        langs: &langs,
+    };
+    let techniques = StackedMultiLabel::fit(&ex, &ys, Technique::COUNT, &cfg.techniques, k);
+    drop((xs, un, ys));
 
     let fr: Vec<usize> = train
         .iter()
@@ -217,6 +226,10 @@ pub fn fit_heads(
         .filter(|&i| docs[i].gold.frames)
         .collect();
     let fx: Vec<Vec<f32>> = fr.iter().map(|&i| frame_input(&fast[i], &emb[i])).collect();
+    let fu: Vec<Vec<f32>> = fr
+        .iter()
+        .map(|&i| frame_input(&unseen[i], &emb[i])[..Frame::COUNT].to_vec())
+        .collect();
     let fy: Vec<Vec<bool>> = fr
         .iter()
         .map(|&i| {
@@ -230,8 +243,14 @@ pub fn fit_heads(
         })
         .collect();
     let fg: Vec<usize> = fr.iter().map(|&i| groups_all[i]).collect();
-    let fi: Vec<usize> = (0..fr.len()).collect();
-    let frames = StackedMultiLabel::fit(&fx, &fy, &fg, &fi, Frame::COUNT, &cfg.frames, k);
+    let fl: Vec<usize> = fr.iter().map(|&i| lang_of(i)).collect();
+    let ex = Examples {
+        xs: &fx,
+        unseen_fast: &fu,
+        groups: &fg,
+        langs: &fl,
+    };
+    let frames = StackedMultiLabel::fit(&ex, &fy, Frame::COUNT, &cfg.frames, k);
 
     let gr: Vec<usize> = train
         .iter()
@@ -239,13 +258,23 @@ pub fn fit_heads(
         .filter(|&i| docs[i].gold.genre && docs[i].doc.genre.is_some())
         .collect();
     let gx: Vec<Vec<f32>> = gr.iter().map(|&i| genre_input(&fast[i], &emb[i])).collect();
+    let gu: Vec<Vec<f32>> = gr
+        .iter()
+        .map(|&i| genre_input(&unseen[i], &emb[i])[..Genre::COUNT].to_vec())
+        .collect();
     let gy: Vec<usize> = gr
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
         .collect();
     let gg: Vec<usize> = gr.iter().map(|&i| groups_all[i]).collect();
-    let gi: Vec<usize> = (0..gr.len()).collect();
-    let genre = StackedSoftmax::fit(&gx, &gy, &gg, &gi, Genre::COUNT, &cfg.genre, k);
+    let gl: Vec<usize> = gr.iter().map(|&i| lang_of(i)).collect();
+    let ex = Examples {
+        xs: &gx,
+        unseen_fast: &gu,
+        groups: &gg,
+        langs: &gl,
+    };
+    let genre = StackedSoftmax::fit(&ex, &gy, Genre::COUNT, &cfg.genre, k);
     StackHeads {
         config: cfg.clone(),
         techniques,
@@ -287,29 +316,40 @@ pub fn apply(doc: &mut Document, d: Decisions, candidates: Option<&Candidates>) 
     doc.model = Some("accurate".to_string());
 }
 
+/// Fast-model inputs of the heads' training: out-of-fold scores (`seen`)
+/// and scores from models that had not seen the document's language.
+pub struct FastInputs<'a> {
+    pub seen: &'a [HeldOutFast],
+    pub unseen: &'a [HeldOutFast],
+}
+
 /// Held-out predictions of the stacked model: for each group, heads are
-/// trained on the other documents (reading `train_fast`, out-of-fold
-/// scores) and applied to the group (reading `test_fast`, scores of fast
-/// models that did not see the group).
+/// trained on the other documents and applied to the group, reading
+/// `test_fast` (scores of fast models that did not see the group).
+/// `unseen_language`: the groups are whole languages (use the heads'
+/// unseen-language blends).
+#[allow(clippy::too_many_arguments)]
 pub fn predict_held_out(
     docs: &[LabeledDocument],
     groups: &[Vec<usize>],
-    train_fast: &[HeldOutFast],
+    train_fast: &FastInputs,
     test_fast: &[HeldOutFast],
     emb: &[DocEmbeddings],
     cfg: &StackConfig,
+    unseen_language: bool,
     progress: &dyn Progress,
 ) -> Vec<Document> {
-    let probs: Vec<FastProbs> = train_fast.iter().map(|h| h.probs.clone()).collect();
+    let seen: Vec<FastProbs> = train_fast.seen.iter().map(|h| h.probs.clone()).collect();
+    let unseen: Vec<FastProbs> = train_fast.unseen.iter().map(|h| h.probs.clone()).collect();
     let mut out: Vec<Option<Document>> = vec![None; docs.len()];
     for test in groups {
         let mut in_test = vec![false; docs.len()];
         test.iter().for_each(|&i| in_test[i] = true);
         let train: Vec<usize> = (0..docs.len()).filter(|&i| !in_test[i]).collect();
-        let heads = fit_heads(docs, &probs, emb, &train, cfg);
+        let heads = fit_heads(docs, &seen, &unseen, emb, &train, cfg);
         for &i in test {
             let mut d = unannotated(&docs[i].doc);
-            let dec = heads.decide(&test_fast[i].probs, &emb[i]);
+            let dec = heads.decide(&test_fast[i].probs, &emb[i], unseen_language);
             apply(&mut d, dec, Some(&test_fast[i].candidates));
             out[i] = Some(d);
         }

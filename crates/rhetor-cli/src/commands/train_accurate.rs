@@ -9,7 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::stack::{FastProbs, StackConfig};
 use rhetor_accurate::train::{
-    fit_heads, fold_groups, held_out_fast_cached, language_groups, predict_held_out, HeldOutFast,
+    fit_heads, fold_groups, held_out_fast_cached, language_groups, predict_held_out, FastInputs,
+    HeldOutFast,
 };
 use rhetor_accurate::{AccurateHeads, ENCODER_NAME};
 use rhetor_core::Document;
@@ -146,6 +147,25 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     let b = bar(k * TRAIN_STEPS, "out-of-fold fast models");
     let oof = held_out_fast_cached(&docs, &groups, &opts, Some(&cache_dir), &b)?;
     b.0.finish_and_clear();
+    // Scores of fast models that did not see each document's language: the
+    // heads' unseen-language blends learn from them, and leave-one-language-
+    // out evaluation reads them.
+    let lang = language_groups(&docs);
+    let lolo = if lang.len() > 1 {
+        let b = bar(
+            lang.len() * TRAIN_STEPS,
+            "leave-one-language-out fast models",
+        );
+        let lolo = held_out_fast_cached(&docs, &lang, &opts, Some(&cache_dir), &b)?;
+        b.0.finish_and_clear();
+        lolo
+    } else {
+        oof.clone()
+    };
+    let inputs = FastInputs {
+        seen: &oof,
+        unseen: &lolo,
+    };
     let mut cfg = StackConfig::default();
     for c in [&mut cfg.techniques, &mut cfg.frames, &mut cfg.genre] {
         c.seed = args.seed;
@@ -153,23 +173,16 @@ pub fn run(args: TrainArgs) -> Result<u8> {
 
     if args.cv.is_some() {
         let b = bar(k, "cross-validating the heads");
-        let preds = predict_held_out(&docs, &groups, &oof, &oof, &emb, &cfg, &b);
+        let preds = predict_held_out(&docs, &groups, &inputs, &oof, &emb, &cfg, false, &b);
         b.0.finish_and_clear();
         let acc_cv = HeldOutReport::new(&docs, &preds);
         let fast_cv = HeldOutReport::new(&docs, &fast_predictions(&docs, &oof));
         println!("== accurate model, {k}-fold cross-validation\n{acc_cv}");
         compare(&format!("{k}-fold cross-validation"), &fast_cv, &acc_cv);
 
-        let lang = language_groups(&docs);
         let (acc_lolo, fast_lolo) = if lang.len() > 1 {
-            let b = bar(
-                lang.len() * TRAIN_STEPS,
-                "leave-one-language-out fast models",
-            );
-            let lolo = held_out_fast_cached(&docs, &lang, &opts, Some(&cache_dir), &b)?;
-            b.0.finish_and_clear();
             let b = bar(lang.len(), "leave-one-language-out heads");
-            let preds = predict_held_out(&docs, &lang, &oof, &lolo, &emb, &cfg, &b);
+            let preds = predict_held_out(&docs, &lang, &inputs, &lolo, &emb, &cfg, true, &b);
             b.0.finish_and_clear();
             let a = HeldOutReport::new(&docs, &preds);
             let f = HeldOutReport::new(&docs, &fast_predictions(&docs, &lolo));
@@ -193,8 +206,9 @@ pub fn run(args: TrainArgs) -> Result<u8> {
 
     if let Some(out) = &args.out {
         let probs: Vec<FastProbs> = oof.iter().map(|h| h.probs.clone()).collect();
+        let unseen: Vec<FastProbs> = lolo.iter().map(|h| h.probs.clone()).collect();
         let all: Vec<usize> = (0..docs.len()).collect();
-        let heads = fit_heads(&docs, &probs, &emb, &all, &cfg);
+        let heads = fit_heads(&docs, &probs, &unseen, &emb, &all, &cfg);
         let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
         trained_on.sort();
         trained_on.dedup();
