@@ -382,11 +382,11 @@ impl SoftBlend {
                     gb[c] += d;
                 }
             }
-            for j in 0..2 {
-                b.weights[j] -= 0.5 * gw[j] / n;
+            for (w, g) in b.weights.iter_mut().zip(gw) {
+                *w -= 0.5 * g / n;
             }
-            for c in 0..classes {
-                b.bias[c] -= 0.5 * gb[c] / n;
+            for (w, g) in b.bias.iter_mut().zip(&gb) {
+                *w -= 0.5 * g / n;
             }
         }
         let o: Vec<Vec<f32>> = fast.iter().zip(z).map(|(f, z)| b.logits(f, z)).collect();
