@@ -304,32 +304,57 @@ impl StackedMultiLabel {
         cfg: &DenseConfig,
         k: usize,
     ) -> Self {
-        let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[labels..].to_vec()).collect();
-        let train = |t: &[usize]| train_multilabel(&emb, ys, labels, t, cfg);
-        let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
-        let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..labels]).collect();
-        let seen = LabelBlend::fit(&fast, &oof, ys, labels);
-        let nl = ex.languages();
-        let unseen = if nl > 1 {
-            // Embedding logits of each language from models without it.
-            // Embedding logits of each language from models without it,
-            // pooled with the seen-language examples: a language rhetor was
-            // not trained on may still be close to one it was.
-            let (oof_lang, _) = out_of_fold(&emb, ex.langs, nl, false, train);
-            let mut both = fast.clone();
-            both.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
-            let z = [oof.as_slice(), oof_lang.as_slice()].concat();
-            LabelBlend::fit(&both, &z, &[ys, ys].concat(), labels)
-        } else {
-            seen.clone()
-        };
+        let (linear, seen, unseen) = fit_blended(
+            ex,
+            ys,
+            labels,
+            k,
+            |emb, t| train_multilabel(emb, ys, labels, t, cfg),
+            |fast, z, y| LabelBlend::fit(fast, z, y, labels),
+        );
         StackedMultiLabel {
             fast_dims: labels,
-            linear: final_model.expect("asked for the final model"),
+            linear,
             seen,
             unseen,
         }
     }
+}
+
+/// Trains the embedding-only model (`train`, on the inputs after the
+/// first `n_fast`) and fits the seen- and unseen-language blends (`blend`,
+/// from fast values, out-of-fold embedding logits and targets).
+fn fit_blended<Y: Clone, B: Clone>(
+    ex: &Examples,
+    ys: &[Y],
+    n_fast: usize,
+    k: usize,
+    train: impl Fn(&[Vec<f32>], &[usize]) -> DenseLinear + Sync,
+    blend: impl Fn(&[&[f32]], &[Vec<f32>], &[Y]) -> B,
+) -> (DenseLinear, B, B) {
+    let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[n_fast..].to_vec()).collect();
+    let train = |t: &[usize]| train(&emb, t);
+    let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
+    let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..n_fast]).collect();
+    let seen = blend(&fast, &oof, ys);
+    let nl = ex.languages();
+    let unseen = if nl > 1 {
+        // Embedding logits of each language from models without it, pooled
+        // with the seen-language examples: a language rhetor was not
+        // trained on may still be close to one it was.
+        let (oof_lang, _) = out_of_fold(&emb, ex.langs, nl, false, train);
+        let mut both = fast.clone();
+        both.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
+        let z = [oof.as_slice(), oof_lang.as_slice()].concat();
+        blend(&both, &z, &[ys, ys].concat())
+    } else {
+        seen.clone()
+    };
+    (
+        final_model.expect("asked for the final model"),
+        seen,
+        unseen,
+    )
 }
 
 /// Logits `a·fast + b·z + bias` (a and b shared by the classes), a
@@ -420,24 +445,17 @@ impl StackedSoftmax {
     }
 
     pub fn fit(ex: &Examples, ys: &[usize], classes: usize, cfg: &DenseConfig, k: usize) -> Self {
-        let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[classes..].to_vec()).collect();
-        let train = |t: &[usize]| train_softmax(&emb, ys, classes, t, cfg);
-        let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
-        let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..classes]).collect();
-        let seen = SoftBlend::fit(&fast, &oof, ys, classes);
-        let nl = ex.languages();
-        let unseen = if nl > 1 {
-            let (oof_lang, _) = out_of_fold(&emb, ex.langs, nl, false, train);
-            let mut both = fast.clone();
-            both.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
-            let z = [oof.as_slice(), oof_lang.as_slice()].concat();
-            SoftBlend::fit(&both, &z, &[ys, ys].concat(), classes)
-        } else {
-            seen.clone()
-        };
+        let (linear, seen, unseen) = fit_blended(
+            ex,
+            ys,
+            classes,
+            k,
+            |emb, t| train_softmax(emb, ys, classes, t, cfg),
+            |fast, z, y| SoftBlend::fit(fast, z, y, classes),
+        );
         StackedSoftmax {
             fast_dims: classes,
-            linear: final_model.expect("asked for the final model"),
+            linear,
             seen,
             unseen,
         }

@@ -225,25 +225,30 @@ pub fn fit_heads(
         .copied()
         .filter(|&i| docs[i].gold.frames)
         .collect();
-    let fx: Vec<Vec<f32>> = fr.iter().map(|&i| frame_input(&fast[i], &emb[i])).collect();
-    let fu: Vec<Vec<f32>> = fr
-        .iter()
-        .map(|&i| frame_input(&unseen[i], &emb[i])[..Frame::COUNT].to_vec())
-        .collect();
+    // Article-level inputs of the documents `sel`: with seen and unseen
+    // fast scores (the first `n` values of `input`), folds and languages.
+    type Input = fn(&FastProbs, &DocEmbeddings) -> Vec<f32>;
+    let articles = |sel: &[usize], input: Input, n: usize| {
+        let xs: Vec<Vec<f32>> = sel.iter().map(|&i| input(&fast[i], &emb[i])).collect();
+        let un: Vec<Vec<f32>> = sel
+            .iter()
+            .map(|&i| input(&unseen[i], &emb[i])[..n].to_vec())
+            .collect();
+        let groups: Vec<usize> = sel.iter().map(|&i| groups_all[i]).collect();
+        let langs: Vec<usize> = sel.iter().map(|&i| lang_of(i)).collect();
+        (xs, un, groups, langs)
+    };
+    let (fx, fu, fg, fl) = articles(&fr, frame_input, Frame::COUNT);
     let fy: Vec<Vec<bool>> = fr
         .iter()
         .map(|&i| {
             let mut y = vec![false; Frame::COUNT];
-            docs[i]
-                .doc
-                .frames
-                .iter()
-                .for_each(|f| y[f.label.index()] = true);
+            for f in &docs[i].doc.frames {
+                y[f.label.index()] = true;
+            }
             y
         })
         .collect();
-    let fg: Vec<usize> = fr.iter().map(|&i| groups_all[i]).collect();
-    let fl: Vec<usize> = fr.iter().map(|&i| lang_of(i)).collect();
     let ex = Examples {
         xs: &fx,
         unseen_fast: &fu,
@@ -257,17 +262,11 @@ pub fn fit_heads(
         .copied()
         .filter(|&i| docs[i].gold.genre && docs[i].doc.genre.is_some())
         .collect();
-    let gx: Vec<Vec<f32>> = gr.iter().map(|&i| genre_input(&fast[i], &emb[i])).collect();
-    let gu: Vec<Vec<f32>> = gr
-        .iter()
-        .map(|&i| genre_input(&unseen[i], &emb[i])[..Genre::COUNT].to_vec())
-        .collect();
+    let (gx, gu, gg, gl) = articles(&gr, genre_input, Genre::COUNT);
     let gy: Vec<usize> = gr
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
         .collect();
-    let gg: Vec<usize> = gr.iter().map(|&i| groups_all[i]).collect();
-    let gl: Vec<usize> = gr.iter().map(|&i| lang_of(i)).collect();
     let ex = Examples {
         xs: &gx,
         unseen_fast: &gu,
