@@ -512,3 +512,41 @@ impl StackHeads {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blend_weighs_the_informative_input() {
+        // y is decided by x2; x1 is noise. The blend must lean on x2.
+        let mut seed = 5u64;
+        let mut u = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 40) as f32 / (1u64 << 24) as f32 * 4.0 - 2.0
+        };
+        let x1: Vec<f32> = (0..2000).map(|_| u()).collect();
+        let x2: Vec<f32> = (0..2000).map(|_| u()).collect();
+        let y: Vec<bool> = x2.iter().map(|&v| v > 0.5).collect();
+        let [a, b, c] = fit_blend(&x1, &x2, &y);
+        assert!(b > 5.0 * a.abs(), "a {a}, b {b}");
+        // The boundary b·x2 + c = 0 sits near 0.5.
+        assert!((-c / b - 0.5).abs() < 0.1, "boundary {}", -c / b);
+    }
+
+    #[test]
+    fn solve3_solves() {
+        let h = [[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]];
+        let x = [1.0, -2.0, 0.5];
+        let g = [
+            2.0 * x[0] + x[1],
+            x[0] + 3.0 * x[1] + x[2],
+            x[1] + 4.0 * x[2],
+        ];
+        let got = solve3(h, g).unwrap();
+        for i in 0..3 {
+            assert!((got[i] - x[i]).abs() < 1e-9);
+        }
+        assert!(solve3([[0.0; 3]; 3], g).is_none());
+    }
+}
