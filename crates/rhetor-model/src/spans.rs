@@ -237,6 +237,38 @@ impl SpanTagger {
             .iter()
             .map(|x| sigmoid(self.head.score_label(x, technique)))
             .collect();
+        self.spans_from_probs(tokens, &probs, technique, p_par)
+    }
+
+    /// The spans of every technique at once, as if each were predicted
+    /// with probability 1 (scale the scores by the paragraph probability);
+    /// scores each token once instead of once per technique.
+    pub fn candidate_spans(
+        &self,
+        tokens: &[Token],
+        features: &[SparseVec],
+    ) -> Vec<Vec<(usize, usize, f32)>> {
+        let labels = self.thresholds.len();
+        if tokens.is_empty() {
+            return vec![Vec::new(); labels];
+        }
+        let all: Vec<Vec<f32>> = features.iter().map(|x| self.head.scores(x)).collect();
+        (0..labels)
+            .map(|t| {
+                let probs: Vec<f32> = all.iter().map(|s| sigmoid(s[t])).collect();
+                self.spans_from_probs(tokens, &probs, t, 1.0)
+            })
+            .collect()
+    }
+
+    /// Spans from per-token probabilities of one technique.
+    fn spans_from_probs(
+        &self,
+        tokens: &[Token],
+        probs: &[f32],
+        technique: usize,
+        p_par: f32,
+    ) -> Vec<(usize, usize, f32)> {
         let mut keep: Vec<bool> = probs
             .iter()
             .map(|&p| p >= self.thresholds[technique])

@@ -1,9 +1,9 @@
 //! Training the fast model, and cross-validation over articles.
 
-use crate::calibrate::{micro_thresholds, Platt};
+use crate::calibrate::{calibrate_single, micro_thresholds, Platt};
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
 use crate::head::{MultiLabelHead, SoftmaxHead};
-use crate::linear::{softmax, train_one_vs_rest, train_softmax, TrainConfig};
+use crate::linear::{train_one_vs_rest, train_softmax, TrainConfig};
 use crate::model::{article_blocks, paragraph_blocks, FastModel};
 use crate::spans::{SpanTagger, TaggedParagraph};
 use crate::sparse::SparseVec;
@@ -170,26 +170,6 @@ pub fn fit_multilabel<B: Borrow<Blocks> + Sync>(
     MultiLabelHead::new(fc.clone(), idf, head, platt, thresholds)
 }
 
-/// Macro-F1 of single-label predictions over `classes` classes.
-pub fn macro_f1(pred: &[usize], gold: &[usize], classes: usize) -> f32 {
-    let mut total = 0.0;
-    for c in 0..classes {
-        let tp = pred
-            .iter()
-            .zip(gold)
-            .filter(|(p, g)| **p == c && **g == c)
-            .count() as f32;
-        let np = pred.iter().filter(|&&p| p == c).count() as f32;
-        let ng = gold.iter().filter(|&&g| g == c).count() as f32;
-        total += if np + ng > 0.0 {
-            2.0 * tp / (np + ng)
-        } else {
-            0.0
-        };
-    }
-    total / classes as f32
-}
-
 /// Fits the genre head: softmax, a temperature fitted on out-of-fold
 /// probabilities, and per-class offsets that maximise out-of-fold macro-F1.
 pub fn fit_genre<B: Borrow<Blocks> + Sync>(
@@ -215,52 +195,10 @@ pub fn fit_genre<B: Borrow<Blocks> + Sync>(
             oof[i] = head.scores(&xs[i]);
         }
     }
-    // Temperature: the grid value with the lowest out-of-fold log loss.
-    let nll = |t: f32| -> f32 {
-        oof.iter()
-            .zip(ys)
-            .map(|(s, &y)| {
-                -softmax(&s.iter().map(|v| v / t).collect::<Vec<_>>())[y]
-                    .max(1e-9)
-                    .ln()
-            })
-            .sum()
-    };
-    let temperature = (1..=40)
-        .map(|i| i as f32 * 0.25)
-        .min_by(|&a, &b| nll(a).total_cmp(&nll(b)))
-        .unwrap_or(1.0);
-    let probs: Vec<Vec<f32>> = oof
-        .iter()
-        .map(|s| softmax(&s.iter().map(|v| v / temperature).collect::<Vec<_>>()))
-        .collect();
-    // Offsets for classes 1.. relative to class 0, by grid search on macro-F1.
-    let grid: Vec<f32> = (-8..=8).map(|i| i as f32 * 0.25).collect();
-    let mut best = (f32::MIN, vec![0f32; classes]);
-    for &o1 in &grid {
-        for &o2 in &grid {
-            let off = vec![0.0, o1, o2];
-            let pred: Vec<usize> = probs
-                .iter()
-                .map(|p| {
-                    (0..classes)
-                        .max_by(|&a, &b| {
-                            (p[a].max(1e-9).ln() + off[a])
-                                .total_cmp(&(p[b].max(1e-9).ln() + off[b]))
-                        })
-                        .unwrap_or(0)
-                })
-                .collect();
-            // Prefer small offsets on ties: they generalise better.
-            let score = macro_f1(&pred, ys, classes) - 1e-4 * (o1.abs() + o2.abs());
-            if score > best.0 {
-                best = (score, off);
-            }
-        }
-    }
+    let (temperature, offsets) = calibrate_single(&oof, ys, classes);
     let all: Vec<usize> = (0..xs.len()).collect();
     let head = train_softmax(dims, classes, &xs, ys, &all, cfg);
-    SoftmaxHead::new(fc.clone(), idf, head, temperature, best.1)
+    SoftmaxHead::new(fc.clone(), idf, head, temperature, offsets)
 }
 
 /// Trains the fast model on labelled documents.

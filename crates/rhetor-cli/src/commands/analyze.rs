@@ -62,7 +62,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
         eprintln!("rhetor: error: --task is required with --format semeval");
         return Ok(EXIT_USAGE);
     }
-    let detector = models::load(&args.model)?;
+    let detector = models::load(&args.model, args.encoder.as_deref())?;
     let out: Box<dyn Write> = match &args.output {
         Some(path) => Box::new(BufWriter::new(
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?,

@@ -5,6 +5,7 @@ mod eval;
 pub mod models;
 mod serve;
 mod train;
+mod train_accurate;
 
 use crate::cli::{Cli, Command};
 
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Models(args) => models::run(args.command),
     }
 }

@@ -1,6 +1,6 @@
 //! `rhetor train`: fit the fast model, optionally with a CV report first.
 
-use crate::cli::TrainArgs;
+use crate::cli::{ModelKind, TrainArgs};
 use crate::EXIT_USAGE;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,7 +12,7 @@ use rhetor_model::train::{
 use std::time::Instant;
 
 /// Adapts training progress to a progress bar on stderr.
-struct Bar(ProgressBar);
+pub(super) struct Bar(pub(super) ProgressBar);
 
 impl Progress for Bar {
     fn step(&self, message: &str) {
@@ -21,7 +21,7 @@ impl Progress for Bar {
     }
 }
 
-fn bar(steps: usize, what: &str) -> Bar {
+pub(super) fn bar(steps: usize, what: &str) -> Bar {
     let b = ProgressBar::new(steps as u64);
     b.set_style(
         ProgressStyle::with_template(&format!(
@@ -36,6 +36,9 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     if args.out.is_none() && args.cv.is_none() {
         eprintln!("rhetor: error: give --out FILE (where to write the model), --cv K, or both");
         return Ok(EXIT_USAGE);
+    }
+    if args.model == ModelKind::Accurate {
+        return super::train_accurate::run(args);
     }
     let docs = load_dataset(&args.data, args.langs.as_deref())?;
     if docs.is_empty() {

@@ -1,0 +1,223 @@
+//! Paragraph and article embeddings, with a disk cache for training.
+//!
+//! Embedding the training corpus takes minutes on a CPU while training the
+//! heads takes seconds, so training keeps every paragraph's embedding in a
+//! cache file keyed by the encoder's weights and by the text itself.
+
+use rhetor_core::Document;
+use rhetor_encoder::Encoder;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Embeddings of one document.
+#[derive(Debug, Clone)]
+pub struct DocEmbeddings {
+    /// One per paragraph, in order.
+    pub paragraphs: Vec<Vec<f32>>,
+    /// The normalised mean of the paragraph embeddings.
+    pub article: Vec<f32>,
+}
+
+/// The normalised mean of `paragraphs` (zeros when there are none).
+pub fn article_embedding(paragraphs: &[Vec<f32>], dim: usize) -> Vec<f32> {
+    let mut mean = vec![0f32; dim];
+    for p in paragraphs {
+        for (m, v) in mean.iter_mut().zip(p) {
+            *m += v;
+        }
+    }
+    rhetor_encoder::normalize(&mut mean);
+    mean
+}
+
+/// Embeds one document's paragraphs (for inference).
+pub fn embed_document(encoder: &Encoder, doc: &Document) -> DocEmbeddings {
+    let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
+    let paragraphs = encoder.embed(&texts);
+    let article = article_embedding(&paragraphs, encoder.dim());
+    DocEmbeddings {
+        paragraphs,
+        article,
+    }
+}
+
+/// 64-bit FNV-1a of a text: the cache key.
+fn text_key(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Text hash → embedding, optionally backed by a file.
+pub struct EmbeddingCache {
+    path: Option<PathBuf>,
+    map: HashMap<u64, Vec<f32>>,
+}
+
+const CACHE_MAGIC: &[u8; 8] = b"RHETOREC";
+
+impl EmbeddingCache {
+    pub fn in_memory() -> Self {
+        EmbeddingCache {
+            path: None,
+            map: HashMap::new(),
+        }
+    }
+
+    /// The cache file for `encoder` inside `dir`: its name carries a hash
+    /// of the encoder's weights and of the arithmetic used (int8 or f32),
+    /// so embeddings from another encoder are never mixed in.
+    pub fn for_encoder(dir: &Path, encoder: &Encoder) -> std::io::Result<Self> {
+        let mut h = Sha256::new();
+        for name in [rhetor_encoder::Q4_FILE, rhetor_encoder::SAFETENSORS_FILE] {
+            let p = encoder.dir.join(name);
+            if p.is_file() {
+                h.update(rhetor_encoder::fetch::sha256_file(&p)?.as_bytes());
+            }
+        }
+        h.update(if encoder.uses_int8() {
+            b"int8"
+        } else {
+            b"f32 "
+        });
+        let tag: String = h.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let path = dir.join(format!("embeddings-{tag}.bin"));
+        let map = if path.is_file() {
+            read_cache(&path).unwrap_or_default()
+        } else {
+            HashMap::new()
+        };
+        Ok(EmbeddingCache {
+            path: Some(path),
+            map,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Writes the cache file (no-op in memory).
+    pub fn save(&self) -> std::io::Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("tmp");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        out.write_all(CACHE_MAGIC)?;
+        let dim = self.map.values().next().map_or(0, |v| v.len());
+        out.write_all(&(dim as u32).to_le_bytes())?;
+        let mut keys: Vec<&u64> = self.map.keys().collect();
+        keys.sort_unstable();
+        for k in keys {
+            out.write_all(&k.to_le_bytes())?;
+            for v in &self.map[k] {
+                out.write_all(&v.to_le_bytes())?;
+            }
+        }
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(tmp, path)
+    }
+
+    /// Embeddings of `texts`, computing (in chunks, saving after each) only
+    /// those not cached. `progress(done, total)` follows the computation.
+    pub fn embed(
+        &mut self,
+        encoder: &Encoder,
+        texts: &[&str],
+        progress: &dyn Fn(usize, usize),
+    ) -> std::io::Result<Vec<Vec<f32>>> {
+        let mut missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !self.map.contains_key(&text_key(t)))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        let total = missing.len();
+        // Chunks big enough to keep both cores busy, small enough that an
+        // interrupted run loses little.
+        for (i, chunk) in missing.chunks(512).enumerate() {
+            let vecs = encoder.embed(chunk);
+            for (t, v) in chunk.iter().zip(vecs) {
+                self.map.insert(text_key(t), v);
+            }
+            progress(((i + 1) * 512).min(total), total);
+            if (i + 1) % 8 == 0 {
+                self.save()?;
+            }
+        }
+        if total > 0 {
+            self.save()?;
+        }
+        Ok(texts
+            .iter()
+            .map(|t| self.map[&text_key(t)].clone())
+            .collect())
+    }
+}
+
+fn read_cache(path: &Path) -> std::io::Result<HashMap<u64, Vec<f32>>> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    let mut map = HashMap::new();
+    if bytes.len() < 12 || &bytes[..8] != CACHE_MAGIC {
+        return Ok(map);
+    }
+    let dim = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    let rec = 8 + 4 * dim;
+    for r in bytes[12..].chunks_exact(rec) {
+        let key = u64::from_le_bytes(r[..8].try_into().expect("8 bytes"));
+        let v = r[8..]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        map.insert(key, v);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_embedding_is_normalised_mean() {
+        let a = article_embedding(&[vec![1.0, 0.0], vec![0.0, 1.0]], 2);
+        assert!((a[0] - a[1]).abs() < 1e-7);
+        assert!((a[0] * a[0] + a[1] * a[1] - 1.0).abs() < 1e-6);
+        assert_eq!(article_embedding(&[], 3), vec![0.0; 3]);
+    }
+
+    #[test]
+    fn cache_file_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.bin");
+        let mut c = EmbeddingCache {
+            path: Some(path.clone()),
+            map: HashMap::new(),
+        };
+        c.map.insert(text_key("a"), vec![0.5, -1.0, 2.0]);
+        c.map.insert(text_key("b"), vec![1.0, 0.0, 3.0]);
+        c.save().unwrap();
+        let back = read_cache(&path).unwrap();
+        assert_eq!(back, c.map);
+        assert_ne!(text_key("a"), text_key("b"));
+    }
+}

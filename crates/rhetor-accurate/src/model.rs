@@ -1,0 +1,196 @@
+//! The accurate model: the fast model, the encoder and the stacked heads,
+//! behind the same [`Detector`] trait; and its heads' file.
+
+use crate::embed::embed_document;
+use crate::stack::{FastProbs, StackHeads};
+use crate::train::apply;
+use rhetor_core::detector::Tasks;
+use rhetor_core::{Detector, Document};
+use rhetor_encoder::Encoder;
+use rhetor_model::FastModel;
+use serde::{Deserialize, Serialize};
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// Bumped when the heads' layout or inputs change.
+pub const FORMAT_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"RHETORAM";
+
+/// What `models/accurate.bin` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccurateHeads {
+    pub trained_on: Vec<String>,
+    pub seed: u64,
+    /// Encoder the heads were trained on, and its dimension.
+    pub encoder: String,
+    pub dim: usize,
+    pub heads: StackHeads,
+}
+
+pub const ENCODER_NAME: &str = "multilingual-e5-small";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HeadsError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a rhetor accurate-model file")]
+    NotHeads { path: String },
+    #[error("{path}: accurate-model format version {found}, this rhetor reads version {expected}; retrain with `rhetor train --model accurate`")]
+    Version {
+        path: String,
+        found: u32,
+        expected: u32,
+    },
+    #[error("{path}: corrupt accurate-model file: {message}")]
+    Corrupt { path: String, message: String },
+    #[error("the heads were trained on {expected}-dimensional embeddings, the encoder in {dir} gives {found}")]
+    Dimension {
+        dir: String,
+        expected: usize,
+        found: usize,
+    },
+}
+
+/// The committed heads, compiled into the binary like the fast model.
+static SHIPPED: &[u8] = include_bytes!("../../../models/accurate.bin");
+
+/// Loads the shipped heads.
+pub fn shipped_heads() -> Result<AccurateHeads, HeadsError> {
+    AccurateHeads::from_bytes(SHIPPED, "shipped accurate heads (models/accurate.bin)")
+}
+
+impl AccurateHeads {
+    pub fn save(&self, path: &Path) -> Result<(), HeadsError> {
+        let io = |source| HeadsError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        file.write_all(MAGIC).map_err(io)?;
+        file.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io)?;
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+        bincode::serialize_into(&mut gz, self).map_err(|e| HeadsError::Corrupt {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        gz.finish().map_err(io)?.flush().map_err(io)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, HeadsError> {
+        let p = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| HeadsError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, &p)
+    }
+
+    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, HeadsError> {
+        if bytes.len() < 12 || &bytes[..8] != MAGIC {
+            return Err(HeadsError::NotHeads {
+                path: name.to_string(),
+            });
+        }
+        let found = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if found != FORMAT_VERSION {
+            return Err(HeadsError::Version {
+                path: name.to_string(),
+                found,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let corrupt = |message: String| HeadsError::Corrupt {
+            path: name.to_string(),
+            message,
+        };
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[12..])
+            .read_to_end(&mut raw)
+            .map_err(|e| corrupt(e.to_string()))?;
+        bincode::deserialize(&raw).map_err(|e| corrupt(e.to_string()))
+    }
+
+    /// Format version stored in a heads file's header.
+    pub fn file_version(bytes: &[u8]) -> Option<u32> {
+        (bytes.len() >= 12 && &bytes[..8] == MAGIC)
+            .then(|| u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
+    }
+}
+
+/// Fast model + encoder + heads.
+pub struct AccurateModel {
+    pub fast: FastModel,
+    pub encoder: Encoder,
+    pub heads: AccurateHeads,
+}
+
+impl AccurateModel {
+    pub fn new(
+        fast: FastModel,
+        encoder: Encoder,
+        heads: AccurateHeads,
+    ) -> Result<Self, HeadsError> {
+        if encoder.dim() != heads.dim {
+            return Err(HeadsError::Dimension {
+                dir: encoder.dir.display().to_string(),
+                expected: heads.dim,
+                found: encoder.dim(),
+            });
+        }
+        Ok(AccurateModel {
+            fast,
+            encoder,
+            heads,
+        })
+    }
+}
+
+impl AccurateModel {
+    /// True when the document's language is known and is none of the
+    /// training languages: the heads then use their unseen-language blends.
+    pub fn is_unseen(&self, doc: &Document) -> bool {
+        doc.language.as_deref().is_some_and(|lang| {
+            !self
+                .heads
+                .trained_on
+                .iter()
+                .any(|f| rhetor_formats::corpus::language_code(f) == lang)
+        })
+    }
+}
+
+impl Detector for AccurateModel {
+    fn name(&self) -> &str {
+        "accurate"
+    }
+
+    fn annotate(&self, doc: &mut Document) {
+        self.annotate_tasks(doc, Tasks::ALL);
+    }
+
+    fn annotate_tasks(&self, doc: &mut Document, tasks: Tasks) {
+        let fast = FastProbs::of(&self.fast, doc);
+        let emb = embed_document(&self.encoder, doc);
+        let decisions = self.heads.heads.decide(&fast, &emb, self.is_unseen(doc));
+        let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
+        apply(doc, decisions, None);
+        if tasks.spans {
+            self.fast.add_spans(doc);
+        } else {
+            doc.spans.clear();
+        }
+        if !tasks.techniques && !tasks.spans {
+            doc.paragraphs.iter_mut().for_each(|p| p.techniques.clear());
+        }
+        if !tasks.genre {
+            doc.genre = genre;
+        }
+        if !tasks.frames {
+            doc.frames = frames;
+        }
+        doc.model = Some(self.name().to_string());
+    }
+}

@@ -1,0 +1,552 @@
+//! Heads stacked on the fast model: each reads the fast model's calibrated
+//! scores next to the encoder's embeddings, so lexical evidence and meaning
+//! are weighed by one learned model per task.
+
+use crate::dense::{softmax, train_multilabel, train_softmax, DenseConfig, DenseLinear};
+use crate::embed::DocEmbeddings;
+use rayon::prelude::*;
+use rhetor_core::{Frame, Genre, Technique};
+use rhetor_model::calibrate::{calibrate_single, micro_thresholds};
+use serde::{Deserialize, Serialize};
+
+/// The fast model's calibrated probabilities for one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FastProbs {
+    /// Per paragraph, per technique index.
+    pub techniques: Vec<Vec<f32>>,
+    pub frames: Vec<f32>,
+    pub genre: Vec<f32>,
+}
+
+impl FastProbs {
+    pub fn of(model: &rhetor_model::FastModel, doc: &rhetor_core::Document) -> Self {
+        let (frames, genre) = model.article_probs(doc);
+        FastProbs {
+            techniques: model.technique_probs(doc),
+            frames,
+            genre,
+        }
+    }
+}
+
+fn logit(p: f32) -> f32 {
+    let p = p.clamp(1e-4, 1.0 - 1e-4);
+    (p / (1.0 - p)).ln()
+}
+
+/// Which inputs the heads read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackConfig {
+    /// Techniques also read the article's embedding (context).
+    pub article_context: bool,
+    pub techniques: DenseConfig,
+    pub frames: DenseConfig,
+    pub genre: DenseConfig,
+    /// Folds inside training for calibration and thresholds.
+    pub inner_folds: usize,
+}
+
+impl Default for StackConfig {
+    fn default() -> Self {
+        StackConfig {
+            article_context: true,
+            techniques: DenseConfig::default(),
+            frames: DenseConfig {
+                epochs: 40,
+                ..DenseConfig::default()
+            },
+            genre: DenseConfig {
+                epochs: 40,
+                ..DenseConfig::default()
+            },
+            inner_folds: 4,
+        }
+    }
+}
+
+/// Input of the techniques head for paragraph `p`.
+pub fn technique_input(
+    cfg: &StackConfig,
+    fast: &FastProbs,
+    emb: &DocEmbeddings,
+    p: usize,
+) -> Vec<f32> {
+    let mut x: Vec<f32> = fast.techniques[p].iter().map(|&v| logit(v)).collect();
+    x.extend_from_slice(&emb.paragraphs[p]);
+    if cfg.article_context {
+        x.extend_from_slice(&emb.article);
+    }
+    x
+}
+
+pub fn frame_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
+    let mut x: Vec<f32> = fast.frames.iter().map(|&v| logit(v)).collect();
+    x.extend_from_slice(&emb.article);
+    x
+}
+
+pub fn genre_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
+    let mut x: Vec<f32> = fast.genre.iter().map(|&v| v.max(1e-6).ln()).collect();
+    x.extend_from_slice(&emb.article);
+    x
+}
+
+/// Out-of-fold scores of every example (folds: `groups[i] % k`) and,
+/// when `with_final`, the model trained on all of them; the trainings are
+/// independent and run in parallel.
+fn out_of_fold(
+    xs: &[Vec<f32>],
+    groups: &[usize],
+    k: usize,
+    with_final: bool,
+    train: impl Fn(&[usize]) -> DenseLinear + Sync,
+) -> (Vec<Vec<f32>>, Option<DenseLinear>) {
+    let runs = if with_final { k + 1 } else { k };
+    let mut models: Vec<(DenseLinear, Vec<usize>)> = (0..runs)
+        .into_par_iter()
+        .map(|f| {
+            let sel: Vec<usize> = (0..xs.len())
+                .filter(|&i| f == k || groups[i] % k != f)
+                .collect();
+            let held: Vec<usize> = (0..xs.len())
+                .filter(|&i| f < k && groups[i] % k == f)
+                .collect();
+            (train(&sel), held)
+        })
+        .collect();
+    let final_model = with_final.then(|| models.pop().expect("k + 1 models").0);
+    let mut oof = vec![Vec::new(); xs.len()];
+    for (m, held) in &models {
+        for &i in held {
+            oof[i] = m.scores(&xs[i]);
+        }
+    }
+    (oof, final_model)
+}
+
+/// Training examples of one head. `xs[i]` starts with the fast model's
+/// values (one per label), then the embedding inputs.
+pub struct Examples<'a> {
+    pub xs: &'a [Vec<f32>],
+    /// The fast model's values for the same example from a model that did
+    /// not see the example's language.
+    pub unseen_fast: &'a [Vec<f32>],
+    /// Inner-fold group (keeps an article's examples together).
+    pub groups: &'a [usize],
+    /// Language index of each example.
+    pub langs: &'a [usize],
+}
+
+impl Examples<'_> {
+    fn languages(&self) -> usize {
+        self.langs.iter().max().map_or(0, |&m| m + 1)
+    }
+}
+
+/// Fits `p = sigmoid(a·x1 + b·x2 + c)` by Newton's method, with a small
+/// ridge on `a` and `b`: the per-label blend of the fast model's logit
+/// (`x1`) and the embedding head's out-of-fold logit (`x2`).
+pub fn fit_blend(x1: &[f32], x2: &[f32], y: &[bool]) -> [f32; 3] {
+    let ridge = 1e-3 * x1.len() as f64;
+    let loss = |t: &[f64; 3]| -> f64 {
+        let mut l = 0.5 * ridge * (t[0] * t[0] + t[1] * t[1]);
+        for ((&a, &b), &yy) in x1.iter().zip(x2).zip(y) {
+            let z = t[0] * a as f64 + t[1] * b as f64 + t[2];
+            // log(1 + e^z) - y z, stably.
+            let sp = if z > 0.0 {
+                z + (-z).exp().ln_1p()
+            } else {
+                z.exp().ln_1p()
+            };
+            l += sp - if yy { z } else { 0.0 };
+        }
+        l
+    };
+    let mut t = [0.5f64, 0.5, 0.0];
+    let mut current = loss(&t);
+    for _ in 0..50 {
+        let mut g = [0f64; 3];
+        let mut h = [[0f64; 3]; 3];
+        for ((&a, &b), &yy) in x1.iter().zip(x2).zip(y) {
+            let f = [a as f64, b as f64, 1.0];
+            let z = t[0] * f[0] + t[1] * f[1] + t[2];
+            let p = 1.0 / (1.0 + (-z).exp());
+            let w = (p * (1.0 - p)).max(1e-9);
+            for i in 0..3 {
+                g[i] += (p - yy as u8 as f64) * f[i];
+                for j in 0..3 {
+                    h[i][j] += w * f[i] * f[j];
+                }
+            }
+        }
+        for i in 0..2 {
+            g[i] += ridge * t[i];
+            h[i][i] += ridge;
+        }
+        h[2][2] += 1e-9;
+        let Some(step) = solve3(h, g) else { break };
+        // Backtracking: Newton steps can overshoot when the inputs are
+        // nearly separable.
+        let mut scale = 1.0;
+        let mut improved = false;
+        for _ in 0..30 {
+            let cand = [
+                t[0] - scale * step[0],
+                t[1] - scale * step[1],
+                t[2] - scale * step[2],
+            ];
+            let l = loss(&cand);
+            if l <= current {
+                improved = current - l > 1e-10 * current.abs().max(1.0);
+                t = cand;
+                current = l;
+                break;
+            }
+            scale *= 0.5;
+        }
+        if !improved {
+            break;
+        }
+    }
+    [t[0] as f32, t[1] as f32, t[2] as f32]
+}
+
+/// Solves the 3×3 system `h · x = g` (Cramer's rule); None if singular.
+fn solve3(h: [[f64; 3]; 3], g: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(h);
+    if d.abs() < 1e-300 {
+        return None;
+    }
+    let mut x = [0f64; 3];
+    for (c, xc) in x.iter_mut().enumerate() {
+        let mut m = h;
+        for r in 0..3 {
+            m[r][c] = g[r];
+        }
+        *xc = det(m) / d;
+    }
+    Some(x)
+}
+
+/// Per-label blend weights and thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelBlend {
+    /// Per label: (fast weight, embedding weight, bias).
+    pub weights: Vec<[f32; 3]>,
+    pub thresholds: Vec<f32>,
+}
+
+impl LabelBlend {
+    fn probs(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        self.weights
+            .iter()
+            .enumerate()
+            .map(|(l, w)| crate::dense::sigmoid(w[0] * fast[l] + w[1] * z[l] + w[2]))
+            .collect()
+    }
+
+    /// Fits the blend of `fast[i]` and out-of-fold embedding logits `z[i]`.
+    fn fit(fast: &[&[f32]], z: &[Vec<f32>], ys: &[Vec<bool>], labels: usize) -> Self {
+        let weights: Vec<[f32; 3]> = (0..labels)
+            .into_par_iter()
+            .map(|l| {
+                let x1: Vec<f32> = fast.iter().map(|f| f[l]).collect();
+                let x2: Vec<f32> = z.iter().map(|r| r[l]).collect();
+                let y: Vec<bool> = ys.iter().map(|r| r[l]).collect();
+                fit_blend(&x1, &x2, &y)
+            })
+            .collect();
+        let mut b = LabelBlend {
+            weights,
+            thresholds: vec![0.5; labels],
+        };
+        let probs: Vec<Vec<f32>> = fast.iter().zip(z).map(|(f, z)| b.probs(f, z)).collect();
+        b.thresholds = micro_thresholds(&probs, ys, labels);
+        b
+    }
+}
+
+/// A multi-label head: an embedding-only model whose logit is blended per
+/// label with the fast model's logit. Two blends: one for languages the
+/// fast model was trained on, one (fitted on scores of fast models that
+/// had not seen the language) for the others.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackedMultiLabel {
+    /// Inputs start with this many fast-model values, one per label.
+    pub fast_dims: usize,
+    /// Model of the remaining (embedding) inputs.
+    pub linear: DenseLinear,
+    pub seen: LabelBlend,
+    pub unseen: LabelBlend,
+}
+
+impl StackedMultiLabel {
+    pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
+        let z = self.linear.scores(&x[self.fast_dims..]);
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        blend.probs(&x[..self.fast_dims], &z)
+    }
+
+    pub fn decide(&self, probs: &[f32], unseen: bool) -> Vec<(usize, f32)> {
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        rhetor_model::calibrate::decide_multilabel(probs, &blend.thresholds)
+    }
+
+    pub fn fit(
+        ex: &Examples,
+        ys: &[Vec<bool>],
+        labels: usize,
+        cfg: &DenseConfig,
+        k: usize,
+    ) -> Self {
+        let (linear, seen, unseen) = fit_blended(
+            ex,
+            ys,
+            labels,
+            k,
+            |emb, t| train_multilabel(emb, ys, labels, t, cfg),
+            |fast, z, y| LabelBlend::fit(fast, z, y, labels),
+        );
+        StackedMultiLabel {
+            fast_dims: labels,
+            linear,
+            seen,
+            unseen,
+        }
+    }
+}
+
+/// Trains the embedding-only model (`train`, on the inputs after the
+/// first `n_fast`) and fits the seen- and unseen-language blends (`blend`,
+/// from fast values, out-of-fold embedding logits and targets).
+fn fit_blended<Y: Clone, B: Clone>(
+    ex: &Examples,
+    ys: &[Y],
+    n_fast: usize,
+    k: usize,
+    train: impl Fn(&[Vec<f32>], &[usize]) -> DenseLinear + Sync,
+    blend: impl Fn(&[&[f32]], &[Vec<f32>], &[Y]) -> B,
+) -> (DenseLinear, B, B) {
+    let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[n_fast..].to_vec()).collect();
+    let train = |t: &[usize]| train(&emb, t);
+    let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
+    let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..n_fast]).collect();
+    let seen = blend(&fast, &oof, ys);
+    let nl = ex.languages();
+    let unseen = if nl > 1 {
+        // Embedding logits of each language from models without it, pooled
+        // with the seen-language examples: a language rhetor was not
+        // trained on may still be close to one it was.
+        let (oof_lang, _) = out_of_fold(&emb, ex.langs, nl, false, train);
+        let mut both = fast.clone();
+        both.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
+        let z = [oof.as_slice(), oof_lang.as_slice()].concat();
+        blend(&both, &z, &[ys, ys].concat())
+    } else {
+        seen.clone()
+    };
+    (
+        final_model.expect("asked for the final model"),
+        seen,
+        unseen,
+    )
+}
+
+/// Logits `a·fast + b·z + bias` (a and b shared by the classes), a
+/// temperature and decision offsets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SoftBlend {
+    pub weights: [f32; 2],
+    pub bias: Vec<f32>,
+    pub temperature: f32,
+    pub offsets: Vec<f32>,
+}
+
+impl SoftBlend {
+    fn logits(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        (0..self.bias.len())
+            .map(|c| self.weights[0] * fast[c] + self.weights[1] * z[c] + self.bias[c])
+            .collect()
+    }
+
+    fn probs(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        let t = self.temperature.max(1e-3);
+        softmax(
+            &self
+                .logits(fast, z)
+                .iter()
+                .map(|v| v / t)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// The few parameters by full-batch gradient descent on the log loss,
+    /// then temperature and offsets as for the fast model.
+    fn fit(fast: &[&[f32]], z: &[Vec<f32>], ys: &[usize], classes: usize) -> Self {
+        let mut b = SoftBlend {
+            weights: [1.0, 1.0],
+            bias: vec![0.0; classes],
+            temperature: 1.0,
+            offsets: vec![0.0; classes],
+        };
+        let n = ys.len().max(1) as f32;
+        for _ in 0..400 {
+            let mut gw = [0f32; 2];
+            let mut gb = vec![0f32; classes];
+            for ((f, z), &y) in fast.iter().zip(z).zip(ys) {
+                let p = softmax(&b.logits(f, z));
+                for c in 0..classes {
+                    let d = p[c] - (c == y) as u8 as f32;
+                    gw[0] += d * f[c];
+                    gw[1] += d * z[c];
+                    gb[c] += d;
+                }
+            }
+            for (w, g) in b.weights.iter_mut().zip(gw) {
+                *w -= 0.5 * g / n;
+            }
+            for (w, g) in b.bias.iter_mut().zip(&gb) {
+                *w -= 0.5 * g / n;
+            }
+        }
+        let o: Vec<Vec<f32>> = fast.iter().zip(z).map(|(f, z)| b.logits(f, z)).collect();
+        let (temperature, offsets) = calibrate_single(&o, ys, classes);
+        b.temperature = temperature;
+        b.offsets = offsets;
+        b
+    }
+}
+
+/// A single-label head: an embedding-only softmax model blended with the
+/// fast model's log-probabilities, for seen and unseen languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackedSoftmax {
+    pub fast_dims: usize,
+    pub linear: DenseLinear,
+    pub seen: SoftBlend,
+    pub unseen: SoftBlend,
+}
+
+impl StackedSoftmax {
+    pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
+        let z = self.linear.scores(&x[self.fast_dims..]);
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        blend.probs(&x[..self.fast_dims], &z)
+    }
+
+    pub fn decide(&self, probs: &[f32], unseen: bool) -> usize {
+        let blend = if unseen { &self.unseen } else { &self.seen };
+        rhetor_model::calibrate::decide_single(probs, &blend.offsets)
+    }
+
+    pub fn fit(ex: &Examples, ys: &[usize], classes: usize, cfg: &DenseConfig, k: usize) -> Self {
+        let (linear, seen, unseen) = fit_blended(
+            ex,
+            ys,
+            classes,
+            k,
+            |emb, t| train_softmax(emb, ys, classes, t, cfg),
+            |fast, z, y| SoftBlend::fit(fast, z, y, classes),
+        );
+        StackedSoftmax {
+            fast_dims: classes,
+            linear,
+            seen,
+            unseen,
+        }
+    }
+}
+
+/// The three stacked heads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StackHeads {
+    pub config: StackConfig,
+    pub techniques: StackedMultiLabel,
+    pub frames: StackedMultiLabel,
+    pub genre: StackedSoftmax,
+}
+
+/// One document's predictions from the heads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decisions {
+    /// Per paragraph: (technique, probability), most probable first.
+    pub techniques: Vec<Vec<(Technique, f32)>>,
+    pub frames: Vec<(Frame, f32)>,
+    pub genre: Option<(Genre, Vec<f32>)>,
+}
+
+impl StackHeads {
+    /// `unseen`: the document's language is not one the fast model was
+    /// trained on.
+    pub fn decide(&self, fast: &FastProbs, emb: &DocEmbeddings, unseen: bool) -> Decisions {
+        let techniques = (0..fast.techniques.len())
+            .map(|p| {
+                let probs = self
+                    .techniques
+                    .probs(&technique_input(&self.config, fast, emb, p), unseen);
+                self.techniques
+                    .decide(&probs, unseen)
+                    .into_iter()
+                    .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
+                    .collect()
+            })
+            .collect();
+        let fp = self.frames.probs(&frame_input(fast, emb), unseen);
+        let frames = self
+            .frames
+            .decide(&fp, unseen)
+            .into_iter()
+            .filter_map(|(l, s)| Frame::from_index(l).map(|f| (f, s)))
+            .collect();
+        let gp = self.genre.probs(&genre_input(fast, emb), unseen);
+        let genre = Genre::from_index(self.genre.decide(&gp, unseen)).map(|g| (g, gp));
+        Decisions {
+            techniques,
+            frames,
+            genre,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blend_weighs_the_informative_input() {
+        // y is decided by x2; x1 is noise. The blend must lean on x2.
+        let mut seed = 5u64;
+        let mut u = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 40) as f32 / (1u64 << 24) as f32 * 4.0 - 2.0
+        };
+        let x1: Vec<f32> = (0..2000).map(|_| u()).collect();
+        let x2: Vec<f32> = (0..2000).map(|_| u()).collect();
+        let y: Vec<bool> = x2.iter().map(|&v| v > 0.5).collect();
+        let [a, b, c] = fit_blend(&x1, &x2, &y);
+        assert!(b > 5.0 * a.abs(), "a {a}, b {b}");
+        // The boundary b·x2 + c = 0 sits near 0.5.
+        assert!((-c / b - 0.5).abs() < 0.1, "boundary {}", -c / b);
+    }
+
+    #[test]
+    fn solve3_solves() {
+        let h = [[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]];
+        let x = [1.0, -2.0, 0.5];
+        let g = [
+            2.0 * x[0] + x[1],
+            x[0] + 3.0 * x[1] + x[2],
+            x[1] + 4.0 * x[2],
+        ];
+        let got = solve3(h, g).unwrap();
+        for i in 0..3 {
+            assert!((got[i] - x[i]).abs() < 1e-9);
+        }
+        assert!(solve3([[0.0; 3]; 3], g).is_none());
+    }
+}

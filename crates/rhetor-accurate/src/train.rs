@@ -1,0 +1,404 @@
+//! Training the stacked heads, and their cross-validation.
+//!
+//! The heads learn from the fast model's scores, so those scores must come
+//! from fast models that did not see the example (out-of-fold), or the
+//! heads would learn to trust the fast model's over-confident training
+//! fit. [`held_out_fast`] trains one fast model per fold and keeps its
+//! probabilities, its own decisions (for reporting the fast model side by
+//! side) and its span candidates for the held-out documents.
+
+use crate::embed::DocEmbeddings;
+use crate::stack::{
+    frame_input, genre_input, technique_input, Decisions, Examples, FastProbs, StackConfig,
+    StackHeads, StackedMultiLabel, StackedSoftmax,
+};
+use rayon::prelude::*;
+use rhetor_core::Detector;
+use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
+use rhetor_formats::corpus::LabeledDocument;
+use rhetor_model::train::{
+    fold_assignment, train as train_fast, unannotated, Progress, TrainOptions,
+};
+use serde::{Deserialize, Serialize};
+
+/// Spans of every technique in every paragraph (see
+/// [`rhetor_model::FastModel::candidate_spans`]).
+pub type Candidates = Vec<Vec<Vec<(usize, usize, f32)>>>;
+
+/// What a fast model that did not see a document says about it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeldOutFast {
+    pub probs: FastProbs,
+    pub candidates: Candidates,
+    /// The fast model's own annotation.
+    pub prediction: FastDecisions,
+}
+
+/// A fast model's annotation of a document, compactly (label indices).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FastDecisions {
+    pub techniques: Vec<Vec<(usize, f32)>>,
+    pub frames: Vec<(usize, f32)>,
+    pub genre: Option<(usize, Vec<f32>)>,
+    /// (technique, start, end, score) in code points.
+    pub spans: Vec<(usize, usize, usize, f32)>,
+}
+
+impl FastDecisions {
+    fn of(doc: &Document) -> Self {
+        FastDecisions {
+            techniques: doc
+                .paragraphs
+                .iter()
+                .map(|p| {
+                    p.techniques
+                        .iter()
+                        .map(|t| (t.label.index(), t.score))
+                        .collect()
+                })
+                .collect(),
+            frames: doc
+                .frames
+                .iter()
+                .map(|f| (f.label.index(), f.score))
+                .collect(),
+            genre: doc.genre.as_ref().map(|g| {
+                (
+                    g.label.index(),
+                    Genre::ALL
+                        .iter()
+                        .map(|k| g.scores.get(k).copied().unwrap_or(0.0))
+                        .collect(),
+                )
+            }),
+            spans: doc
+                .spans
+                .iter()
+                .map(|s| (s.technique.index(), s.start, s.end, s.score))
+                .collect(),
+        }
+    }
+
+    /// The annotated document (from its unannotated original).
+    pub fn to_document(&self, original: &Document) -> Document {
+        let mut d = unannotated(original);
+        let dec = Decisions {
+            techniques: self
+                .techniques
+                .iter()
+                .map(|ts| {
+                    ts.iter()
+                        .filter_map(|&(l, s)| Technique::from_index(l).map(|t| (t, s)))
+                        .collect()
+                })
+                .collect(),
+            frames: self
+                .frames
+                .iter()
+                .filter_map(|&(l, s)| Frame::from_index(l).map(|f| (f, s)))
+                .collect(),
+            genre: self
+                .genre
+                .as_ref()
+                .and_then(|(l, p)| Genre::from_index(*l).map(|g| (g, p.clone()))),
+        };
+        apply(&mut d, dec, None);
+        let map = OffsetMap::new(&d.text);
+        for &(t, s, e, score) in &self.spans {
+            if let Some(t) = Technique::from_index(t) {
+                d.add_span(&map, t, s, e, score);
+            }
+        }
+        d.model = Some("fast".to_string());
+        d
+    }
+}
+
+/// For each group of document indices, trains the fast model on all other
+/// documents and records what it says about the group's documents.
+pub fn held_out_fast(
+    docs: &[LabeledDocument],
+    groups: &[Vec<usize>],
+    opts: &TrainOptions,
+    progress: &dyn Progress,
+) -> Vec<HeldOutFast> {
+    let mut out: Vec<Option<HeldOutFast>> = vec![None; docs.len()];
+    for test in groups {
+        let mut in_test = vec![false; docs.len()];
+        test.iter().for_each(|&i| in_test[i] = true);
+        let train_docs: Vec<LabeledDocument> = (0..docs.len())
+            .filter(|&i| !in_test[i])
+            .map(|i| docs[i].clone())
+            .collect();
+        let model = train_fast(&train_docs, opts, progress);
+        drop(train_docs);
+        let results: Vec<HeldOutFast> = test
+            .par_iter()
+            .map(|&i| {
+                let doc = unannotated(&docs[i].doc);
+                let mut prediction = doc.clone();
+                model.annotate(&mut prediction);
+                HeldOutFast {
+                    probs: FastProbs::of(&model, &doc),
+                    candidates: model.candidate_spans(&doc),
+                    prediction: FastDecisions::of(&prediction),
+                }
+            })
+            .collect();
+        for (&i, r) in test.iter().zip(results) {
+            out[i] = Some(r);
+        }
+    }
+    out.into_iter()
+        .map(|r| r.expect("every document is in exactly one group"))
+        .collect()
+}
+
+/// Groups of the `k` folds of [`fold_assignment`].
+pub fn fold_groups(docs: &[LabeledDocument], k: usize) -> Vec<Vec<usize>> {
+    let folds = fold_assignment(docs, k);
+    (0..k)
+        .map(|f| (0..docs.len()).filter(|&i| folds[i] == f).collect())
+        .collect()
+}
+
+/// Groups of one language folder each.
+pub fn language_groups(docs: &[LabeledDocument]) -> Vec<Vec<usize>> {
+    let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    folders
+        .iter()
+        .map(|f| (0..docs.len()).filter(|&i| docs[i].folder == *f).collect())
+        .collect()
+}
+
+/// Trains the heads on documents `train` from out-of-fold fast scores
+/// (`fast`), scores of fast models that had not seen each document's
+/// language (`unseen`), and embeddings.
+pub fn fit_heads(
+    docs: &[LabeledDocument],
+    fast: &[FastProbs],
+    unseen: &[FastProbs],
+    emb: &[DocEmbeddings],
+    train: &[usize],
+    cfg: &StackConfig,
+) -> StackHeads {
+    let k = cfg.inner_folds.max(2);
+    let groups_all = fold_assignment(docs, k);
+    let mut folders: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let lang_of = |i: usize| {
+        folders
+            .binary_search(&docs[i].folder.as_str())
+            .expect("the folder of a training document")
+    };
+
+    // Techniques: one example per paragraph of documents with labels.
+    let (mut xs, mut un, mut ys, mut groups, mut langs) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for &i in train.iter().filter(|&&i| docs[i].gold.techniques) {
+        for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
+            xs.push(technique_input(cfg, &fast[i], &emb[i], p));
+            un.push(technique_input(cfg, &unseen[i], &emb[i], p)[..Technique::COUNT].to_vec());
+            let mut y = vec![false; Technique::COUNT];
+            par.techniques
+                .iter()
+                .for_each(|t| y[t.label.index()] = true);
+            ys.push(y);
+            groups.push(groups_all[i]);
+            langs.push(lang_of(i));
+        }
+    }
+    let ex = Examples {
+        xs: &xs,
+        unseen_fast: &un,
+        groups: &groups,
+        langs: &langs,
+    };
+    let techniques = StackedMultiLabel::fit(&ex, &ys, Technique::COUNT, &cfg.techniques, k);
+    drop((xs, un, ys));
+
+    let fr: Vec<usize> = train
+        .iter()
+        .copied()
+        .filter(|&i| docs[i].gold.frames)
+        .collect();
+    // Article-level inputs of the documents `sel`: with seen and unseen
+    // fast scores (the first `n` values of `input`), folds and languages.
+    type Input = fn(&FastProbs, &DocEmbeddings) -> Vec<f32>;
+    let articles = |sel: &[usize], input: Input, n: usize| {
+        let xs: Vec<Vec<f32>> = sel.iter().map(|&i| input(&fast[i], &emb[i])).collect();
+        let un: Vec<Vec<f32>> = sel
+            .iter()
+            .map(|&i| input(&unseen[i], &emb[i])[..n].to_vec())
+            .collect();
+        let groups: Vec<usize> = sel.iter().map(|&i| groups_all[i]).collect();
+        let langs: Vec<usize> = sel.iter().map(|&i| lang_of(i)).collect();
+        (xs, un, groups, langs)
+    };
+    let (fx, fu, fg, fl) = articles(&fr, frame_input, Frame::COUNT);
+    let fy: Vec<Vec<bool>> = fr
+        .iter()
+        .map(|&i| {
+            let mut y = vec![false; Frame::COUNT];
+            for f in &docs[i].doc.frames {
+                y[f.label.index()] = true;
+            }
+            y
+        })
+        .collect();
+    let ex = Examples {
+        xs: &fx,
+        unseen_fast: &fu,
+        groups: &fg,
+        langs: &fl,
+    };
+    let frames = StackedMultiLabel::fit(&ex, &fy, Frame::COUNT, &cfg.frames, k);
+
+    let gr: Vec<usize> = train
+        .iter()
+        .copied()
+        .filter(|&i| docs[i].gold.genre && docs[i].doc.genre.is_some())
+        .collect();
+    let (gx, gu, gg, gl) = articles(&gr, genre_input, Genre::COUNT);
+    let gy: Vec<usize> = gr
+        .iter()
+        .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
+        .collect();
+    let ex = Examples {
+        xs: &gx,
+        unseen_fast: &gu,
+        groups: &gg,
+        langs: &gl,
+    };
+    let genre = StackedSoftmax::fit(&ex, &gy, Genre::COUNT, &cfg.genre, k);
+    StackHeads {
+        config: cfg.clone(),
+        techniques,
+        frames,
+        genre,
+    }
+}
+
+/// Writes decisions into `doc`; spans come from `candidates` (per
+/// paragraph, per technique) scaled by the technique's probability.
+pub fn apply(doc: &mut Document, d: Decisions, candidates: Option<&Candidates>) {
+    for (p, ts) in doc.paragraphs.iter_mut().zip(&d.techniques) {
+        p.techniques = ts.iter().map(|&(t, s)| Scored::new(t, s)).collect();
+    }
+    doc.frames = d
+        .frames
+        .into_iter()
+        .map(|(f, s)| Scored::new(f, s))
+        .collect();
+    doc.genre = d.genre.map(|(label, probs)| GenreScores {
+        label,
+        scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
+    });
+    if let Some(cands) = candidates {
+        let map = OffsetMap::new(&doc.text);
+        let mut spans = Vec::new();
+        for (p, c) in doc.paragraphs.iter().zip(cands) {
+            for t in &p.techniques {
+                for &(s, e, score) in &c[t.label.index()] {
+                    spans.push((t.label, s, e, (score * t.score).clamp(0.0, 1.0)));
+                }
+            }
+        }
+        doc.spans.clear();
+        for (t, s, e, score) in spans {
+            doc.add_span(&map, t, s, e, score);
+        }
+    }
+    doc.model = Some("accurate".to_string());
+}
+
+/// Fast-model inputs of the heads' training: out-of-fold scores (`seen`)
+/// and scores from models that had not seen the document's language.
+pub struct FastInputs<'a> {
+    pub seen: &'a [HeldOutFast],
+    pub unseen: &'a [HeldOutFast],
+}
+
+/// Held-out predictions of the stacked model: for each group, heads are
+/// trained on the other documents and applied to the group, reading
+/// `test_fast` (scores of fast models that did not see the group).
+/// `unseen_language`: the groups are whole languages (use the heads'
+/// unseen-language blends).
+#[allow(clippy::too_many_arguments)]
+pub fn predict_held_out(
+    docs: &[LabeledDocument],
+    groups: &[Vec<usize>],
+    train_fast: &FastInputs,
+    test_fast: &[HeldOutFast],
+    emb: &[DocEmbeddings],
+    cfg: &StackConfig,
+    unseen_language: bool,
+    progress: &dyn Progress,
+) -> Vec<Document> {
+    let seen: Vec<FastProbs> = train_fast.seen.iter().map(|h| h.probs.clone()).collect();
+    let unseen: Vec<FastProbs> = train_fast.unseen.iter().map(|h| h.probs.clone()).collect();
+    let mut out: Vec<Option<Document>> = vec![None; docs.len()];
+    for test in groups {
+        let mut in_test = vec![false; docs.len()];
+        test.iter().for_each(|&i| in_test[i] = true);
+        let train: Vec<usize> = (0..docs.len()).filter(|&i| !in_test[i]).collect();
+        let heads = fit_heads(docs, &seen, &unseen, emb, &train, cfg);
+        for &i in test {
+            let mut d = unannotated(&docs[i].doc);
+            let dec = heads.decide(&test_fast[i].probs, &emb[i], unseen_language);
+            apply(&mut d, dec, Some(&test_fast[i].candidates));
+            out[i] = Some(d);
+        }
+        progress.step("heads");
+    }
+    out.into_iter()
+        .map(|d| d.expect("every document is in exactly one group"))
+        .collect()
+}
+
+/// Runs [`held_out_fast`] unless a file in `cache_dir` already holds its
+/// result for the same documents, groups and options.
+pub fn held_out_fast_cached(
+    docs: &[LabeledDocument],
+    groups: &[Vec<usize>],
+    opts: &TrainOptions,
+    cache_dir: Option<&std::path::Path>,
+    progress: &dyn Progress,
+) -> std::io::Result<Vec<HeldOutFast>> {
+    use sha2::{Digest, Sha256};
+    let Some(dir) = cache_dir else {
+        return Ok(held_out_fast(docs, groups, opts, progress));
+    };
+    let mut h = Sha256::new();
+    h.update(rhetor_model::FORMAT_VERSION.to_le_bytes());
+    h.update(format!("{opts:?}").as_bytes());
+    for g in groups {
+        for &i in g {
+            let d = &docs[i];
+            h.update(format!("{}/{}:{};", d.folder, d.doc.id, d.doc.text.len()).as_bytes());
+        }
+        h.update(b"|");
+    }
+    let tag: String = h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = dir.join(format!("fast-held-out-{tag}.bin"));
+    if let Ok(bytes) = std::fs::read(&path) {
+        if let Ok(v) = bincode::deserialize::<Vec<HeldOutFast>>(&bytes) {
+            if v.len() == docs.len() {
+                return Ok(v);
+            }
+        }
+    }
+    let v = held_out_fast(docs, groups, opts, progress);
+    std::fs::create_dir_all(dir)?;
+    let bytes = bincode::serialize(&v).map_err(std::io::Error::other)?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, path)?;
+    Ok(v)
+}

@@ -1,0 +1,74 @@
+//! The committed heads and the accurate model end to end. The end-to-end
+//! test needs the fetched encoder (`rhetor models fetch`); it skips with a
+//! message when absent, and fails instead under CI=true.
+
+use rhetor_accurate::{shipped_heads, AccurateHeads, AccurateModel, FORMAT_VERSION};
+use rhetor_core::{Detector, Document};
+
+#[test]
+fn committed_heads_match_the_format_version() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../models/accurate.bin"
+    ))
+    .expect("models/accurate.bin is committed");
+    assert_eq!(AccurateHeads::file_version(&bytes), Some(FORMAT_VERSION));
+    let heads = shipped_heads().expect("the committed heads load");
+    assert_eq!(heads.dim, 384);
+    assert!(heads.trained_on.len() >= 6, "{:?}", heads.trained_on);
+}
+
+#[test]
+fn corrupt_heads_files_are_refused() {
+    assert!(AccurateHeads::from_bytes(b"RHETORFM\x01\0\0\0", "x").is_err());
+    let err = AccurateHeads::from_bytes(b"RHETORAM\x63\0\0\0", "x").unwrap_err();
+    assert!(err.to_string().contains("version 99"), "{err}");
+    let err = AccurateHeads::from_bytes(b"RHETORAM\x01\0\0\0garbage", "x").unwrap_err();
+    assert!(err.to_string().contains("corrupt"), "{err}");
+}
+
+#[test]
+fn accurate_model_annotates_an_article() {
+    let Some(dir) =
+        rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d))
+    else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but the encoder is not fetched (.ci/run fetches it)"
+        );
+        eprintln!("skipping: no encoder (run `rhetor models fetch`)");
+        return;
+    };
+    let encoder = rhetor_encoder::Encoder::load(&dir).unwrap();
+    let model = AccurateModel::new(
+        rhetor_model::shipped().unwrap(),
+        encoder,
+        shipped_heads().unwrap(),
+    )
+    .unwrap();
+    let text = "Washington's so-called \"help\" is the help you should run away from\n\n\
+        They promise \"partners\" and deliver ruin: ask Afghanistan, ask Syria.\n\
+        Only traitors and fools would believe these liars again!";
+    let mut doc = Document::from_text("t1", text);
+    model.annotate(&mut doc);
+    assert_eq!(doc.model.as_deref(), Some("accurate"));
+    assert!(doc.genre.is_some());
+    let n: usize = doc.paragraphs.iter().map(|p| p.techniques.len()).sum();
+    assert!(n > 0, "no technique found in a loaded text");
+    for s in &doc.spans {
+        let p = doc
+            .paragraphs
+            .iter()
+            .find(|p| p.start <= s.start && s.end <= p.end());
+        let p = p.expect("every span lies inside a paragraph");
+        assert!(p.techniques.iter().any(|t| t.label == s.technique));
+    }
+    // The same document twice gives the same answer.
+    let mut again = Document::from_text("t1", text);
+    model.annotate(&mut again);
+    assert_eq!(serde_json_like(&doc), serde_json_like(&again));
+}
+
+fn serde_json_like(d: &Document) -> String {
+    format!("{:?}{:?}{:?}", d.genre, d.frames, d.paragraphs)
+}

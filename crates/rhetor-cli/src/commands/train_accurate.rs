@@ -1,0 +1,230 @@
+//! `rhetor train --model accurate`: embed the corpus, get out-of-fold
+//! fast-model scores, then fit (and optionally cross-validate) the heads.
+
+use super::models::encoder_dir;
+use super::train::bar;
+use crate::cli::TrainArgs;
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
+use rhetor_accurate::stack::{FastProbs, StackConfig};
+use rhetor_accurate::train::{
+    fit_heads, fold_groups, held_out_fast_cached, language_groups, predict_held_out, FastInputs,
+    HeldOutFast,
+};
+use rhetor_accurate::{AccurateHeads, ENCODER_NAME};
+use rhetor_core::Document;
+use rhetor_encoder::Encoder;
+use rhetor_formats::corpus::{load_dataset, LabeledDocument};
+use rhetor_model::report::HeldOutReport;
+use rhetor_model::train::{TrainOptions, TRAIN_STEPS};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// `$XDG_CACHE_HOME/rhetor/train`, else `~/.cache/rhetor/train`.
+fn default_cache() -> Option<PathBuf> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|h| h.join(".cache")))?;
+    Some(base.join("rhetor").join("train"))
+}
+
+/// Embeddings of every document's paragraphs, through the cache.
+fn embed_corpus(
+    docs: &[LabeledDocument],
+    encoder: &Encoder,
+    cache: &mut EmbeddingCache,
+) -> Result<Vec<DocEmbeddings>> {
+    let texts: Vec<&str> = docs
+        .iter()
+        .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
+        .collect();
+    let pb = ProgressBar::new(0);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} embedding paragraphs [{bar:30}] {pos}/{len} {elapsed} (eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let vecs = cache
+        .embed(encoder, &texts, &|done, total| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        })
+        .with_context(|| format!("cannot write the embedding cache {:?}", cache.path()))?;
+    pb.finish_and_clear();
+    let mut it = vecs.into_iter();
+    Ok(docs
+        .iter()
+        .map(|d| {
+            let paragraphs: Vec<Vec<f32>> = it.by_ref().take(d.doc.paragraphs.len()).collect();
+            let article = article_embedding(&paragraphs, encoder.dim());
+            DocEmbeddings {
+                paragraphs,
+                article,
+            }
+        })
+        .collect())
+}
+
+fn fast_predictions(docs: &[LabeledDocument], held: &[HeldOutFast]) -> Vec<Document> {
+    held.iter()
+        .zip(docs)
+        .map(|(h, d)| h.prediction.to_document(&d.doc))
+        .collect()
+}
+
+/// Techniques, genre and frames of both models side by side.
+fn compare(title: &str, fast: &HeldOutReport, accurate: &HeldOutReport) {
+    println!("== {title}");
+    print!("{:<30}", "");
+    for l in fast.by_language.keys() {
+        print!("{l:>14}");
+    }
+    println!();
+    type Getter = fn(&rhetor_model::report::Scores) -> f64;
+    let rows: [(&str, Getter); 4] = [
+        ("techniques micro-F1", |s| s.techniques_micro_f1),
+        ("genre macro-F1", |s| s.genre_macro_f1),
+        ("frames micro-F1", |s| s.frames_micro_f1),
+        ("spans F1", |s| s.spans_f1),
+    ];
+    for (name, get) in rows {
+        print!("{:<30}", format!("{name} fast → accurate"));
+        for (l, f) in &fast.by_language {
+            let a = &accurate.by_language[l];
+            print!("{:>14}", format!("{:.3}→{:.3}", get(f), get(a)));
+        }
+        println!();
+    }
+    println!();
+}
+
+pub fn run(args: TrainArgs) -> Result<u8> {
+    let start = Instant::now();
+    let docs = load_dataset(&args.data, args.langs.as_deref())?;
+    if docs.is_empty() {
+        bail!(
+            "{}: no articles found for the requested languages",
+            args.data.display()
+        );
+    }
+    let dir = encoder_dir(args.encoder.as_deref())
+        .context("no encoder directory: pass --encoder DIR or set HOME")?;
+    if rhetor_encoder::layout(&dir).is_none() {
+        bail!(
+            "training the accurate model needs the encoder in {}: run `rhetor models fetch` or pass --encoder DIR",
+            dir.display()
+        );
+    }
+    let encoder = Encoder::load(&dir)?;
+    let cache_dir = args
+        .cache
+        .clone()
+        .or_else(default_cache)
+        .context("no cache directory: pass --cache DIR or set HOME")?;
+    eprintln!(
+        "rhetor: {} articles from {}; encoder {} ({}); cache {}",
+        docs.len(),
+        args.data.display(),
+        dir.display(),
+        if encoder.uses_int8() { "int8" } else { "f32" },
+        cache_dir.display()
+    );
+    let mut cache = EmbeddingCache::for_encoder(&cache_dir, &encoder)?;
+    let emb = embed_corpus(&docs, &encoder, &mut cache)?;
+    drop(cache);
+
+    let opts = TrainOptions::default().with_seed(args.seed);
+    let k = args.cv.unwrap_or(5);
+    if k < 2 {
+        bail!("--cv needs at least 2 folds");
+    }
+    let groups = fold_groups(&docs, k);
+    let b = bar(k * TRAIN_STEPS, "out-of-fold fast models");
+    let oof = held_out_fast_cached(&docs, &groups, &opts, Some(&cache_dir), &b)?;
+    b.0.finish_and_clear();
+    // Scores of fast models that did not see each document's language: the
+    // heads' unseen-language blends learn from them, and leave-one-language-
+    // out evaluation reads them.
+    let lang = language_groups(&docs);
+    let lolo = if lang.len() > 1 {
+        let b = bar(
+            lang.len() * TRAIN_STEPS,
+            "leave-one-language-out fast models",
+        );
+        let lolo = held_out_fast_cached(&docs, &lang, &opts, Some(&cache_dir), &b)?;
+        b.0.finish_and_clear();
+        lolo
+    } else {
+        oof.clone()
+    };
+    let inputs = FastInputs {
+        seen: &oof,
+        unseen: &lolo,
+    };
+    let mut cfg = StackConfig::default();
+    for c in [&mut cfg.techniques, &mut cfg.frames, &mut cfg.genre] {
+        c.seed = args.seed;
+    }
+
+    if args.cv.is_some() {
+        let b = bar(k, "cross-validating the heads");
+        let preds = predict_held_out(&docs, &groups, &inputs, &oof, &emb, &cfg, false, &b);
+        b.0.finish_and_clear();
+        let acc_cv = HeldOutReport::new(&docs, &preds);
+        let fast_cv = HeldOutReport::new(&docs, &fast_predictions(&docs, &oof));
+        println!("== accurate model, {k}-fold cross-validation\n{acc_cv}");
+        compare(&format!("{k}-fold cross-validation"), &fast_cv, &acc_cv);
+
+        let (acc_lolo, fast_lolo) = if lang.len() > 1 {
+            let b = bar(lang.len(), "leave-one-language-out heads");
+            let preds = predict_held_out(&docs, &lang, &inputs, &lolo, &emb, &cfg, true, &b);
+            b.0.finish_and_clear();
+            let a = HeldOutReport::new(&docs, &preds);
+            let f = HeldOutReport::new(&docs, &fast_predictions(&docs, &lolo));
+            println!("== accurate model, leave-one-language-out\n{a}");
+            compare("leave-one-language-out", &f, &a);
+            (Some(a), Some(f))
+        } else {
+            (None, None)
+        };
+        if let Some(path) = &args.report {
+            let json = serde_json::json!({
+                "folds": k,
+                "seed": args.seed,
+                "accurate": { "cv": acc_cv, "leave_one_language_out": acc_lolo },
+                "fast": { "cv": fast_cv, "leave_one_language_out": fast_lolo },
+            });
+            std::fs::write(path, serde_json::to_string_pretty(&json)?)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+
+    if let Some(out) = &args.out {
+        let probs: Vec<FastProbs> = oof.iter().map(|h| h.probs.clone()).collect();
+        let unseen: Vec<FastProbs> = lolo.iter().map(|h| h.probs.clone()).collect();
+        let all: Vec<usize> = (0..docs.len()).collect();
+        let heads = fit_heads(&docs, &probs, &unseen, &emb, &all, &cfg);
+        let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
+        trained_on.sort();
+        trained_on.dedup();
+        AccurateHeads {
+            trained_on,
+            seed: args.seed,
+            encoder: ENCODER_NAME.to_string(),
+            dim: encoder.dim(),
+            heads,
+        }
+        .save(out)?;
+        eprintln!(
+            "rhetor: accurate heads trained in {:.1}s (whole run); wrote {}",
+            start.elapsed().as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(0)
+}

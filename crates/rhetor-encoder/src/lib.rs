@@ -1,0 +1,265 @@
+//! rhetor-encoder: multilingual-e5-small in pure Rust.
+//!
+//! [`Encoder::load`] reads a directory in either of two layouts — the
+//! 4-bit single file `e5-small-q4.bin` (see [`q4file`]) or a model hub's
+//! `model.safetensors` + `config.json` (see [`hub`]) — plus the model's
+//! `tokenizer.json`. [`Encoder::embed`] turns texts into L2-normalised
+//! 384-dimensional passage embeddings the way E5 prescribes: prefix
+//! `passage: `, mean pooling, normalisation; texts longer than the model's
+//! 512 positions are cut into windows whose means are averaged by length.
+//! [`fetch`] obtains the files.
+
+pub mod bert;
+pub mod fetch;
+pub mod hub;
+pub mod q4file;
+pub mod qgemm;
+pub mod weights;
+
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use weights::BertWeights;
+
+/// File names in an encoder directory.
+pub const Q4_FILE: &str = "e5-small-q4.bin";
+pub const SAFETENSORS_FILE: &str = "model.safetensors";
+pub const CONFIG_FILE: &str = "config.json";
+pub const TOKENIZER_FILE: &str = "tokenizer.json";
+
+/// E5's prefix for texts to be retrieved or classified.
+pub const PASSAGE_PREFIX: &str = "passage: ";
+
+/// Tokens per batch of the forward pass: large enough that each GEMM
+/// amortises reading its weights, small enough to stay cache-friendly
+/// (measured: 256–4096 tokens differ by a few percent).
+const BATCH_TOKENS: usize = 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EncoderError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Format { path: String, message: String },
+    #[error("{dir}: no encoder files: expected {TOKENIZER_FILE} and either {Q4_FILE} or {SAFETENSORS_FILE} + {CONFIG_FILE} (run `rhetor models fetch`)")]
+    Missing { dir: String },
+    #[error("{0}")]
+    Fetch(String),
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, EncoderError> {
+    std::fs::read(path).map_err(|source| EncoderError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Which layout a directory holds, if any.
+pub fn layout(dir: &Path) -> Option<&'static str> {
+    if !dir.join(TOKENIZER_FILE).is_file() {
+        return None;
+    }
+    if dir.join(Q4_FILE).is_file() {
+        Some("q4")
+    } else if dir.join(SAFETENSORS_FILE).is_file() && dir.join(CONFIG_FILE).is_file() {
+        Some("safetensors")
+    } else {
+        None
+    }
+}
+
+/// A loaded encoder: weights and tokenizer.
+pub struct Encoder {
+    weights: BertWeights,
+    /// int8 copies of the dense layers, on CPUs that run them.
+    int8: Vec<qgemm::QLayer>,
+    tokenizer: tokenizers::Tokenizer,
+    bos: u32,
+    eos: u32,
+    /// Directory it was loaded from.
+    pub dir: PathBuf,
+}
+
+impl Encoder {
+    /// Loads an encoder directory in either layout.
+    pub fn load(dir: &Path) -> Result<Self, EncoderError> {
+        let format = |path: &Path, message: String| EncoderError::Format {
+            path: path.display().to_string(),
+            message,
+        };
+        let weights = match layout(dir) {
+            Some("q4") => {
+                let path = dir.join(Q4_FILE);
+                q4file::parse(&read(&path)?).map_err(|m| format(&path, m))?
+            }
+            Some(_) => {
+                let cpath = dir.join(CONFIG_FILE);
+                let json = String::from_utf8_lossy(&read(&cpath)?).into_owned();
+                let config = hub::parse_config(&json).map_err(|m| format(&cpath, m))?;
+                let path = dir.join(SAFETENSORS_FILE);
+                hub::parse(config, &read(&path)?).map_err(|m| format(&path, m))?
+            }
+            None => {
+                return Err(EncoderError::Missing {
+                    dir: dir.display().to_string(),
+                })
+            }
+        };
+        let tpath = dir.join(TOKENIZER_FILE);
+        let tokenizer = load_tokenizer(&tpath)?;
+        let id = |tok: &str| {
+            tokenizer
+                .token_to_id(tok)
+                .ok_or_else(|| format(&tpath, format!("no {tok} token")))
+        };
+        let (bos, eos) = (id("<s>")?, id("</s>")?);
+        if tokenizer.get_vocab_size(true) > weights.config.vocab {
+            return Err(format(
+                &tpath,
+                format!(
+                    "{} tokens but the model has {} embeddings",
+                    tokenizer.get_vocab_size(true),
+                    weights.config.vocab
+                ),
+            ));
+        }
+        let int8 = if qgemm::available() {
+            weights.layers.iter().map(qgemm::QLayer::new).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Encoder {
+            weights,
+            int8,
+            tokenizer,
+            bos,
+            eos,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Whether the dense layers run in int8 (see [`qgemm`]).
+    pub fn uses_int8(&self) -> bool {
+        !self.int8.is_empty()
+    }
+
+    /// Embedding dimension.
+    pub fn dim(&self) -> usize {
+        self.weights.config.hidden
+    }
+
+    /// Token ids of `text` as the model sees it: prefixed, without the
+    /// sentence markers.
+    pub fn token_ids(&self, text: &str) -> Vec<u32> {
+        let prefixed = format!("{PASSAGE_PREFIX}{text}");
+        match self.tokenizer.encode(prefixed.as_str(), false) {
+            Ok(enc) => enc.get_ids().to_vec(),
+            // The tokenizer only fails on malformed configurations, which
+            // load() has already exercised; an empty text is a safe answer.
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The raw tokenizer, for tests and inspection.
+    pub fn tokenizer(&self) -> &tokenizers::Tokenizer {
+        &self.tokenizer
+    }
+
+    /// L2-normalised embeddings of `texts`, in order, using all rayon
+    /// threads. Long texts are cut into windows of the model's length.
+    pub fn embed<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Vec<f32>> {
+        let ids: Vec<Vec<u32>> = texts
+            .par_iter()
+            .map(|t| self.token_ids(t.as_ref()))
+            .collect();
+        self.embed_ids(&ids)
+    }
+
+    /// Like [`embed`](Self::embed) from token ids (see [`token_ids`](Self::token_ids)).
+    pub fn embed_ids(&self, ids: &[Vec<u32>]) -> Vec<Vec<f32>> {
+        let window = self.weights.config.max_positions - 2;
+        // Every window as (text, its sequence with markers).
+        let mut windows: Vec<(usize, Vec<u32>)> = Vec::new();
+        for (i, content) in ids.iter().enumerate() {
+            let chunks: Vec<&[u32]> = if content.is_empty() {
+                vec![&[][..]]
+            } else {
+                content.chunks(window).collect()
+            };
+            for c in chunks {
+                let mut seq = Vec::with_capacity(c.len() + 2);
+                seq.push(self.bos);
+                seq.extend_from_slice(c);
+                seq.push(self.eos);
+                windows.push((i, seq));
+            }
+        }
+        // Similar lengths together keep attention buffers small; the order
+        // within a length is the input order, so results are deterministic.
+        let mut order: Vec<usize> = (0..windows.len()).collect();
+        order.sort_by_key(|&w| windows[w].1.len());
+        let mut batches: Vec<Vec<usize>> = Vec::new();
+        let mut tokens = 0;
+        for w in order {
+            let len = windows[w].1.len();
+            match batches.last_mut() {
+                Some(b) if tokens + len <= BATCH_TOKENS => b.push(w),
+                _ => {
+                    batches.push(vec![w]);
+                    tokens = 0;
+                }
+            }
+            tokens += len;
+        }
+        let pooled: Vec<(usize, Vec<f32>)> = batches
+            .par_iter()
+            .flat_map_iter(|b| {
+                let seqs: Vec<&[u32]> = b.iter().map(|&w| windows[w].1.as_slice()).collect();
+                b.iter()
+                    .copied()
+                    .zip(bert::forward(&self.weights, &self.int8, &seqs))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let h = self.dim();
+        let mut sums = vec![vec![0f32; h]; ids.len()];
+        for (w, mean) in pooled {
+            let (text, seq) = &windows[w];
+            let weight = seq.len().saturating_sub(2).max(1) as f32;
+            for (s, m) in sums[*text].iter_mut().zip(mean) {
+                *s += weight * m;
+            }
+        }
+        for v in &mut sums {
+            normalize(v);
+        }
+        sums
+    }
+}
+
+/// Scales `v` to unit length (a zero vector stays zero).
+pub fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 1e-12 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
+
+fn load_tokenizer(path: &Path) -> Result<tokenizers::Tokenizer, EncoderError> {
+    let bytes = read(path)?;
+    let mut tok = tokenizers::Tokenizer::from_bytes(&bytes).map_err(|e| EncoderError::Format {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    // rhetor windows long texts itself; a truncation or padding setting in
+    // the file would silently cut or pad them.
+    tok.with_truncation(None)
+        .map_err(|e| EncoderError::Format {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+    tok.with_padding(None);
+    Ok(tok)
+}

@@ -1,0 +1,231 @@
+//! The encoder's weights in memory, whichever file layout they came from.
+//!
+//! Dense layer matrices are kept as f32 (row-major `[out][in]`, the layout
+//! both file formats use), because the f32 GEMM is what runs fast here; the
+//! 250k-row word table stays in 4-bit blocks when it arrives that way, since
+//! only the rows of a batch's tokens are ever read (96M weights: 54 MB as
+//! Q4_0, 384 MB as f32).
+
+/// Shape of a BERT encoder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub hidden: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub intermediate: usize,
+    pub vocab: usize,
+    pub max_positions: usize,
+    pub eps: f32,
+}
+
+impl Config {
+    /// Checks that the shape is one the forward pass can run.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.hidden == 0 || self.heads == 0 || !self.hidden.is_multiple_of(self.heads) {
+            return Err(format!(
+                "hidden size {} is not a multiple of {} heads",
+                self.hidden, self.heads
+            ));
+        }
+        if self.layers == 0 || self.intermediate == 0 || self.vocab == 0 {
+            return Err("zero layers, intermediate size or vocabulary".into());
+        }
+        if self.max_positions < 3 {
+            return Err(format!(
+                "{} positions leave no room for text",
+                self.max_positions
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `y = x · Wᵀ + b` with `W` stored `[out][inp]`.
+#[derive(Debug, Clone)]
+pub struct Linear {
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub out: usize,
+    pub inp: usize,
+}
+
+impl Linear {
+    pub fn new(weight: Vec<f32>, bias: Vec<f32>, out: usize, inp: usize) -> Result<Self, String> {
+        if weight.len() != out * inp || bias.len() != out {
+            return Err(format!(
+                "linear layer {out}x{inp}: got {} weights and {} biases",
+                weight.len(),
+                bias.len()
+            ));
+        }
+        Ok(Linear {
+            weight,
+            bias,
+            out,
+            inp,
+        })
+    }
+}
+
+/// LayerNorm's scale and shift.
+#[derive(Debug, Clone)]
+pub struct Norm {
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// One transformer block.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub query: Linear,
+    pub key: Linear,
+    pub value: Linear,
+    pub attn_out: Linear,
+    pub attn_norm: Norm,
+    pub ffn_in: Linear,
+    pub ffn_out: Linear,
+    pub out_norm: Norm,
+}
+
+/// Number of weights in one Q4_0 block, and its size in bytes (an f16 scale
+/// then 16 bytes of nibbles).
+pub const Q4_BLOCK: usize = 32;
+pub const Q4_BLOCK_BYTES: usize = 18;
+
+/// Expands Q4_0 blocks into f32: byte `j` of a block holds weight `j` in its
+/// low nibble and weight `j + 16` in its high nibble, both offset by 8 and
+/// multiplied by the block's scale.
+pub fn dequantize_q4(blocks: &[u8], out: &mut [f32]) {
+    debug_assert_eq!(blocks.len() / Q4_BLOCK_BYTES * Q4_BLOCK, out.len());
+    for (b, o) in blocks
+        .chunks_exact(Q4_BLOCK_BYTES)
+        .zip(out.chunks_exact_mut(Q4_BLOCK))
+    {
+        let d = half::f16::from_le_bytes([b[0], b[1]]).to_f32();
+        for (j, &q) in b[2..].iter().enumerate() {
+            o[j] = ((q & 0x0F) as i32 - 8) as f32 * d;
+            o[j + 16] = ((q >> 4) as i32 - 8) as f32 * d;
+        }
+    }
+}
+
+/// The token embedding table.
+#[derive(Debug, Clone)]
+pub enum WordTable {
+    /// Q4_0 blocks, `hidden / 32` blocks per row.
+    Q4 {
+        blocks: Vec<u8>,
+        hidden: usize,
+    },
+    F32 {
+        rows: Vec<f32>,
+        hidden: usize,
+    },
+}
+
+impl WordTable {
+    pub fn rows(&self) -> usize {
+        match self {
+            WordTable::Q4 { blocks, hidden } => blocks.len() / (hidden / Q4_BLOCK * Q4_BLOCK_BYTES),
+            WordTable::F32 { rows, hidden } => rows.len() / hidden,
+        }
+    }
+
+    /// Writes row `id` into `out` (`hidden` floats).
+    pub fn row(&self, id: usize, out: &mut [f32]) {
+        match self {
+            WordTable::Q4 { blocks, hidden } => {
+                let bytes = hidden / Q4_BLOCK * Q4_BLOCK_BYTES;
+                dequantize_q4(&blocks[id * bytes..(id + 1) * bytes], out);
+            }
+            WordTable::F32 { rows, hidden } => {
+                out.copy_from_slice(&rows[id * hidden..(id + 1) * hidden])
+            }
+        }
+    }
+}
+
+/// Everything the forward pass reads.
+#[derive(Debug, Clone)]
+pub struct BertWeights {
+    pub config: Config,
+    pub word: WordTable,
+    /// `[max_positions][hidden]`.
+    pub position: Vec<f32>,
+    /// Row 0 of the token-type table: every token is of type 0.
+    pub token_type: Vec<f32>,
+    pub embed_norm: Norm,
+    pub layers: Vec<Layer>,
+}
+
+impl BertWeights {
+    /// Checks every tensor's size against the config.
+    pub fn validate(&self) -> Result<(), String> {
+        let c = &self.config;
+        c.validate()?;
+        let h = c.hidden;
+        if self.word.rows() != c.vocab {
+            return Err(format!(
+                "word table has {} rows, config says {}",
+                self.word.rows(),
+                c.vocab
+            ));
+        }
+        if self.position.len() != c.max_positions * h || self.token_type.len() != h {
+            return Err("position or token-type table has the wrong size".into());
+        }
+        if self.layers.len() != c.layers {
+            return Err(format!(
+                "{} layers, config says {}",
+                self.layers.len(),
+                c.layers
+            ));
+        }
+        let norms = std::iter::once(&self.embed_norm)
+            .chain(self.layers.iter().flat_map(|l| [&l.attn_norm, &l.out_norm]));
+        for n in norms {
+            if n.weight.len() != h || n.bias.len() != h {
+                return Err("a LayerNorm has the wrong size".into());
+            }
+        }
+        for l in &self.layers {
+            let shapes = [
+                (&l.query, h, h),
+                (&l.key, h, h),
+                (&l.value, h, h),
+                (&l.attn_out, h, h),
+                (&l.ffn_in, c.intermediate, h),
+                (&l.ffn_out, h, c.intermediate),
+            ];
+            for (lin, out, inp) in shapes {
+                if lin.out != out || lin.inp != inp {
+                    return Err(format!(
+                        "a {}x{} layer where {out}x{inp} was expected",
+                        lin.out, lin.inp
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn q4_block_layout() {
+        // scale 0.5; byte j = (low nibble j%16, high nibble 15 - j%16)
+        let mut block = half::f16::from_f32(0.5).to_le_bytes().to_vec();
+        for j in 0..16u8 {
+            block.push(j | ((15 - j) << 4));
+        }
+        let mut out = [0f32; 32];
+        dequantize_q4(&block, &mut out);
+        for j in 0..16 {
+            assert_eq!(out[j], (j as f32 - 8.0) * 0.5);
+            assert_eq!(out[j + 16], ((15 - j) as f32 - 8.0) * 0.5);
+        }
+    }
+}
