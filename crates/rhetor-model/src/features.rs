@@ -84,11 +84,9 @@ pub struct Blocks {
 pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
         text.to_ascii_lowercase()
-    } else if unicode_normalization::is_nfkc_quick(text.chars())
-        == unicode_normalization::IsNormalized::Yes
-    {
+    } else if charclass::is_nfkc_quick_yes(text) {
         // Most news text is already NFKC: skip the (slow) recomposition.
-        // ASCII characters (most of them, in most languages served) are
+        // ASCII runs (most of the text, in most languages served) are
         // lower-cased without the Unicode tables.
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
@@ -102,7 +100,7 @@ pub fn normalize(text: &str) -> String {
             out[start..].make_ascii_lowercase();
             rest = &rest[ascii..];
             if let Some(c) = rest.chars().next() {
-                out.extend(c.to_lowercase());
+                charclass::push_lowercase(&mut out, c);
                 rest = &rest[c.len_utf8()..];
             }
         }

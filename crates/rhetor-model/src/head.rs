@@ -417,7 +417,14 @@ impl Lookup {
                 val: v * cfg.cue_weight,
                 row: self.0[i as usize] >> 8,
             }));
-            part.sort_by_key(|f| f.idx);
+            // A dozen cues: insertion sort (stable, as `sort_by_key`).
+            for k in 1..part.len() {
+                let mut j = k;
+                while j > 0 && part[j - 1].idx > part[j].idx {
+                    part.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             merge_feats(all, part, merged);
             std::mem::swap(all, merged);
             self.block(head, &b.chars, cfg.char_weight, part);
