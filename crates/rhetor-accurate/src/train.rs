@@ -12,13 +12,14 @@ use crate::stack::{
     frame_input, genre_input, technique_input, Decisions, Examples, FastProbs, StackConfig,
     StackHeads, StackedMultiLabel, StackedSoftmax,
 };
-use rayon::prelude::*;
 use rhetor_core::Detector;
 use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
 use rhetor_formats::corpus::LabeledDocument;
 use rhetor_model::train::{
-    fold_assignment, train as train_fast, unannotated, Progress, TrainOptions,
+    fold_assignment, for_each_held_out, frame_targets, technique_targets, unannotated, Progress,
+    TrainOptions,
 };
+pub use rhetor_model::train::{fold_groups, language_groups};
 use serde::{Deserialize, Serialize};
 
 /// Spans of every technique in every paragraph (see
@@ -122,55 +123,16 @@ pub fn held_out_fast(
     opts: &TrainOptions,
     progress: &dyn Progress,
 ) -> Vec<HeldOutFast> {
-    let mut out: Vec<Option<HeldOutFast>> = vec![None; docs.len()];
-    for test in groups {
-        let mut in_test = vec![false; docs.len()];
-        test.iter().for_each(|&i| in_test[i] = true);
-        let train_docs: Vec<LabeledDocument> = (0..docs.len())
-            .filter(|&i| !in_test[i])
-            .map(|i| docs[i].clone())
-            .collect();
-        let model = train_fast(&train_docs, opts, progress);
-        drop(train_docs);
-        let results: Vec<HeldOutFast> = test
-            .par_iter()
-            .map(|&i| {
-                let doc = unannotated(&docs[i].doc);
-                let mut prediction = doc.clone();
-                model.annotate(&mut prediction);
-                HeldOutFast {
-                    probs: FastProbs::of(&model, &doc),
-                    candidates: model.candidate_spans(&doc),
-                    prediction: FastDecisions::of(&prediction),
-                }
-            })
-            .collect();
-        for (&i, r) in test.iter().zip(results) {
-            out[i] = Some(r);
+    for_each_held_out(docs, groups, opts, progress, |model, labeled| {
+        let doc = unannotated(&labeled.doc);
+        let mut prediction = doc.clone();
+        model.annotate(&mut prediction);
+        HeldOutFast {
+            probs: FastProbs::of(model, &doc),
+            candidates: model.candidate_spans(&doc),
+            prediction: FastDecisions::of(&prediction),
         }
-    }
-    out.into_iter()
-        .map(|r| r.expect("every document is in exactly one group"))
-        .collect()
-}
-
-/// Groups of the `k` folds of [`fold_assignment`].
-pub fn fold_groups(docs: &[LabeledDocument], k: usize) -> Vec<Vec<usize>> {
-    let folds = fold_assignment(docs, k);
-    (0..k)
-        .map(|f| (0..docs.len()).filter(|&i| folds[i] == f).collect())
-        .collect()
-}
-
-/// Groups of one language folder each.
-pub fn language_groups(docs: &[LabeledDocument]) -> Vec<Vec<usize>> {
-    let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
-    folders.sort_unstable();
-    folders.dedup();
-    folders
-        .iter()
-        .map(|f| (0..docs.len()).filter(|&i| docs[i].folder == *f).collect())
-        .collect()
+    })
 }
 
 /// Trains the heads on documents `train` from out-of-fold fast scores
@@ -202,11 +164,7 @@ pub fn fit_heads(
         for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
             xs.push(technique_input(cfg, &fast[i], &emb[i], p));
             un.push(technique_input(cfg, &unseen[i], &emb[i], p)[..Technique::COUNT].to_vec());
-            let mut y = vec![false; Technique::COUNT];
-            par.techniques
-                .iter()
-                .for_each(|t| y[t.label.index()] = true);
-            ys.push(y);
+            ys.push(technique_targets(&par.techniques));
             groups.push(groups_all[i]);
             langs.push(lang_of(i));
         }
@@ -239,16 +197,7 @@ pub fn fit_heads(
         (xs, un, groups, langs)
     };
     let (fx, fu, fg, fl) = articles(&fr, frame_input, Frame::COUNT);
-    let fy: Vec<Vec<bool>> = fr
-        .iter()
-        .map(|&i| {
-            let mut y = vec![false; Frame::COUNT];
-            for f in &docs[i].doc.frames {
-                y[f.label.index()] = true;
-            }
-            y
-        })
-        .collect();
+    let fy: Vec<Vec<bool>> = fr.iter().map(|&i| frame_targets(&docs[i].doc)).collect();
     let ex = Examples {
         xs: &fx,
         unseen_fast: &fu,

@@ -8,7 +8,7 @@ use crate::model::{article_blocks, paragraph_blocks, FastModel};
 use crate::spans::{SpanTagger, TaggedParagraph};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
-use rhetor_core::{Document, Frame, Genre, Technique};
+use rhetor_core::{Document, Frame, Genre, Scored, Technique};
 use rhetor_formats::corpus::LabeledDocument;
 use serde::{Deserialize, Serialize};
 use std::borrow::Borrow;
@@ -223,12 +223,8 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     let mut groups = Vec::new();
     for (i, (d, bs)) in docs.iter().zip(per_doc).enumerate() {
         for (p, b) in d.doc.paragraphs.iter().zip(bs) {
-            let mut y = vec![false; Technique::COUNT];
-            for t in &p.techniques {
-                y[t.label.index()] = true;
-            }
             blocks.push(b);
-            ys.push(y);
+            ys.push(technique_targets(&p.techniques));
             groups.push(groups_all[i]);
         }
     }
@@ -253,16 +249,7 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         .collect();
     let fr: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].gold.frames).collect();
     let fb: Vec<&Blocks> = fr.iter().map(|&i| &art[i]).collect();
-    let fy: Vec<Vec<bool>> = fr
-        .iter()
-        .map(|&i| {
-            let mut y = vec![false; Frame::COUNT];
-            for f in &docs[i].doc.frames {
-                y[f.label.index()] = true;
-            }
-            y
-        })
-        .collect();
+    let fy: Vec<Vec<bool>> = fr.iter().map(|&i| frame_targets(&docs[i].doc)).collect();
     let fg: Vec<usize> = fr.iter().map(|&i| groups_all[i]).collect();
     let frames = fit_multilabel(
         &opts.article_features,
@@ -343,6 +330,43 @@ pub fn unannotated(doc: &Document) -> Document {
     d
 }
 
+/// Document indices of each of the `k` folds of [`fold_assignment`].
+pub fn fold_groups(docs: &[LabeledDocument], k: usize) -> Vec<Vec<usize>> {
+    let folds = fold_assignment(docs, k);
+    (0..k)
+        .map(|f| (0..docs.len()).filter(|&i| folds[i] == f).collect())
+        .collect()
+}
+
+/// Document indices of each language folder, folders sorted by name.
+pub fn language_groups(docs: &[LabeledDocument]) -> Vec<Vec<usize>> {
+    let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    folders
+        .iter()
+        .map(|f| (0..docs.len()).filter(|&i| docs[i].folder == *f).collect())
+        .collect()
+}
+
+/// Multi-hot targets of a paragraph's techniques.
+pub fn technique_targets(techniques: &[Scored<Technique>]) -> Vec<bool> {
+    let mut y = vec![false; Technique::COUNT];
+    for t in techniques {
+        y[t.label.index()] = true;
+    }
+    y
+}
+
+/// Multi-hot targets of an article's frames.
+pub fn frame_targets(doc: &Document) -> Vec<bool> {
+    let mut y = vec![false; Frame::COUNT];
+    for f in &doc.frames {
+        y[f.label.index()] = true;
+    }
+    y
+}
+
 /// Out-of-fold predictions: for each of `k` folds (see [`fold_assignment`]),
 /// train on the other folds and annotate this one. Returns one predicted
 /// document per input document, in order.
@@ -352,11 +376,7 @@ pub fn cross_validate(
     opts: &TrainOptions,
     progress: &dyn Progress,
 ) -> Vec<Document> {
-    let folds = fold_assignment(docs, k);
-    let groups: Vec<Vec<usize>> = (0..k)
-        .map(|f| (0..docs.len()).filter(|&i| folds[i] == f).collect())
-        .collect();
-    predict_held_out(docs, &groups, opts, progress)
+    predict_held_out(docs, &fold_groups(docs, k), opts, progress)
 }
 
 /// Leave-one-language-out predictions: for each language folder, train on
@@ -366,14 +386,7 @@ pub fn leave_one_language_out(
     opts: &TrainOptions,
     progress: &dyn Progress,
 ) -> Vec<Document> {
-    let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
-    folders.sort_unstable();
-    folders.dedup();
-    let groups: Vec<Vec<usize>> = folders
-        .iter()
-        .map(|f| (0..docs.len()).filter(|&i| docs[i].folder == *f).collect())
-        .collect();
-    predict_held_out(docs, &groups, opts, progress)
+    predict_held_out(docs, &language_groups(docs), opts, progress)
 }
 
 fn predict_held_out(
@@ -383,23 +396,36 @@ fn predict_held_out(
     progress: &dyn Progress,
 ) -> Vec<Document> {
     use rhetor_core::Detector;
-    let mut out: Vec<Option<Document>> = vec![None; docs.len()];
+    for_each_held_out(docs, held_out, opts, progress, |model, doc| {
+        let mut d = unannotated(&doc.doc);
+        model.annotate(&mut d);
+        d
+    })
+}
+
+/// For each group of document indices, trains a fast model on all other
+/// documents and applies `f` to each document of the group (in parallel).
+/// Returns one result per document, in order.
+pub fn for_each_held_out<T: Send>(
+    docs: &[LabeledDocument],
+    held_out: &[Vec<usize>],
+    opts: &TrainOptions,
+    progress: &dyn Progress,
+    f: impl Fn(&FastModel, &LabeledDocument) -> T + Sync,
+) -> Vec<T> {
+    let mut out: Vec<Option<T>> = (0..docs.len()).map(|_| None).collect();
     for test in held_out {
+        let mut in_test = vec![false; docs.len()];
+        test.iter().for_each(|&i| in_test[i] = true);
         let train_docs: Vec<LabeledDocument> = (0..docs.len())
-            .filter(|i| !test.contains(i))
+            .filter(|&i| !in_test[i])
             .map(|i| docs[i].clone())
             .collect();
         let model = train(&train_docs, opts, progress);
-        let preds: Vec<Document> = test
-            .par_iter()
-            .map(|&i| {
-                let mut d = unannotated(&docs[i].doc);
-                model.annotate(&mut d);
-                d
-            })
-            .collect();
-        for (&i, d) in test.iter().zip(preds) {
-            out[i] = Some(d);
+        drop(train_docs);
+        let results: Vec<T> = test.par_iter().map(|&i| f(&model, &docs[i])).collect();
+        for (&i, r) in test.iter().zip(results) {
+            out[i] = Some(r);
         }
     }
     out.into_iter()
