@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// Bumped when the heads' layout or inputs change.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"RHETORAM";
 
 /// What `models/accurate.bin` holds.

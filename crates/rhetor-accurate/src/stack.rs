@@ -2,11 +2,11 @@
 //! scores next to the encoder's embeddings, so lexical evidence and meaning
 //! are weighed by one learned model per task.
 
-use crate::dense::{softmax, train_multilabel, train_softmax, DenseConfig, DenseLinear};
+use crate::dense::{softmax, train_multilabel, train_softmax, DenseConfig, DenseLinear, Scaler};
 use crate::embed::DocEmbeddings;
 use rayon::prelude::*;
 use rhetor_core::{Frame, Genre, Technique};
-use rhetor_model::calibrate::{calibrate_single, micro_thresholds};
+use rhetor_model::calibrate::{calibrate_single, decide_single, macro_f1, micro_thresholds};
 use serde::{Deserialize, Serialize};
 
 /// The fast model's calibrated probabilities for one document.
@@ -16,6 +16,28 @@ pub struct FastProbs {
     pub techniques: Vec<Vec<f32>>,
     pub frames: Vec<f32>,
     pub genre: Vec<f32>,
+    /// The fast model's own decision rules, which the unseen-language
+    /// heads start from.
+    pub rules: FastRules,
+}
+
+/// How the fast model decides: per-label thresholds on its probabilities,
+/// and the genre's log-probability offsets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FastRules {
+    pub techniques: Vec<f32>,
+    pub frames: Vec<f32>,
+    pub genre: Vec<f32>,
+}
+
+impl FastRules {
+    pub fn of(model: &rhetor_model::FastModel) -> Self {
+        FastRules {
+            techniques: model.techniques().thresholds.clone(),
+            frames: model.frames().thresholds.clone(),
+            genre: model.genre().offsets.clone(),
+        }
+    }
 }
 
 impl FastProbs {
@@ -25,6 +47,7 @@ impl FastProbs {
             techniques: model.technique_probs(doc),
             frames,
             genre,
+            rules: FastRules::of(model),
         }
     }
 }
@@ -131,6 +154,8 @@ pub struct Examples<'a> {
     /// The fast model's values for the same example from a model that did
     /// not see the example's language.
     pub unseen_fast: &'a [Vec<f32>],
+    /// The decision rules (thresholds or offsets) of those fast models.
+    pub unseen_rules: &'a [Vec<f32>],
     /// Inner-fold group (keeps an article's examples together).
     pub groups: &'a [usize],
     /// Language index of each example.
@@ -233,6 +258,112 @@ fn solve3(h: [[f64; 3]; 3], g: [f64; 3]) -> Option<[f64; 3]> {
     Some(x)
 }
 
+/// The rule for a language the fast model never saw: the fast model's
+/// log-odds (or log-probabilities) shifted by `weight` times the embedding
+/// head's standardised logit, decided by the fast model's own thresholds
+/// (or offsets). With weight 0 it is the fast model itself.
+///
+/// Why not a blend fitted on such languages: its weights and thresholds
+/// are fitted to the label densities of the training languages, which
+/// differ from language to language (0.6 to 1.9 techniques per paragraph);
+/// keeping the fast model's decision boundary and only moving examples
+/// across it by meaning carried over better, in every language, when each
+/// language was left out in turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// Standardises the embedding head's logits (fitted on out-of-fold
+    /// logits, which look like those of new documents).
+    pub scaler: Scaler,
+    /// Whether the logits' mean is subtracted (a shift of every label's
+    /// evidence) or only their scale divided out.
+    pub centered: bool,
+    pub weight: f32,
+}
+
+/// Weights [`Anchor::fit`] tries.
+const ANCHOR_WEIGHTS: [f32; 17] = [
+    0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.85, 1.0, 1.25, 1.5, 2.0, 2.5,
+];
+
+impl Anchor {
+    /// `fast + weight · standardised(z)`.
+    fn shifted(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        let zs: Vec<f32> = if !self.centered {
+            z.iter()
+                .zip(&self.scaler.inv_std)
+                .map(|(z, s)| z * s)
+                .collect()
+        } else {
+            self.scaler.apply(z)
+        };
+        fast.iter()
+            .zip(zs)
+            .map(|(f, z)| f + self.weight * z)
+            .collect()
+    }
+
+    /// Standardisation from `oof` (out-of-fold logits of every example);
+    /// the weight whose decisions score best, averaged over languages, on
+    /// examples scored by models that had not seen their language
+    /// (`quality(shifted inputs, example indices of one language)`).
+    fn fit(
+        oof: &[Vec<f32>],
+        ex: &Examples,
+        z_lang: &[Vec<f32>],
+        quality: impl Fn(&[Vec<f32>], &[usize]) -> f64 + Sync,
+    ) -> Self {
+        let all: Vec<usize> = (0..oof.len()).collect();
+        let scaler = Scaler::fit(oof, &all);
+        let by_lang: Vec<Vec<usize>> = (0..ex.languages())
+            .map(|l| all.iter().copied().filter(|&i| ex.langs[i] == l).collect())
+            .filter(|v: &Vec<usize>| !v.is_empty())
+            .collect();
+        let score = |&(centered, weight): &(bool, f32)| -> f64 {
+            let a = Anchor {
+                scaler: scaler.clone(),
+                centered,
+                weight,
+            };
+            let shifted: Vec<Vec<f32>> = ex
+                .unseen_fast
+                .iter()
+                .zip(z_lang)
+                .map(|(f, z)| a.shifted(f, z))
+                .collect();
+            let total: f64 = by_lang.iter().map(|idx| quality(&shifted, idx)).sum();
+            total / by_lang.len().max(1) as f64
+        };
+        let candidates: Vec<(bool, f32)> = [true, false]
+            .iter()
+            .flat_map(|&c| ANCHOR_WEIGHTS.iter().map(move |&w| (c, w)))
+            .collect();
+        let scores: Vec<f64> = candidates.par_iter().map(score).collect();
+        let best = (0..scores.len())
+            .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        let (centered, weight) = candidates[best];
+        Anchor {
+            scaler,
+            centered,
+            weight,
+        }
+    }
+}
+
+/// Micro-F1 of thresholded multi-label decisions on examples `idx`.
+fn micro_f1_at(logits: &[Vec<f32>], rules: &[Vec<f32>], ys: &[Vec<bool>], idx: &[usize]) -> f64 {
+    let (mut tp, mut pred, mut gold) = (0usize, 0usize, 0usize);
+    for &i in idx {
+        for ((&z, &t), &y) in logits[i].iter().zip(&rules[i]).zip(&ys[i]) {
+            let hit = crate::dense::sigmoid(z) >= t;
+            pred += hit as usize;
+            gold += y as usize;
+            tp += (hit && y) as usize;
+        }
+    }
+    2.0 * tp as f64 / (pred + gold).max(1) as f64
+}
+
 /// Per-label blend weights and thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LabelBlend {
@@ -282,19 +413,34 @@ pub struct StackedMultiLabel {
     /// Model of the remaining (embedding) inputs.
     pub linear: DenseLinear,
     pub seen: LabelBlend,
-    pub unseen: LabelBlend,
+    pub unseen: Anchor,
 }
 
 impl StackedMultiLabel {
     pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
         let z = self.linear.scores(&x[self.fast_dims..]);
-        let blend = if unseen { &self.unseen } else { &self.seen };
-        blend.probs(&x[..self.fast_dims], &z)
+        let fast = &x[..self.fast_dims];
+        if unseen {
+            let shifted = self.unseen.shifted(fast, &z);
+            shifted.into_iter().map(crate::dense::sigmoid).collect()
+        } else {
+            self.seen.probs(fast, &z)
+        }
     }
 
-    pub fn decide(&self, probs: &[f32], unseen: bool) -> Vec<(usize, f32)> {
-        let blend = if unseen { &self.unseen } else { &self.seen };
-        rhetor_model::calibrate::decide_multilabel(probs, &blend.thresholds)
+    /// `fast_thresholds`: the fast model's, used for unseen languages.
+    pub fn decide(
+        &self,
+        probs: &[f32],
+        unseen: bool,
+        fast_thresholds: &[f32],
+    ) -> Vec<(usize, f32)> {
+        let thresholds = if unseen {
+            fast_thresholds
+        } else {
+            &self.seen.thresholds
+        };
+        rhetor_model::calibrate::decide_multilabel(probs, thresholds)
     }
 
     pub fn fit(
@@ -304,57 +450,69 @@ impl StackedMultiLabel {
         cfg: &DenseConfig,
         k: usize,
     ) -> Self {
-        let (linear, seen, unseen) = fit_blended(
+        let fitted = fit_blended(
             ex,
             ys,
             labels,
             k,
             |emb, t| train_multilabel(emb, ys, labels, t, cfg),
             |fast, z, y| LabelBlend::fit(fast, z, y, labels),
+            |shifted, idx| micro_f1_at(shifted, ex.unseen_rules, ys, idx),
         );
         StackedMultiLabel {
             fast_dims: labels,
-            linear,
-            seen,
-            unseen,
+            linear: fitted.linear,
+            seen: fitted.seen,
+            unseen: fitted.unseen,
         }
     }
 }
 
+/// What [`fit_blended`] fits, and the embedding logits it fitted them on.
+struct Fitted<B> {
+    linear: DenseLinear,
+    seen: B,
+    unseen: Anchor,
+    /// Out-of-fold (inner folds) embedding logits of every example.
+    oof: Vec<Vec<f32>>,
+    /// Embedding logits of every example from a model without its language.
+    z_lang: Vec<Vec<f32>>,
+}
+
 /// Trains the embedding-only model (`train`, on the inputs after the
-/// first `n_fast`) and fits the seen- and unseen-language blends (`blend`,
-/// from fast values, out-of-fold embedding logits and targets).
-fn fit_blended<Y: Clone, B: Clone>(
+/// first `n_fast`), fits the seen-language blend (`blend`, from fast
+/// values, out-of-fold embedding logits and targets) and the
+/// unseen-language [`Anchor`] (`quality` of its decisions on one
+/// language's examples).
+fn fit_blended<Y, B>(
     ex: &Examples,
     ys: &[Y],
     n_fast: usize,
     k: usize,
     train: impl Fn(&[Vec<f32>], &[usize]) -> DenseLinear + Sync,
     blend: impl Fn(&[&[f32]], &[Vec<f32>], &[Y]) -> B,
-) -> (DenseLinear, B, B) {
+    quality: impl Fn(&[Vec<f32>], &[usize]) -> f64 + Sync,
+) -> Fitted<B> {
     let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[n_fast..].to_vec()).collect();
     let train = |t: &[usize]| train(&emb, t);
     let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
     let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..n_fast]).collect();
     let seen = blend(&fast, &oof, ys);
+    // Embedding logits of each language from models trained without it.
     let nl = ex.languages();
-    let unseen = if nl > 1 {
-        // Embedding logits of each language from models without it, pooled
-        // with the seen-language examples: a language rhetor was not
-        // trained on may still be close to one it was.
-        let (oof_lang, _) = out_of_fold(&emb, ex.langs, nl, false, train);
-        let mut both = fast.clone();
-        both.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
-        let z = [oof.as_slice(), oof_lang.as_slice()].concat();
-        blend(&both, &z, &[ys, ys].concat())
+    let z_lang = if nl > 1 {
+        out_of_fold(&emb, ex.langs, nl, false, train).0
     } else {
-        seen.clone()
+        oof.clone()
     };
-    (
-        final_model.expect("asked for the final model"),
+    let unseen = Anchor::fit(&oof, ex, &z_lang, quality);
+    Fitted {
+        linear: final_model.expect("asked for the final model"),
         seen,
         unseen,
-    )
+        oof,
+        z_lang,
+    }
 }
 
 /// Logits `a·fast + b·z + bias` (a and b shared by the classes), a
@@ -429,35 +587,79 @@ pub struct StackedSoftmax {
     pub fast_dims: usize,
     pub linear: DenseLinear,
     pub seen: SoftBlend,
-    pub unseen: SoftBlend,
+    /// For unseen languages, the anchored fast model and a blend fitted on
+    /// seen- and unseen-language examples pooled, averaged in log space.
+    pub unseen: Anchor,
+    pub unseen_blend: SoftBlend,
 }
 
 impl StackedSoftmax {
     pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
         let z = self.linear.scores(&x[self.fast_dims..]);
-        let blend = if unseen { &self.unseen } else { &self.seen };
-        blend.probs(&x[..self.fast_dims], &z)
+        let fast = &x[..self.fast_dims];
+        if unseen {
+            // Normalised geometric mean of the two rules' probabilities.
+            let anchored = softmax(&self.unseen.shifted(fast, &z));
+            let blended = self.unseen_blend.probs(fast, &z);
+            let logs: Vec<f32> = anchored
+                .iter()
+                .zip(&blended)
+                .map(|(a, b)| 0.5 * (a.max(1e-9).ln() + b.max(1e-9).ln()))
+                .collect();
+            softmax(&logs)
+        } else {
+            self.seen.probs(fast, &z)
+        }
     }
 
-    pub fn decide(&self, probs: &[f32], unseen: bool) -> usize {
-        let blend = if unseen { &self.unseen } else { &self.seen };
-        rhetor_model::calibrate::decide_single(probs, &blend.offsets)
+    /// `fast_offsets`: the fast model's; for unseen languages the offsets
+    /// are the mean of its and the pooled blend's, as the probabilities are
+    /// the geometric mean of the two rules'.
+    pub fn decide(&self, probs: &[f32], unseen: bool, fast_offsets: &[f32]) -> usize {
+        if unseen {
+            let offsets: Vec<f32> = fast_offsets
+                .iter()
+                .zip(&self.unseen_blend.offsets)
+                .map(|(a, b)| 0.5 * (a + b))
+                .collect();
+            decide_single(probs, &offsets)
+        } else {
+            decide_single(probs, &self.seen.offsets)
+        }
     }
 
     pub fn fit(ex: &Examples, ys: &[usize], classes: usize, cfg: &DenseConfig, k: usize) -> Self {
-        let (linear, seen, unseen) = fit_blended(
+        let fitted = fit_blended(
             ex,
             ys,
             classes,
             k,
             |emb, t| train_softmax(emb, ys, classes, t, cfg),
             |fast, z, y| SoftBlend::fit(fast, z, y, classes),
+            |shifted, idx| {
+                let pred: Vec<usize> = idx
+                    .iter()
+                    .map(|&i| decide_single(&softmax(&shifted[i]), &ex.unseen_rules[i]))
+                    .collect();
+                let gold: Vec<usize> = idx.iter().map(|&i| ys[i]).collect();
+                macro_f1(&pred, &gold, classes) as f64
+            },
         );
+        // The pooled blend (seen-language examples with out-of-fold scores,
+        // and every example again with scores from models without its
+        // language) re-tunes the class offsets, which the anchored rule
+        // cannot: alone, each lost to the fast model in some languages when
+        // languages were left out in turn; averaged, neither did.
+        let mut pooled: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..classes]).collect();
+        pooled.extend(ex.unseen_fast.iter().map(|x| x.as_slice()));
+        let z = [fitted.oof.as_slice(), fitted.z_lang.as_slice()].concat();
+        let unseen_blend = SoftBlend::fit(&pooled, &z, &[ys, ys].concat(), classes);
         StackedSoftmax {
             fast_dims: classes,
-            linear,
-            seen,
-            unseen,
+            linear: fitted.linear,
+            seen: fitted.seen,
+            unseen: fitted.unseen,
+            unseen_blend,
         }
     }
 }
@@ -490,7 +692,7 @@ impl StackHeads {
                     .techniques
                     .probs(&technique_input(&self.config, fast, emb, p), unseen);
                 self.techniques
-                    .decide(&probs, unseen)
+                    .decide(&probs, unseen, &fast.rules.techniques)
                     .into_iter()
                     .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
                     .collect()
@@ -499,12 +701,13 @@ impl StackHeads {
         let fp = self.frames.probs(&frame_input(fast, emb), unseen);
         let frames = self
             .frames
-            .decide(&fp, unseen)
+            .decide(&fp, unseen, &fast.rules.frames)
             .into_iter()
             .filter_map(|(l, s)| Frame::from_index(l).map(|f| (f, s)))
             .collect();
         let gp = self.genre.probs(&genre_input(fast, emb), unseen);
-        let genre = Genre::from_index(self.genre.decide(&gp, unseen)).map(|g| (g, gp));
+        let genre =
+            Genre::from_index(self.genre.decide(&gp, unseen, &fast.rules.genre)).map(|g| (g, gp));
         Decisions {
             techniques,
             frames,
@@ -532,6 +735,92 @@ mod tests {
         assert!(b > 5.0 * a.abs(), "a {a}, b {b}");
         // The boundary b·x2 + c = 0 sits near 0.5.
         assert!((-c / b - 0.5).abs() < 0.1, "boundary {}", -c / b);
+    }
+
+    /// Two languages of `n` examples each, one label: the fast model's
+    /// logit is a weak signal, the embedding logit `z` a strong one when
+    /// `informative`, noise otherwise.
+    /// (fast logits, embedding logits, targets).
+    type Case = (Vec<Vec<f32>>, Vec<Vec<f32>>, Vec<Vec<bool>>);
+
+    fn anchor_case(n: usize, informative: bool) -> Case {
+        let mut seed = 11u64;
+        let mut u = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let (mut fast, mut z, mut ys) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..2 * n {
+            let y = u() > 0.0;
+            let sign = if y { 1.0 } else { -1.0 };
+            fast.push(vec![0.8 * sign + 2.0 * u()]);
+            z.push(vec![if informative {
+                2.0 * sign + u()
+            } else {
+                3.0 * u()
+            }]);
+            ys.push(vec![y]);
+        }
+        (fast, z, ys)
+    }
+
+    fn fit_anchor(informative: bool) -> (Anchor, f64, f64) {
+        let n = 1000;
+        let (fast, z, ys) = anchor_case(n, informative);
+        let rules = vec![vec![0.5f32]; 2 * n];
+        let langs: Vec<usize> = (0..2 * n).map(|i| i / n).collect();
+        let ex = Examples {
+            xs: &fast,
+            unseen_fast: &fast,
+            unseen_rules: &rules,
+            groups: &langs,
+            langs: &langs,
+        };
+        let all: Vec<usize> = (0..2 * n).collect();
+        let quality = |shifted: &[Vec<f32>], idx: &[usize]| micro_f1_at(shifted, &rules, &ys, idx);
+        let anchor = Anchor::fit(&z, &ex, &z, quality);
+        let shifted: Vec<Vec<f32>> = fast
+            .iter()
+            .zip(&z)
+            .map(|(f, z)| anchor.shifted(f, z))
+            .collect();
+        (anchor, quality(&fast, &all), quality(&shifted, &all))
+    }
+
+    #[test]
+    fn anchor_leans_on_informative_embeddings_only() {
+        let (anchor, fast_f1, anchored_f1) = fit_anchor(true);
+        assert!(anchor.weight >= 0.2, "weight {}", anchor.weight);
+        assert!(anchored_f1 > fast_f1 + 0.1, "{fast_f1} -> {anchored_f1}");
+        let (anchor, fast_f1, anchored_f1) = fit_anchor(false);
+        assert!(anchor.weight <= 0.1, "weight {}", anchor.weight);
+        assert!(anchored_f1 >= fast_f1 - 0.02, "{fast_f1} -> {anchored_f1}");
+    }
+
+    #[test]
+    fn anchor_with_weight_zero_is_the_fast_model() {
+        let (fast, z, _) = anchor_case(50, true);
+        let all: Vec<usize> = (0..z.len()).collect();
+        for centered in [true, false] {
+            let a = Anchor {
+                scaler: Scaler::fit(&z, &all),
+                centered,
+                weight: 0.0,
+            };
+            for (f, z) in fast.iter().zip(&z) {
+                assert_eq!(a.shifted(f, z), *f);
+            }
+        }
+        // A positive weight moves an example with a high embedding logit
+        // up, and never changes which label is which.
+        let z2: Vec<Vec<f32>> = z.iter().map(|v| vec![v[0], -v[0]]).collect();
+        let a = Anchor {
+            scaler: Scaler::fit(&z2, &all),
+            centered: true,
+            weight: 1.0,
+        };
+        let hi = a.shifted(&[0.0, 0.0], &[5.0, -5.0]);
+        assert!(hi[0] > 0.0 && hi[1] < 0.0, "{hi:?}");
     }
 
     #[test]

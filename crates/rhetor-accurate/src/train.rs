@@ -9,8 +9,8 @@
 
 use crate::embed::DocEmbeddings;
 use crate::stack::{
-    frame_input, genre_input, technique_input, Decisions, Examples, FastProbs, StackConfig,
-    StackHeads, StackedMultiLabel, StackedSoftmax,
+    frame_input, genre_input, technique_input, Decisions, Examples, FastProbs, FastRules,
+    StackConfig, StackHeads, StackedMultiLabel, StackedSoftmax,
 };
 use rhetor_core::Detector;
 use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
@@ -158,12 +158,19 @@ pub fn fit_heads(
     };
 
     // Techniques: one example per paragraph of documents with labels.
-    let (mut xs, mut un, mut ys, mut groups, mut langs) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut xs, mut un, mut rules, mut ys, mut groups, mut langs) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for &i in train.iter().filter(|&&i| docs[i].gold.techniques) {
         for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
             xs.push(technique_input(cfg, &fast[i], &emb[i], p));
             un.push(technique_input(cfg, &unseen[i], &emb[i], p)[..Technique::COUNT].to_vec());
+            rules.push(unseen[i].rules.techniques.clone());
             ys.push(technique_targets(&par.techniques));
             groups.push(groups_all[i]);
             langs.push(lang_of(i));
@@ -172,11 +179,12 @@ pub fn fit_heads(
     let ex = Examples {
         xs: &xs,
         unseen_fast: &un,
+        unseen_rules: &rules,
         groups: &groups,
         langs: &langs,
     };
     let techniques = StackedMultiLabel::fit(&ex, &ys, Technique::COUNT, &cfg.techniques, k);
-    drop((xs, un, ys));
+    drop((xs, un, rules, ys));
 
     let fr: Vec<usize> = train
         .iter()
@@ -186,21 +194,27 @@ pub fn fit_heads(
     // Article-level inputs of the documents `sel`: with seen and unseen
     // fast scores (the first `n` values of `input`), folds and languages.
     type Input = fn(&FastProbs, &DocEmbeddings) -> Vec<f32>;
-    let articles = |sel: &[usize], input: Input, n: usize| {
+    type Rules = fn(&FastRules) -> &Vec<f32>;
+    let articles = |sel: &[usize], input: Input, rules: Rules, n: usize| {
         let xs: Vec<Vec<f32>> = sel.iter().map(|&i| input(&fast[i], &emb[i])).collect();
         let un: Vec<Vec<f32>> = sel
             .iter()
             .map(|&i| input(&unseen[i], &emb[i])[..n].to_vec())
             .collect();
+        let ru: Vec<Vec<f32>> = sel
+            .iter()
+            .map(|&i| rules(&unseen[i].rules).clone())
+            .collect();
         let groups: Vec<usize> = sel.iter().map(|&i| groups_all[i]).collect();
         let langs: Vec<usize> = sel.iter().map(|&i| lang_of(i)).collect();
-        (xs, un, groups, langs)
+        (xs, un, ru, groups, langs)
     };
-    let (fx, fu, fg, fl) = articles(&fr, frame_input, Frame::COUNT);
+    let (fx, fu, fr_rules, fg, fl) = articles(&fr, frame_input, |r| &r.frames, Frame::COUNT);
     let fy: Vec<Vec<bool>> = fr.iter().map(|&i| frame_targets(&docs[i].doc)).collect();
     let ex = Examples {
         xs: &fx,
         unseen_fast: &fu,
+        unseen_rules: &fr_rules,
         groups: &fg,
         langs: &fl,
     };
@@ -211,7 +225,7 @@ pub fn fit_heads(
         .copied()
         .filter(|&i| docs[i].gold.genre && docs[i].doc.genre.is_some())
         .collect();
-    let (gx, gu, gg, gl) = articles(&gr, genre_input, Genre::COUNT);
+    let (gx, gu, g_rules, gg, gl) = articles(&gr, genre_input, |r| &r.genre, Genre::COUNT);
     let gy: Vec<usize> = gr
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
@@ -219,6 +233,7 @@ pub fn fit_heads(
     let ex = Examples {
         xs: &gx,
         unseen_fast: &gu,
+        unseen_rules: &g_rules,
         groups: &gg,
         langs: &gl,
     };
@@ -323,6 +338,8 @@ pub fn held_out_fast_cached(
     };
     let mut h = Sha256::new();
     h.update(rhetor_model::FORMAT_VERSION.to_le_bytes());
+    // The layout of what is cached (2: with the fast model's rules).
+    h.update(2u32.to_le_bytes());
     h.update(format!("{opts:?}").as_bytes());
     for g in groups {
         for &i in g {

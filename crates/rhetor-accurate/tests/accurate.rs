@@ -23,7 +23,14 @@ fn corrupt_heads_files_are_refused() {
     assert!(AccurateHeads::from_bytes(b"RHETORFM\x01\0\0\0", "x").is_err());
     let err = AccurateHeads::from_bytes(b"RHETORAM\x63\0\0\0", "x").unwrap_err();
     assert!(err.to_string().contains("version 99"), "{err}");
-    let err = AccurateHeads::from_bytes(b"RHETORAM\x01\0\0\0garbage", "x").unwrap_err();
+    // Version 1 (heads without the unseen-language anchor) is refused
+    // with a hint, not misread.
+    let err = AccurateHeads::from_bytes(b"RHETORAM\x01\0\0\0", "x").unwrap_err();
+    assert!(err.to_string().contains("retrain"), "{err}");
+    let mut bad = b"RHETORAM".to_vec();
+    bad.extend(FORMAT_VERSION.to_le_bytes());
+    bad.extend(b"garbage");
+    let err = AccurateHeads::from_bytes(&bad, "x").unwrap_err();
     assert!(err.to_string().contains("corrupt"), "{err}");
 }
 
@@ -67,6 +74,30 @@ fn accurate_model_annotates_an_article() {
     let mut again = Document::from_text("t1", text);
     model.annotate(&mut again);
     assert_eq!(serde_json_like(&doc), serde_json_like(&again));
+
+    // A language rhetor was not trained on takes the unseen-language rules
+    // (the fast model's decisions moved by the embeddings), and they still
+    // find the loaded language of a Spanish text.
+    let es = "La «ayuda» que nadie pidió\n\n\
+        Los supuestos «socios» prometen ayuda y traen la ruina: pregunten en Afganistán, pregunten en Siria.\n\
+        ¡Solo los traidores y los idiotas creerían otra vez a estos mentirosos!";
+    let mut doc = Document::from_text("es1", es);
+    doc.language = Some("es".into());
+    assert!(model.is_unseen(&doc));
+    model.annotate(&mut doc);
+    let n: usize = doc.paragraphs.iter().map(|p| p.techniques.len()).sum();
+    assert!(n > 0, "no technique found in a loaded Spanish text");
+    let genre = doc.genre.as_ref().expect("a genre");
+    let total: f32 = genre.scores.values().sum();
+    assert!(
+        (total - 1.0).abs() < 1e-3,
+        "genre probabilities sum to {total}"
+    );
+    for p in &doc.paragraphs {
+        for t in &p.techniques {
+            assert!((0.0..=1.0).contains(&t.score), "{t:?}");
+        }
+    }
 }
 
 fn serde_json_like(d: &Document) -> String {
