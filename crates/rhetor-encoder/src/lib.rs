@@ -14,6 +14,7 @@ pub mod fetch;
 pub mod hub;
 pub mod q4file;
 pub mod qgemm;
+pub mod unigram;
 pub mod weights;
 
 use rayon::prelude::*;
@@ -75,7 +76,7 @@ pub struct Encoder {
     weights: BertWeights,
     /// int8 copies of the dense layers, on CPUs that run them.
     int8: Vec<qgemm::QLayer>,
-    tokenizer: tokenizers::Tokenizer,
+    tokenizer: unigram::CompactTokenizer,
     bos: u32,
     eos: u32,
     /// Directory it was loaded from.
@@ -162,8 +163,8 @@ impl Encoder {
         }
     }
 
-    /// The raw tokenizer, for tests and inspection.
-    pub fn tokenizer(&self) -> &tokenizers::Tokenizer {
+    /// The tokenizer, for tests and inspection.
+    pub fn tokenizer(&self) -> &unigram::CompactTokenizer {
         &self.tokenizer
     }
 
@@ -247,19 +248,12 @@ pub fn normalize(v: &mut [f32]) {
     }
 }
 
-fn load_tokenizer(path: &Path) -> Result<tokenizers::Tokenizer, EncoderError> {
-    let bytes = read(path)?;
-    let mut tok = tokenizers::Tokenizer::from_bytes(&bytes).map_err(|e| EncoderError::Format {
+fn load_tokenizer(path: &Path) -> Result<unigram::CompactTokenizer, EncoderError> {
+    // The file's truncation and padding settings are not read: rhetor
+    // windows long texts itself, and those settings would silently cut or
+    // pad them.
+    unigram::load(&read(path)?).map_err(|message| EncoderError::Format {
         path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    // rhetor windows long texts itself; a truncation or padding setting in
-    // the file would silently cut or pad them.
-    tok.with_truncation(None)
-        .map_err(|e| EncoderError::Format {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-    tok.with_padding(None);
-    Ok(tok)
+        message,
+    })
 }

@@ -70,16 +70,13 @@ fn tiny() -> BertWeights {
     }
 }
 
+/// A Unigram tokenizer over [`WORDS`], each word one piece.
 fn tokenizer_json() -> String {
-    let vocab: Vec<String> = WORDS
-        .iter()
-        .enumerate()
-        .map(|(i, w)| format!("\"{w}\": {i}"))
-        .collect();
+    let vocab: Vec<String> = WORDS.iter().map(|w| format!("[\"{w}\", -1.0]")).collect();
     format!(
         r#"{{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],
         "normalizer":null,"pre_tokenizer":{{"type":"WhitespaceSplit"}},"post_processor":null,
-        "decoder":null,"model":{{"type":"WordLevel","vocab":{{{}}},"unk_token":"<unk>"}}}}"#,
+        "decoder":null,"model":{{"type":"Unigram","unk_id":3,"vocab":[{}]}}}}"#,
         vocab.join(",")
     )
 }
@@ -299,6 +296,68 @@ fn real_tokenizer_matches_hand_checked_ids() {
     ];
     for (text, ids) in cases {
         assert_eq!(e.token_ids(text), ids, "{text}");
+    }
+}
+
+/// The SemEval data directory, or None (after saying why).
+fn data_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("RHETOR_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/semeval2023-task3")
+        });
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping the corpus part: SemEval data not found at {} (set RHETOR_DATA)",
+            dir.display()
+        );
+        None
+    }
+}
+
+#[test]
+fn compact_tokenizer_gives_the_tokenizers_crate_ids_everywhere() {
+    let Some(e) = real_encoder() else { return };
+    // The reference: the `tokenizers` crate's own Unigram model on the
+    // same file.
+    let reference = tokenizers::Tokenizer::from_file(e.dir.join("tokenizer.json")).unwrap();
+    let mut texts: Vec<String> = [
+        "",
+        " ",
+        "\t\n",
+        "<s> inside </s> text <mask> and <unk><pad>",
+        "x<mask>y",
+        "Ｆｕｌｌｗｉｄｔｈ ﬁ ligatures ① ½ and combining e\u{301}",
+        "emoji 🤔🙃 and private use \u{e000} and a lone ZWJ \u{200d}",
+        "control \u{1}\u{7f} chars and NBSP\u{a0}here",
+        "averyveryveryveryveryverylongwordwithoutanyspacesatallxxxxxxxxxxxxxxxxxxxx",
+        "混合 テキスト 한국어 עברית العربية हिन्दी ქართული",
+        "   multiple    spaces   ",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(dir) = data_dir() {
+        for lang in std::fs::read_dir(&dir).unwrap().flatten() {
+            for sub in ["train-articles", "unlabeled-articles"] {
+                let Ok(files) = std::fs::read_dir(lang.path().join(sub)) else {
+                    continue;
+                };
+                for f in files.flatten() {
+                    let text = std::fs::read_to_string(f.path()).unwrap();
+                    texts.extend(text.lines().map(str::to_string));
+                }
+            }
+        }
+        assert!(texts.len() > 20_000, "only {} lines read", texts.len());
+    }
+    for t in &texts {
+        let want = reference
+            .encode(format!("passage: {t}").as_str(), false)
+            .unwrap();
+        assert_eq!(e.token_ids(t), want.get_ids(), "{t:?}");
     }
 }
 
