@@ -220,7 +220,14 @@ fn softmax(row: &mut [f32]) {
 fn dense(x: &[f32], t: usize, l: &Linear, q: Option<&QLinear>, y: &mut [f32], s: &mut Scratch) {
     match q {
         Some(q) => qgemm::linear(x, t, q, y, s),
-        None => linear(x, t, l, y),
+        None => {
+            assert_eq!(
+                l.weight.len(),
+                l.out * l.inp,
+                "f32 weights released but no int8 copy given"
+            );
+            linear(x, t, l, y)
+        }
     }
 }
 

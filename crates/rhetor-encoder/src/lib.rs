@@ -126,8 +126,19 @@ impl Encoder {
                 ),
             ));
         }
+        let mut weights = weights;
         let int8 = if qgemm::available() {
-            weights.layers.iter().map(qgemm::QLayer::new).collect()
+            // The int8 copies replace the f32 dense weights (85 MB for
+            // multilingual-e5-small), which are then never read.
+            weights
+                .layers
+                .iter_mut()
+                .map(|l| {
+                    let q = qgemm::QLayer::new(l);
+                    l.release_dense_weights();
+                    q
+                })
+                .collect()
         } else {
             Vec::new()
         };

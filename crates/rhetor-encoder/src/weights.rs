@@ -87,6 +87,23 @@ pub struct Layer {
     pub out_norm: Norm,
 }
 
+impl Layer {
+    /// Frees the dense layers' f32 weights (biases stay) once int8 copies
+    /// of them exist; the f32 forward pass must not run on this layer after.
+    pub fn release_dense_weights(&mut self) {
+        for l in [
+            &mut self.query,
+            &mut self.key,
+            &mut self.value,
+            &mut self.attn_out,
+            &mut self.ffn_in,
+            &mut self.ffn_out,
+        ] {
+            l.weight = Vec::new();
+        }
+    }
+}
+
 /// Number of weights in one Q4_0 block, and its size in bytes (an f16 scale
 /// then 16 bytes of nibbles).
 pub const Q4_BLOCK: usize = 32;
