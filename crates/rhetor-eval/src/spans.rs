@@ -29,7 +29,7 @@
 use crate::report::{harmonic, ratio, ClassScore, Report};
 use rhetor_core::Technique;
 use rhetor_formats::labels::SpanRow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 type Key<'a> = (&'a str, usize);
 
@@ -110,7 +110,9 @@ pub fn score_spans(gold: &[SpanRow], pred: &[SpanRow]) -> Report {
     let (g, g_merged) = group(gold);
     let (p, p_merged) = group(pred);
     let mut acc = vec![Acc::default(); Technique::COUNT];
-    let keys: HashSet<Key<'_>> = g.keys().chain(p.keys()).copied().collect();
+    // Sorted, so credits are summed in one order and scores are the same
+    // to the last digit from run to run.
+    let keys: BTreeSet<Key<'_>> = g.keys().chain(p.keys()).copied().collect();
     for key in keys {
         let gs = g.get(&key).map(Vec::as_slice).unwrap_or(&[]);
         let ps = p.get(&key).map(Vec::as_slice).unwrap_or(&[]);
