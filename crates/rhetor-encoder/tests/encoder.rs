@@ -301,20 +301,11 @@ fn real_tokenizer_matches_hand_checked_ids() {
 
 /// The SemEval data directory, or None (after saying why).
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("RHETOR_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/semeval2023-task3")
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipping the corpus part: SemEval data not found at {} (set RHETOR_DATA)",
-            dir.display()
-        );
-        None
+    let dir = rhetor_formats::corpus::shared_data_dir();
+    if dir.is_none() {
+        eprintln!("skipping the corpus part: SemEval data not found (set RHETOR_DATA)");
     }
+    dir
 }
 
 #[test]

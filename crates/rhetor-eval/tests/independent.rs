@@ -19,13 +19,7 @@ const LANGS: &[&str] = &["en", "fr", "ge", "it", "po", "ru"];
 const TOLERANCE: f64 = 1e-3;
 
 fn data_dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("RHETOR_DATA") {
-        Some(d) => PathBuf::from(d),
-        None => {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/semeval2023-task3")
-        }
-    };
-    dir.join("techniques.txt").exists().then_some(dir)
+    rhetor_formats::corpus::shared_data_dir().filter(|d| d.join("techniques.txt").exists())
 }
 
 fn sklearn_available() -> bool {

@@ -40,6 +40,18 @@ pub struct LabeledDocument {
 }
 
 /// ISO 639-1 code of a SemEval language folder (`ge` is German, `po` Polish).
+/// The SemEval-2023 Task 3 data the tests read: `$RHETOR_DATA`, else
+/// `shared/data/semeval2023-task3` beside this repository; None where that
+/// is not a directory (tests then skip, saying so).
+pub fn shared_data_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("RHETOR_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/semeval2023-task3")
+        });
+    dir.is_dir().then_some(dir)
+}
+
 pub fn language_code(folder: &str) -> &str {
     match folder {
         "ge" => "de",

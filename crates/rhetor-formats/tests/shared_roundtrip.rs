@@ -1,26 +1,17 @@
 //! Reading the shared SemEval data and writing it back reproduces the label
 //! files. Skipped (with a message) where ../shared/data is absent.
 
-use rhetor_formats::corpus::{language_folders, load_language};
+use rhetor_formats::corpus::{language_folders, load_language, shared_data_dir};
 use rhetor_formats::semeval::{write_rows, Task};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("RHETOR_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/semeval2023-task3")
-        });
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: SemEval data not found at {} (set RHETOR_DATA)",
-            dir.display()
-        );
-        None
+    let dir = shared_data_dir();
+    if dir.is_none() {
+        eprintln!("skipped: SemEval data not found (set RHETOR_DATA)");
     }
+    dir
 }
 
 #[test]
