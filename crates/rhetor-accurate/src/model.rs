@@ -2,7 +2,7 @@
 //! behind the same [`Detector`] trait; and its heads' file.
 
 use crate::embed::embed_document;
-use crate::stack::{FastProbs, StackHeads};
+use crate::stack::{FastProbs, FastRules, StackHeads};
 use crate::train::apply;
 use rhetor_core::detector::Tasks;
 use rhetor_core::{Detector, Document};
@@ -125,6 +125,8 @@ pub struct AccurateModel {
     pub fast: FastModel,
     pub encoder: Encoder,
     pub heads: AccurateHeads,
+    /// The fast model's decision rules, read once.
+    rules: FastRules,
 }
 
 impl AccurateModel {
@@ -141,6 +143,7 @@ impl AccurateModel {
             });
         }
         Ok(AccurateModel {
+            rules: FastRules::of(&fast),
             fast,
             encoder,
             heads,
@@ -150,7 +153,7 @@ impl AccurateModel {
 
 impl AccurateModel {
     /// True when the document's language is known and is none of the
-    /// training languages: the heads then use their unseen-language blends.
+    /// training languages: the heads then use their unseen-language rules.
     pub fn is_unseen(&self, doc: &Document) -> bool {
         doc.language.as_deref().is_some_and(|lang| {
             !self
@@ -174,7 +177,10 @@ impl Detector for AccurateModel {
     fn annotate_tasks(&self, doc: &mut Document, tasks: Tasks) {
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
-        let decisions = self.heads.heads.decide(&fast, &emb, self.is_unseen(doc));
+        let decisions = self
+            .heads
+            .heads
+            .decide(&fast, &self.rules, &emb, self.is_unseen(doc));
         let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
         apply(doc, decisions, None);
         if tasks.spans {

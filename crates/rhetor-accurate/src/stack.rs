@@ -16,13 +16,22 @@ pub struct FastProbs {
     pub techniques: Vec<Vec<f32>>,
     pub frames: Vec<f32>,
     pub genre: Vec<f32>,
-    /// The fast model's own decision rules, which the unseen-language
-    /// heads start from.
-    pub rules: FastRules,
 }
 
-/// How the fast model decides: per-label thresholds on its probabilities,
-/// and the genre's log-probability offsets.
+impl FastProbs {
+    pub fn of(model: &rhetor_model::FastModel, doc: &rhetor_core::Document) -> Self {
+        let (frames, genre) = model.article_probs(doc);
+        FastProbs {
+            techniques: model.technique_probs(doc),
+            frames,
+            genre,
+        }
+    }
+}
+
+/// How a fast model decides: per-label thresholds on its probabilities,
+/// and the genre's log-probability offsets. The unseen-language rules
+/// start from them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FastRules {
     pub techniques: Vec<f32>,
@@ -36,18 +45,6 @@ impl FastRules {
             techniques: model.techniques().thresholds.clone(),
             frames: model.frames().thresholds.clone(),
             genre: model.genre().offsets.clone(),
-        }
-    }
-}
-
-impl FastProbs {
-    pub fn of(model: &rhetor_model::FastModel, doc: &rhetor_core::Document) -> Self {
-        let (frames, genre) = model.article_probs(doc);
-        FastProbs {
-            techniques: model.technique_probs(doc),
-            frames,
-            genre,
-            rules: FastRules::of(model),
         }
     }
 }
@@ -98,6 +95,12 @@ impl Default for StackConfig {
     }
 }
 
+/// The fast model's values the techniques head reads for paragraph `p`
+/// (log-odds), the first values of [`technique_input`].
+pub fn technique_fast(fast: &FastProbs, p: usize) -> Vec<f32> {
+    fast.techniques[p].iter().map(|&v| logit(v)).collect()
+}
+
 /// Input of the techniques head for paragraph `p`.
 pub fn technique_input(
     cfg: &StackConfig,
@@ -105,7 +108,7 @@ pub fn technique_input(
     emb: &DocEmbeddings,
     p: usize,
 ) -> Vec<f32> {
-    let mut x: Vec<f32> = fast.techniques[p].iter().map(|&v| logit(v)).collect();
+    let mut x = technique_fast(fast, p);
     x.extend_from_slice(&emb.paragraphs[p]);
     if cfg.article_context {
         x.extend_from_slice(&emb.article);
@@ -113,14 +116,24 @@ pub fn technique_input(
     x
 }
 
+/// The fast model's values the frames head reads (log-odds).
+pub fn frame_fast(fast: &FastProbs) -> Vec<f32> {
+    fast.frames.iter().map(|&v| logit(v)).collect()
+}
+
 pub fn frame_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
-    let mut x: Vec<f32> = fast.frames.iter().map(|&v| logit(v)).collect();
+    let mut x = frame_fast(fast);
     x.extend_from_slice(&emb.article);
     x
 }
 
+/// The fast model's values the genre head reads (log-probabilities).
+pub fn genre_fast(fast: &FastProbs) -> Vec<f32> {
+    fast.genre.iter().map(|&v| v.max(1e-6).ln()).collect()
+}
+
 pub fn genre_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
-    let mut x: Vec<f32> = fast.genre.iter().map(|&v| v.max(1e-6).ln()).collect();
+    let mut x = genre_fast(fast);
     x.extend_from_slice(&emb.article);
     x
 }
@@ -166,7 +179,7 @@ pub struct Examples<'a> {
     /// not see the example's language.
     pub unseen_fast: &'a [Vec<f32>],
     /// The decision rules (thresholds or offsets) of those fast models.
-    pub unseen_rules: &'a [Vec<f32>],
+    pub unseen_rules: &'a [&'a [f32]],
     /// Inner-fold group (keeps an article's examples together).
     pub groups: &'a [usize],
     /// Language index of each example.
@@ -363,10 +376,10 @@ impl Anchor {
 }
 
 /// Micro-F1 of thresholded multi-label decisions on examples `idx`.
-fn micro_f1_at(logits: &[Vec<f32>], rules: &[Vec<f32>], ys: &[Vec<bool>], idx: &[usize]) -> f64 {
+fn micro_f1_at(logits: &[Vec<f32>], rules: &[&[f32]], ys: &[Vec<bool>], idx: &[usize]) -> f64 {
     let (mut tp, mut pred, mut gold) = (0usize, 0usize, 0usize);
     for &i in idx {
-        for ((&z, &t), &y) in logits[i].iter().zip(&rules[i]).zip(&ys[i]) {
+        for ((&z, &t), &y) in logits[i].iter().zip(rules[i]).zip(&ys[i]) {
             let hit = crate::dense::sigmoid(z) >= t;
             pred += hit as usize;
             gold += y as usize;
@@ -415,9 +428,9 @@ impl LabelBlend {
 }
 
 /// A multi-label head: an embedding-only model whose logit is blended per
-/// label with the fast model's logit. Two blends: one for languages the
-/// fast model was trained on, one (fitted on scores of fast models that
-/// had not seen the language) for the others.
+/// label with the fast model's logit for the languages the fast model was
+/// trained on, and anchored on the fast model's decisions ([`Anchor`]) for
+/// the others.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackedMultiLabel {
     /// Inputs start with this many fast-model values, one per label.
@@ -651,7 +664,7 @@ impl StackedSoftmax {
             |shifted, idx| {
                 let pred: Vec<usize> = idx
                     .iter()
-                    .map(|&i| decide_single(&softmax(&shifted[i]), &ex.unseen_rules[i]))
+                    .map(|&i| decide_single(&softmax(&shifted[i]), ex.unseen_rules[i]))
                     .collect();
                 let gold: Vec<usize> = idx.iter().map(|&i| ys[i]).collect();
                 macro_f1(&pred, &gold, classes) as f64
@@ -695,16 +708,22 @@ pub struct Decisions {
 }
 
 impl StackHeads {
-    /// `unseen`: the document's language is not one the fast model was
-    /// trained on.
-    pub fn decide(&self, fast: &FastProbs, emb: &DocEmbeddings, unseen: bool) -> Decisions {
+    /// `rules`: those of the fast model that gave `fast`; `unseen`: the
+    /// document's language is not one the fast model was trained on.
+    pub fn decide(
+        &self,
+        fast: &FastProbs,
+        rules: &FastRules,
+        emb: &DocEmbeddings,
+        unseen: bool,
+    ) -> Decisions {
         let techniques = (0..fast.techniques.len())
             .map(|p| {
                 let probs = self
                     .techniques
                     .probs(&technique_input(&self.config, fast, emb, p), unseen);
                 self.techniques
-                    .decide(&probs, unseen, &fast.rules.techniques)
+                    .decide(&probs, unseen, &rules.techniques)
                     .into_iter()
                     .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
                     .collect()
@@ -713,13 +732,13 @@ impl StackHeads {
         let fp = self.frames.probs(&frame_input(fast, emb), unseen);
         let frames = self
             .frames
-            .decide(&fp, unseen, &fast.rules.frames)
+            .decide(&fp, unseen, &rules.frames)
             .into_iter()
             .filter_map(|(l, s)| Frame::from_index(l).map(|f| (f, s)))
             .collect();
         let gp = self.genre.probs(&genre_input(fast, emb), unseen);
         let genre =
-            Genre::from_index(self.genre.decide(&gp, unseen, &fast.rules.genre)).map(|g| (g, gp));
+            Genre::from_index(self.genre.decide(&gp, unseen, &rules.genre)).map(|g| (g, gp));
         Decisions {
             techniques,
             frames,
@@ -779,7 +798,8 @@ mod tests {
     fn fit_anchor(informative: bool) -> (Anchor, f64, f64) {
         let n = 1000;
         let (fast, z, ys) = anchor_case(n, informative);
-        let rules = vec![vec![0.5f32]; 2 * n];
+        let rule = [0.5f32];
+        let rules = vec![&rule[..]; 2 * n];
         let langs: Vec<usize> = (0..2 * n).map(|i| i / n).collect();
         let ex = Examples {
             xs: &fast,

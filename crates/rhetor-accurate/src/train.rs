@@ -9,8 +9,8 @@
 
 use crate::embed::DocEmbeddings;
 use crate::stack::{
-    frame_input, genre_input, technique_input, Decisions, Examples, FastProbs, FastRules,
-    StackConfig, StackHeads, StackedMultiLabel, StackedSoftmax,
+    frame_fast, frame_input, genre_fast, genre_input, technique_fast, technique_input, Decisions,
+    Examples, FastProbs, FastRules, StackConfig, StackHeads, StackedMultiLabel, StackedSoftmax,
 };
 use rhetor_core::Detector;
 use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
@@ -30,6 +30,8 @@ pub type Candidates = Vec<Vec<Vec<(usize, usize, f32)>>>;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HeldOutFast {
     pub probs: FastProbs,
+    /// That model's decision rules.
+    pub rules: FastRules,
     pub candidates: Candidates,
     /// The fast model's own annotation.
     pub prediction: FastDecisions,
@@ -129,6 +131,7 @@ pub fn held_out_fast(
         model.annotate(&mut prediction);
         HeldOutFast {
             probs: FastProbs::of(model, &doc),
+            rules: FastRules::of(model),
             candidates: model.candidate_spans(&doc),
             prediction: FastDecisions::of(&prediction),
         }
@@ -136,16 +139,16 @@ pub fn held_out_fast(
 }
 
 /// Trains the heads on documents `train` from out-of-fold fast scores
-/// (`fast`), scores of fast models that had not seen each document's
-/// language (`unseen`), and embeddings.
+/// (`fast.seen`), scores of fast models that had not seen each document's
+/// language (`fast.unseen`), and embeddings.
 pub fn fit_heads(
     docs: &[LabeledDocument],
-    fast: &[FastProbs],
-    unseen: &[FastProbs],
+    fast: &FastInputs,
     emb: &[DocEmbeddings],
     train: &[usize],
     cfg: &StackConfig,
 ) -> StackHeads {
+    let (seen, unseen) = (fast.seen, fast.unseen);
     let k = cfg.inner_folds.max(2);
     let groups_all = fold_assignment(docs, k);
     let mut folders: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
@@ -168,9 +171,9 @@ pub fn fit_heads(
     );
     for &i in train.iter().filter(|&&i| docs[i].gold.techniques) {
         for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
-            xs.push(technique_input(cfg, &fast[i], &emb[i], p));
-            un.push(technique_input(cfg, &unseen[i], &emb[i], p)[..Technique::COUNT].to_vec());
-            rules.push(unseen[i].rules.techniques.clone());
+            xs.push(technique_input(cfg, &seen[i].probs, &emb[i], p));
+            un.push(technique_fast(&unseen[i].probs, p));
+            rules.push(unseen[i].rules.techniques.as_slice());
             ys.push(technique_targets(&par.techniques));
             groups.push(groups_all[i]);
             langs.push(lang_of(i));
@@ -191,25 +194,24 @@ pub fn fit_heads(
         .copied()
         .filter(|&i| docs[i].gold.frames)
         .collect();
-    // Article-level inputs of the documents `sel`: with seen and unseen
-    // fast scores (the first `n` values of `input`), folds and languages.
+    // Article-level inputs of the documents `sel`: with seen fast scores,
+    // unseen fast scores (`fast_part` of them) and rules, folds and
+    // languages.
     type Input = fn(&FastProbs, &DocEmbeddings) -> Vec<f32>;
-    type Rules = fn(&FastRules) -> &Vec<f32>;
-    let articles = |sel: &[usize], input: Input, rules: Rules, n: usize| {
-        let xs: Vec<Vec<f32>> = sel.iter().map(|&i| input(&fast[i], &emb[i])).collect();
-        let un: Vec<Vec<f32>> = sel
+    type FastPart = fn(&FastProbs) -> Vec<f32>;
+    type Rules = fn(&FastRules) -> &[f32];
+    let articles = |sel: &[usize], input: Input, fast_part: FastPart, rules: Rules| {
+        let xs: Vec<Vec<f32>> = sel
             .iter()
-            .map(|&i| input(&unseen[i], &emb[i])[..n].to_vec())
+            .map(|&i| input(&seen[i].probs, &emb[i]))
             .collect();
-        let ru: Vec<Vec<f32>> = sel
-            .iter()
-            .map(|&i| rules(&unseen[i].rules).clone())
-            .collect();
+        let un: Vec<Vec<f32>> = sel.iter().map(|&i| fast_part(&unseen[i].probs)).collect();
+        let ru: Vec<&[f32]> = sel.iter().map(|&i| rules(&unseen[i].rules)).collect();
         let groups: Vec<usize> = sel.iter().map(|&i| groups_all[i]).collect();
         let langs: Vec<usize> = sel.iter().map(|&i| lang_of(i)).collect();
         (xs, un, ru, groups, langs)
     };
-    let (fx, fu, fr_rules, fg, fl) = articles(&fr, frame_input, |r| &r.frames, Frame::COUNT);
+    let (fx, fu, fr_rules, fg, fl) = articles(&fr, frame_input, frame_fast, |r| &r.frames);
     let fy: Vec<Vec<bool>> = fr.iter().map(|&i| frame_targets(&docs[i].doc)).collect();
     let ex = Examples {
         xs: &fx,
@@ -225,7 +227,7 @@ pub fn fit_heads(
         .copied()
         .filter(|&i| docs[i].gold.genre && docs[i].doc.genre.is_some())
         .collect();
-    let (gx, gu, g_rules, gg, gl) = articles(&gr, genre_input, |r| &r.genre, Genre::COUNT);
+    let (gx, gu, g_rules, gg, gl) = articles(&gr, genre_input, genre_fast, |r| &r.genre);
     let gy: Vec<usize> = gr
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
@@ -290,7 +292,7 @@ pub struct FastInputs<'a> {
 /// trained on the other documents and applied to the group, reading
 /// `test_fast` (scores of fast models that did not see the group).
 /// `unseen_language`: the groups are whole languages (use the heads'
-/// unseen-language blends).
+/// unseen-language rules).
 #[allow(clippy::too_many_arguments)]
 pub fn predict_held_out(
     docs: &[LabeledDocument],
@@ -302,17 +304,16 @@ pub fn predict_held_out(
     unseen_language: bool,
     progress: &dyn Progress,
 ) -> Vec<Document> {
-    let seen: Vec<FastProbs> = train_fast.seen.iter().map(|h| h.probs.clone()).collect();
-    let unseen: Vec<FastProbs> = train_fast.unseen.iter().map(|h| h.probs.clone()).collect();
     let mut out: Vec<Option<Document>> = vec![None; docs.len()];
     for test in groups {
         let mut in_test = vec![false; docs.len()];
         test.iter().for_each(|&i| in_test[i] = true);
         let train: Vec<usize> = (0..docs.len()).filter(|&i| !in_test[i]).collect();
-        let heads = fit_heads(docs, &seen, &unseen, emb, &train, cfg);
+        let heads = fit_heads(docs, train_fast, emb, &train, cfg);
         for &i in test {
             let mut d = unannotated(&docs[i].doc);
-            let dec = heads.decide(&test_fast[i].probs, &emb[i], unseen_language);
+            let t = &test_fast[i];
+            let dec = heads.decide(&t.probs, &t.rules, &emb[i], unseen_language);
             apply(&mut d, dec, Some(&test_fast[i].candidates));
             out[i] = Some(d);
         }

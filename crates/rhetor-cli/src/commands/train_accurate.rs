@@ -7,7 +7,7 @@ use crate::cli::TrainArgs;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
-use rhetor_accurate::stack::{FastProbs, StackConfig};
+use rhetor_accurate::stack::StackConfig;
 use rhetor_accurate::train::{
     fit_heads, fold_groups, held_out_fast_cached, language_groups, predict_held_out, FastInputs,
     HeldOutFast,
@@ -148,7 +148,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     let oof = held_out_fast_cached(&docs, &groups, &opts, Some(&cache_dir), &b)?;
     b.0.finish_and_clear();
     // Scores of fast models that did not see each document's language: the
-    // heads' unseen-language blends learn from them, and leave-one-language-
+    // heads' unseen-language rules learn from them, and leave-one-language-
     // out evaluation reads them.
     let lang = language_groups(&docs);
     let lolo = if lang.len() > 1 {
@@ -205,10 +205,8 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     }
 
     if let Some(out) = &args.out {
-        let probs: Vec<FastProbs> = oof.iter().map(|h| h.probs.clone()).collect();
-        let unseen: Vec<FastProbs> = lolo.iter().map(|h| h.probs.clone()).collect();
         let all: Vec<usize> = (0..docs.len()).collect();
-        let heads = fit_heads(&docs, &probs, &unseen, &emb, &all, &cfg);
+        let heads = fit_heads(&docs, &inputs, &emb, &all, &cfg);
         let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
         trained_on.sort();
         trained_on.dedup();
