@@ -120,9 +120,8 @@ impl EmbeddingCache {
         }
         let tmp = path.with_extension("tmp");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-        out.write_all(CACHE_MAGIC)?;
         let dim = self.map.values().next().map_or(0, |v| v.len());
-        out.write_all(&(dim as u32).to_le_bytes())?;
+        rhetor_model::store::write_header(&mut out, CACHE_MAGIC, dim as u32)?;
         let mut keys: Vec<&u64> = self.map.keys().collect();
         keys.sort_unstable();
         for k in keys {
@@ -177,12 +176,11 @@ fn read_cache(path: &Path) -> std::io::Result<HashMap<u64, Vec<f32>>> {
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.read_to_end(&mut bytes)?;
     let mut map = HashMap::new();
-    if bytes.len() < 12 || &bytes[..8] != CACHE_MAGIC {
+    let Some((dim, body)) = rhetor_model::store::read_header(&bytes, CACHE_MAGIC) else {
         return Ok(map);
-    }
-    let dim = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
-    let rec = 8 + 4 * dim;
-    for r in bytes[12..].chunks_exact(rec) {
+    };
+    let rec = 8 + 4 * dim as usize;
+    for r in body.chunks_exact(rec) {
         let key = u64::from_le_bytes(r[..8].try_into().expect("8 bytes"));
         let v = r[8..]
             .chunks_exact(4)

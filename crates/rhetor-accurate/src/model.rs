@@ -69,8 +69,7 @@ impl AccurateHeads {
             source,
         };
         let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
-        file.write_all(MAGIC).map_err(io)?;
-        file.write_all(&FORMAT_VERSION.to_le_bytes()).map_err(io)?;
+        rhetor_model::store::write_header(&mut file, MAGIC, FORMAT_VERSION).map_err(io)?;
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
         bincode::serialize_into(&mut gz, self).map_err(|e| HeadsError::Corrupt {
             path: path.display().to_string(),
@@ -89,12 +88,11 @@ impl AccurateHeads {
     }
 
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, HeadsError> {
-        if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        let Some((found, body)) = rhetor_model::store::read_header(bytes, MAGIC) else {
             return Err(HeadsError::NotHeads {
                 path: name.to_string(),
             });
-        }
-        let found = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        };
         if found != FORMAT_VERSION {
             return Err(HeadsError::Version {
                 path: name.to_string(),
@@ -107,7 +105,7 @@ impl AccurateHeads {
             message,
         };
         let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(&bytes[12..])
+        flate2::read::GzDecoder::new(body)
             .read_to_end(&mut raw)
             .map_err(|e| corrupt(e.to_string()))?;
         bincode::deserialize(&raw).map_err(|e| corrupt(e.to_string()))
@@ -115,8 +113,7 @@ impl AccurateHeads {
 
     /// Format version stored in a heads file's header.
     pub fn file_version(bytes: &[u8]) -> Option<u32> {
-        (bytes.len() >= 12 && &bytes[..8] == MAGIC)
-            .then(|| u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
+        rhetor_model::store::read_header(bytes, MAGIC).map(|(version, _)| version)
     }
 }
 

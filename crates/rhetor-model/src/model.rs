@@ -321,8 +321,7 @@ impl FastModel {
     /// Writes the model file: magic, format version, then one section per
     /// part ([`crate::store`]), each built and written in turn.
     pub fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
-        out.write_all(MAGIC)?;
-        out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        store::write_header(out, MAGIC, FORMAT_VERSION)?;
         let mut w = SectionWriter::default();
         w.small(&(&self.trained_on, self.seed))
             .map_err(std::io::Error::other)?;
@@ -419,8 +418,7 @@ impl FastModel {
 
     /// Format version stored in a model file's header.
     pub fn file_version(bytes: &[u8]) -> Option<u32> {
-        (bytes.len() >= 12 && &bytes[..8] == MAGIC)
-            .then(|| u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]))
+        store::read_header(bytes, MAGIC).map(|(version, _)| version)
     }
 }
 
@@ -430,12 +428,11 @@ struct Sections<'a>(Vec<store::Section<'a>>);
 impl<'a> Sections<'a> {
     /// Checks the header (magic, version) and finds the sections.
     fn read(bytes: &'a [u8], name: &str) -> Result<Self, ModelError> {
-        if bytes.len() < 12 || &bytes[..8] != MAGIC {
+        let Some((found, body)) = store::read_header(bytes, MAGIC) else {
             return Err(ModelError::NotAModel {
                 path: name.to_string(),
             });
-        }
-        let found = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        };
         if found != FORMAT_VERSION {
             return Err(ModelError::Version {
                 path: name.to_string(),
@@ -443,7 +440,7 @@ impl<'a> Sections<'a> {
                 expected: FORMAT_VERSION,
             });
         }
-        store::read_sections(&bytes[12..])
+        store::read_sections(body)
             .map(Sections)
             .map_err(|message| ModelError::Corrupt {
                 path: name.to_string(),

@@ -23,6 +23,24 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;
 
+/// Every rhetor file (fast model, accurate heads, embedding cache) starts
+/// with 8 magic bytes naming its kind and a little-endian u32 (its format
+/// version, or for the cache its dimension).
+pub fn write_header(out: &mut impl Write, magic: &[u8; 8], value: u32) -> std::io::Result<()> {
+    out.write_all(magic)?;
+    out.write_all(&value.to_le_bytes())
+}
+
+/// The header's u32 and the bytes after it, or None when `bytes` does not
+/// start with `magic`.
+pub fn read_header<'a>(bytes: &'a [u8], magic: &[u8; 8]) -> Option<(u32, &'a [u8])> {
+    let (head, rest) = bytes.split_at_checked(12)?;
+    (&head[..8] == magic).then(|| {
+        let value = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
+        (value, rest)
+    })
+}
+
 const RAW: u8 = 0;
 const LZ4: u8 = 1;
 const BLOB_HEADER: usize = 18;
@@ -298,6 +316,16 @@ pub fn sorted_from_delta_bytes(bytes: &[u8], limit: u32) -> Result<Vec<u32>, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_round_trip_and_refusals() {
+        let mut out = Vec::new();
+        write_header(&mut out, b"RHETORXX", 7).unwrap();
+        out.extend(b"body");
+        assert_eq!(read_header(&out, b"RHETORXX"), Some((7, &b"body"[..])));
+        assert_eq!(read_header(&out, b"RHETORYY"), None);
+        assert_eq!(read_header(&out[..11], b"RHETORXX"), None);
+    }
 
     #[test]
     fn blobs_round_trip_whatever_their_codec() {
