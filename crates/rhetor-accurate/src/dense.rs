@@ -6,6 +6,7 @@
 //! model is the wrong tool; with standardised inputs, Adam converges in a
 //! few epochs and is deterministic given the seed.
 
+use rhetor_model::linear::{balanced_binary, balanced_classes};
 use serde::{Deserialize, Serialize};
 
 /// Per-dimension standardisation fitted on training inputs.
@@ -212,8 +213,8 @@ fn train(
     let dims = scaler.mean.len();
     let scaled: Vec<Vec<f32>> = idx.iter().map(|&i| scaler.apply(&xs[i])).collect();
     let n = idx.len().max(1) as f32;
-    // Class weights: n / (2 · count) per label side (multi-label) or
-    // n / (classes · count) per class (softmax), as "balanced" means.
+    // "Balanced" weights, as the fast model's: per label side
+    // (multi-label) or per class (softmax).
     let (pos_w, neg_w, class_w) = match &targets {
         Targets::MultiLabel(ys) => {
             let mut pos = vec![0f32; outputs];
@@ -222,26 +223,16 @@ fn train(
                     pos[l] += y as u8 as f32;
                 }
             }
-            let pw: Vec<f32> = pos
+            let (pw, nw) = pos
                 .iter()
                 .map(|&p| {
-                    if cfg.balanced && p > 0.0 {
-                        n / (2.0 * p)
+                    if cfg.balanced {
+                        balanced_binary(p, n)
                     } else {
-                        1.0
+                        (1.0, 1.0)
                     }
                 })
-                .collect();
-            let nw: Vec<f32> = pos
-                .iter()
-                .map(|&p| {
-                    if cfg.balanced && n - p > 0.0 {
-                        n / (2.0 * (n - p))
-                    } else {
-                        1.0
-                    }
-                })
-                .collect();
+                .unzip();
             (pw, nw, Vec::new())
         }
         Targets::Single(ys) => {
@@ -249,16 +240,11 @@ fn train(
             for &i in idx {
                 count[ys[i]] += 1.0;
             }
-            let cw = count
-                .iter()
-                .map(|&c| {
-                    if cfg.balanced && c > 0.0 {
-                        n / (outputs as f32 * c)
-                    } else {
-                        1.0
-                    }
-                })
-                .collect();
+            let cw = if cfg.balanced {
+                balanced_classes(&count)
+            } else {
+                vec![1.0; outputs]
+            };
             (Vec::new(), Vec::new(), cw)
         }
     };

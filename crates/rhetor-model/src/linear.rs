@@ -101,6 +101,33 @@ fn update_rows(
     }
 }
 
+/// "Balanced" (positive, negative) example weights of a binary label with
+/// `pos` positives among `n` examples: each side weighs half. A label with
+/// no positives, or no negatives, keeps weights of 1.
+pub fn balanced_binary(pos: f32, n: f32) -> (f32, f32) {
+    if pos > 0.0 && pos < n {
+        (n / (2.0 * pos), n / (2.0 * (n - pos)))
+    } else {
+        (1.0, 1.0)
+    }
+}
+
+/// "Balanced" weights of single-label classes with these example counts:
+/// `n / (classes · count)`, so each class weighs alike (1 for an absent one).
+pub fn balanced_classes(counts: &[f32]) -> Vec<f32> {
+    let n: f32 = counts.iter().sum::<f32>().max(1.0);
+    counts
+        .iter()
+        .map(|&c| {
+            if c > 0.0 {
+                n / (counts.len() as f32 * c)
+            } else {
+                1.0
+            }
+        })
+        .collect()
+}
+
 /// Per-label (positive, negative) example weights for "balanced" training;
 /// `y(k, l)`: example `k` has label `l`.
 fn class_weights(
@@ -114,8 +141,8 @@ fn class_weights(
         .iter()
         .map(|&l| {
             let pos = rows.iter().filter(|&&k| y(k, l)).count() as f32;
-            if balanced && pos > 0.0 && pos < n {
-                (n / (2.0 * pos), n / (2.0 * (n - pos)))
+            if balanced {
+                balanced_binary(pos, n)
             } else {
                 (1.0, 1.0)
             }
@@ -207,21 +234,15 @@ pub fn train_softmax(
     rows: &[usize],
     cfg: &TrainConfig,
 ) -> CompactHead {
-    let n = rows.len().max(1) as f32;
     let mut counts = vec![0f32; classes];
     for &k in rows {
         counts[ys[k]] += 1.0;
     }
-    let cw: Vec<f32> = counts
-        .iter()
-        .map(|&c| {
-            if cfg.balanced && c > 0.0 {
-                n / (classes as f32 * c)
-            } else {
-                1.0
-            }
-        })
-        .collect();
+    let cw: Vec<f32> = if cfg.balanced {
+        balanced_classes(&counts)
+    } else {
+        vec![1.0; classes]
+    };
     let mut head = LinearHead::zeros(dims, classes);
     let mut seen = vec![0f32; dims];
     let mut bias_seen = 0f32;
