@@ -52,16 +52,22 @@ pub const ASSETS: [Asset; 2] = [
 /// else `$XDG_CACHE_HOME/rhetor/multilingual-e5-small`, else
 /// `~/.cache/rhetor/multilingual-e5-small`.
 pub fn default_dir() -> Option<PathBuf> {
+    match std::env::var_os("RHETOR_ENCODER_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => Some(PathBuf::from(d)),
+        None => Some(cache_dir()?.join("multilingual-e5-small")),
+    }
+}
+
+/// rhetor's cache directory: `$XDG_CACHE_HOME/rhetor`, else
+/// `~/.cache/rhetor`; None when neither variable is set.
+pub fn cache_dir() -> Option<PathBuf> {
     let var = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
-    if let Some(d) = var("RHETOR_ENCODER_DIR") {
-        return Some(d);
-    }
     let cache = var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|h| h.join(".cache")))?;
-    Some(cache.join("rhetor").join("multilingual-e5-small"))
+    Some(cache.join("rhetor"))
 }
 
 /// True when `dir` holds both files at their expected sizes (a cheap check;

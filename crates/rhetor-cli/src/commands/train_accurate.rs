@@ -23,13 +23,7 @@ use std::time::Instant;
 
 /// `$XDG_CACHE_HOME/rhetor/train`, else `~/.cache/rhetor/train`.
 fn default_cache() -> Option<PathBuf> {
-    let var = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let base = var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|h| h.join(".cache")))?;
-    Some(base.join("rhetor").join("train"))
+    Some(rhetor_encoder::fetch::cache_dir()?.join("train"))
 }
 
 /// Embeddings of every document's paragraphs, through the cache.
