@@ -17,10 +17,10 @@ fn shipped_fast() -> Result<FastModel> {
     rhetor_model::shipped().context("the shipped fast model is unreadable")
 }
 
-/// Loads the encoder and builds the accurate model from `heads`.
-fn accurate(heads: AccurateHeads, encoder: Option<&Path>) -> Result<AccurateModel> {
-    let dir =
-        encoder_dir(encoder).context("no encoder directory: pass --encoder DIR or set HOME")?;
+/// Loads the encoder from `--encoder` or the fetch cache, or explains how
+/// to install it.
+pub fn load_encoder(arg: Option<&Path>) -> Result<Encoder> {
+    let dir = encoder_dir(arg).context("no encoder directory: pass --encoder DIR or set HOME")?;
     if rhetor_encoder::layout(&dir).is_none() {
         bail!(
             "the accurate model needs its encoder files in {}: run `rhetor models fetch`, \
@@ -29,7 +29,12 @@ fn accurate(heads: AccurateHeads, encoder: Option<&Path>) -> Result<AccurateMode
             fetch::manual_instructions(&dir)
         );
     }
-    let encoder = Encoder::load(&dir)?;
+    Ok(Encoder::load(&dir)?)
+}
+
+/// Loads the encoder and builds the accurate model from `heads`.
+fn accurate(heads: AccurateHeads, encoder: Option<&Path>) -> Result<AccurateModel> {
+    let encoder = load_encoder(encoder)?;
     Ok(AccurateModel::new(shipped_fast()?, encoder, heads)?)
 }
 

@@ -1,7 +1,7 @@
 //! `rhetor train --model accurate`: embed the corpus, get out-of-fold
 //! fast-model scores, then fit (and optionally cross-validate) the heads.
 
-use super::models::encoder_dir;
+use super::models::load_encoder;
 use super::train::bar;
 use crate::cli::TrainArgs;
 use anyhow::{bail, Context, Result};
@@ -106,15 +106,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             args.data.display()
         );
     }
-    let dir = encoder_dir(args.encoder.as_deref())
-        .context("no encoder directory: pass --encoder DIR or set HOME")?;
-    if rhetor_encoder::layout(&dir).is_none() {
-        bail!(
-            "training the accurate model needs the encoder in {}: run `rhetor models fetch` or pass --encoder DIR",
-            dir.display()
-        );
-    }
-    let encoder = Encoder::load(&dir)?;
+    let encoder = load_encoder(args.encoder.as_deref())?;
     let cache_dir = args
         .cache
         .clone()
@@ -124,7 +116,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
         "rhetor: {} articles from {}; encoder {} ({}); cache {}",
         docs.len(),
         args.data.display(),
-        dir.display(),
+        encoder.dir.display(),
         if encoder.uses_int8() { "int8" } else { "f32" },
         cache_dir.display()
     );
