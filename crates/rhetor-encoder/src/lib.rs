@@ -90,7 +90,7 @@ impl Encoder {
             path: path.display().to_string(),
             message,
         };
-        let weights = match layout(dir) {
+        let mut weights = match layout(dir) {
             Some("q4") => {
                 let path = dir.join(Q4_FILE);
                 q4file::parse(&read(&path)?).map_err(|m| format(&path, m))?
@@ -126,7 +126,6 @@ impl Encoder {
                 ),
             ));
         }
-        let mut weights = weights;
         let int8 = if qgemm::available() {
             // The int8 copies replace the f32 dense weights (85 MB for
             // multilingual-e5-small), which are then never read.
@@ -172,11 +171,6 @@ impl Encoder {
             // load() has already exercised; an empty text is a safe answer.
             Err(_) => Vec::new(),
         }
-    }
-
-    /// The tokenizer, for tests and inspection.
-    pub fn tokenizer(&self) -> &unigram::CompactTokenizer {
-        &self.tokenizer
     }
 
     /// L2-normalised embeddings of `texts`, in order, using all rayon
