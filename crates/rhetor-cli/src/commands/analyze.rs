@@ -1,15 +1,13 @@
 //! `rhetor analyze`: read articles, run a detector, write them out.
 
 use crate::cli::{AnalyzeArgs, OutputFormat};
-use crate::commands::models;
 use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use rhetor_core::detector::Tasks;
-use rhetor_core::lang::LanguageIdentifier;
-use rhetor_core::pipeline::annotate_tasks;
 use rhetor_core::Document;
+use rhetor_engine::Engine;
 use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
 use rhetor_formats::atomic::AtomicFile;
 use rhetor_formats::html;
@@ -120,7 +118,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
         eprintln!("rhetor: error: --task is required with --format semeval");
         return Ok(EXIT_USAGE);
     }
-    let detector = models::load(&args.model, args.encoder.as_deref())?;
+    let engine = Engine::new(super::load_model(&args.model, args.encoder.as_deref())?.into());
     let out = match &args.output {
         Some(path) => Output::File(
             AtomicFile::create(path)
@@ -159,7 +157,6 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
 
     let items = expand_inputs(&args.paths);
     let progress = progress_bar(items.len());
-    let lid = LanguageIdentifier::new();
     let mut failed = 0usize;
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
@@ -170,7 +167,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
             .map(|item| {
                 let mut docs = read_item(item);
                 for doc in docs.iter_mut().flatten() {
-                    annotate_tasks(doc, &lid, detector.as_ref(), tasks);
+                    engine.annotate(doc, tasks);
                 }
                 docs
             })
