@@ -177,4 +177,11 @@ pub struct ServeArgs {
     /// Encoder directory for the accurate model.
     #[arg(long, value_name = "DIR")]
     pub encoder: Option<PathBuf>,
+    /// Most connections open at once; more wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = rhetor_server::conn::MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers; also how long an
+    /// idle kept-alive connection stays open.
+    #[arg(long, value_name = "SECONDS", default_value_t = rhetor_server::conn::HEADER_TIMEOUT.as_secs())]
+    pub header_timeout: u64,
 }

@@ -85,6 +85,47 @@ fn read_body(body: Result<Bytes, BytesRejection>, state: &AppState) -> Result<By
     body.map_err(|rej| ApiError::from_body(rej, state.limits.body_bytes))
 }
 
+/// The JSON Lines media types a batch accepts.
+const JSON_LINES_TYPES: [&str; 3] = [
+    "application/x-ndjson",
+    "application/jsonl",
+    "application/x-jsonlines",
+];
+
+/// The request's media type, lowercased, without parameters (`; charset=…`);
+/// empty when there is no `Content-Type`.
+fn media_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// 415 for a body declared as something other than JSON (or, where
+/// `json_lines`, JSON Lines). No `Content-Type` at all is accepted: the body
+/// is then sniffed, as before.
+fn check_content_type(headers: &HeaderMap, json_lines: bool) -> Result<(), ApiError> {
+    let t = media_type(headers);
+    let json = t.is_empty() || t == "application/json" || t.ends_with("+json");
+    if json || (json_lines && JSON_LINES_TYPES.contains(&t.as_str())) {
+        return Ok(());
+    }
+    let expected = if json_lines {
+        "application/json (an array) or application/x-ndjson"
+    } else {
+        "application/json"
+    };
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        format!("unsupported Content-Type {t:?}: send {expected}"),
+    ))
+}
+
 fn parse_one(bytes: &[u8]) -> Result<ArticleRequest, ApiError> {
     let req: ArticleRequest =
         serde_json::from_slice(bytes).map_err(|e| ApiError::from_json(&e, ""))?;
@@ -158,8 +199,10 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// `POST /v1/analyze`: one article in, its JSON article object out.
 pub async fn analyze(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Document>, ApiError> {
+    check_content_type(&headers, false)?;
     let req = parse_one(&read_body(body, &state)?)?;
     Ok(Json(analyze_doc(&state, req, "1".into()).await?))
 }
@@ -168,8 +211,10 @@ pub async fn analyze(
 /// same renderer as `rhetor analyze --format html`).
 pub async fn report(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Html<String>, ApiError> {
+    check_content_type(&headers, false)?;
     let req = parse_one(&read_body(body, &state)?)?;
     let doc = analyze_doc(&state, req, "1".into()).await?;
     let n = state.fragments.fetch_add(1, Ordering::Relaxed);
@@ -180,18 +225,8 @@ pub async fn report(
 /// when the body does not start with `[`). Every item is checked before any
 /// is analysed, so a bad item is a 400/422 naming it, not a broken stream.
 fn parse_batch(headers: &HeaderMap, bytes: &[u8]) -> Result<Vec<ArticleRequest>, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let lines_by_type = [
-        "application/x-ndjson",
-        "application/jsonl",
-        "application/x-jsonlines",
-    ]
-    .iter()
-    .any(|t| content_type.starts_with(t));
+    check_content_type(headers, true)?;
+    let lines_by_type = JSON_LINES_TYPES.contains(&media_type(headers).as_str());
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let items: Vec<ArticleRequest> = if !lines_by_type && first == Some(b'[') {
         parse_array(bytes)?

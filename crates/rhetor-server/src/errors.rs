@@ -42,12 +42,21 @@ impl ApiError {
     /// is 413.
     pub fn from_body(rej: BytesRejection, limit: usize) -> Self {
         let status = rej.status();
-        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large(limit)
-        } else {
-            rej.body_text()
-        };
-        Self::new(status, message)
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::new(status, too_large(limit));
+        }
+        // A client that stopped sending its body (RequestBodyTimeoutLayer).
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&rej);
+        while let Some(e) = cause {
+            if e.is::<tower_http::timeout::TimeoutError>() {
+                return Self::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the request body stopped arriving (body read timeout)",
+                );
+            }
+            cause = e.source();
+        }
+        Self::new(status, rej.body_text())
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! * [`router`] builds the whole service from an [`AppState`] (tests drive it
 //!   in-process with `tower::ServiceExt::oneshot`);
-//! * [`serve`] binds an address (loopback by default in the CLI) and runs it.
+//! * [`serve`] binds an address (loopback by default in the CLI) and runs it,
+//!   with the connection limits of [`ConnLimits`] (header read and idle
+//!   timeout, a cap on open connections; see [`conn`]).
 //!
 //! The detector is loaded once by the caller and shared as an
 //! `Arc<dyn Detector>`. Analysis is CPU-bound, so it runs on tokio's blocking
@@ -14,9 +16,11 @@
 //! (404, 405, timeouts) into the same shape.
 
 mod api;
+pub mod conn;
 mod errors;
 mod labels;
 
+pub use conn::ConnLimits;
 pub use errors::ApiError;
 
 use axum::extract::DefaultBodyLimit;
@@ -30,7 +34,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::Semaphore;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
@@ -39,12 +43,16 @@ use tracing::Level;
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// Longest a request may take before its response starts; then 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest a client may pause while sending a request body; then 408. (The
+/// whole body must still arrive within [`REQUEST_TIMEOUT`].)
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The server's limits (tests shrink them to exercise the error paths).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub body_bytes: usize,
     pub timeout: Duration,
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -52,6 +60,7 @@ impl Default for Limits {
         Limits {
             body_bytes: MAX_BODY_BYTES,
             timeout: REQUEST_TIMEOUT,
+            body_timeout: BODY_TIMEOUT,
         }
     }
 }
@@ -103,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/analyze/batch", post(api::analyze_batch))
         .route("/v1/report", post(api::report))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
         // 503 rather than 408: the client sent its request in time, the
         // server was too slow.
         .layer(TimeoutLayer::with_status_code(
@@ -126,8 +136,17 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves the API on `addr` until Ctrl-C (or SIGTERM), printing the URL on
-/// stderr.
+/// stderr, with the default connection limits.
 pub async fn serve(addr: impl ToSocketAddrs, detector: Arc<dyn Detector>) -> std::io::Result<()> {
+    serve_with(addr, detector, ConnLimits::default()).await
+}
+
+/// [`serve`] with the given connection limits.
+pub async fn serve_with(
+    addr: impl ToSocketAddrs,
+    detector: Arc<dyn Detector>,
+    conn_limits: ConnLimits,
+) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     if !local.ip().is_loopback() {
@@ -137,14 +156,22 @@ pub async fn serve(addr: impl ToSocketAddrs, detector: Arc<dyn Detector>) -> std
         "rhetor: serving http://{local}/ with model {:?} (Ctrl-C to stop)",
         detector.name()
     );
-    axum::serve(listener, router(AppState::new(detector)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    conn::serve_connections(
+        listener,
+        router(AppState::new(detector)),
+        conn_limits,
+        shutdown_signal(),
+    )
+    .await
 }
 
-/// [`serve`] on a fresh multi-threaded runtime, for callers without one
+/// [`serve_with`] on a fresh multi-threaded runtime, for callers without one
 /// (the CLI), so they need no tokio dependency of their own.
-pub fn serve_blocking(addr: &str, detector: Arc<dyn Detector>) -> std::io::Result<()> {
+pub fn serve_blocking(
+    addr: &str,
+    detector: Arc<dyn Detector>,
+    conn_limits: ConnLimits,
+) -> std::io::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -154,7 +181,7 @@ pub fn serve_blocking(addr: &str, detector: Arc<dyn Detector>) -> std::io::Resul
         // and then under sustained load. A small cap keeps memory flat.
         .max_blocking_threads(cores * 4)
         .build()?
-        .block_on(serve(addr, detector))
+        .block_on(serve_with(addr, detector, conn_limits))
 }
 
 /// Request logs as key=value lines on stderr. The level comes from

@@ -340,7 +340,13 @@ async fn batch_accepts_json_lines_by_content_type_or_sniffing() {
     let app = app();
     let body =
         "{\"text\": \"One\\n\\nFirst.\"}\n\n{\"text\": \"Two\\n\\nSecond.\", \"id\": \"x\"}\n";
-    for ct in [Some("application/x-ndjson"), None, Some("text/plain")] {
+    // text/plain is refused (415); JSON Lines under a JSON type is sniffed.
+    for ct in [
+        Some("application/x-ndjson"),
+        Some("application/jsonl; charset=utf-8"),
+        None,
+        Some("application/json"),
+    ] {
         let (status, _, out) = call(&app, post("/v1/analyze/batch", ct, body)).await;
         assert_eq!(status, StatusCode::OK, "{ct:?}");
         let out = String::from_utf8(out.to_vec()).unwrap();
@@ -413,7 +419,7 @@ async fn batch_errors_name_the_bad_item_before_anything_streams() {
     let msg = assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(msg.starts_with("item 3: invalid request"), "{msg}");
     let mut broken = serde_json::to_string(&body).unwrap();
-    broken.insert_str(4100, "\u{1}");
+    broken.insert(4100, '\u{1}');
     let res = call(&app, post("/v1/analyze/batch", None, broken)).await;
     let msg = assert_error(&res, StatusCode::BAD_REQUEST);
     assert!(msg.starts_with("item 3: malformed JSON"), "{msg}");
@@ -529,4 +535,49 @@ async fn real_socket_server_keeps_serving_after_bad_requests() {
         Some(200)
     );
     server.abort();
+}
+
+#[tokio::test]
+async fn bodies_that_are_neither_json_nor_json_lines_get_415() {
+    let app = app();
+    let body = json!({"text": "Some text"}).to_string();
+    for uri in ["/v1/analyze", "/v1/report", "/v1/analyze/batch"] {
+        for ct in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ] {
+            let res = call(&app, post(uri, Some(ct), body.clone())).await;
+            let msg = assert_error(&res, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+            assert!(msg.contains("application/json"), "{uri} {ct}: {msg}");
+        }
+        // JSON with parameters, a +json type, or no type at all are fine.
+        for ct in [
+            Some("application/json; charset=utf-8"),
+            Some("Application/JSON"),
+            Some("application/vnd.example+json"),
+            None,
+        ] {
+            let batch = if uri.ends_with("batch") {
+                format!("[{body}]")
+            } else {
+                body.clone()
+            };
+            let (status, _, _) = call(&app, post(uri, ct, batch)).await;
+            assert_eq!(status, StatusCode::OK, "{uri} {ct:?}");
+        }
+    }
+    // JSON Lines only for the batch.
+    let res = call(
+        &app,
+        post("/v1/analyze", Some("application/x-ndjson"), body.clone()),
+    )
+    .await;
+    assert_error(&res, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _, _) = call(
+        &app,
+        post("/v1/analyze/batch", Some("application/x-ndjson"), body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }

@@ -10,7 +10,11 @@ pub fn run(args: ServeArgs) -> Result<u8> {
     let detector: Arc<dyn rhetor_core::Detector> =
         Arc::from(super::load_model(&args.model, args.encoder.as_deref())?);
     rhetor_server::init_logging();
-    rhetor_server::serve_blocking(&args.addr, detector)
+    let limits = rhetor_server::ConnLimits {
+        max_connections: args.max_connections,
+        header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
+    };
+    rhetor_server::serve_blocking(&args.addr, detector, limits)
         .with_context(|| format!("cannot serve on {}", args.addr))?;
     Ok(0)
 }
