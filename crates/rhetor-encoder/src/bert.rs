@@ -49,13 +49,15 @@ unsafe fn matmul(
 
 /// `y[t, out] = x[t, inp] · Wᵀ + b`.
 fn linear(x: &[f32], t: usize, l: &Linear, y: &mut [f32]) {
-    debug_assert!(x.len() >= t * l.inp && y.len() >= t * l.out);
+    // Checked in release builds too: the unsafe GEMM below relies on it.
+    assert!(x.len() >= t * l.inp && y.len() >= t * l.out);
+    assert_eq!(l.weight.len(), l.out * l.inp, "dense weights released");
     for row in y[..t * l.out].chunks_exact_mut(l.out) {
         row.copy_from_slice(&l.bias);
     }
     // SAFETY: the strides describe x as [t][inp], W (stored [out][inp]) as
-    // its transpose [inp][out], and y as [t][out]; the asserts above and
-    // Linear::new guarantee every index lies inside its slice.
+    // its transpose [inp][out], and y as [t][out]; the asserts above
+    // guarantee every index lies inside its slice.
     unsafe {
         matmul(
             t,
@@ -98,7 +100,11 @@ pub fn fast_exp(x: f32) -> f32 {
     const LN2_LO: f32 = 1.428_606_8e-6;
     // Adding and subtracting 1.5·2²³ rounds to the nearest integer.
     const ROUND: f32 = 12_582_912.0;
-    let x = x.clamp(-87.0, 88.0);
+    // max/min rather than clamp: they drop a NaN (from a user's weights or
+    // an overflow upstream), which then gives e^-87 ≈ 0 instead of reaching
+    // the unchecked conversion below. Same result as clamp for any number.
+    #[allow(clippy::manual_clamp)] // clamp would keep the NaN
+    let x = x.max(-87.0).min(88.0);
     let k = (x * LOG2E + ROUND) - ROUND;
     let r = x - k * LN2_HI - k * LN2_LO;
     // Taylor series of e^r on |r| ≤ ln2/2.
@@ -107,8 +113,9 @@ pub fn fast_exp(x: f32) -> f32 {
             + r * (0.5
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r / 5040.0))))));
-    // SAFETY: after the clamp, k lies in [-126, 127], so the conversion
-    // cannot overflow (the checked `as` kept this loop from vectorising).
+    // SAFETY: x is a number in [-87, 88] (NaN and infinities included, see
+    // above), so k is an integer in [-126, 127] and the conversion cannot
+    // overflow (the checked `as` kept this loop from vectorising).
     let k: i32 = unsafe { k.to_int_unchecked() };
     p * f32::from_bits(((k + 127) as u32) << 23)
 }
@@ -366,6 +373,24 @@ mod tests {
             x += 0.0137;
         }
         assert!(fast_exp(-200.0) < 1e-37);
+    }
+
+    #[test]
+    fn fast_exp_is_defined_for_nan_and_infinities() {
+        // These used to reach to_int_unchecked as NaN: undefined behaviour.
+        for x in [
+            f32::NAN,
+            -f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::MAX,
+            f32::MIN,
+        ] {
+            let e = fast_exp(x);
+            assert!(e.is_finite() && e >= 0.0, "exp({x}) = {e}");
+        }
+        assert!(fast_exp(f32::NAN) < 1e-37);
+        assert!(fast_exp(f32::INFINITY) > 1e38);
     }
 
     #[test]

@@ -84,8 +84,19 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// Loads an encoder directory in either layout.
+    /// Loads an encoder directory in either layout; its dense layers run in
+    /// int8 where the CPU has the instructions (see [`qgemm`]).
     pub fn load(dir: &Path) -> Result<Self, EncoderError> {
+        Self::load_with(dir, qgemm::available())
+    }
+
+    /// Loads an encoder that runs every layer in f32, even where the int8
+    /// kernel is available (to check the two agree).
+    pub fn load_f32(dir: &Path) -> Result<Self, EncoderError> {
+        Self::load_with(dir, false)
+    }
+
+    fn load_with(dir: &Path, int8: bool) -> Result<Self, EncoderError> {
         let format = |path: &Path, message: String| EncoderError::Format {
             path: path.display().to_string(),
             message,
@@ -126,7 +137,7 @@ impl Encoder {
                 ),
             ));
         }
-        let int8 = if qgemm::available() {
+        let int8 = if int8 && qgemm::available() {
             // The int8 copies replace the f32 dense weights (85 MB for
             // multilingual-e5-small), which are then never read.
             weights

@@ -127,22 +127,41 @@ pub struct Scratch {
     scale: Vec<f32>,
 }
 
-/// `y[t, out] = x[t, inp] · Wᵀ + b` with the int8 kernel. Call only when
-/// [`available`] is true.
+/// `y[t, out] = x[t, inp] · Wᵀ + b` with the int8 kernel.
+///
+/// # Panics
+/// When [`available`] is false, or `x`/`y` hold fewer than `t` rows: the
+/// kernels below rely on both, so they are checked here in every build.
 pub fn linear(x: &[f32], t: usize, l: &QLinear, y: &mut [f32], s: &mut Scratch) {
+    assert!(
+        available(),
+        "int8 kernel used on a CPU without AVX-512 VNNI"
+    );
+    assert!(
+        x.len() >= t * l.inp && y.len() >= t * l.out,
+        "qgemm::linear: {t} rows need {} inputs and {} outputs, got {} and {}",
+        t * l.inp,
+        t * l.out,
+        x.len(),
+        y.len()
+    );
     let rows = t.div_ceil(TT) * TT;
     s.bytes.clear();
     s.bytes.resize(rows * l.kp, 128);
     s.scale.clear();
     s.scale.resize(rows, 0.0);
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: callers check `available()`, which implies AVX-512F.
+    // SAFETY: `available()` (asserted above) implies AVX-512F and BW; x
+    // holds t rows of inp (asserted), the scratch t rows of kp ≥ inp.
     unsafe {
         quantize_rows(x, t, l.inp, l.kp, s)
     }
     #[cfg(target_arch = "x86_64")]
-    // SAFETY: callers check `available()`; the buffers are padded to whole
-    // tiles of TT rows and kp bytes, which is all the kernel reads.
+    // SAFETY: `available()` (asserted) implies AVX-512 VNNI; the scratch
+    // buffers are padded to whole tiles of TT rows and kp bytes and the
+    // weights, sums, scales and biases to whole tiles of OT outputs, which
+    // is all the kernel reads; it writes only rows < t and outputs < out of
+    // y, which holds t·out floats (asserted).
     unsafe {
         tiles_vnni(&s.bytes, &s.scale, t, l, y)
     }
@@ -275,5 +294,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn short_buffers_are_refused_not_overrun() {
+        let lin = Linear::new(vec![0.5; 10 * 100], vec![0.0; 10], 10, 100).unwrap();
+        let q = &QLinear::new(&lin);
+        let x = vec![1f32; 3 * 100];
+        let run = |x: &[f32], t: usize, y_len: usize| {
+            let x = x.to_vec();
+            std::panic::catch_unwind(move || {
+                let mut y = vec![0f32; y_len];
+                linear(&x, t, q, &mut y, &mut Scratch::default());
+            })
+        };
+        // Without the instructions, any call panics (never runs the kernel).
+        if !available() {
+            assert!(run(&x, 3, 30).is_err());
+            rhetor_testkit::cannot_run("this CPU has no AVX-512 VNNI (the int8 kernel)");
+            return;
+        }
+        assert!(run(&x, 3, 30).is_ok());
+        assert!(run(&x, 4, 40).is_err(), "x has 3 rows, not 4");
+        assert!(run(&x, 3, 29).is_err(), "y has room for 2.9 rows");
     }
 }

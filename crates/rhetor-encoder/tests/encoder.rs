@@ -365,3 +365,77 @@ fn real_embeddings_put_translations_closer_than_unrelated_sentences() {
         );
     }
 }
+
+/// The int8 kernel against the f32 path, embedding by embedding, on real
+/// SemEval paragraphs of every language (the first 12 paragraphs of at
+/// least 80 characters from each language's first training articles).
+#[test]
+fn int8_embeddings_agree_with_f32_on_real_paragraphs() {
+    if !rhetor_encoder::qgemm::available() {
+        rhetor_testkit::cannot_run(
+            "this CPU has no AVX-512 VNNI: the int8 path is not used here, so there is \
+             nothing to compare with the f32 path",
+        );
+        return;
+    }
+    let Some(dir) = rhetor_testkit::need(
+        fetch::default_dir().filter(|d| fetch::is_fetched(d)),
+        rhetor_testkit::ENCODER,
+    ) else {
+        return;
+    };
+    let Some(data) = data_dir() else { return };
+    let int8 = Encoder::load(&dir).unwrap();
+    let f32_only = Encoder::load_f32(&dir).unwrap();
+    assert!(int8.uses_int8() && !f32_only.uses_int8());
+
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut langs: Vec<_> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("train-articles"))
+        .filter(|p| p.is_dir())
+        .collect();
+    langs.sort();
+    for folder in &langs {
+        let mut files: Vec<_> = std::fs::read_dir(folder)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        let mut taken = 0;
+        'files: for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for line in text.lines().filter(|l| l.chars().count() >= 80) {
+                paragraphs.push(line.to_string());
+                taken += 1;
+                if taken == 12 {
+                    break 'files;
+                }
+            }
+        }
+    }
+    assert!(paragraphs.len() >= 60, "{} paragraphs", paragraphs.len());
+    let a = int8.embed(&paragraphs);
+    let b = f32_only.embed(&paragraphs);
+    let mut worst = (1.0f32, 0);
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        let cos = dot(x, y); // both L2-normalised
+        if cos < worst.0 {
+            worst = (cos, i);
+        }
+    }
+    eprintln!(
+        "int8 vs f32 on {} paragraphs: worst cosine {:.5}",
+        paragraphs.len(),
+        worst.0
+    );
+    assert!(
+        worst.0 >= 0.998,
+        "paragraph {} ({:?}): cosine {} < 0.998",
+        worst.1,
+        &paragraphs[worst.1],
+        worst.0
+    );
+}
