@@ -88,14 +88,34 @@ mod tests {
         let saved = std::env::var_os("CI");
         // This crate's only test: no other thread reads the environment.
         std::env::set_var("CI", "true");
-        let r = std::panic::catch_unwind(|| need(None::<u8>, "a unicorn"));
+        let r = std::panic::catch_unwind(|| {
+            need(
+                None::<u8>,
+                "a unicorn (rhetor-testkit testing its own skip line)",
+            )
+        });
         let message = r.unwrap_err();
         let message = message.downcast_ref::<String>().unwrap();
-        assert!(message.contains("needs a unicorn"), "{message}");
-        assert_eq!(need(Some(3), "a unicorn"), Some(3));
+        assert!(
+            message.contains("needs a unicorn (rhetor-testkit"),
+            "{message}"
+        );
+        assert_eq!(
+            need(
+                Some(3),
+                "a unicorn (rhetor-testkit testing its own skip line)"
+            ),
+            Some(3)
+        );
 
         std::env::set_var("CI", "false");
-        assert_eq!(need(None::<u8>, "a unicorn"), None);
+        assert_eq!(
+            need(
+                None::<u8>,
+                "a unicorn (rhetor-testkit testing its own skip line)"
+            ),
+            None
+        );
         match saved {
             Some(v) => std::env::set_var("CI", v),
             None => std::env::remove_var("CI"),
