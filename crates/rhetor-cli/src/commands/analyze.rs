@@ -166,9 +166,12 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
             .into_par_iter()
             .map(|item| {
                 let mut docs = read_item(item);
-                for doc in docs.iter_mut().flatten() {
-                    engine.annotate(doc, tasks);
-                }
+                // A JSON Lines file or stdin is one item of many records:
+                // analyse its records in parallel too (in place, so their
+                // order is kept).
+                docs.par_iter_mut()
+                    .flatten_iter()
+                    .for_each(|doc| engine.annotate(doc, tasks));
                 docs
             })
             .collect();
