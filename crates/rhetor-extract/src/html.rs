@@ -114,8 +114,8 @@ pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
     };
     let paragraphs = match dom_smoothie::Readability::with_document(doc, None, Some(cfg)) {
         Ok(mut r) => match r.parse() {
-            Ok(article) => paragraphs(&article.text_content),
-            Err(_) => Vec::new(),
+            Ok(article) if !mostly_links(&article.content) => paragraphs(&article.text_content),
+            _ => Vec::new(),
         },
         Err(e) => {
             return Err(ExtractError {
@@ -148,6 +148,16 @@ pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
         title,
         text: paragraphs.join("\n"),
     }))
+}
+
+/// More than half of the text is link text: a list of headlines, not an
+/// article.
+fn mostly_links(content_html: &str) -> bool {
+    let doc = Document::from(content_html);
+    let count = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+    let all = count(&doc.select("body").text());
+    let links: usize = doc.select("a").iter().map(|a| count(&a.text())).sum();
+    all > 0 && links * 2 > all
 }
 
 /// One paragraph per non-blank line, white space collapsed.
