@@ -155,3 +155,20 @@ def test_pickles_for_worker_processes():
 
     a = pickle.loads(pickle.dumps(rhetor.Analyzer("fast")))
     assert a.analyze("Title\nBody text.")["model"] == "fast"
+
+
+def test_accurate_model_equals_the_cli_json(rhetor_bin, tmp_path):
+    """The accurate model (needs its encoder: `rhetor models fetch`)."""
+    import os
+    from pathlib import Path
+
+    from conftest import require
+
+    encoder = Path(os.environ.get("RHETOR_ENCODER_DIR") or Path.home() / ".cache/rhetor/multilingual-e5-small")
+    require((encoder / "e5-small-q4.bin").exists() or (encoder / "model.safetensors").exists(),
+            f"the accurate model's encoder is not installed in {encoder} (rhetor models fetch)")
+    path = write_jsonl(tmp_path / "a.jsonl", ARTICLES)
+    expected = cli_json(rhetor_bin, path, model="accurate")
+    got = rhetor.Analyzer("accurate", encoder_dir=str(encoder)).analyze_many(ARTICLES)
+    assert got == expected
+    assert all(d["model"] == "accurate" for d in got)
