@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use rhetor_core::pipeline::annotate;
+use rhetor_core::detector::Tasks;
 use rhetor_core::Document;
 use rhetor_formats::html;
 use serde::Deserialize;
@@ -64,12 +64,7 @@ impl ArticleRequest {
     /// Rejects an article with nothing to analyse (as the CLI rejects an
     /// empty file).
     fn check(&self, context: &str) -> Result<(), ApiError> {
-        let blank = |s: &str| {
-            s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-                .is_empty()
-        };
-        let has_title = self.title.as_deref().is_some_and(|t| !blank(t));
-        if blank(&self.text) && !has_title {
+        if rhetor_engine::is_blank_article(self.title.as_deref(), &self.text) {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("{context}text is empty"),
@@ -82,10 +77,7 @@ impl ArticleRequest {
     /// title (when given), an empty line, then the text.
     fn into_document(self, default_id: String) -> Document {
         let id = self.id.unwrap_or(default_id);
-        match self.title {
-            Some(title) => Document::from_title_and_body(id, &title, &self.text),
-            None => Document::from_text(id, self.text),
-        }
+        rhetor_engine::document_from_fields(id, self.title.as_deref(), &self.text)
     }
 }
 
@@ -113,14 +105,13 @@ async fn analyze_doc(
         .acquire_owned()
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server shutting down"))?;
-    let detector = state.detector.clone();
-    let lid = state.lid.clone();
+    let engine = state.engine.clone();
     tokio::task::spawn_blocking(move || {
         // Held until the analysis really ends, even if the request timed out
         // and its future was dropped: the permit counts CPU work in progress.
         let _permit = permit;
         let mut doc = req.into_document(default_id);
-        annotate(&mut doc, &lid, detector.as_ref());
+        engine.annotate(&mut doc, Tasks::ALL);
         doc
     })
     .await
@@ -154,7 +145,7 @@ const INDEX_SCRIPT: &str = include_str!("page/index.js");
 
 /// `GET /healthz`.
 pub async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "model": state.detector.name() }))
+    Json(serde_json::json!({ "status": "ok", "model": state.engine.model_name() }))
 }
 
 /// `GET /openapi.json`: the hand-written description of these routes.

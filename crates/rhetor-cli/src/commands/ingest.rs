@@ -2,7 +2,6 @@
 //! that each commit as one transaction.
 
 use crate::cli::IngestArgs;
-use crate::commands::models;
 use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -28,7 +27,7 @@ struct Summary {
 pub fn run(args: IngestArgs) -> Result<u8> {
     // The database first: a bad --db fails before the model is loaded.
     let mut store = SqliteStore::open(&args.db.db)?;
-    let detector = models::load(&args.model, args.encoder.as_deref())?;
+    let detector = super::load_model(&args.model, args.encoder.as_deref())?;
     let version = match &args.model_version {
         Some(v) => v.clone(),
         None => model_version(&args.model, detector.as_ref())?,
