@@ -16,11 +16,14 @@ mkdir -p "$WORK"
 for input in corpus.jsonl corpus.warc.gz; do
   db="$WORK/$input.db"
   rm -f "$db" "$db-wal" "$db-shm"
-  /usr/bin/time -f "%e s wall, %M KB peak RSS" -o "$WORK/time.txt" \
+  load=$(cut -d' ' -f1-3 /proc/loadavg)
+  /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" \
     target/release/rhetor ingest "$WORK/$input" --db "$db" --model fast --jobs "$JOBS" 2> "$WORK/ingest.log"
   tail -1 "$WORK/ingest.log"
-  wall=$(cut -d' ' -f1 "$WORK/time.txt")
+  read -r wall user sys rss < "$WORK/time.txt"
   articles=$(target/release/rhetor db info --db "$db" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])')
   bytes=$(( $(stat -c %s "$db") + $(stat -c %s "$db-wal" 2>/dev/null || echo 0) ))
-  echo "$input: $articles articles, $(cat "$WORK/time.txt"), $(python3 -c "print(round($articles/$wall))") articles/s, $(( bytes / articles )) DB bytes/article"
+  # On a shared machine wall time depends on the others' load; CPU time
+  # (user + system) does not: both are printed.
+  echo "$input: $articles articles in ${wall} s wall ($(python3 -c "print(round($articles/$wall))") articles/s), ${user} s user + ${sys} s sys ($(python3 -c "print(round($articles/($user+$sys)))") articles per CPU-second), peak RSS $(( rss / 1024 )) MB, $(( bytes / articles )) DB bytes/article; load average before: $load"
 done

@@ -128,7 +128,7 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
     // HTTP header) and an image.
     let fr_body = "Le conseil régional a voté mardi la fermeture de l'ancien quai après la découverte de fissures profondes dans deux de ses piliers en béton. Les habitants de l'île, qui dépendent du bac pour aller travailler, disent ne pas avoir été consultés.";
     let fr_page = format!("<html><head><title>Quai fermé après la découverte de fissures</title></head><body><article><h1>Quai fermé</h1><p>{fr_body}</p><p>{fr_body}</p></article></body></html>");
-    let (latin, _, _) = encoding_1252(&fr_page);
+    let latin = encoding_1252(&fr_page);
     let mut warc = gz_member(&warc_record(
         "https://ile.example/quai",
         "text/html; charset=windows-1252",
@@ -208,14 +208,10 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
 }
 
 /// windows-1252 bytes of a Latin-1-only string.
-fn encoding_1252(s: &str) -> (Vec<u8>, (), ()) {
-    (
-        s.chars()
-            .map(|c| u8::try_from(u32::from(c)).expect("latin-1 only"))
-            .collect(),
-        (),
-        (),
-    )
+fn encoding_1252(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("latin-1 only"))
+        .collect()
 }
 
 fn write_jsonl(path: &Path, n: usize, offset: usize) {

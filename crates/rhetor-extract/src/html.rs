@@ -300,6 +300,44 @@ mod tests {
         assert!(!is_noise_name("headline"));
     }
 
+    const PARA: &str = "The council met on Monday evening and decided, after a long debate, to keep the library open on Sundays for another year.";
+
+    #[test]
+    fn metadata_from_json_ld_time_and_canonical() {
+        let page = format!(
+            r#"<html><head><title>Library stays open | Town Post</title>
+<script type="application/ld+json">{{"@graph":[{{"@type":"WebSite"}},{{"@type":"NewsArticle","datePublished":"2024-04-02T10:00:00Z"}}]}}</script>
+<link rel="canonical" href="https://www.townpost.example/library"></head>
+<body><article><p>{PARA}</p><p>{PARA}</p></article></body></html>"#
+        );
+        let a = read_html(page.as_bytes()).unwrap().unwrap();
+        assert_eq!(a.title, "Library stays open");
+        assert_eq!(a.published.as_deref(), Some("2024-04-02T10:00:00Z"));
+        assert_eq!(
+            a.url.as_deref(),
+            Some("https://www.townpost.example/library")
+        );
+        assert_eq!(a.source.as_deref(), Some("townpost.example"));
+        assert_eq!(a.text, format!("{PARA}\n{PARA}"));
+    }
+
+    #[test]
+    fn list_pages_and_stubs_have_no_article_text() {
+        let links: String = (0..40)
+            .map(|i| {
+                format!(
+                    "<li><a href=\"/n{i}\">Another headline about the council, number {i}</a></li>"
+                )
+            })
+            .collect();
+        let list = format!("<html><body><ul>{links}</ul></body></html>");
+        assert!(read_html(list.as_bytes()).unwrap().is_none());
+        assert!(read_html(b"<html><body><p>Too short.</p></body></html>")
+            .unwrap()
+            .is_none());
+        assert!(read_html(b"").unwrap().is_none());
+    }
+
     #[test]
     fn hosts_and_titles() {
         assert_eq!(

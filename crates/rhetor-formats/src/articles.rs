@@ -33,7 +33,7 @@ pub fn read_article_file(path: &Path) -> Result<Document, FormatError> {
 /// `source`, `published`, `language`) is accepted, so its output can be
 /// piped into `analyze`; the language is identified again from the text,
 /// as for every other input.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonArticle {
     #[serde(default)]

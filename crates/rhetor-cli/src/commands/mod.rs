@@ -6,7 +6,7 @@ mod eval;
 mod export;
 mod extract;
 mod ingest;
-pub mod models;
+mod models;
 mod output;
 mod serve;
 mod train;

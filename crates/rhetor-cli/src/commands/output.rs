@@ -1,86 +1,51 @@
-//! Output files: written to a temporary file in the target's folder and
-//! renamed over the target only when everything was written, so a failed
-//! or killed run never leaves half a file behind.
-//!
-//! (To be replaced by `rhetor_formats::atomic::AtomicFile` once it lands.)
+//! Where `extract -o` and `export -o` write: stdout, or an
+//! [`AtomicFile`] renamed over the target only when everything was written,
+//! so a failed or killed run never leaves half a file behind.
 
 use anyhow::{Context, Result};
-use std::fs::File;
+use rhetor_formats::atomic::AtomicFile;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Where a command writes: stdout, or a file committed at the end.
-pub struct Output {
-    inner: Inner,
-    /// (temporary file, target) while a file is not committed.
-    paths: Option<(PathBuf, PathBuf)>,
-}
-
-enum Inner {
+pub enum Output {
     Stdout(BufWriter<io::StdoutLock<'static>>),
-    File(BufWriter<File>),
+    File(AtomicFile),
 }
 
 impl Output {
     pub fn open(path: Option<&Path>) -> Result<Output> {
-        let Some(target) = path else {
-            return Ok(Output {
-                inner: Inner::Stdout(BufWriter::new(io::stdout().lock())),
-                paths: None,
-            });
-        };
-        let dir = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file =
-            File::create(&tmp).with_context(|| format!("cannot create {}", target.display()))?;
-        Ok(Output {
-            inner: Inner::File(BufWriter::new(file)),
-            paths: Some((tmp, target.to_path_buf())),
+        Ok(match path {
+            Some(path) => Output::File(
+                AtomicFile::create(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?,
+            ),
+            None => Output::Stdout(BufWriter::new(io::stdout().lock())),
         })
     }
 
-    /// Flushes; for a file, syncs it and renames it over the target.
-    pub fn commit(mut self) -> Result<()> {
-        self.flush()?;
-        if let (Inner::File(w), Some((tmp, target))) = (&self.inner, &self.paths) {
-            w.get_ref()
-                .sync_all()
-                .with_context(|| format!("cannot write {}", target.display()))?;
-            std::fs::rename(tmp, target)
-                .with_context(|| format!("cannot write {}", target.display()))?;
-            self.paths = None;
+    /// Flushes stdout, or commits the file (fsync and rename).
+    pub fn commit(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush().context("cannot write output"),
+            Output::File(f) => {
+                let target = f.target().display().to_string();
+                f.commit().with_context(|| format!("cannot write {target}"))
+            }
         }
-        Ok(())
     }
 }
 
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match &mut self.inner {
-            Inner::Stdout(w) => w.write(buf),
-            Inner::File(w) => w.write(buf),
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File(f) => f.write(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.inner {
-            Inner::Stdout(w) => w.flush(),
-            Inner::File(w) => w.flush(),
-        }
-    }
-}
-
-impl Drop for Output {
-    fn drop(&mut self) {
-        // Not committed: the target stays as it was.
-        if let Some((tmp, _)) = &self.paths {
-            let _ = std::fs::remove_file(tmp);
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File(f) => f.flush(),
         }
     }
 }
