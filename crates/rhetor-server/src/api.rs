@@ -194,7 +194,7 @@ fn parse_batch(headers: &HeaderMap, bytes: &[u8]) -> Result<Vec<ArticleRequest>,
     .any(|t| content_type.starts_with(t));
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let items: Vec<ArticleRequest> = if !lines_by_type && first == Some(b'[') {
-        serde_json::from_slice(bytes).map_err(|e| ApiError::from_json(&e, ""))?
+        parse_array(bytes)?
     } else {
         let mut items = Vec::new();
         for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -211,6 +211,50 @@ fn parse_batch(headers: &HeaderMap, bytes: &[u8]) -> Result<Vec<ArticleRequest>,
         item.check(&format!("item {}: ", i + 1))?;
     }
     Ok(items)
+}
+
+/// A JSON array of articles; an error names the item it is in (`item 3:
+/// …`), not only a line and column of a body that may be one long line.
+fn parse_array(bytes: &[u8]) -> Result<Vec<ArticleRequest>, ApiError> {
+    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+    use std::cell::Cell;
+
+    /// Reads the array, keeping the number of the item being read (None
+    /// once the array is closed).
+    struct Items<'a>(&'a Cell<Option<usize>>);
+    impl<'de> DeserializeSeed<'de> for Items<'_> {
+        type Value = Vec<ArticleRequest>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Items<'_> {
+        type Value = Vec<ArticleRequest>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of article objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::new();
+            self.0.set(Some(1));
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+                self.0.set(Some(items.len() + 1));
+            }
+            self.0.set(None);
+            Ok(items)
+        }
+    }
+
+    let item = Cell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Items(&item)
+        .deserialize(&mut de)
+        .and_then(|items| de.end().map(|()| items))
+        .map_err(|e| {
+            // Outside the array (bytes after `]`), the error is the body's.
+            let context = item.get().map_or(String::new(), |n| format!("item {n}: "));
+            ApiError::from_json(&e, &context)
+        })
 }
 
 /// `POST /v1/analyze/batch`: many articles in, one JSON Lines record per

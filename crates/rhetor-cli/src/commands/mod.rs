@@ -1,8 +1,13 @@
 //! One module per subcommand.
 
 mod analyze;
+mod db;
 mod eval;
-mod models;
+mod export;
+mod extract;
+mod ingest;
+pub mod models;
+mod output;
 mod serve;
 mod train;
 mod train_accurate;
@@ -14,6 +19,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Extract(args) => extract::run(args),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Db(args) => db::run(args.command),
         Command::Train(args) => train::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Models(args) => models::run(args.command),

@@ -185,7 +185,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 "accurate": { "cv": acc_cv, "leave_one_language_out": acc_lolo },
                 "fast": { "cv": fast_cv, "leave_one_language_out": fast_lolo },
             });
-            std::fs::write(path, serde_json::to_string_pretty(&json)?)
+            rhetor_formats::atomic::write_atomic(path, serde_json::to_string_pretty(&json)?)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
