@@ -413,7 +413,7 @@ async fn batch_errors_name_the_bad_item_before_anything_streams() {
     let msg = assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(msg.starts_with("item 3: invalid request"), "{msg}");
     let mut broken = serde_json::to_string(&body).unwrap();
-    broken.insert_str(4100, "\u{1}");
+    broken.insert(4100, '\u{1}');
     let res = call(&app, post("/v1/analyze/batch", None, broken)).await;
     let msg = assert_error(&res, StatusCode::BAD_REQUEST);
     assert!(msg.starts_with("item 3: malformed JSON"), "{msg}");

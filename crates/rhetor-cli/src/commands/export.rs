@@ -53,9 +53,9 @@ fn write_jsonl(out: &mut Output, stored: &StoredArticle, doc: &Document) -> std:
     let object = serde_json::to_string(doc)?;
     let body = object.strip_suffix('}').unwrap_or(&object);
     let a = &stored.article;
-    write!(
+    writeln!(
         out,
-        "{body},\"url\":{},\"source\":{},\"published\":{}}}\n",
+        "{body},\"url\":{},\"source\":{},\"published\":{}}}",
         serde_json::to_string(&a.url)?,
         serde_json::to_string(&a.source)?,
         serde_json::to_string(&a.published)?
