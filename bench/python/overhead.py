@@ -94,12 +94,12 @@ def main():
         med = statistics.median(secs)
         n = runs[name][0]["paragraphs"]
         results[name] = n / med
-        cpu = statistics.median(r["cpu"] for r in runs[name])
-        results[name + " (CPU)"] = n / cpu
-        print(f"  CPU (user + system, the whole process): median {cpu:.2f} s -> {n / cpu:,.0f} paragraphs per CPU-second")
         rss = max(r.get("rss_mb", 0) for r in runs[name])
         print(f"{name}: {n} paragraphs, median {med:.2f} s ({', '.join(f'{s:.2f}' for s in secs)}) -> {n / med:,.0f} paragraphs/s"
               + (f", peak RSS {rss:.0f} MB" if rss else ""))
+        cpu = statistics.median(r["cpu"] for r in runs[name])
+        results[name + " (CPU)"] = n / cpu
+        print(f"  CPU (user + system, the whole process): median {cpu:.2f} s -> {n / cpu:,.0f} paragraphs per CPU-second")
         if name != "cli":
             inproc = statistics.median(r["inproc"] for r in runs[name])
             results[name + " (in-process)"] = n / inproc

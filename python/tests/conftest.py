@@ -44,7 +44,9 @@ ARTICLES = [
 
 
 def ci() -> bool:
-    return os.environ.get("CI") == "true"
+    """As rhetor-testkit's in_ci(): CI=true (any case) or CI=1."""
+    v = os.environ.get("CI", "")
+    return v.lower() == "true" or v == "1"
 
 
 def require(condition: bool, what: str) -> None:

@@ -5,7 +5,7 @@ import os
 import pytest
 
 import rhetor
-from conftest import ARTICLES
+from conftest import ARTICLES, ci
 
 
 def spacy_or_skip():
@@ -14,7 +14,7 @@ def spacy_or_skip():
     except ImportError:
         # spaCy is an optional extra; it is a CI requirement only when
         # RHETOR_REQUIRE_SPACY=1 (.ci/run sets it after installing spaCy).
-        if os.environ.get("CI") == "true" and os.environ.get("RHETOR_REQUIRE_SPACY") == "1":
+        if ci() and os.environ.get("RHETOR_REQUIRE_SPACY") == "1":
             pytest.fail("spaCy is not installed (required under CI=true by RHETOR_REQUIRE_SPACY=1)")
         print("\n*** SKIPPED: spaCy is not installed (pip install spacy) ***")
         pytest.skip("spaCy is not installed")

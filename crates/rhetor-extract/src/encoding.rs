@@ -39,7 +39,7 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
                     ch == '"' || ch == '\'' || ch == ';' || ch == '/' || ch.is_whitespace()
                 })
                 .unwrap_or(rest.len());
-            if let Some(enc) = Encoding::for_label(rest[..stop].as_bytes()) {
+            if let Some(enc) = Encoding::for_label(&rest.as_bytes()[..stop]) {
                 // A page that says UTF-16 in ASCII bytes is not UTF-16
                 // (the standard reads it as UTF-8).
                 return Some(
