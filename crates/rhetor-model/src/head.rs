@@ -3,7 +3,8 @@
 
 use crate::calibrate::Platt;
 use crate::features::{vectorize, Blocks, FeatureConfig, Idf};
-use crate::linear::{softmax, LinearHead};
+use crate::linear::LinearHead;
+use crate::math::softmax;
 use crate::sparse::{Counts, SparseVec};
 use crate::store::{self, SectionReader, SectionWriter};
 use std::borrow::Cow;

@@ -3,18 +3,31 @@
 mod analyze;
 mod eval;
 pub mod models;
+mod progress;
 mod serve;
 mod train;
 mod train_accurate;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ModelKind};
+use crate::EXIT_USAGE;
 
 /// Runs a parsed command line; returns the process exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => {
+            if args.out.is_none() && args.cv.is_none() {
+                eprintln!(
+                    "rhetor: error: give --out FILE (where to write the model), --cv K, or both"
+                );
+                return Ok(EXIT_USAGE);
+            }
+            match args.model {
+                ModelKind::Fast => train::run(args),
+                ModelKind::Accurate => train_accurate::run(args),
+            }
+        }
         Command::Serve(args) => serve::run(args),
         Command::Models(args) => models::run(args.command),
     }
