@@ -121,8 +121,7 @@ impl EmbeddingCache {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("tmp");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let mut out = rhetor_formats::atomic::AtomicFile::create(path)?;
         let dim = self.map.values().next().map_or(0, |v| v.len());
         rhetor_model::store::write_header(&mut out, CACHE_MAGIC, dim as u32)?;
         let mut keys: Vec<&u64> = self.map.keys().collect();
@@ -133,8 +132,7 @@ impl EmbeddingCache {
                 out.write_all(&v.to_le_bytes())?;
             }
         }
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(tmp, path)
+        out.commit()
     }
 
     /// Embeddings of `texts`, computing (in chunks, saving after each) only

@@ -8,7 +8,7 @@ use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
 use rhetor_model::FastModel;
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 /// Bumped when the heads' layout or inputs change.
@@ -67,14 +67,16 @@ impl AccurateHeads {
             path: path.display().to_string(),
             source,
         };
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        // Atomic: an existing file is replaced only once the new one is
+        // complete and on disk.
+        let mut file = rhetor_formats::atomic::AtomicFile::create(path).map_err(io)?;
         rhetor_model::store::write_header(&mut file, MAGIC, FORMAT_VERSION).map_err(io)?;
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
         bincode::serialize_into(&mut gz, self).map_err(|e| HeadsError::Corrupt {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        gz.finish().map_err(io)?.flush().map_err(io)
+        gz.finish().map_err(io)?.commit().map_err(io)
     }
 
     pub fn load(path: &Path) -> Result<Self, HeadsError> {

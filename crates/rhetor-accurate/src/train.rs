@@ -363,8 +363,6 @@ pub fn held_out_fast_cached(
     let v = held_out_fast(docs, groups, opts, progress);
     std::fs::create_dir_all(dir)?;
     let bytes = bincode::serialize(&v).map_err(std::io::Error::other)?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(tmp, path)?;
+    rhetor_formats::atomic::write_atomic(&path, bytes)?;
     Ok(v)
 }

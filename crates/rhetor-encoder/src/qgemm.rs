@@ -245,7 +245,7 @@ mod tests {
     #[test]
     fn int8_product_is_close_to_f32() {
         if !available() {
-            eprintln!("skipping: this CPU has no AVX-512 VNNI");
+            rhetor_testkit::cannot_run("this CPU has no AVX-512 VNNI (the int8 kernel)");
             return;
         }
         // Awkward sizes: 7 tokens, 10 outputs, 100 inputs (all padded).

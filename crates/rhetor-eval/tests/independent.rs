@@ -4,8 +4,8 @@
 //! classification tasks, a separate plain-Python span scorer), and asserts
 //! that both agree to 1e-3 on every figure, for every task and language.
 //!
-//! Skips with a message when the data or scikit-learn is missing (under
-//! `CI=true` a missing scikit-learn is a failure: `.ci/run` installs it).
+//! Skips loudly when the data or scikit-learn is missing; under `CI=true`
+//! either is a failure (`.ci/run` installs scikit-learn).
 
 use rhetor_core::{Frame, Genre, Technique};
 use rhetor_eval::{evaluate_files, Report};
@@ -189,16 +189,11 @@ fn figures(r: &Report) -> Vec<(&'static str, f64)> {
 
 #[test]
 fn rust_and_python_scorers_agree_on_perturbed_real_labels() {
-    let Some(data) = data_dir() else {
-        eprintln!("skipped: SemEval data not found (set RHETOR_DATA)");
+    let Some(data) = rhetor_testkit::need(data_dir(), rhetor_testkit::SEMEVAL_DATA) else {
         return;
     };
     if !sklearn_available() {
-        let msg = "python3 with scikit-learn not available (pip install scikit-learn)";
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{msg}");
-        }
-        eprintln!("skipped: {msg}");
+        rhetor_testkit::missing("python3 with scikit-learn (pip install scikit-learn)");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();

@@ -103,6 +103,11 @@ pub fn expand_inputs(paths: &[PathBuf]) -> Vec<InputItem> {
             items.push(InputItem::Stdin);
         } else if path.is_dir() {
             match list_articles(path) {
+                // A folder of nothing to analyse is almost always a wrong
+                // path or a wrong extension: say so instead of printing `[]`.
+                Ok(files) if files.is_empty() => items.push(InputItem::Failed(
+                    FormatError::NoArticles(Source::file(path.display().to_string())),
+                )),
                 Ok(files) => items.extend(files.into_iter().map(InputItem::Article)),
                 Err(e) => items.push(InputItem::Failed(e)),
             }
@@ -283,6 +288,35 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(missing.contains("nope.txt: no such file"), "{missing}");
+    }
+
+    #[test]
+    fn a_folder_without_articles_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("notes.md"), "not an article").unwrap();
+        let results: Vec<_> = read_inputs(&[dir.path().to_path_buf()]).collect();
+        assert_eq!(results.len(), 1);
+        let e = results[0].as_ref().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: no article files (*.txt) in this folder",
+                dir.path().display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_utf16_article_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "Titre\r\n\r\nCorps élégant".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        fs::write(dir.path().join("article7.txt"), bytes).unwrap();
+        let doc = read_article_file(&dir.path().join("article7.txt")).unwrap();
+        assert_eq!(doc.title, "Titre");
+        assert_eq!(doc.paragraphs.last().unwrap().text, "Corps élégant");
     }
 
     #[test]

@@ -49,6 +49,19 @@ pub enum FormatError {
     Empty(Source),
     #[error("{source_name}: looks like a binary file (NUL byte at byte offset {offset})")]
     Binary { source_name: Source, offset: usize },
+    #[error(
+        "{0}: looks like UTF-16 without a byte-order mark; \
+         save it as UTF-8 (or UTF-16 with a byte-order mark)"
+    )]
+    Utf16NoBom(Source),
+    #[error("{source_name}: invalid UTF-16 ({endian}, from its byte-order mark) at byte offset {offset}")]
+    Utf16 {
+        source_name: Source,
+        endian: &'static str,
+        offset: usize,
+    },
+    #[error("{0}: no article files (*.txt) in this folder")]
+    NoArticles(Source),
     #[error("{source_name}: invalid UTF-8 at byte offset {offset}")]
     Utf8 { source_name: Source, offset: usize },
     #[error("{source_name}: {message}")]
@@ -78,18 +91,35 @@ impl FormatError {
     }
 }
 
-/// Checks raw bytes are text: not empty, no NUL byte, valid UTF-8.
+/// Checks raw bytes are text and decodes them: UTF-8, or UTF-16 when they
+/// start with a UTF-16 byte-order mark (what some Windows editors save);
+/// not empty, no NUL character.
 pub fn decode_text(source: &Source, bytes: Vec<u8>) -> Result<String, FormatError> {
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    let text = match bytes.as_slice() {
+        [0xFF, 0xFE, rest @ ..] => decode_utf16(source, rest, "little-endian")?,
+        [0xFE, 0xFF, rest @ ..] => decode_utf16(source, rest, "big-endian")?,
+        _ => {
+            if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+                if looks_like_utf16(&bytes) {
+                    return Err(FormatError::Utf16NoBom(source.clone()));
+                }
+                return Err(FormatError::Binary {
+                    source_name: source.clone(),
+                    offset,
+                });
+            }
+            String::from_utf8(bytes).map_err(|e| FormatError::Utf8 {
+                source_name: source.clone(),
+                offset: e.utf8_error().valid_up_to(),
+            })?
+        }
+    };
+    if let Some(offset) = text.find('\0') {
         return Err(FormatError::Binary {
             source_name: source.clone(),
             offset,
         });
     }
-    let text = String::from_utf8(bytes).map_err(|e| FormatError::Utf8 {
-        source_name: source.clone(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
     if text
         .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .is_empty()
@@ -97,4 +127,110 @@ pub fn decode_text(source: &Source, bytes: Vec<u8>) -> Result<String, FormatErro
         return Err(FormatError::Empty(source.clone()));
     }
     Ok(text)
+}
+
+/// Decodes UTF-16 text after its byte-order mark (`rest`); offsets in
+/// errors count from the start of the file, mark included.
+fn decode_utf16(source: &Source, rest: &[u8], endian: &'static str) -> Result<String, FormatError> {
+    let bad = |offset| FormatError::Utf16 {
+        source_name: source.clone(),
+        endian,
+        offset,
+    };
+    if rest.len() % 2 == 1 {
+        return Err(bad(rest.len() + 1)); // a lone last byte
+    }
+    let units = rest.chunks_exact(2).map(|p| match endian {
+        "little-endian" => u16::from_le_bytes([p[0], p[1]]),
+        _ => u16::from_be_bytes([p[0], p[1]]),
+    });
+    let mut text = String::with_capacity(rest.len());
+    let mut at = 2; // byte offset of the next unit, after the mark
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => {
+                text.push(c);
+                at += c.len_utf16() * 2;
+            }
+            Err(_) => return Err(bad(at)),
+        }
+    }
+    Ok(text)
+}
+
+/// UTF-16 text without a mark: mostly-ASCII text has a NUL in every other
+/// byte, all at even (big-endian) or all at odd (little-endian) offsets.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024) & !1];
+    if head.len() < 4 {
+        return false;
+    }
+    let pairs = head.len() / 2;
+    let nul_even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let nul_odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let (most, least) = (nul_even.max(nul_odd), nul_even.min(nul_odd));
+    most * 10 >= pairs * 7 && least * 10 <= pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str, le: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend(if le { [0xFF, 0xFE] } else { [0xFE, 0xFF] });
+        }
+        for u in text.encode_utf16() {
+            out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_decoded() {
+        let src = Source::file("win.txt");
+        // A character outside the BMP (a surrogate pair) and accents.
+        let text = "Titre éàü 😀\r\n\r\nUn paragraphe.";
+        for le in [true, false] {
+            assert_eq!(decode_text(&src, utf16(text, le, true)).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn broken_or_unmarked_utf16_is_named_utf16() {
+        let src = Source::file("win.txt");
+        // An unpaired high surrogate right after "ab": byte 2 + 2*2 = 6.
+        let mut bytes = utf16("ab", true, true);
+        bytes.extend(0xD800u16.to_le_bytes());
+        bytes.extend(utf16("c", true, false));
+        let e = decode_text(&src, bytes).unwrap_err().to_string();
+        assert!(
+            e.contains("invalid UTF-16 (little-endian") && e.contains("offset 6"),
+            "{e}"
+        );
+        // An odd byte count.
+        let mut bytes = utf16("abc", false, true);
+        bytes.push(b'x');
+        let e = decode_text(&src, bytes).unwrap_err().to_string();
+        assert!(e.contains("invalid UTF-16 (big-endian"), "{e}");
+        // No mark: not decoded (its byte order is a guess), but named.
+        for le in [true, false] {
+            let e = decode_text(&src, utf16("Hello, world\n\nText", le, false))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("win.txt: looks like UTF-16 without a byte-order mark"),
+                "{e}"
+            );
+        }
+        // A real binary file is still called binary.
+        let e = decode_text(
+            &src,
+            b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x03\x00>\x00".to_vec(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("binary"), "{e}");
+    }
 }

@@ -23,6 +23,11 @@ impl<W: Write> JsonArrayWriter<W> {
         Ok(())
     }
 
+    /// The writer underneath.
+    pub fn get_ref(&self) -> &W {
+        &self.out
+    }
+
     /// Closes the array (an empty run prints `[]`).
     pub fn finish(mut self) -> io::Result<W> {
         self.out

@@ -1,6 +1,7 @@
 //! rhetor-formats: everything rhetor reads and writes.
 //!
 //! * [`articles`] — article files, directories of them, stdin and JSON Lines.
+//! * [`atomic`] — [`atomic::AtomicFile`]: every file rhetor writes, written whole or not at all.
 //! * [`labels`] — the four SemEval label files (genre, frames, techniques per
 //!   paragraph, technique spans), read with row-level error messages.
 //! * [`corpus`] — a SemEval language folder: articles with gold labels attached.
@@ -9,6 +10,7 @@
 //! * [`html`] — the standalone HTML report (also served by `rhetor serve`).
 
 pub mod articles;
+pub mod atomic;
 pub mod corpus;
 pub mod error;
 pub mod html;

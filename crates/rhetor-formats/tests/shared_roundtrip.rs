@@ -1,5 +1,5 @@
 //! Reading the shared SemEval data and writing it back reproduces the label
-//! files. Skipped (with a message) where ../shared/data is absent.
+//! files. Skipped (loudly) where the data is absent; a failure under CI=true.
 
 use rhetor_formats::corpus::{language_folders, load_language, shared_data_dir};
 use rhetor_formats::semeval::{write_rows, Task};
@@ -7,11 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn data_dir() -> Option<PathBuf> {
-    let dir = shared_data_dir();
-    if dir.is_none() {
-        eprintln!("skipped: SemEval data not found (set RHETOR_DATA)");
-    }
-    dir
+    rhetor_testkit::need(shared_data_dir(), rhetor_testkit::SEMEVAL_DATA)
 }
 
 #[test]

@@ -356,15 +356,16 @@ impl FastModel {
         w.write_to(SPANS, out)
     }
 
-    /// Writes the model file.
+    /// Writes the model file atomically (an existing file is replaced only
+    /// once the new one is complete and on disk).
     pub fn save(&self, path: &Path) -> Result<(), ModelError> {
         let io = |source| ModelError::Io {
             path: path.display().to_string(),
             source,
         };
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+        let mut out = rhetor_formats::atomic::AtomicFile::create(path).map_err(io)?;
         self.write_to(&mut out).map_err(io)?;
-        out.flush().map_err(io)
+        out.commit().map_err(io)
     }
 
     pub fn load(path: &Path) -> Result<Self, ModelError> {

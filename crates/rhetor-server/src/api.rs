@@ -7,7 +7,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use rhetor_core::pipeline::annotate;
 use rhetor_core::{Document, Task};
 use rhetor_formats::html;
 use serde::Deserialize;
@@ -64,12 +63,7 @@ impl ArticleRequest {
     /// Rejects an article with nothing to analyse (as the CLI rejects an
     /// empty file).
     fn check(&self, context: &str) -> Result<(), ApiError> {
-        let blank = |s: &str| {
-            s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-                .is_empty()
-        };
-        let has_title = self.title.as_deref().is_some_and(|t| !blank(t));
-        if blank(&self.text) && !has_title {
+        if rhetor_engine::is_blank_article(self.title.as_deref(), &self.text) {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("{context}text is empty"),
@@ -82,10 +76,7 @@ impl ArticleRequest {
     /// title (when given), an empty line, then the text.
     fn into_document(self, default_id: String) -> Document {
         let id = self.id.unwrap_or(default_id);
-        match self.title {
-            Some(title) => Document::from_title_and_body(id, &title, &self.text),
-            None => Document::from_text(id, self.text),
-        }
+        rhetor_engine::document_from_fields(id, self.title.as_deref(), &self.text)
     }
 }
 
@@ -113,14 +104,13 @@ async fn analyze_doc(
         .acquire_owned()
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server shutting down"))?;
-    let detector = state.detector.clone();
-    let lid = state.lid.clone();
+    let engine = state.engine.clone();
     tokio::task::spawn_blocking(move || {
         // Held until the analysis really ends, even if the request timed out
         // and its future was dropped: the permit counts CPU work in progress.
         let _permit = permit;
         let mut doc = req.into_document(default_id);
-        annotate(&mut doc, &lid, detector.as_ref(), &Task::ALL).map(|()| doc)
+        engine.annotate(&mut doc, &Task::ALL).map(|()| doc)
     })
     .await
     .map_err(|e| {
@@ -158,7 +148,7 @@ const INDEX_SCRIPT: &str = include_str!("page/index.js");
 
 /// `GET /healthz`.
 pub async fn healthz(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "model": state.detector.name() }))
+    Json(serde_json::json!({ "status": "ok", "model": state.engine.model_name() }))
 }
 
 /// `GET /openapi.json`: the hand-written description of these routes.
@@ -207,7 +197,7 @@ fn parse_batch(headers: &HeaderMap, bytes: &[u8]) -> Result<Vec<ArticleRequest>,
     .any(|t| content_type.starts_with(t));
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let items: Vec<ArticleRequest> = if !lines_by_type && first == Some(b'[') {
-        serde_json::from_slice(bytes).map_err(|e| ApiError::from_json(&e, ""))?
+        parse_array(bytes)?
     } else {
         let mut items = Vec::new();
         for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
@@ -224,6 +214,50 @@ fn parse_batch(headers: &HeaderMap, bytes: &[u8]) -> Result<Vec<ArticleRequest>,
         item.check(&format!("item {}: ", i + 1))?;
     }
     Ok(items)
+}
+
+/// A JSON array of articles; an error names the item it is in (`item 3:
+/// …`), not only a line and column of a body that may be one long line.
+fn parse_array(bytes: &[u8]) -> Result<Vec<ArticleRequest>, ApiError> {
+    use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+    use std::cell::Cell;
+
+    /// Reads the array, keeping the number of the item being read (None
+    /// once the array is closed).
+    struct Items<'a>(&'a Cell<Option<usize>>);
+    impl<'de> DeserializeSeed<'de> for Items<'_> {
+        type Value = Vec<ArticleRequest>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Items<'_> {
+        type Value = Vec<ArticleRequest>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of article objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut items = Vec::new();
+            self.0.set(Some(1));
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+                self.0.set(Some(items.len() + 1));
+            }
+            self.0.set(None);
+            Ok(items)
+        }
+    }
+
+    let item = Cell::new(None);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    Items(&item)
+        .deserialize(&mut de)
+        .and_then(|items| de.end().map(|()| items))
+        .map_err(|e| {
+            // Outside the array (bytes after `]`), the error is the body's.
+            let context = item.get().map_or(String::new(), |n| format!("item {n}: "));
+            ApiError::from_json(&e, &context)
+        })
 }
 
 /// `POST /v1/analyze/batch`: many articles in, one JSON Lines record per

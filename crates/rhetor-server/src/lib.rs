@@ -23,8 +23,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use rhetor_core::lang::LanguageIdentifier;
 use rhetor_core::Detector;
+use rhetor_engine::Engine;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,8 +59,9 @@ impl Default for Limits {
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    detector: Arc<dyn Detector>,
-    lid: Arc<LanguageIdentifier>,
+    /// The loaded model and the language identifier: the same analysis
+    /// step as the CLI's and the Python package's.
+    engine: Engine,
     limits: Limits,
     /// One permit per core: analyses beyond that wait asynchronously
     /// instead of piling threads onto the blocking pool.
@@ -75,8 +76,7 @@ impl AppState {
     pub fn new(detector: Arc<dyn Detector>) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         AppState {
-            detector,
-            lid: Arc::new(LanguageIdentifier::new()),
+            engine: Engine::new(detector),
             limits: Limits::default(),
             permits: Arc::new(Semaphore::new(cores)),
             fragments: Arc::new(AtomicUsize::new(0)),

@@ -392,9 +392,31 @@ async fn batch_errors_name_the_bad_item_before_anything_streams() {
     assert!(msg.starts_with("item 2:"), "{msg}");
 
     let res = call(&app, post_json("/v1/analyze/batch", &json!([1, 2]))).await;
-    assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    let msg = assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(msg.starts_with("item 1:"), "{msg}");
     let res = call(&app, post("/v1/analyze/batch", None, "[{\"text\": \"a\"}")).await;
-    assert_error(&res, StatusCode::BAD_REQUEST);
+    let msg = assert_error(&res, StatusCode::BAD_REQUEST);
+    assert!(msg.starts_with("item 2:"), "{msg}");
+    let res = call(
+        &app,
+        post("/v1/analyze/batch", None, "[{\"text\": \"a\"}] x"),
+    )
+    .await;
+    let msg = assert_error(&res, StatusCode::BAD_REQUEST);
+    assert!(msg.starts_with("malformed JSON: trailing"), "{msg}");
+
+    // A one-line array (what a JSON encoder sends) with a bad third item:
+    // the message names the item, not only "line 1 column 4012".
+    let long = "x".repeat(2000);
+    let body = json!([{"text": long}, {"text": long}, {"text": long, "title": 5}]);
+    let res = call(&app, post_json("/v1/analyze/batch", &body)).await;
+    let msg = assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(msg.starts_with("item 3: invalid request"), "{msg}");
+    let mut broken = serde_json::to_string(&body).unwrap();
+    broken.insert_str(4100, "\u{1}");
+    let res = call(&app, post("/v1/analyze/batch", None, broken)).await;
+    let msg = assert_error(&res, StatusCode::BAD_REQUEST);
+    assert!(msg.starts_with("item 3: malformed JSON"), "{msg}");
 }
 
 #[tokio::test]

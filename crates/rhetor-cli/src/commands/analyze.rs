@@ -1,19 +1,18 @@
 //! `rhetor analyze`: read articles, run a detector, write them out.
 
 use crate::cli::{AnalyzeArgs, OutputFormat};
-use crate::commands::{models, progress};
+use crate::commands::progress;
 use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
-use rhetor_core::lang::LanguageIdentifier;
-use rhetor_core::pipeline::annotate;
 use rhetor_core::{DetectError, Document};
+use rhetor_engine::Engine;
 use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
+use rhetor_formats::atomic::AtomicFile;
 use rhetor_formats::html;
 use rhetor_formats::json::{write_json_line, JsonArrayWriter};
 use rhetor_formats::{semeval, FormatError, Task};
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
 /// Items read and analysed together: large enough to keep both cores busy,
@@ -31,14 +30,54 @@ enum ItemError {
     Model(#[from] DetectError),
 }
 
+/// Where the output bytes go. A file (`-o`) is written atomically: it
+/// replaces the old file only when the run [`commit`](Output::commit)s, so an
+/// error or a kill midway leaves the old file as it was.
+enum Output {
+    Stdout(BufWriter<io::StdoutLock<'static>>),
+    File(AtomicFile),
+}
+
+impl Output {
+    fn commit(self) -> io::Result<()> {
+        match self {
+            Output::Stdout(mut w) => w.flush(),
+            Output::File(f) => f.commit(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(w) => w.write(buf),
+            Output::File(f) => f.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::File(f) => f.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File(f) => f.flush(),
+        }
+    }
+}
+
 /// Where analysed documents go, in the chosen format.
 enum Sink {
-    Json(JsonArrayWriter<Box<dyn Write>>),
-    Jsonl(Box<dyn Write>),
-    Semeval(Box<dyn Write>, Task),
+    Json(JsonArrayWriter<Output>),
+    Jsonl(Output),
+    Semeval(Output, Task),
     /// One standalone page needs every article (its header counts them and
     /// links to each), so documents are collected and rendered at the end.
-    Html(Box<dyn Write>, Vec<Document>),
+    Html(Output, Vec<Document>),
 }
 
 impl Sink {
@@ -54,14 +93,32 @@ impl Sink {
         }
     }
 
+    /// Completes the output and puts it in place.
     fn finish(self) -> io::Result<()> {
         match self {
-            Sink::Json(w) => w.finish()?.flush(),
-            Sink::Jsonl(mut w) | Sink::Semeval(mut w, _) => w.flush(),
+            Sink::Json(w) => w.finish()?.commit(),
+            Sink::Jsonl(w) | Sink::Semeval(w, _) => w.commit(),
             Sink::Html(mut w, docs) => {
                 w.write_all(html::render_page(&docs).as_bytes())?;
-                w.flush()
+                w.commit()
             }
+        }
+    }
+
+    /// Gives up after an input error: a file output is discarded (the old
+    /// file stays as it was); stdout gets what was analysed before the error,
+    /// completed (a closed JSON array), as a pipe has no undo.
+    fn abandon(self) -> io::Result<()> {
+        let to_file = match &self {
+            Sink::Json(w) => matches!(w.get_ref(), Output::File(_)),
+            Sink::Jsonl(w) | Sink::Semeval(w, _) | Sink::Html(w, _) => {
+                matches!(w, Output::File(_))
+            }
+        };
+        if to_file {
+            Ok(()) // dropping the AtomicFile removes its temporary
+        } else {
+            self.finish()
         }
     }
 }
@@ -72,12 +129,13 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
         eprintln!("rhetor: error: --task is required with --format semeval");
         return Ok(EXIT_USAGE);
     }
-    let detector = models::load(&args.model, args.encoder.as_deref())?;
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
-        )),
-        None => Box::new(BufWriter::new(io::stdout().lock())),
+    let engine = Engine::new(super::load_model(&args.model, args.encoder.as_deref())?.into());
+    let out = match &args.output {
+        Some(path) => Output::File(
+            AtomicFile::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => Output::Stdout(BufWriter::new(io::stdout().lock())),
     };
     let mut sink = match (args.format, task) {
         (OutputFormat::Json, _) => Sink::Json(JsonArrayWriter::new(out)),
@@ -95,7 +153,6 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
 
     let items = expand_inputs(&args.paths);
     let progress = progress_bar(items.len());
-    let lid = LanguageIdentifier::new();
     let mut failed = 0usize;
     let mut items = items.into_iter().peekable();
     while items.peek().is_some() {
@@ -108,7 +165,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
                     .into_iter()
                     .map(|doc| {
                         let mut doc = doc?;
-                        annotate(&mut doc, &lid, detector.as_ref(), tasks)?;
+                        engine.annotate(&mut doc, tasks)?;
                         Ok(doc)
                     })
                     .collect()
@@ -123,8 +180,14 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
                 }
                 Err(e) => {
                     progress.finish_and_clear();
-                    sink.finish().context("cannot write output")?;
+                    sink.abandon().context("cannot write output")?;
                     eprintln!("rhetor: error: {e}");
+                    if let Some(path) = &args.output {
+                        eprintln!(
+                            "rhetor: {} left unchanged (use --keep-going to skip failing inputs)",
+                            path.display()
+                        );
+                    }
                     return Ok(EXIT_USAGE);
                 }
             }

@@ -2,7 +2,7 @@
 
 mod analyze;
 mod eval;
-pub mod models;
+mod models;
 mod progress;
 mod serve;
 mod train;
@@ -31,4 +31,17 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Serve(args) => serve::run(args),
         Command::Models(args) => models::run(args.command),
     }
+}
+
+/// Loads `--model` through the engine; the notice (when `auto` fell back to
+/// the fast model) goes to stderr.
+fn load_model(
+    spec: &str,
+    encoder: Option<&std::path::Path>,
+) -> anyhow::Result<Box<dyn rhetor_core::Detector>> {
+    let loaded = rhetor_engine::load_detector(spec, encoder)?;
+    if let Some(notice) = loaded.notice {
+        eprintln!("rhetor: notice: {notice}");
+    }
+    Ok(loaded.detector)
 }

@@ -1,83 +1,9 @@
-//! Resolves `--model` to a detector, and `rhetor models`.
+//! `rhetor models`. Loading a model by name lives in `rhetor-engine`.
 
 use crate::cli::ModelsCommand;
-use anyhow::{bail, Context, Result};
-use rhetor_accurate::{AccurateHeads, AccurateModel};
-use rhetor_core::Detector;
-use rhetor_encoder::{fetch, Encoder};
-use rhetor_model::FastModel;
-use std::path::{Path, PathBuf};
-
-/// The encoder directory: `--encoder`, else the fetch cache.
-pub fn encoder_dir(arg: Option<&Path>) -> Option<PathBuf> {
-    arg.map(Path::to_path_buf).or_else(fetch::default_dir)
-}
-
-fn shipped_fast() -> Result<FastModel> {
-    rhetor_model::shipped().context("the shipped fast model is unreadable")
-}
-
-/// Loads the encoder from `--encoder` or the fetch cache, or explains how
-/// to install it.
-pub fn load_encoder(arg: Option<&Path>) -> Result<Encoder> {
-    let dir = encoder_dir(arg).context("no encoder directory: pass --encoder DIR or set HOME")?;
-    if rhetor_encoder::layout(&dir).is_none() {
-        bail!(
-            "the accurate model needs its encoder files in {}: run `rhetor models fetch`, \
-             or pass --encoder DIR\n{}",
-            dir.display(),
-            fetch::manual_instructions(&dir)
-        );
-    }
-    Ok(Encoder::load(&dir)?)
-}
-
-/// Loads the encoder and builds the accurate model from `heads`.
-fn accurate(heads: AccurateHeads, encoder: Option<&Path>) -> Result<AccurateModel> {
-    let encoder = load_encoder(encoder)?;
-    Ok(AccurateModel::new(shipped_fast()?, encoder, heads)?)
-}
-
-/// Loads the detector named by `spec`: `auto`, `fast`, `accurate`, or a
-/// model file (fast model or accurate heads, told apart by their header).
-pub fn load(spec: &str, encoder: Option<&Path>) -> Result<Box<dyn Detector>> {
-    match spec {
-        "fast" => Ok(Box::new(shipped_fast()?)),
-        "accurate" => Ok(Box::new(accurate(
-            rhetor_accurate::shipped_heads()?,
-            encoder,
-        )?)),
-        "auto" => {
-            let present =
-                encoder_dir(encoder).is_some_and(|d| rhetor_encoder::layout(&d).is_some());
-            match rhetor_accurate::shipped_heads() {
-                Ok(heads) if present => Ok(Box::new(accurate(heads, encoder)?)),
-                Ok(_) => {
-                    eprintln!(
-                        "rhetor: notice: using the fast model (the accurate model's encoder is not installed; `rhetor models fetch` installs it)"
-                    );
-                    Ok(Box::new(shipped_fast()?))
-                }
-                Err(e) => {
-                    eprintln!("rhetor: notice: using the fast model ({e})");
-                    Ok(Box::new(shipped_fast()?))
-                }
-            }
-        }
-        path => {
-            let p = Path::new(path);
-            let bytes = std::fs::read(p).with_context(|| {
-                format!("cannot read model {path:?} (expected `auto`, `fast`, `accurate` or a model file)")
-            })?;
-            if AccurateHeads::file_version(&bytes).is_some() {
-                let heads = AccurateHeads::from_bytes(&bytes, path)?;
-                Ok(Box::new(accurate(heads, encoder)?))
-            } else {
-                Ok(Box::new(FastModel::from_bytes(&bytes, path)?))
-            }
-        }
-    }
-}
+use anyhow::{Context, Result};
+use rhetor_encoder::fetch;
+use rhetor_engine::encoder_dir;
 
 /// `rhetor models …`.
 pub fn run(cmd: ModelsCommand) -> Result<u8> {

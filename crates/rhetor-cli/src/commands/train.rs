@@ -53,7 +53,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
         };
         if let Some(path) = &args.report {
             let json = serde_json::json!({ "folds": k, "seed": args.seed, "cv": cv, "leave_one_language_out": lolo });
-            std::fs::write(path, serde_json::to_string_pretty(&json)?)
+            rhetor_formats::atomic::write_atomic(path, serde_json::to_string_pretty(&json)?)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }

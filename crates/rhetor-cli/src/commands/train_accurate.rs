@@ -1,7 +1,6 @@
 //! `rhetor train --model accurate`: embed the corpus, get out-of-fold
 //! fast-model scores, then fit (and optionally cross-validate) the heads.
 
-use super::models::load_encoder;
 use super::progress::{self, TrainingBar};
 use crate::cli::TrainArgs;
 use anyhow::{bail, Context, Result};
@@ -14,6 +13,7 @@ use rhetor_accurate::train::{
 use rhetor_accurate::{AccurateHeads, ENCODER_NAME};
 use rhetor_core::Document;
 use rhetor_encoder::Encoder;
+use rhetor_engine::load_encoder;
 use rhetor_formats::corpus::{load_dataset, LabeledDocument};
 use rhetor_model::report::HeldOutReport;
 use rhetor_model::train::{TrainOptions, TRAIN_STEPS};
@@ -178,7 +178,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
                 "accurate": { "cv": acc_cv, "leave_one_language_out": acc_lolo },
                 "fast": { "cv": fast_cv, "leave_one_language_out": fast_lolo },
             });
-            std::fs::write(path, serde_json::to_string_pretty(&json)?)
+            rhetor_formats::atomic::write_atomic(path, serde_json::to_string_pretty(&json)?)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }

@@ -1,0 +1,139 @@
+//! rhetor-engine: what every rhetor front end (the CLI, the HTTP server, the
+//! Python package) shares, so none of them has its own copy:
+//!
+//! * [`models`] — loading a model by name (`auto`, `fast`, `accurate` or a
+//!   model file), with the encoder directory from `--encoder`,
+//!   `RHETOR_ENCODER_DIR` or the cache, and errors that say how to install
+//!   what is missing;
+//! * [`labels`] — the label inventories as JSON (`GET /v1/labels`, `rhetor.labels()`);
+//! * [`Engine`] — a loaded model plus the language identifier: analyses one
+//!   document, or many on every core.
+
+pub mod labels;
+pub mod models;
+
+pub use models::{encoder_dir, load_detector, load_encoder, Loaded, MissingEncoder};
+
+use rayon::prelude::*;
+use rhetor_core::lang::LanguageIdentifier;
+use rhetor_core::pipeline;
+use rhetor_core::{DetectError, Detector, Document, Task};
+use std::sync::Arc;
+
+/// A loaded model and the language identifier: everything needed to analyse
+/// articles. Cheap to share between threads (`Arc` inside, no mutable state).
+#[derive(Clone)]
+pub struct Engine {
+    detector: Arc<dyn Detector>,
+    lid: Arc<LanguageIdentifier>,
+}
+
+impl Engine {
+    /// An engine around an already loaded detector.
+    pub fn new(detector: Arc<dyn Detector>) -> Self {
+        Engine {
+            detector,
+            lid: Arc::new(LanguageIdentifier::new()),
+        }
+    }
+
+    /// Loads the model named by `spec` (see [`load_detector`]); returns the
+    /// engine and the notice to show when `auto` fell back to the fast model.
+    pub fn load(
+        spec: &str,
+        encoder: Option<&std::path::Path>,
+    ) -> anyhow::Result<(Self, Option<String>)> {
+        let Loaded { detector, notice } = load_detector(spec, encoder)?;
+        Ok((Engine::new(Arc::from(detector)), notice))
+    }
+
+    /// The detector, e.g. for the server's shared state.
+    pub fn detector(&self) -> &Arc<dyn Detector> {
+        &self.detector
+    }
+
+    /// The name of the model (`fast`, `accurate`, …) as recorded in documents.
+    pub fn model_name(&self) -> &str {
+        self.detector.name()
+    }
+
+    /// The shared annotation step: language first, then the model, for the
+    /// `tasks` asked for ([`Task::ALL`] for everything).
+    pub fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
+        pipeline::annotate(doc, &self.lid, self.detector.as_ref(), tasks)
+    }
+
+    /// [`Engine::annotate`] on every document, in parallel on rayon's pool
+    /// (every core); the order of `docs` is kept. One result per document,
+    /// in the same order: a model error costs only its document.
+    pub fn annotate_all(
+        &self,
+        docs: &mut [Document],
+        tasks: &[Task],
+    ) -> Vec<Result<(), DetectError>> {
+        docs.par_iter_mut()
+            .map(|doc| self.annotate(doc, tasks))
+            .collect()
+    }
+}
+
+/// Lays out an article given as fields (`text`, optional `title` and `id`)
+/// the way the CLI lays out a JSON Lines record and the server a request:
+/// with a title, the text is title, empty line, body; without one, line 1 of
+/// `text` is the title.
+pub fn document_from_fields(id: String, title: Option<&str>, text: &str) -> Document {
+    let record = rhetor_formats::articles::JsonArticle {
+        id: Some(id),
+        title: title.map(str::to_string),
+        text: text.to_string(),
+    };
+    record.into_document(String::new)
+}
+
+/// Whether an article has nothing to analyse (blank text and no title): the
+/// CLI refuses such a record, the server answers 422, Python raises.
+pub fn is_blank_article(title: Option<&str>, text: &str) -> bool {
+    let blank = |s: &str| {
+        s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            .is_empty()
+    };
+    blank(text) && title.is_none_or(blank)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rhetor_core::detector::NoModel;
+
+    #[test]
+    fn annotate_all_keeps_order_and_identifies_languages() {
+        let engine = Engine::new(Arc::new(NoModel));
+        let mut docs = vec![
+            document_from_fields(
+                "a".into(),
+                Some("Titre"),
+                "Le ministre a promis que le nouveau pont serait terminé avant l'hiver.",
+            ),
+            document_from_fields(
+                "b".into(),
+                None,
+                "Title\nThe minister promised that the new bridge would be finished before winter.",
+            ),
+        ];
+        let results = engine.annotate_all(&mut docs, &Task::ALL);
+        assert!(results.iter().all(Result::is_ok));
+        assert_eq!(docs[0].id, "a");
+        assert_eq!(docs[0].language.as_deref(), Some("fr"));
+        assert_eq!(docs[0].title, "Titre");
+        assert_eq!(docs[1].language.as_deref(), Some("en"));
+        assert_eq!(docs[1].title, "Title");
+    }
+
+    #[test]
+    fn blank_articles() {
+        assert!(is_blank_article(None, " \n\u{feff}\t"));
+        assert!(is_blank_article(Some("  "), ""));
+        assert!(!is_blank_article(Some("A title"), ""));
+        assert!(!is_blank_article(None, "x"));
+    }
+}
