@@ -401,14 +401,50 @@ impl FastModel {
                 )
             },
         );
-        Ok(FastModel::new(
+        let model = FastModel::new(
             trained_on,
             seed,
             techniques.map_err(corrupt)?,
             frames.map_err(corrupt)?,
             genre.map_err(corrupt)?,
             spans.map_err(corrupt)?,
-        ))
+        );
+        model.check_labels().map_err(corrupt)?;
+        Ok(model)
+    }
+
+    /// Every head must score exactly the labels of its inventory: fewer
+    /// would silently drop labels, more would index past the taxonomy.
+    fn check_labels(&self) -> Result<(), String> {
+        let heads = [
+            (
+                "TECH",
+                "techniques head",
+                self.techniques().head.labels,
+                Technique::COUNT,
+            ),
+            (
+                "FRAM",
+                "frames head",
+                self.frames().head.labels,
+                Frame::COUNT,
+            ),
+            ("GENR", "genre head", self.genre().head.labels, Genre::COUNT),
+            (
+                "SPAN",
+                "span tagger",
+                self.spans().head.labels,
+                Technique::COUNT,
+            ),
+        ];
+        for (tag, what, found, expected) in heads {
+            if found != expected {
+                return Err(format!(
+                    "{tag} section: the {what} has {found} labels, the taxonomy {expected}"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A model whose heads are decoded from `bytes` on first use, their
