@@ -20,6 +20,15 @@ pub struct Cli {
 pub enum Command {
     /// Analyse articles: files, directories of *.txt, *.jsonl, or stdin (`-` or no path).
     Analyze(AnalyzeArgs),
+    /// Turn saved web pages, RSS/Atom feeds, WARC files, JSON Lines and
+    /// SemEval articles into article records (one JSON object per line).
+    Extract(ExtractArgs),
+    /// Extract, analyse (on every core) and store articles in the database.
+    Ingest(IngestArgs),
+    /// Write stored articles and their newest analyses.
+    Export(ExportArgs),
+    /// The database: counts and schema version.
+    Db(DbArgs),
     /// Score predictions against gold labels with the official SemEval metrics.
     Eval(EvalArgs),
     /// Train models on SemEval-layout data.
@@ -107,6 +116,130 @@ pub struct AnalyzeArgs {
     /// Write output to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtractFormat {
+    /// One article record per line.
+    Jsonl,
+    /// A JSON array of article records.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Files or directories (recognised by content: HTML, RSS/Atom, WARC,
+    /// WARC.gz, JSON Lines, SemEval .txt), or `-` for stdin.
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ExtractFormat,
+    /// Extract every good input and report bad ones on stderr (exit 1 if any failed).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Write output to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--db`, shared by the commands that use the database.
+#[derive(Debug, Args)]
+pub struct DbPath {
+    /// The database file.
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "RHETOR_DB",
+        default_value = "rhetor.db"
+    )]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or directories, as `rhetor extract` reads them.
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    #[command(flatten)]
+    pub db: DbPath,
+    /// Model: `auto`, `fast`, `accurate`, or a model file.
+    #[arg(long, default_value = "auto")]
+    pub model: String,
+    /// Encoder directory for the accurate model.
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
+    /// The version label stored with each analysis (default: the model's
+    /// name and rhetor's version, or the model file's hash). An article
+    /// already analysed under this label is not analysed again.
+    #[arg(long, value_name = "LABEL")]
+    pub model_version: Option<String>,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Articles stored per transaction.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub batch: usize,
+    /// Store every good article and report bad inputs on stderr (exit 1 if any failed).
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// The JSON article object of `analyze`, plus url, source, published; one per line.
+    Jsonl,
+    /// SemEval rows of the task given with --task.
+    Semeval,
+    /// One row per article: id, source, published, language, genre, frames,
+    /// and the number of paragraphs showing each technique.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbPath,
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: ExportFormat,
+    /// Task whose rows to write (required with --format semeval).
+    #[arg(long, value_parser = task_parser())]
+    pub task: Option<Task>,
+    /// Only articles from this source.
+    #[arg(long, value_name = "S")]
+    pub source: Option<String>,
+    /// Only articles published on or after DATE (ISO 8601).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles published on or before DATE (ISO 8601; a day includes all of it).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Write output to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InfoFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Counts (articles, sources, analyses per model, languages), dates and
+    /// the schema version.
+    Info {
+        #[command(flatten)]
+        db: DbPath,
+        #[arg(long, value_enum, default_value = "text")]
+        format: InfoFormat,
+    },
 }
 
 #[derive(Debug, Args)]

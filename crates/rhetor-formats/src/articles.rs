@@ -29,7 +29,10 @@ pub fn read_article_file(path: &Path) -> Result<Document, FormatError> {
 }
 
 /// One JSON Lines record: `{"id": …, "title": …, "text": …}`; `id` and
-/// `title` are optional.
+/// `title` are optional. The metadata `rhetor extract` writes (`url`,
+/// `source`, `published`, `language`) is accepted, so its output can be
+/// piped into `analyze`; the language is identified again from the text,
+/// as for every other input.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JsonArticle {
@@ -38,6 +41,14 @@ pub struct JsonArticle {
     #[serde(default)]
     pub title: Option<String>,
     pub text: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub published: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 impl JsonArticle {

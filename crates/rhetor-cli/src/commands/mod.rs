@@ -1,8 +1,13 @@
 //! One module per subcommand.
 
 mod analyze;
+mod db;
 mod eval;
-mod models;
+mod export;
+mod extract;
+mod ingest;
+pub mod models;
+mod output;
 mod progress;
 mod serve;
 mod train;
@@ -16,6 +21,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Extract(args) => extract::run(args),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Db(args) => db::run(args.command),
         Command::Train(args) => {
             if args.out.is_none() && args.cv.is_none() {
                 eprintln!(

@@ -1,0 +1,316 @@
+//! Saved web pages: the article's main text and its metadata.
+//!
+//! Main-text extraction is `dom_smoothie` (a port of Mozilla's Readability
+//! on the `dom_query` HTML5 tree), after a clean-up pass of our own that
+//! removes what news pages wrap around the text and Readability tends to
+//! keep: captions, asides, share bars, newsletter and cookie boxes, comment
+//! sections, "read more" teasers. `docs/ingest.md` has the measurements
+//! that chose it.
+//!
+//! Metadata comes from what pages really carry, first found wins:
+//!
+//! | field | from |
+//! |---|---|
+//! | `title` | `og:title`, `<h1>` inside the article, `<title>` (site suffix cut) |
+//! | `source` | `og:site_name`, the container's (feed title), the canonical URL's host |
+//! | `published` | `article:published_time`, JSON-LD `datePublished`, `<time datetime>`, the container's date |
+//! | `url` | `<link rel=canonical>`, `og:url`, the container's URL |
+
+use crate::{encoding, Article, ExtractError, Page};
+use dom_query::Document;
+
+/// Fewer body words than this and a page has no article (a list page, a
+/// bare stub).
+const MIN_WORDS: usize = 25;
+
+/// Elements removed before extraction: they never hold article text.
+const NOISE: &str = "script, style, noscript, template, iframe, svg, form, button, nav, footer, aside, figcaption, \
+[role=navigation], [role=complementary], [role=contentinfo], [aria-hidden=true], [hidden]";
+
+/// Class and id words of boxes that are not the article. A class or id
+/// matches when one of its words (split at `-` and `_`), or the whole of
+/// it, is one of these: `comment-list` does, `commentary` does not.
+const NOISE_WORDS: &[&str] = &[
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "newsletter",
+    "subscribe",
+    "share",
+    "sharing",
+    "social",
+    "comment",
+    "comments",
+    "related",
+    "teaser",
+    "teasers",
+    "recommended",
+    "breadcrumb",
+    "breadcrumbs",
+    "byline",
+    "author",
+    "dateline",
+    "meta",
+    "tags",
+    "advert",
+    "ad",
+    "ads",
+    "promo",
+    "sidebar",
+    "caption",
+    "kicker",
+    "paywall",
+    "signup",
+    "popular",
+    "outbrain",
+    "taboola",
+    "more-stories",
+    "most-read",
+    "read-more",
+    "readmore",
+];
+
+fn is_noise_name(value: &str) -> bool {
+    value.split_whitespace().any(|token| {
+        let token = token.to_ascii_lowercase();
+        NOISE_WORDS.contains(&token.as_str())
+            || token
+                .split(['-', '_'])
+                .any(|part| NOISE_WORDS.contains(&part))
+    })
+}
+
+/// HTML-escapes text (for the pages built around feed items).
+pub fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Reads one page held in memory (the fuzzing entry point): `Ok(None)`
+/// when it holds no article text.
+pub fn read_html(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
+    read_page(&Page {
+        location: "<page>".into(),
+        bytes: bytes.to_vec(),
+        id: "page".into(),
+        url: None,
+        published: None,
+        source: None,
+        http_charset: None,
+    })
+}
+
+pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
+    let (html, _) = encoding::decode_page(&page.bytes, page.http_charset.as_deref());
+    let doc = Document::from(html.as_str());
+    let meta = Meta::read(&doc);
+    clean(&doc);
+    let cfg = dom_smoothie::Config {
+        text_mode: dom_smoothie::TextMode::Formatted,
+        ..Default::default()
+    };
+    let paragraphs = match dom_smoothie::Readability::with_document(doc, None, Some(cfg)) {
+        Ok(mut r) => match r.parse() {
+            Ok(article) if !mostly_links(&article.content) => paragraphs(&article.text_content),
+            _ => Vec::new(),
+        },
+        Err(e) => {
+            return Err(ExtractError {
+                location: page.location.clone(),
+                message: format!("unreadable page: {e}"),
+            })
+        }
+    };
+    let words: usize = paragraphs
+        .iter()
+        .map(|p| p.split_whitespace().count())
+        .sum();
+    if words < MIN_WORDS {
+        return Ok(None);
+    }
+    let url = meta.url.or_else(|| page.url.clone());
+    let source = meta
+        .site_name
+        .or_else(|| page.source.clone())
+        .or_else(|| url.as_deref().and_then(host));
+    let title = meta.title.unwrap_or_default();
+    // The title is not body text, even where the extractor kept the h1.
+    let paragraphs: Vec<String> = paragraphs.into_iter().skip_while(|p| *p == title).collect();
+    Ok(Some(Article {
+        id: page.id.clone(),
+        url,
+        source,
+        published: meta.published.or_else(|| page.published.clone()),
+        language: None,
+        title,
+        text: paragraphs.join("\n"),
+    }))
+}
+
+/// More than half of the text is link text: a list of headlines, not an
+/// article.
+fn mostly_links(content_html: &str) -> bool {
+    let doc = Document::from(content_html);
+    let count = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+    let all = count(&doc.select("body").text());
+    let links: usize = doc.select("a").iter().map(|a| count(&a.text())).sum();
+    all > 0 && links * 2 > all
+}
+
+/// One paragraph per non-blank line, white space collapsed.
+fn paragraphs(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Removes what is never article text.
+fn clean(doc: &Document) {
+    doc.select(NOISE).remove();
+    let boxes = doc.select("[class], [id]");
+    for node in boxes.nodes() {
+        let tag = node.node_name().unwrap_or_default();
+        if matches!(&*tag, "html" | "body" | "main" | "article") {
+            continue;
+        }
+        let class = node.attr("class").unwrap_or_default();
+        let id = node.attr("id").unwrap_or_default();
+        if is_noise_name(&class) || is_noise_name(&id) {
+            node.remove_from_parent();
+        }
+    }
+}
+
+/// The host of a URL (`https://www.example.org/x` → `example.org`).
+fn host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?.split('@').next_back()?;
+    let host = host.split(':').next()?.trim_start_matches("www.");
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+#[derive(Debug, Default)]
+struct Meta {
+    title: Option<String>,
+    site_name: Option<String>,
+    published: Option<String>,
+    url: Option<String>,
+}
+
+impl Meta {
+    fn read(doc: &Document) -> Meta {
+        let meta = |key: &str| -> Option<String> {
+            let sel =
+                format!("meta[property=\"{key}\"], meta[name=\"{key}\"], meta[itemprop=\"{key}\"]");
+            doc.select(&sel)
+                .iter()
+                .filter_map(|m| m.attr("content"))
+                .map(|c| c.trim().to_string())
+                .find(|c| !c.is_empty())
+        };
+        let text_of = |sel: &str| -> Option<String> {
+            let s = doc.select(sel);
+            let t = s.iter().next()?.text();
+            let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!t.is_empty()).then_some(t)
+        };
+        let site_name = meta("og:site_name").or_else(|| meta("application-name"));
+        let title = meta("og:title")
+            .or_else(|| meta("twitter:title"))
+            .or_else(|| text_of("article h1"))
+            .or_else(|| text_of("h1"))
+            .or_else(|| text_of("title").map(|t| cut_site_suffix(&t, site_name.as_deref())));
+        let published = meta("article:published_time")
+            .or_else(|| meta("datePublished"))
+            .or_else(|| json_ld_date(doc))
+            .or_else(|| meta("date"))
+            .or_else(|| meta("dc.date"))
+            .or_else(|| {
+                doc.select("time[datetime]")
+                    .iter()
+                    .filter_map(|t| t.attr("datetime"))
+                    .map(|d| d.trim().to_string())
+                    .find(|d| d.len() >= 10)
+            });
+        let url = doc
+            .select("link[rel=canonical]")
+            .iter()
+            .filter_map(|l| l.attr("href"))
+            .map(|h| h.trim().to_string())
+            .find(|h| h.contains("://"))
+            .or_else(|| meta("og:url"));
+        Meta {
+            title,
+            site_name,
+            published,
+            url,
+        }
+    }
+}
+
+/// `datePublished` from the page's JSON-LD blocks (a NewsArticle, or an
+/// object in an `@graph`).
+fn json_ld_date(doc: &Document) -> Option<String> {
+    fn find(v: &serde_json::Value) -> Option<String> {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(d)) = m.get("datePublished") {
+                    return Some(d.trim().to_string());
+                }
+                m.values().find_map(find)
+            }
+            serde_json::Value::Array(a) => a.iter().find_map(find),
+            _ => None,
+        }
+    }
+    doc.select("script[type=\"application/ld+json\"]")
+        .iter()
+        .filter_map(|s| serde_json::from_str::<serde_json::Value>(s.text().trim()).ok())
+        .find_map(|v| find(&v))
+}
+
+/// `Title | Site` → `Title` (also ` - `, ` — `, ` · `).
+fn cut_site_suffix(title: &str, site: Option<&str>) -> String {
+    for sep in [" | ", " - ", " — ", " – ", " · "] {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            if site.is_none_or(|s| tail.trim().eq_ignore_ascii_case(s))
+                && head.split_whitespace().count() >= 3
+            {
+                return head.trim().to_string();
+            }
+        }
+    }
+    title.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noise_names_match_whole_words() {
+        assert!(is_noise_name("comment-list"));
+        assert!(is_noise_name("x cookie_banner"));
+        assert!(is_noise_name("more-stories"));
+        assert!(!is_noise_name("commentary story-body"));
+        assert!(!is_noise_name("headline"));
+    }
+
+    #[test]
+    fn hosts_and_titles() {
+        assert_eq!(
+            host("https://www.Example.org:443/a?b").as_deref(),
+            Some("example.org")
+        );
+        assert_eq!(host("not a url"), None);
+        assert_eq!(
+            cut_site_suffix("Big news today here | The Paper", Some("The Paper")),
+            "Big news today here"
+        );
+        assert_eq!(cut_site_suffix("A - B", None), "A - B");
+    }
+}

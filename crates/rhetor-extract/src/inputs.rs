@@ -1,0 +1,425 @@
+//! Walks the inputs named on the command line and recognises each file by
+//! its content: WARC (plain or gzip'd), RSS/Atom feed, HTML page, JSON
+//! Lines, or a SemEval `.txt` article.
+
+use crate::{feed, warc::WarcReader, Article, Page, Unit};
+use rhetor_formats::articles::article_id_from_path;
+use rhetor_formats::error::{decode_text, Source};
+use serde::Deserialize;
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// What a file holds, judged from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Warc,
+    WarcGz,
+    Feed,
+    Html,
+    JsonLines,
+    Text,
+    /// Gzip that does not hold WARC, or NUL bytes: nothing rhetor reads.
+    Binary,
+}
+
+/// How many bytes are looked at to recognise a file.
+const SNIFF: usize = 4096;
+
+/// Recognises a file from its first bytes (up to 4 KiB; `gunzipped` is
+/// the start of the decompressed stream for gzip files).
+pub fn sniff(head: &[u8], gunzipped: Option<&[u8]>) -> Kind {
+    if crate::warc::is_gzip(head) {
+        return match gunzipped {
+            Some(g) if g.starts_with(b"WARC/") => Kind::WarcGz,
+            _ => Kind::Binary,
+        };
+    }
+    let (bom_stripped, utf16) = match head {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => (rest, false),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => (head, true),
+        _ => (head, false),
+    };
+    if utf16 {
+        // UTF-16 with a BOM: a page or a feed a browser would read.
+        return Kind::Html;
+    }
+    if bom_stripped.starts_with(b"WARC/") {
+        return Kind::Warc;
+    }
+    if bom_stripped.contains(&0) {
+        return Kind::Binary;
+    }
+    let text = String::from_utf8_lossy(bom_stripped);
+    let t = text.trim_start();
+    let lower = t
+        .chars()
+        .take(SNIFF)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if t.starts_with('{') {
+        return Kind::JsonLines;
+    }
+    if lower.starts_with('<') {
+        // Skip the XML declaration, comments and doctype to the first element.
+        let first_element = first_element_name(&lower);
+        return match first_element.as_deref() {
+            Some("rss" | "feed" | "rdf:rdf") => Kind::Feed,
+            _ => Kind::Html,
+        };
+    }
+    Kind::Text
+}
+
+/// The name of the first element of an XML/HTML text (lower-cased input).
+fn first_element_name(lower: &str) -> Option<String> {
+    let mut rest = lower;
+    loop {
+        let i = rest.find('<')?;
+        rest = &rest[i + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            let end = if rest.starts_with("!--") {
+                rest.find("-->")? + 3
+            } else {
+                rest.find('>')? + 1
+            };
+            rest = &rest[end..];
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':' || *c == '-')
+            .collect();
+        return Some(name);
+    }
+}
+
+/// The inputs as a stream of [`Unit`]s, in order: paths as given, a
+/// directory's files sorted by name (recursively, hidden files left out),
+/// a WARC file's records one at a time.
+pub struct Units {
+    pending: VecDeque<(PathBuf, bool)>,
+    current: Option<Box<dyn Iterator<Item = Unit> + Send>>,
+}
+
+impl Units {
+    /// `-` reads stdin (not supported for WARC files larger than memory).
+    pub fn new(paths: &[PathBuf]) -> Units {
+        let pending = if paths.is_empty() {
+            VecDeque::from([(PathBuf::from("-"), false)])
+        } else {
+            paths.iter().map(|p| (p.clone(), false)).collect()
+        };
+        Units {
+            pending,
+            current: None,
+        }
+    }
+
+    /// Opens one path; `in_dir` is true for files found in a directory,
+    /// where unreadable kinds (images, archives) are skipped, not errors.
+    fn open(
+        &mut self,
+        path: PathBuf,
+        in_dir: bool,
+    ) -> Option<Box<dyn Iterator<Item = Unit> + Send>> {
+        let name = path.display().to_string();
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::stdin().lock().read_to_end(&mut bytes) {
+                return one(Unit::failed("<stdin>", e.to_string()));
+            }
+            return Some(Box::new(
+                read_bytes(bytes, "<stdin>", "stdin", None, false).into_iter(),
+            ));
+        }
+        if path.is_dir() {
+            match list_dir(&path) {
+                Ok(files) => {
+                    for f in files.into_iter().rev() {
+                        self.pending.push_front((f, true));
+                    }
+                    return None;
+                }
+                Err(e) => return one(Unit::failed(name, format!("cannot list directory: {e}"))),
+            }
+        }
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return one(Unit::failed(name, "no such file or directory"))
+            }
+            Err(e) => return one(Unit::failed(name, e.to_string())),
+        };
+        let mut head = Vec::with_capacity(SNIFF);
+        if let Err(e) = file.by_ref().take(SNIFF as u64).read_to_end(&mut head) {
+            return one(Unit::failed(name, e.to_string()));
+        }
+        let rest = std::io::Cursor::new(head.clone()).chain(file);
+        if crate::warc::is_gzip(&head) {
+            let mut g = Vec::new();
+            let _ = flate2::read::MultiGzDecoder::new(&head[..])
+                .take(8)
+                .read_to_end(&mut g);
+            if sniff(&head, Some(&g)) == Kind::WarcGz {
+                return Some(Box::new(WarcReader::new(Box::new(rest), true, name)));
+            }
+        } else if sniff(&head, None) == Kind::Warc {
+            return Some(Box::new(WarcReader::new(Box::new(rest), false, name)));
+        }
+        let mut bytes = Vec::new();
+        if let Err(e) = { rest }.read_to_end(&mut bytes) {
+            return one(Unit::failed(name, e.to_string()));
+        }
+        let id = article_id_from_path(&path);
+        Some(Box::new(
+            read_bytes(bytes, &name, &id, path.parent(), in_dir).into_iter(),
+        ))
+    }
+}
+
+fn one(unit: Unit) -> Option<Box<dyn Iterator<Item = Unit> + Send>> {
+    Some(Box::new(std::iter::once(unit)))
+}
+
+impl Iterator for Units {
+    type Item = Unit;
+    fn next(&mut self) -> Option<Unit> {
+        loop {
+            if let Some(cur) = self.current.as_mut() {
+                if let Some(u) = cur.next() {
+                    return Some(u);
+                }
+                self.current = None;
+            }
+            let (path, in_dir) = self.pending.pop_front()?;
+            self.current = self.open(path, in_dir);
+        }
+    }
+}
+
+/// The files of a directory and its subdirectories, sorted by path; hidden
+/// entries (`.name`) are left out.
+fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(list_dir(&p)?);
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a whole (non-WARC) file from memory: the fuzzing and stdin entry
+/// point. `id` is the file's id; `dir` its folder (feeds look there for
+/// saved pages).
+pub fn read_bytes(
+    bytes: Vec<u8>,
+    name: &str,
+    id: &str,
+    dir: Option<&Path>,
+    in_dir: bool,
+) -> Vec<Unit> {
+    let kind = if crate::warc::is_gzip(&bytes) {
+        let mut g = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(&bytes[..])
+            .take(8)
+            .read_to_end(&mut g);
+        sniff(&bytes, Some(&g))
+    } else {
+        sniff(&bytes[..bytes.len().min(SNIFF)], None)
+    };
+    match kind {
+        Kind::Warc | Kind::WarcGz => WarcReader::from_bytes(bytes, name).collect(),
+        Kind::Feed => feed::read_feed(&bytes, name, dir),
+        Kind::Html => vec![Unit::Page(Page {
+            location: name.to_string(),
+            bytes,
+            id: id.to_string(),
+            url: None,
+            published: None,
+            source: None,
+            http_charset: None,
+        })],
+        Kind::JsonLines => read_json_lines(bytes, name, id),
+        Kind::Text => {
+            let is_txt = Path::new(name).extension().is_none_or(|e| e == "txt");
+            if in_dir && !is_txt {
+                return vec![Unit::Skipped {
+                    location: name.to_string(),
+                    reason: "not a page, feed, WARC, JSON Lines or .txt article".into(),
+                }];
+            }
+            read_text_article(bytes, name, id)
+        }
+        Kind::Binary if in_dir => vec![Unit::Skipped {
+            location: name.to_string(),
+            reason: "binary file".into(),
+        }],
+        Kind::Binary => vec![match bytes.iter().position(|&b| b == 0) {
+            Some(at) if !crate::warc::is_gzip(&bytes) => Unit::failed(
+                name,
+                format!("looks like a binary file (NUL byte at byte offset {at})"),
+            ),
+            _ => Unit::failed(name, "gzip file that does not hold WARC records"),
+        }],
+    }
+}
+
+/// A SemEval `.txt` article: line 1 the title, then one paragraph per line.
+fn read_text_article(bytes: Vec<u8>, name: &str, id: &str) -> Vec<Unit> {
+    let text = match decode_text(&Source::file(name), bytes) {
+        Ok(t) => t,
+        Err(e) => return vec![Unit::failed(name, strip_name(&e.to_string(), name))],
+    };
+    let text = text.trim_start_matches('\u{feff}');
+    let mut lines = text.lines();
+    let title = lines.next().unwrap_or("").trim().to_string();
+    let body: Vec<&str> = lines
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    vec![Unit::Article(Article {
+        id: id.to_string(),
+        url: None,
+        source: None,
+        published: None,
+        language: None,
+        title,
+        text: body.join("\n"),
+    })]
+}
+
+fn strip_name(message: &str, name: &str) -> String {
+    message
+        .strip_prefix(name)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(message)
+        .to_string()
+}
+
+/// One JSON Lines record, as `analyze` reads it, plus the optional
+/// metadata `extract` writes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonRecord {
+    id: Option<String>,
+    title: Option<String>,
+    text: String,
+    url: Option<String>,
+    source: Option<String>,
+    published: Option<String>,
+    language: Option<String>,
+}
+
+fn read_json_lines(bytes: Vec<u8>, name: &str, stem: &str) -> Vec<Unit> {
+    let text = match decode_text(&Source::file(name), bytes) {
+        Ok(t) => t,
+        Err(e) => return vec![Unit::failed(name, strip_name(&e.to_string(), name))],
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            let at = format!("{name}:{}", i + 1);
+            match serde_json::from_str::<JsonRecord>(line) {
+                Err(e) => Unit::failed(at, format!("invalid JSON Lines record: {e}")),
+                Ok(r)
+                    if r.text.trim().is_empty()
+                        && r.title.as_deref().unwrap_or("").trim().is_empty() =>
+                {
+                    Unit::failed(at, "empty input (no text)")
+                }
+                Ok(r) => Unit::Article(Article {
+                    id: r.id.unwrap_or_else(|| format!("{stem}-{}", i + 1)),
+                    url: r.url,
+                    source: r.source,
+                    published: r.published,
+                    language: r.language,
+                    title: r.title.unwrap_or_default(),
+                    text: r.text,
+                }),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_recognised_by_content() {
+        assert_eq!(sniff(b"WARC/1.0\r\n", None), Kind::Warc);
+        assert_eq!(
+            sniff(
+                b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- x --><rss version=\"2.0\">",
+                None
+            ),
+            Kind::Feed
+        );
+        assert_eq!(
+            sniff(
+                b"<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">",
+                None
+            ),
+            Kind::Feed
+        );
+        assert_eq!(sniff(b"<!DOCTYPE html>\n<html lang=en>", None), Kind::Html);
+        assert_eq!(sniff(b"  <div>fragment</div>", None), Kind::Html);
+        assert_eq!(sniff(b"{\"text\": \"x\"}\n", None), Kind::JsonLines);
+        assert_eq!(sniff(b"A title\n\nA paragraph.", None), Kind::Text);
+        assert_eq!(sniff(b"PK\x03\x04\x00\x00", None), Kind::Binary);
+        assert_eq!(sniff(b"\x1f\x8b\x08", Some(b"WARC/1.1")), Kind::WarcGz);
+        assert_eq!(sniff(b"\x1f\x8b\x08", Some(b"hello")), Kind::Binary);
+    }
+
+    #[test]
+    fn text_and_json_lines_become_articles() {
+        let units = read_bytes(
+            b"Title line\n\nFirst para.\n\nSecond para.\n".to_vec(),
+            "a/article7.txt",
+            "7",
+            None,
+            false,
+        );
+        match &units[..] {
+            [Unit::Article(a)] => {
+                assert_eq!(a.id, "7");
+                assert_eq!(a.title, "Title line");
+                assert_eq!(a.text, "First para.\nSecond para.");
+            }
+            u => panic!("{u:?}"),
+        }
+        let jl = b"{\"id\":\"x\",\"title\":\"T\",\"text\":\"B\",\"url\":\"https://u.example/\",\"published\":\"2024-01-01\"}\n{\"text\":5}\n";
+        let units = read_bytes(jl.to_vec(), "in.jsonl", "in", None, false);
+        assert!(
+            matches!(&units[0], Unit::Article(a) if a.url.as_deref() == Some("https://u.example/"))
+        );
+        assert!(
+            matches!(&units[1], Unit::Failed(e) if e.to_string().starts_with("in.jsonl:2: invalid JSON Lines record"))
+        );
+    }
+
+    #[test]
+    fn binary_named_is_an_error_found_in_a_directory_is_skipped() {
+        let units = read_bytes(b"GIF89a\x00\x01".to_vec(), "x.gif", "x", None, false);
+        assert!(
+            matches!(&units[0], Unit::Failed(e) if e.to_string() == "x.gif: looks like a binary file (NUL byte at byte offset 6)"),
+            "{units:?}"
+        );
+        let units = read_bytes(b"GIF89a\x00\x01".to_vec(), "x.gif", "x", None, true);
+        assert!(matches!(&units[0], Unit::Skipped { .. }));
+    }
+}

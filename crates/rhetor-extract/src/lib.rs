@@ -1,0 +1,178 @@
+//! rhetor-extract: news as it comes (saved web pages, RSS/Atom feeds, WARC
+//! files, JSON Lines, SemEval `.txt` articles) turned into [`Article`]
+//! records.
+//!
+//! Reading happens in two steps so that the costly one runs in parallel:
+//! [`Units`] walks the inputs in order (files, directories, the records of
+//! a WARC file, the items of a feed) and yields [`Unit`]s; a [`Page`] unit
+//! still holds raw HTML, and [`Page::extract`] (main-text extraction) can
+//! run on any thread.
+//!
+//! Each reader is also a plain function over bytes, for fuzzing:
+//! [`html::read_html`], [`feed::read_feed`], [`warc::WarcReader::from_bytes`].
+
+pub mod encoding;
+pub mod feed;
+pub mod html;
+pub mod inputs;
+pub mod warc;
+
+pub use inputs::Units;
+
+use rhetor_core::Document;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// One article record, as `rhetor extract` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    pub id: String,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    /// ISO 8601 date or date-time.
+    pub published: Option<String>,
+    /// ISO 639-1 code of the body text, when it can be identified.
+    pub language: Option<String>,
+    pub title: String,
+    /// Body paragraphs, one per line, joined by `\n`.
+    pub text: String,
+}
+
+impl Article {
+    /// The document the models analyse: title, an empty line, the body (the
+    /// layout `rhetor analyze` gives a JSON Lines record with a title).
+    pub fn to_document(&self) -> Document {
+        Document::from_title_and_body(self.id.clone(), &self.title, &self.text)
+    }
+
+    /// SHA-256 (hex) of the analysed text: articles with the same hash are
+    /// the same article, whatever their id or URL.
+    pub fn content_hash(&self) -> String {
+        let doc_text = if self.title.is_empty() {
+            self.text.clone()
+        } else {
+            format!("{}\n\n{}", self.title, self.text)
+        };
+        hex(&Sha256::digest(doc_text.as_bytes()))
+    }
+}
+
+/// SHA-256 of `bytes`, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A stable id for a record without a file of its own (feed items, WARC
+/// records): the first 16 hex digits of the SHA-256 of its URL.
+pub fn url_id(url: &str) -> String {
+    hex(&Sha256::digest(url.as_bytes())[..8])
+}
+
+/// An input that could not be turned into an article. `location` names the
+/// file and the line, byte offset or WARC record.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct ExtractError {
+    pub location: String,
+    pub message: String,
+}
+
+/// Why a page yielded no article (reported, counted, not an error).
+pub const NO_ARTICLE_TEXT: &str = "no article text";
+
+/// A saved page waiting for main-text extraction, with what its container
+/// (WARC record, feed item) already knows about it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// File, WARC record or feed item, for messages.
+    pub location: String,
+    pub bytes: Vec<u8>,
+    pub id: String,
+    pub url: Option<String>,
+    /// The container's date (WARC-Date, the feed item's date); the page's
+    /// own date wins when it has one.
+    pub published: Option<String>,
+    /// The container's source name (the feed's title); the page's own
+    /// `og:site_name` wins.
+    pub source: Option<String>,
+    /// The charset of the HTTP response it came in.
+    pub http_charset: Option<String>,
+}
+
+impl Page {
+    /// Extracts the article: `Ok(None)` for a page without article text
+    /// (a list page, an empty page).
+    pub fn extract(&self) -> Result<Option<Article>, ExtractError> {
+        html::read_page(self)
+    }
+}
+
+/// One step of reading the inputs.
+#[derive(Debug)]
+pub enum Unit {
+    /// A record that needed no HTML extraction (JSON Lines, SemEval text,
+    /// a feed item whose content is the body).
+    Article(Article),
+    /// HTML still to extract (see [`Page::extract`]).
+    Page(Page),
+    /// Passed over on purpose and counted: a non-HTML WARC response, a
+    /// non-article file in a directory.
+    Skipped { location: String, reason: String },
+    /// Bad input: the message names the file and where.
+    Failed(ExtractError),
+}
+
+impl Unit {
+    pub fn failed(location: impl Into<String>, message: impl Into<String>) -> Unit {
+        Unit::Failed(ExtractError {
+            location: location.into(),
+            message: message.into(),
+        })
+    }
+}
+
+/// Identifies the language of an article's text (ISO 639-1), with the same
+/// identifier `rhetor analyze` uses, so the record says what the models see.
+pub fn identify_language(
+    lid: &rhetor_core::lang::LanguageIdentifier,
+    article: &Article,
+) -> Option<String> {
+    let doc = article.to_document();
+    rhetor_core::lang::identify_document(lid, &doc).map(str::to_string)
+}
+
+/// A [`Unit`] after extraction: what a reader finally made of it.
+#[derive(Debug)]
+pub enum Outcome {
+    Article(Article),
+    Skipped { location: String, reason: String },
+    Failed(ExtractError),
+}
+
+/// Finishes a unit: extracts a page's main text and identifies the
+/// language of every article that does not say it. Runs on any thread.
+pub fn finish(unit: Unit, lid: &rhetor_core::lang::LanguageIdentifier) -> Outcome {
+    let mut article = match unit {
+        Unit::Article(a) => a,
+        Unit::Page(page) => match page.extract() {
+            Ok(Some(a)) => a,
+            Ok(None) => {
+                return Outcome::Skipped {
+                    location: page.location,
+                    reason: NO_ARTICLE_TEXT.into(),
+                }
+            }
+            Err(e) => return Outcome::Failed(e),
+        },
+        Unit::Skipped { location, reason } => return Outcome::Skipped { location, reason },
+        Unit::Failed(e) => return Outcome::Failed(e),
+    };
+    if article.language.is_none() {
+        article.language = identify_language(lid, &article);
+    }
+    Outcome::Article(article)
+}

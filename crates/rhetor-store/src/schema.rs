@@ -1,0 +1,92 @@
+//! The SQLite schema and its migrations.
+//!
+//! `PRAGMA application_id` marks a rhetor database (so rhetor never writes
+//! into some other program's SQLite file); `PRAGMA user_version` is the
+//! schema version. Migration *n* turns version *n − 1* into *n*, in one
+//! transaction; a database newer than [`SCHEMA_VERSION`] is refused.
+//!
+//! Tables (version 1):
+//!
+//! | table | one row per | notes |
+//! |---|---|---|
+//! | `sources` | outlet name | `og:site_name`, the feed's title, or the URL's host |
+//! | `articles` | distinct text | `content_hash` (SHA-256 of the analysed text) is unique |
+//! | `analyses` | article × model version | genre and its scores, language, model name |
+//! | `analysis_frames` | frame found | ordered by `pos` |
+//! | `paragraph_techniques` | technique in a paragraph | `line` is the paragraph's line |
+//! | `spans` | technique span | code-point `start`/`end` in the analysed text |
+//!
+//! The view `latest_analyses` keeps the newest analysis of each article
+//! (highest `id`): what views and exports use.
+
+/// `PRAGMA application_id` of rhetor databases ("RHTR").
+pub const APPLICATION_ID: i32 = 0x5248_5452;
+
+/// The schema version this rhetor writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// `MIGRATIONS[i]` brings a database from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE sources (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE articles (
+    id           INTEGER PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,
+    ext_id       TEXT NOT NULL,
+    url          TEXT,
+    source_id    INTEGER REFERENCES sources(id),
+    published    TEXT,
+    language     TEXT,
+    title        TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    added_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX articles_by_source ON articles(source_id, published);
+CREATE INDEX articles_by_published ON articles(published);
+CREATE INDEX articles_by_language ON articles(language);
+CREATE INDEX articles_by_url ON articles(url);
+CREATE TABLE analyses (
+    id           INTEGER PRIMARY KEY,
+    article_id   INTEGER NOT NULL REFERENCES articles(id),
+    model        TEXT NOT NULL,
+    model_name   TEXT,
+    language     TEXT,
+    genre        TEXT,
+    genre_scores TEXT,
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (article_id, model)
+);
+CREATE INDEX analyses_by_genre ON analyses(genre);
+CREATE TABLE analysis_frames (
+    analysis_id INTEGER NOT NULL REFERENCES analyses(id),
+    pos         INTEGER NOT NULL,
+    frame       TEXT NOT NULL,
+    score       REAL NOT NULL,
+    PRIMARY KEY (analysis_id, pos)
+) WITHOUT ROWID;
+CREATE INDEX frames_by_frame ON analysis_frames(frame);
+CREATE TABLE paragraph_techniques (
+    analysis_id INTEGER NOT NULL REFERENCES analyses(id),
+    line        INTEGER NOT NULL,
+    pos         INTEGER NOT NULL,
+    technique   TEXT NOT NULL,
+    score       REAL NOT NULL,
+    PRIMARY KEY (analysis_id, line, pos)
+) WITHOUT ROWID;
+CREATE INDEX techniques_by_technique ON paragraph_techniques(technique);
+CREATE TABLE spans (
+    analysis_id INTEGER NOT NULL REFERENCES analyses(id),
+    pos         INTEGER NOT NULL,
+    technique   TEXT NOT NULL,
+    start       INTEGER NOT NULL,
+    "end"       INTEGER NOT NULL,
+    score       REAL NOT NULL,
+    PRIMARY KEY (analysis_id, pos)
+) WITHOUT ROWID;
+CREATE INDEX spans_by_technique ON spans(technique);
+CREATE VIEW latest_analyses AS
+    SELECT * FROM analyses AS a
+    WHERE a.id = (SELECT max(b.id) FROM analyses AS b WHERE b.article_id = a.article_id);
+"#];

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Analyse a news corpus with rhetor on Spark.
+
+    analyze_corpus.py --input PATH --output DIR [--model fast|accurate|auto|FILE]
+                      [--master local[2]] [--partitions N] [--batch-size N]
+
+Reads JSON Lines or Parquet (columns ``id``, ``title``, ``text``, ``source``,
+``published``; only ``text`` is required), runs rhetor on every executor with
+``mapInArrow`` (one ``rhetor.Analyzer`` per Python worker, loaded once, fed
+Arrow batches: no Python object per article), and writes Parquet:
+
+* ``DIR/articles``: one row per article, the columns of
+  ``Analyzer.analyze_arrow`` plus the input's ``source`` and ``published``;
+* ``DIR/rates``: per source and month (``published``'s first 7 characters,
+  ``YYYY-MM``), for every technique and frame, the number of articles and the
+  share of them where it was found (``kind``, ``label``, ``articles``,
+  ``articles_with``, ``rate``).
+
+Articles whose text is blank are dropped (and counted on stderr). It runs
+unchanged on ``local[*]`` and on a cluster: there, leave ``--master`` out and
+let ``spark-submit`` choose, with the ``rhetor`` wheel installed on every
+node or shipped with the job (see docs/python.md).
+"""
+
+import argparse
+import os
+import sys
+
+# Spark's Python workers run this interpreter (where rhetor is installed)
+# unless the cluster says otherwise.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+ARTICLE_COLUMNS = ["id", "title", "text", "source", "published"]
+
+LABEL_SCORE = "array<struct<label:string,score:float>>"
+OUTPUT_SCHEMA = (
+    "id string, title string, language string, model string, genre string, genre_score float, "
+    f"frames {LABEL_SCORE}, "
+    f"paragraphs array<struct<line:int,start:bigint,text:string,techniques:{LABEL_SCORE}>>, "
+    "spans array<struct<technique:string,start:bigint,end:bigint,text:string,score:float>>, "
+    "source string, published string"
+)
+
+_ANALYZERS = {}
+
+
+def worker_analyzer(model):
+    """One Analyzer per Python worker process (reused by every task the
+    worker runs; rhetor also loads each model once per process)."""
+    import rhetor
+
+    if model not in _ANALYZERS:
+        _ANALYZERS[model] = rhetor.Analyzer(model)
+    return _ANALYZERS[model]
+
+
+def analyze_batches(model, batch_size):
+    """The function mapInArrow runs on each partition's Arrow batches."""
+
+    def run(batches):
+        import pyarrow as pa
+
+        analyzer = worker_analyzer(model)
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            out = analyzer.analyze_arrow(
+                pa.Table.from_batches([batch]),
+                text_column="text",
+                title_column="title",
+                id_column="id",
+                keep=["source", "published"],
+            )
+            yield from out.to_batches(max_chunksize=batch_size)
+
+    return run
+
+
+def read_articles(spark, path):
+    from pyspark.sql import functions as F
+
+    is_parquet = path.endswith(".parquet") or (
+        os.path.isdir(path) and any(n.endswith(".parquet") for n in os.listdir(path))
+    )
+    df = spark.read.parquet(path) if is_parquet else spark.read.json(path)
+    if "text" not in df.columns:
+        raise SystemExit(f"analyze_corpus: {path} has no 'text' column (columns: {', '.join(df.columns)})")
+    for name in ARTICLE_COLUMNS:
+        if name not in df.columns:
+            df = df.withColumn(name, F.lit(None).cast("string"))
+    cols = [F.col(c).cast("string").alias(c) for c in ARTICLE_COLUMNS]
+    df = df.select(*cols)
+    # Articles without an id are numbered (stable within one run).
+    df = df.withColumn("id", F.coalesce(F.col("id"), F.monotonically_increasing_id().cast("string")))
+    return df
+
+
+def rates(spark, articles):
+    """Per source and month, the share of articles with each technique and frame."""
+    from pyspark.sql import functions as F
+
+    import rhetor
+
+    labels = rhetor.labels()
+    inventory = spark.createDataFrame(
+        [("technique", t["label"]) for t in labels["techniques"]] + [("frame", f["label"]) for f in labels["frames"]],
+        "kind string, label string",
+    )
+    a = articles.select(
+        F.coalesce("source", F.lit("")).alias("source"),
+        F.coalesce(F.substring("published", 1, 7), F.lit("")).alias("month"),
+        F.array_distinct(F.flatten(F.transform("paragraphs", lambda p: F.transform(p["techniques"], lambda t: t["label"])))).alias("techniques"),
+        F.transform("frames", lambda f: f["label"]).alias("frames"),
+    )
+    groups = a.groupBy("source", "month").agg(F.count(F.lit(1)).alias("articles"))
+    found = a.select("source", "month", F.lit("technique").alias("kind"), F.explode("techniques").alias("label")).unionByName(
+        a.select("source", "month", F.lit("frame").alias("kind"), F.explode("frames").alias("label"))
+    )
+    counts = found.groupBy("source", "month", "kind", "label").agg(F.count(F.lit(1)).alias("articles_with"))
+    return (
+        groups.crossJoin(inventory)
+        .join(counts, ["source", "month", "kind", "label"], "left")
+        .withColumn("articles_with", F.coalesce("articles_with", F.lit(0)).cast("long"))
+        .withColumn("rate", F.col("articles_with") / F.col("articles"))
+        .select("source", "month", "kind", "label", "articles", "articles_with", "rate")
+    )
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Analyse a news corpus with rhetor on Spark.")
+    p.add_argument("--input", required=True, help="JSON Lines file/folder or Parquet file/folder")
+    p.add_argument("--output", required=True, help="output folder (articles/ and rates/ are written in it)")
+    p.add_argument("--model", default="auto", help="auto, fast, accurate or a model file (default: auto)")
+    p.add_argument("--master", default=None, help="Spark master, e.g. local[2] (default: spark-submit's)")
+    p.add_argument("--partitions", type=int, default=None, help="repartition the input into N partitions")
+    p.add_argument("--batch-size", type=int, default=1024, help="articles per Arrow batch (default: 1024)")
+    args = p.parse_args(argv)
+
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+
+    builder = SparkSession.builder.appName("rhetor analyze_corpus")
+    if args.master:
+        builder = builder.master(args.master)
+    spark = (
+        builder.config("spark.sql.execution.arrow.maxRecordsPerBatch", str(args.batch_size))
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    try:
+        df = read_articles(spark, args.input)
+        blank = F.col("text").isNull() | (F.trim(F.col("text")) == "")
+        if args.partitions:
+            df = df.repartition(args.partitions)
+        articles = df.filter(~blank).mapInArrow(analyze_batches(args.model, args.batch_size), OUTPUT_SCHEMA)
+        out_articles = os.path.join(args.output, "articles")
+        articles.write.mode("overwrite").parquet(out_articles)
+        written = spark.read.parquet(out_articles)
+        rates(spark, written).write.mode("overwrite").parquet(os.path.join(args.output, "rates"))
+        n = written.count()
+        skipped = df.filter(blank).count()
+        print(f"analyze_corpus: {n} articles -> {out_articles}" + (f"; {skipped} blank skipped" if skipped else ""), file=sys.stderr)
+    finally:
+        spark.stop()
+
+
+if __name__ == "__main__":
+    main()
