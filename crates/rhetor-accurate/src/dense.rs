@@ -6,7 +6,9 @@
 //! model is the wrong tool; with standardised inputs, Adam converges in a
 //! few epochs and is deterministic given the seed.
 
+use rhetor_model::hashing::Rng;
 use rhetor_model::linear::{balanced_binary, balanced_classes};
+use rhetor_model::math::{sigmoid, softmax};
 use serde::{Deserialize, Serialize};
 
 /// Per-dimension standardisation fitted on training inputs.
@@ -127,38 +129,6 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + rest
 }
 
-pub fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// Softmax of logits.
-pub fn softmax(z: &[f32]) -> Vec<f32> {
-    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let e: Vec<f32> = z.iter().map(|v| (v - max).exp()).collect();
-    let s: f32 = e.iter().sum();
-    e.into_iter().map(|v| v / s).collect()
-}
-
-/// A small deterministic generator for shuffling (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
-}
-
 /// Adam state for one parameter vector.
 struct Adam {
     m: Vec<f32>,
@@ -256,7 +226,7 @@ fn train(
     };
     let mut adam_w = Adam::new(outputs * dims);
     let mut adam_b = Adam::new(outputs);
-    let mut rng = Rng(cfg.seed);
+    let mut rng = Rng::from_state(cfg.seed);
     let mut order: Vec<usize> = (0..idx.len()).collect();
     let mut gw = vec![0f32; outputs * dims];
     let mut gb = vec![0f32; outputs];
@@ -335,8 +305,8 @@ mod tests {
 
     fn data() -> (Vec<Vec<f32>>, Vec<Vec<bool>>, Vec<usize>) {
         // Label 0 is x0 > 0; label 1 is x1 > 0.5 (rare); x2 is noise.
-        let mut rng = Rng(3);
-        let mut u = || (rng.next() >> 11) as f32 / (1u64 << 53) as f32 * 2.0 - 1.0;
+        let mut rng = Rng::from_state(3);
+        let mut u = || (rng.next_u64() >> 11) as f32 / (1u64 << 53) as f32 * 2.0 - 1.0;
         let xs: Vec<Vec<f32>> = (0..600).map(|_| vec![u(), u(), u() * 5.0 + 3.0]).collect();
         let ys = xs.iter().map(|x| vec![x[0] > 0.0, x[1] > 0.5]).collect();
         let cls = xs

@@ -6,6 +6,7 @@
 
 use rhetor_core::Document;
 use rhetor_encoder::Encoder;
+use rhetor_model::hashing::Fnv;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -44,10 +45,12 @@ pub fn embed_document(encoder: &Encoder, doc: &Document) -> DocEmbeddings {
 }
 
 /// 64-bit FNV-1a of a text: the cache key.
+/// (Unfinalised, unlike feature hashes: the cache files already on disk
+/// are keyed this way.)
 fn text_key(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
+    let mut h = Fnv::new();
+    h.write(text.as_bytes());
+    h.unfinalised()
 }
 
 /// Text hash → embedding, optionally backed by a file.

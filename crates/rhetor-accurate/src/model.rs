@@ -4,8 +4,7 @@
 use crate::embed::embed_document;
 use crate::stack::{FastProbs, FastRules, StackHeads};
 use crate::train::apply;
-use rhetor_core::detector::Tasks;
-use rhetor_core::{Detector, Document};
+use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
 use rhetor_model::FastModel;
 use serde::{Deserialize, Serialize};
@@ -169,11 +168,8 @@ impl Detector for AccurateModel {
         "accurate"
     }
 
-    fn annotate(&self, doc: &mut Document) {
-        self.annotate_tasks(doc, Tasks::ALL);
-    }
-
-    fn annotate_tasks(&self, doc: &mut Document, tasks: Tasks) {
+    fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
+        let wants = |t: Task| tasks.contains(&t);
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
         let decisions = self
@@ -182,20 +178,21 @@ impl Detector for AccurateModel {
             .decide(&fast, &self.rules, &emb, self.is_unseen(doc));
         let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
         apply(doc, decisions, None);
-        if tasks.spans {
+        if wants(Task::Spans) {
             self.fast.add_spans(doc);
         } else {
             doc.spans.clear();
         }
-        if !tasks.techniques && !tasks.spans {
+        if !wants(Task::Techniques) && !wants(Task::Spans) {
             doc.paragraphs.iter_mut().for_each(|p| p.techniques.clear());
         }
-        if !tasks.genre {
+        if !wants(Task::Genre) {
             doc.genre = genre;
         }
-        if !tasks.frames {
+        if !wants(Task::Frames) {
             doc.frames = frames;
         }
         doc.model = Some(self.name().to_string());
+        Ok(())
     }
 }

@@ -2,11 +2,12 @@
 //! scores next to the encoder's embeddings, so lexical evidence and meaning
 //! are weighed by one learned model per task.
 
-use crate::dense::{softmax, train_multilabel, train_softmax, DenseConfig, DenseLinear, Scaler};
+use crate::dense::{train_multilabel, train_softmax, DenseConfig, DenseLinear, Scaler};
 use crate::embed::DocEmbeddings;
 use rayon::prelude::*;
 use rhetor_core::{Frame, Genre, Technique};
 use rhetor_model::calibrate::{calibrate_single, decide_single, macro_f1, micro_thresholds};
+use rhetor_model::math::{sigmoid, softmax};
 use serde::{Deserialize, Serialize};
 
 /// The fast model's calibrated probabilities for one document.
@@ -380,7 +381,7 @@ fn micro_f1_at(logits: &[Vec<f32>], rules: &[&[f32]], ys: &[Vec<bool>], idx: &[u
     let (mut tp, mut pred, mut gold) = (0usize, 0usize, 0usize);
     for &i in idx {
         for ((&z, &t), &y) in logits[i].iter().zip(rules[i]).zip(&ys[i]) {
-            let hit = crate::dense::sigmoid(z) >= t;
+            let hit = sigmoid(z) >= t;
             pred += hit as usize;
             gold += y as usize;
             tp += (hit && y) as usize;
@@ -402,7 +403,7 @@ impl LabelBlend {
         self.weights
             .iter()
             .enumerate()
-            .map(|(l, w)| crate::dense::sigmoid(w[0] * fast[l] + w[1] * z[l] + w[2]))
+            .map(|(l, w)| sigmoid(w[0] * fast[l] + w[1] * z[l] + w[2]))
             .collect()
     }
 
@@ -447,7 +448,7 @@ impl StackedMultiLabel {
         let fast = &x[..self.fast_dims];
         if unseen {
             let shifted = self.unseen.shifted(fast, &z);
-            shifted.into_iter().map(crate::dense::sigmoid).collect()
+            shifted.into_iter().map(sigmoid).collect()
         } else {
             self.seen.probs(fast, &z)
         }

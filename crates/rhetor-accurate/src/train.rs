@@ -12,8 +12,7 @@ use crate::stack::{
     frame_fast, frame_input, genre_fast, genre_input, technique_fast, technique_input, Decisions,
     Examples, FastProbs, FastRules, StackConfig, StackHeads, StackedMultiLabel, StackedSoftmax,
 };
-use rhetor_core::Detector;
-use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
+use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique};
 use rhetor_formats::corpus::LabeledDocument;
 use rhetor_model::train::{
     fold_assignment, for_each_held_out, frame_targets, technique_targets, unannotated, Progress,
@@ -128,7 +127,7 @@ pub fn held_out_fast(
     for_each_held_out(docs, groups, opts, progress, |model, labeled| {
         let doc = unannotated(&labeled.doc);
         let mut prediction = doc.clone();
-        model.annotate(&mut prediction);
+        model.annotate_tasks(&mut prediction, &Task::ALL);
         HeldOutFast {
             probs: FastProbs::of(model, &doc),
             rules: FastRules::of(model),

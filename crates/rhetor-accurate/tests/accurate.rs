@@ -3,7 +3,7 @@
 //! message when absent, and fails instead under CI=true.
 
 use rhetor_accurate::{shipped_heads, AccurateHeads, AccurateModel, FORMAT_VERSION};
-use rhetor_core::{Detector, Document};
+use rhetor_core::{Detector, Document, Task};
 
 #[test]
 fn committed_heads_match_the_format_version() {
@@ -53,7 +53,7 @@ fn accurate_model_annotates_an_article() {
         They promise \"partners\" and deliver ruin: ask Afghanistan, ask Syria.\n\
         Only traitors and fools would believe these liars again!";
     let mut doc = Document::from_text("t1", text);
-    model.annotate(&mut doc);
+    model.annotate(&mut doc, &Task::ALL).unwrap();
     assert_eq!(doc.model.as_deref(), Some("accurate"));
     assert!(doc.genre.is_some());
     let n: usize = doc.paragraphs.iter().map(|p| p.techniques.len()).sum();
@@ -68,7 +68,7 @@ fn accurate_model_annotates_an_article() {
     }
     // The same document twice gives the same answer.
     let mut again = Document::from_text("t1", text);
-    model.annotate(&mut again);
+    model.annotate(&mut again, &Task::ALL).unwrap();
     assert_eq!(serde_json_like(&doc), serde_json_like(&again));
 
     // A language rhetor was not trained on takes the unseen-language rules
@@ -80,7 +80,7 @@ fn accurate_model_annotates_an_article() {
     let mut doc = Document::from_text("es1", es);
     doc.language = Some("es".into());
     assert!(model.is_unseen(&doc));
-    model.annotate(&mut doc);
+    model.annotate(&mut doc, &Task::ALL).unwrap();
     let n: usize = doc.paragraphs.iter().map(|p| p.techniques.len()).sum();
     assert!(n > 0, "no technique found in a loaded Spanish text");
     let genre = doc.genre.as_ref().expect("a genre");

@@ -1,6 +1,8 @@
 //! Command-line arguments. Users script against these: keep them stable.
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rhetor_core::Task;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -81,23 +83,13 @@ pub enum OutputFormat {
     Html,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TaskArg {
-    Genre,
-    Frames,
-    Techniques,
-    Spans,
-}
-
-impl From<TaskArg> for rhetor_formats::Task {
-    fn from(t: TaskArg) -> Self {
-        match t {
-            TaskArg::Genre => rhetor_formats::Task::Genre,
-            TaskArg::Frames => rhetor_formats::Task::Frames,
-            TaskArg::Techniques => rhetor_formats::Task::Techniques,
-            TaskArg::Spans => rhetor_formats::Task::Spans,
-        }
-    }
+/// Parses `--task` into the one task type the libraries share, listing the
+/// four names in `--help` and in clap's error for an unknown one.
+fn task_parser() -> impl TypedValueParser<Value = Task> {
+    clap::builder::PossibleValuesParser::new(Task::ALL.map(Task::as_str)).map(|s| {
+        s.parse::<Task>()
+            .expect("clap admits only the names of Task::ALL")
+    })
 }
 
 #[derive(Debug, Args)]
@@ -108,8 +100,8 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value = "json")]
     pub format: OutputFormat,
     /// Task whose rows to write (required with --format semeval).
-    #[arg(long, value_enum)]
-    pub task: Option<TaskArg>,
+    #[arg(long, value_parser = task_parser())]
+    pub task: Option<Task>,
     /// Model: `auto` (accurate when its encoder files are present, else
     /// fast), `fast`, `accurate`, or a model file.
     #[arg(long, default_value = "auto")]
@@ -210,8 +202,8 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ExportFormat,
     /// Task whose rows to write (required with --format semeval).
-    #[arg(long, value_enum)]
-    pub task: Option<TaskArg>,
+    #[arg(long, value_parser = task_parser())]
+    pub task: Option<Task>,
     /// Only articles from this source.
     #[arg(long, value_name = "S")]
     pub source: Option<String>,
@@ -253,8 +245,8 @@ pub enum DbCommand {
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Which task's metric to compute.
-    #[arg(long, value_enum)]
-    pub task: TaskArg,
+    #[arg(long, value_parser = task_parser())]
+    pub task: Task,
     /// Gold label file (SemEval format).
     #[arg(long)]
     pub gold: PathBuf,

@@ -8,7 +8,8 @@
 //!   offsets (what SemEval uses) and byte offsets (what Rust strings use).
 //! * [`lang`] — language identification restricted to the languages rhetor
 //!   knows about.
-//! * [`detector`] — the trait every model implements.
+//! * [`detector`] — the trait every model implements, the [`Task`]s it can
+//!   be asked for and its error type.
 //! * [`pipeline`] — the annotation step (language, then detector) shared by
 //!   the CLI and the server.
 
@@ -19,7 +20,7 @@ pub mod offsets;
 pub mod pipeline;
 pub mod taxonomy;
 
-pub use detector::Detector;
+pub use detector::{DetectError, Detector, Task};
 pub use document::{Document, GenreScores, Paragraph, Scored, Span};
 pub use offsets::OffsetMap;
 pub use taxonomy::{Category, Frame, Genre, LabelError, Technique};

@@ -2,27 +2,23 @@
 //! so an article analysed by `rhetor analyze` and by `POST /v1/analyze` gets
 //! exactly the same treatment.
 
-use crate::detector::Tasks;
+use crate::detector::{DetectError, Task};
 use crate::lang::{identify_document, LanguageIdentifier};
 use crate::{Detector, Document};
 
-/// Annotates one document: language first (models may use it), then the
-/// detector. A language already set (e.g. from a dataset folder) is kept.
-pub fn annotate(doc: &mut Document, lid: &LanguageIdentifier, detector: &dyn Detector) {
-    annotate_tasks(doc, lid, detector, Tasks::ALL);
-}
-
-/// [`annotate`] restricted to the annotations in `tasks`.
-pub fn annotate_tasks(
+/// Annotates one document with the `tasks` asked for ([`Task::ALL`] for
+/// everything): language first (models may use it), then the detector. A
+/// language already set (e.g. from a dataset folder) is kept.
+pub fn annotate(
     doc: &mut Document,
     lid: &LanguageIdentifier,
     detector: &dyn Detector,
-    tasks: Tasks,
-) {
+    tasks: &[Task],
+) -> Result<(), DetectError> {
     if doc.language.is_none() {
         doc.language = identify_document(lid, doc).map(str::to_string);
     }
-    detector.annotate_tasks(doc, tasks);
+    detector.annotate(doc, tasks)
 }
 
 #[cfg(test)]
@@ -38,10 +34,10 @@ mod tests {
             "Title",
             "The minister promised that the new bridge would be finished before winter.",
         );
-        annotate(&mut doc, &lid, &NoModel);
+        annotate(&mut doc, &lid, &NoModel, &Task::ALL).unwrap();
         assert_eq!(doc.language.as_deref(), Some("en"));
         doc.language = Some("fr".into());
-        annotate(&mut doc, &lid, &NoModel);
+        annotate(&mut doc, &lid, &NoModel, &Task::ALL).unwrap();
         assert_eq!(doc.language.as_deref(), Some("fr"));
     }
 }

@@ -15,10 +15,9 @@ pub mod models;
 pub use models::{encoder_dir, load_detector, load_encoder, Loaded, MissingEncoder};
 
 use rayon::prelude::*;
-use rhetor_core::detector::Tasks;
 use rhetor_core::lang::LanguageIdentifier;
-use rhetor_core::pipeline::annotate_tasks;
-use rhetor_core::{Detector, Document};
+use rhetor_core::pipeline;
+use rhetor_core::{DetectError, Detector, Document, Task};
 use std::sync::Arc;
 
 /// A loaded model and the language identifier: everything needed to analyse
@@ -58,16 +57,23 @@ impl Engine {
         self.detector.name()
     }
 
-    /// The shared annotation step: language first, then the model.
-    pub fn annotate(&self, doc: &mut Document, tasks: Tasks) {
-        annotate_tasks(doc, &self.lid, self.detector.as_ref(), tasks);
+    /// The shared annotation step: language first, then the model, for the
+    /// `tasks` asked for ([`Task::ALL`] for everything).
+    pub fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
+        pipeline::annotate(doc, &self.lid, self.detector.as_ref(), tasks)
     }
 
     /// [`Engine::annotate`] on every document, in parallel on rayon's pool
-    /// (every core); the order of `docs` is kept.
-    pub fn annotate_all(&self, docs: &mut [Document], tasks: Tasks) {
+    /// (every core); the order of `docs` is kept. One result per document,
+    /// in the same order: a model error costs only its document.
+    pub fn annotate_all(
+        &self,
+        docs: &mut [Document],
+        tasks: &[Task],
+    ) -> Vec<Result<(), DetectError>> {
         docs.par_iter_mut()
-            .for_each(|doc| self.annotate(doc, tasks));
+            .map(|doc| self.annotate(doc, tasks))
+            .collect()
     }
 }
 
@@ -118,7 +124,8 @@ mod tests {
                 "Title\nThe minister promised that the new bridge would be finished before winter.",
             ),
         ];
-        engine.annotate_all(&mut docs, Tasks::ALL);
+        let results = engine.annotate_all(&mut docs, &Task::ALL);
+        assert!(results.iter().all(Result::is_ok));
         assert_eq!(docs[0].id, "a");
         assert_eq!(docs[0].language.as_deref(), Some("fr"));
         assert_eq!(docs[0].title, "Titre");

@@ -1,63 +1,9 @@
 //! SemEval-2023 Task 3 rows, written from documents.
 
 use rhetor_core::Document;
+pub use rhetor_core::Task;
 use std::fmt;
 use std::io::{self, Write};
-use std::str::FromStr;
-
-/// The four SemEval outputs rhetor produces and scores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Task {
-    /// Subtask 1: `id<TAB>genre`.
-    Genre,
-    /// Subtask 2: `id<TAB>F1,F2`.
-    Frames,
-    /// Subtask 3: `id<TAB>line<TAB>T1,T2`, one row per non-empty line.
-    Techniques,
-    /// Subtask 3 spans: `id<TAB>Technique<TAB>start<TAB>end`.
-    Spans,
-}
-
-impl Task {
-    pub const ALL: [Task; 4] = [Task::Genre, Task::Frames, Task::Techniques, Task::Spans];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Task::Genre => "genre",
-            Task::Frames => "frames",
-            Task::Techniques => "techniques",
-            Task::Spans => "spans",
-        }
-    }
-
-    /// The label file of a SemEval language folder holding this task's gold.
-    pub fn label_file(self) -> &'static str {
-        match self {
-            Task::Genre => "train-labels-subtask-1.txt",
-            Task::Frames => "train-labels-subtask-2.txt",
-            Task::Techniques => "train-labels-subtask-3.txt",
-            Task::Spans => "train-labels-subtask-3-spans.txt",
-        }
-    }
-}
-
-impl fmt::Display for Task {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Task {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Task::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| {
-                format!("unknown task {s:?} (expected genre, frames, techniques or spans)")
-            })
-    }
-}
 
 fn join<T: fmt::Display>(items: impl Iterator<Item = T>) -> String {
     items.map(|t| t.to_string()).collect::<Vec<_>>().join(",")

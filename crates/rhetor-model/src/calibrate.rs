@@ -18,7 +18,7 @@ impl Default for Platt {
 
 impl Platt {
     pub fn prob(&self, score: f32) -> f32 {
-        crate::linear::sigmoid(self.a * score + self.b)
+        crate::math::sigmoid(self.a * score + self.b)
     }
 
     /// Fits (a, b) by Newton's method on the log loss, with Platt's smoothed
@@ -151,7 +151,7 @@ pub fn macro_f1(pred: &[usize], gold: &[usize], classes: usize) -> f32 {
 /// (on a grid) with the lowest log loss, then per-class offsets (class 0
 /// fixed at 0) that maximise macro-F1. Returns (temperature, offsets).
 pub fn calibrate_single(oof: &[Vec<f32>], ys: &[usize], classes: usize) -> (f32, Vec<f32>) {
-    use crate::linear::softmax;
+    use crate::math::softmax;
     let nll = |t: f32| -> f32 {
         oof.iter()
             .zip(ys)
@@ -267,7 +267,7 @@ mod tests {
         let mut ys = Vec::new();
         for i in 0..200 {
             let s = -3.0 + 6.0 * i as f32 / 199.0;
-            let p = crate::linear::sigmoid(2.0 * s - 1.0);
+            let p = crate::math::sigmoid(2.0 * s - 1.0);
             for j in 0..20 {
                 scores.push(s);
                 ys.push((j as f32 + 0.5) / 20.0 < p);

@@ -3,7 +3,8 @@
 
 use crate::calibrate::Platt;
 use crate::features::{vectorize, Blocks, FeatureConfig, Idf};
-use crate::linear::{softmax, LinearHead};
+use crate::linear::LinearHead;
+use crate::math::softmax;
 use crate::sparse::{Counts, SparseVec};
 use crate::store::{self, SectionReader, SectionWriter};
 use std::borrow::Cow;
@@ -331,8 +332,21 @@ thread_local! {
     static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
 }
 
-/// Largest hash space of a head read through a [`Lookup`] (rows need 24 bits).
+/// A head read through a [`Lookup`] needs its row numbers + 1 to fit in 24
+/// bits, so its hash space must be under 2^24 dimensions.
 const LOOKUP_BITS: u32 = 24;
+
+/// Refuses a hash space a [`Lookup`] cannot address (a head of 2^24 rows
+/// would overflow the row field instead of failing).
+fn check_lookup_bits(bits: u32) -> Result<(), String> {
+    if bits >= LOOKUP_BITS {
+        return Err(format!(
+            "hash space of 2^{bits} dimensions (at most 2^{} are supported)",
+            LOOKUP_BITS - 1
+        ));
+    }
+    Ok(())
+}
 
 impl Lookup {
     /// Panics for a head of 2^24 rows or more (a hash space over
@@ -532,9 +546,10 @@ impl MultiLabelHead {
         if platt.len() != head.labels || thresholds.len() != head.labels {
             return Err("calibration and head disagree on the labels".into());
         }
-        if head.dims() != 1usize << features.bits || features.bits > LOOKUP_BITS {
+        if head.dims() != 1usize << features.bits {
             return Err("head and features disagree on the hash space".into());
         }
+        check_lookup_bits(features.bits)?;
         Ok(MultiLabelHead::new(features, idf, head, platt, thresholds))
     }
 
@@ -600,12 +615,10 @@ impl SoftmaxHead {
         let (features, temperature, offsets): (FeatureConfig, f32, Vec<f32>) = r.small()?;
         let idf = Idf::load(r, features.bits)?;
         let head = CompactHead::load(r)?;
-        if offsets.len() != head.labels
-            || head.dims() != 1usize << features.bits
-            || features.bits > LOOKUP_BITS
-        {
+        if offsets.len() != head.labels || head.dims() != 1usize << features.bits {
             return Err("inconsistent genre head".into());
         }
+        check_lookup_bits(features.bits)?;
         Ok(SoftmaxHead::new(features, idf, head, temperature, offsets))
     }
 

@@ -12,6 +12,7 @@ pub mod features;
 pub mod hashing;
 pub mod head;
 pub mod linear;
+pub mod math;
 pub mod model;
 pub mod report;
 pub mod spans;

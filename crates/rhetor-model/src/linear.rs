@@ -10,6 +10,7 @@
 
 use crate::hashing::Rng;
 use crate::head::CompactHead;
+use crate::math::{sigmoid, softmax};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -75,10 +76,6 @@ impl LinearHead {
     pub fn row(&self, i: usize) -> &[f32] {
         &self.weights[i * self.labels..(i + 1) * self.labels]
     }
-}
-
-pub fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 /// One SGD step on the rows of `x`: `row -= step_i * (v * grad + l2 * row)`.
@@ -265,13 +262,6 @@ pub fn train_softmax(
         }
     }
     CompactHead::from_groups(dims, classes, &[(0..classes).collect()], &[head])
-}
-
-pub fn softmax(s: &[f32]) -> Vec<f32> {
-    let m = s.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-    let e: Vec<f32> = s.iter().map(|v| (v - m).exp()).collect();
-    let z: f32 = e.iter().sum();
-    e.into_iter().map(|v| v / z).collect()
 }
 
 #[cfg(test)]

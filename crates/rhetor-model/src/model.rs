@@ -4,8 +4,9 @@ use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::spans::{token_features, tokenize, SpanTagger};
 use crate::store::{self, SectionReader, SectionWriter};
-use rhetor_core::detector::Tasks;
-use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
+use rhetor_core::{
+    DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique,
+};
 use std::io::Write;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -195,6 +196,19 @@ impl FastModel {
 
     pub fn spans(&self) -> &SpanTagger {
         self.spans.get()
+    }
+
+    /// [`Detector::annotate`] without the error channel: once loaded, the
+    /// fast model cannot fail (its training code calls this directly).
+    pub fn annotate_tasks(&self, doc: &mut Document, tasks: &[Task]) {
+        let wants = |t: Task| tasks.contains(&t);
+        if wants(Task::Techniques) || wants(Task::Spans) {
+            self.annotate_techniques(doc, wants(Task::Spans));
+        }
+        if wants(Task::Genre) || wants(Task::Frames) {
+            self.annotate_article_tasks(doc, wants(Task::Frames), wants(Task::Genre));
+        }
+        doc.model = Some(self.name().to_string());
     }
 
     /// Predicts paragraph techniques (and, when `with_spans`, their spans) in place.
@@ -387,14 +401,50 @@ impl FastModel {
                 )
             },
         );
-        Ok(FastModel::new(
+        let model = FastModel::new(
             trained_on,
             seed,
             techniques.map_err(corrupt)?,
             frames.map_err(corrupt)?,
             genre.map_err(corrupt)?,
             spans.map_err(corrupt)?,
-        ))
+        );
+        model.check_labels().map_err(corrupt)?;
+        Ok(model)
+    }
+
+    /// Every head must score exactly the labels of its inventory: fewer
+    /// would silently drop labels, more would index past the taxonomy.
+    fn check_labels(&self) -> Result<(), String> {
+        let heads = [
+            (
+                "TECH",
+                "techniques head",
+                self.techniques().head.labels,
+                Technique::COUNT,
+            ),
+            (
+                "FRAM",
+                "frames head",
+                self.frames().head.labels,
+                Frame::COUNT,
+            ),
+            ("GENR", "genre head", self.genre().head.labels, Genre::COUNT),
+            (
+                "SPAN",
+                "span tagger",
+                self.spans().head.labels,
+                Technique::COUNT,
+            ),
+        ];
+        for (tag, what, found, expected) in heads {
+            if found != expected {
+                return Err(format!(
+                    "{tag} section: the {what} has {found} labels, the taxonomy {expected}"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A model whose heads are decoded from `bytes` on first use, their
@@ -468,17 +518,8 @@ impl Detector for FastModel {
         "fast"
     }
 
-    fn annotate(&self, doc: &mut Document) {
-        self.annotate_tasks(doc, Tasks::ALL);
-    }
-
-    fn annotate_tasks(&self, doc: &mut Document, tasks: Tasks) {
-        if tasks.techniques || tasks.spans {
-            self.annotate_techniques(doc, tasks.spans);
-        }
-        if tasks.genre || tasks.frames {
-            self.annotate_article_tasks(doc, tasks.frames, tasks.genre);
-        }
-        doc.model = Some(self.name().to_string());
+    fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
+        self.annotate_tasks(doc, tasks);
+        Ok(())
     }
 }

@@ -8,7 +8,8 @@
 
 use crate::hashing::Fnv;
 use crate::head::CompactHead;
-use crate::linear::{sigmoid, train_group_with, LinearHead, TrainConfig};
+use crate::linear::{train_group_with, LinearHead, TrainConfig};
+use crate::math::sigmoid;
 use crate::sparse::SparseVec;
 use crate::store::{SectionReader, SectionWriter};
 use rayon::prelude::*;

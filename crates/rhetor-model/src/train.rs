@@ -8,7 +8,7 @@ use crate::model::{article_blocks, paragraph_blocks, FastModel};
 use crate::spans::{SpanTagger, TaggedParagraph};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
-use rhetor_core::{Document, Frame, Genre, Scored, Technique};
+use rhetor_core::{Document, Frame, Genre, Scored, Task, Technique};
 use rhetor_formats::corpus::LabeledDocument;
 use serde::{Deserialize, Serialize};
 use std::borrow::Borrow;
@@ -395,10 +395,9 @@ fn predict_held_out(
     opts: &TrainOptions,
     progress: &dyn Progress,
 ) -> Vec<Document> {
-    use rhetor_core::Detector;
     for_each_held_out(docs, held_out, opts, progress, |model, doc| {
         let mut d = unannotated(&doc.doc);
-        model.annotate(&mut d);
+        model.annotate_tasks(&mut d, &Task::ALL);
         d
     })
 }

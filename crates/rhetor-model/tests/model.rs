@@ -1,6 +1,8 @@
 //! End-to-end tests of the fast model on a small fixture written here.
 
-use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
+use rhetor_core::{
+    Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique,
+};
 use rhetor_formats::corpus::{Gold, LabeledDocument};
 use rhetor_model::features::FeatureConfig;
 use rhetor_model::train::{train, Silent, TrainOptions};
@@ -111,7 +113,7 @@ fn training_learns_the_planted_signals() {
     let mut d = article(
         "The committee met on Tuesday to discuss the budget.\nThe disgraceful report lists the number of visitors.\nThe economy and prices and wages and the markets dominate.",
     );
-    model.annotate(&mut d);
+    model.annotate(&mut d, &Task::ALL).unwrap();
     let labels = |line: usize| -> Vec<Technique> {
         d.paragraph_at_line(line)
             .unwrap()
@@ -178,8 +180,8 @@ fn training_is_deterministic_and_save_load_keeps_predictions() {
         NEUTRAL[0],
     ] {
         let (mut x, mut y) = (article(body), article(body));
-        loaded.annotate(&mut x);
-        reloaded.annotate(&mut y);
+        loaded.annotate(&mut x, &Task::ALL).unwrap();
+        reloaded.annotate(&mut y, &Task::ALL).unwrap();
         assert_eq!(x, y);
     }
 }
@@ -232,7 +234,7 @@ fn the_committed_model_matches_the_format_version() {
     assert!(model == loaded, "shipped and loaded models differ");
     let mut a = article("The disgraceful plan must be stopped.\nThe economy dominates.");
     let mut b = a.clone();
-    model.annotate(&mut a);
-    loaded.annotate(&mut b);
+    model.annotate(&mut a, &Task::ALL).unwrap();
+    loaded.annotate(&mut b, &Task::ALL).unwrap();
     assert_eq!(a, b);
 }

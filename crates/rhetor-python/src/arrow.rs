@@ -25,8 +25,8 @@ use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
-use rhetor_core::detector::Tasks;
 use rhetor_core::Document;
+use rhetor_core::Task;
 use rhetor_engine::{document_from_fields, is_blank_article, Engine};
 use std::sync::Arc;
 
@@ -266,7 +266,9 @@ pub fn analyze_stream<'py>(
             let batch = batch.map_err(|e| format!("cannot read the Arrow input: {e}"))?;
             let mut docs = batch_documents(&batch, columns, first)?;
             first += batch.num_rows();
-            engine.annotate_all(&mut docs, Tasks::ALL);
+            for result in engine.annotate_all(&mut docs, &Task::ALL) {
+                result.map_err(|e| e.to_string())?;
+            }
             out.push(documents_to_batch(&docs).map_err(|e| e.to_string())?);
         }
         Ok(out)

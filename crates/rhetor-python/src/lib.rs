@@ -8,11 +8,10 @@
 
 mod arrow;
 
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
-use rhetor_core::detector::Tasks;
-use rhetor_core::Document;
+use rhetor_core::{DetectError, Document, Task};
 use rhetor_engine::{document_from_fields, is_blank_article, Engine, MissingEncoder};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -129,6 +128,11 @@ fn check_not_blank(title: Option<&str>, text: &str, context: &str) -> PyResult<(
     Ok(())
 }
 
+/// A model failure, raised as `RuntimeError` naming the model and article.
+fn model_error(e: DetectError) -> PyErr {
+    PyRuntimeError::new_err(e.to_string())
+}
+
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> PyResult<String> {
     serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))
 }
@@ -169,7 +173,7 @@ impl NativeAnalyzer {
         let engine = self.engine(py)?;
         let mut doc = document_from_fields(id.unwrap_or("1").to_string(), title, text);
         py.detach(|| {
-            engine.annotate(&mut doc, Tasks::ALL);
+            engine.annotate(&mut doc, &Task::ALL).map_err(model_error)?;
             to_json(&doc)
         })
     }
@@ -191,7 +195,9 @@ impl NativeAnalyzer {
             .collect::<PyResult<Vec<_>>>()?;
         let engine = self.engine(py)?;
         py.detach(|| {
-            engine.annotate_all(&mut docs, Tasks::ALL);
+            for result in engine.annotate_all(&mut docs, &Task::ALL) {
+                result.map_err(model_error)?;
+            }
             to_json(&docs)
         })
     }

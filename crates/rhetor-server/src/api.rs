@@ -7,8 +7,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use rhetor_core::detector::Tasks;
-use rhetor_core::Document;
+use rhetor_core::{Document, Task};
 use rhetor_formats::html;
 use serde::Deserialize;
 use std::convert::Infallible;
@@ -152,13 +151,17 @@ async fn analyze_doc(
         // and its future was dropped: the permit counts CPU work in progress.
         let _permit = permit;
         let mut doc = req.into_document(default_id);
-        engine.annotate(&mut doc, Tasks::ALL);
-        doc
+        engine.annotate(&mut doc, &Task::ALL).map(|()| doc)
     })
     .await
     .map_err(|e| {
+        // The detector panicked: this request fails, the server goes on.
         tracing::error!(error = %e, "analysis failed");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "analysis failed")
+    })?
+    .map_err(|e| {
+        tracing::error!(error = %e, "model error");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
     })
 }
 

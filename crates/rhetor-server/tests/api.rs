@@ -7,7 +7,7 @@ mod common;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
-use common::{harbour, test_detector, PanickyDetector, SlowDetector};
+use common::{harbour, test_detector, FailingDetector, PanickyDetector, SlowDetector};
 use rhetor_server::{router, AppState, Limits, MAX_BODY_BYTES};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -462,6 +462,43 @@ async fn a_panicking_detector_costs_one_request_not_the_server() {
     assert_eq!(lines[0]["item"], 1);
     assert!(lines[0]["error"].is_string());
     assert_eq!(lines[1]["id"], "2");
+}
+
+#[tokio::test]
+async fn a_model_error_is_a_500_naming_it_and_one_error_line_in_a_batch() {
+    let app = router(AppState::new(Arc::new(FailingDetector)));
+    let res = call(
+        &app,
+        post_json("/v1/analyze", &json!({"text": "please fail", "id": "7"})),
+    )
+    .await;
+    let msg = assert_error(&res, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        msg.contains("\"failing\"") && msg.contains("\"7\"") && msg.contains("refused on purpose"),
+        "{msg}"
+    );
+    let (status, _, body) = call(
+        &app,
+        post_json(
+            "/v1/analyze/batch",
+            &json!([{"text": "calm"}, {"text": "fail here"}, {"text": "calm too"}]),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| json_of(l.as_bytes())).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["id"], "1");
+    assert_eq!(lines[1]["item"], 2);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("refused on purpose")),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2]["id"], "3");
 }
 
 /// Raw HTTP/1.1 over a real socket: status code of the response, or `None`

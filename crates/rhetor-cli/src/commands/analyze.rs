@@ -1,12 +1,12 @@
 //! `rhetor analyze`: read articles, run a detector, write them out.
 
 use crate::cli::{AnalyzeArgs, OutputFormat};
+use crate::commands::progress;
 use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
-use rhetor_core::detector::Tasks;
-use rhetor_core::Document;
+use rhetor_core::{DetectError, Document};
 use rhetor_engine::Engine;
 use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
 use rhetor_formats::atomic::AtomicFile;
@@ -18,6 +18,17 @@ use std::io::{self, BufWriter, Write};
 /// Items read and analysed together: large enough to keep both cores busy,
 /// small enough that output starts early and memory stays flat.
 const CHUNK: usize = 256;
+
+/// Why one input produced no document: it could not be read, or the model
+/// failed on it. Both are reported the same way (skipped under
+/// `--keep-going`, otherwise the run stops with exit status 2).
+#[derive(Debug, thiserror::Error)]
+enum ItemError {
+    #[error(transparent)]
+    Read(#[from] FormatError),
+    #[error(transparent)]
+    Model(#[from] DetectError),
+}
 
 /// Where the output bytes go. A file (`-o`) is written atomically: it
 /// replaces the old file only when the run [`commit`](Output::commit)s, so an
@@ -113,7 +124,7 @@ impl Sink {
 }
 
 pub fn run(args: AnalyzeArgs) -> Result<u8> {
-    let task: Option<Task> = args.task.map(Into::into);
+    let task: Option<Task> = args.task;
     if args.format == OutputFormat::Semeval && task.is_none() {
         eprintln!("rhetor: error: --task is required with --format semeval");
         return Ok(EXIT_USAGE);
@@ -135,24 +146,9 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
     };
 
     // SemEval rows of one task need only that task's annotations.
-    let tasks = match (args.format, task) {
-        (OutputFormat::Semeval, Some(Task::Genre)) => Tasks {
-            genre: true,
-            ..Tasks::NONE
-        },
-        (OutputFormat::Semeval, Some(Task::Frames)) => Tasks {
-            frames: true,
-            ..Tasks::NONE
-        },
-        (OutputFormat::Semeval, Some(Task::Techniques)) => Tasks {
-            techniques: true,
-            ..Tasks::NONE
-        },
-        (OutputFormat::Semeval, Some(Task::Spans)) => Tasks {
-            spans: true,
-            ..Tasks::NONE
-        },
-        _ => Tasks::ALL,
+    let tasks: &[Task] = match (args.format, &task) {
+        (OutputFormat::Semeval, Some(t)) => std::slice::from_ref(t),
+        _ => &Task::ALL,
     };
 
     let items = expand_inputs(&args.paths);
@@ -162,17 +158,20 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
     while items.peek().is_some() {
         let chunk: Vec<InputItem> = items.by_ref().take(CHUNK).collect();
         let n = chunk.len() as u64;
-        let results: Vec<Vec<Result<Document, FormatError>>> = chunk
+        let results: Vec<Vec<Result<Document, ItemError>>> = chunk
             .into_par_iter()
             .map(|item| {
-                let mut docs = read_item(item);
                 // A JSON Lines file or stdin is one item of many records:
-                // analyse its records in parallel too (in place, so their
-                // order is kept).
-                docs.par_iter_mut()
-                    .flatten_iter()
-                    .for_each(|doc| engine.annotate(doc, tasks));
-                docs
+                // analyse its records in parallel too (collect keeps their
+                // order).
+                read_item(item)
+                    .into_par_iter()
+                    .map(|doc| {
+                        let mut doc = doc?;
+                        engine.annotate(&mut doc, tasks)?;
+                        Ok(doc)
+                    })
+                    .collect()
             })
             .collect();
         for result in results.into_iter().flatten() {
@@ -207,18 +206,10 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// A progress bar on stderr for runs over many files (hidden when stderr is
-/// not a terminal, so scripts and logs stay clean).
+/// A progress bar for runs over many files (none for a single input).
 fn progress_bar(len: usize) -> ProgressBar {
     if len < 2 {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} analysing {pos}/{len} files [{bar:30}] {per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
+    progress::bar(len as u64, "analysing files")
 }

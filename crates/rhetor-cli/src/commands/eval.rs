@@ -6,7 +6,7 @@ use std::io::{self, Write};
 /// Scores `--pred` against `--gold` and prints the report to stdout. A file
 /// that cannot be read or has a malformed row is an error naming it (exit 2).
 pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
-    let report = rhetor_eval::evaluate_files(args.task.into(), &args.gold, &args.pred)?;
+    let report = rhetor_eval::evaluate_files(args.task, &args.gold, &args.pred)?;
     let mut out = io::stdout().lock();
     match write!(out, "{report}").and_then(|_| out.flush()) {
         // A closed pipe (`rhetor eval … | head`) is not an error.

@@ -12,7 +12,7 @@ use rhetor_store::{Filter, SqliteStore, Store, StoreError, StoredArticle};
 use std::io::Write;
 
 pub fn run(args: ExportArgs) -> Result<u8> {
-    let task: Option<Task> = args.task.map(Into::into);
+    let task: Option<Task> = args.task;
     if args.format == ExportFormat::Semeval && task.is_none() {
         eprintln!("rhetor: error: --task is required with --format semeval");
         return Ok(EXIT_USAGE);

@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use rhetor_core::lang::LanguageIdentifier;
 use rhetor_core::pipeline::annotate;
 use rhetor_core::Detector;
+use rhetor_core::{DetectError, Task};
 use rhetor_extract::{finish, Article, Outcome, Unit, Units};
 use rhetor_store::{Analysed, SqliteStore, Store};
 use std::collections::HashSet;
@@ -92,20 +93,22 @@ pub fn run(args: IngestArgs) -> Result<u8> {
             .filter(|(_, h)| !known.contains(h) && seen.insert(h.clone()))
             .collect();
         sum.already += read_articles - todo.len();
+        // A model error stops the run (what was committed stays, and a rerun
+        // skips it).
         let analysed: Vec<Analysed> = pool.install(|| {
             todo.into_par_iter()
                 .map(|(article, hash)| {
                     let mut document = article.to_document();
                     document.language = article.language.clone();
-                    annotate(&mut document, &lid, detector.as_ref());
-                    Analysed {
+                    annotate(&mut document, &lid, detector.as_ref(), &Task::ALL)?;
+                    Ok(Analysed {
                         article,
                         hash,
                         document,
-                    }
+                    })
                 })
-                .collect()
-        });
+                .collect::<Result<_, DetectError>>()
+        })?;
         let counts = store.write_batch(&version, &analysed)?;
         sum.new += counts.new_analyses;
         sum.already += analysed.len() - counts.new_analyses;

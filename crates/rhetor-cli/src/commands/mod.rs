@@ -8,11 +8,13 @@ mod extract;
 mod ingest;
 mod models;
 mod output;
+mod progress;
 mod serve;
 mod train;
 mod train_accurate;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ModelKind};
+use crate::EXIT_USAGE;
 
 /// Runs a parsed command line; returns the process exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -23,7 +25,18 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Ingest(args) => ingest::run(args),
         Command::Export(args) => export::run(args),
         Command::Db(args) => db::run(args.command),
-        Command::Train(args) => train::run(args),
+        Command::Train(args) => {
+            if args.out.is_none() && args.cv.is_none() {
+                eprintln!(
+                    "rhetor: error: give --out FILE (where to write the model), --cv K, or both"
+                );
+                return Ok(EXIT_USAGE);
+            }
+            match args.model {
+                ModelKind::Fast => train::run(args),
+                ModelKind::Accurate => train_accurate::run(args),
+            }
+        }
         Command::Serve(args) => serve::run(args),
         Command::Models(args) => models::run(args.command),
     }

@@ -1,10 +1,9 @@
 //! `rhetor train --model accurate`: embed the corpus, get out-of-fold
 //! fast-model scores, then fit (and optionally cross-validate) the heads.
 
-use super::train::bar;
+use super::progress::{self, TrainingBar};
 use crate::cli::TrainArgs;
 use anyhow::{bail, Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::stack::StackConfig;
 use rhetor_accurate::train::{
@@ -36,13 +35,7 @@ fn embed_corpus(
         .iter()
         .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
         .collect();
-    let pb = ProgressBar::new(0);
-    pb.set_style(
-        ProgressStyle::with_template(
-            "{spinner} embedding paragraphs [{bar:30}] {pos}/{len} {elapsed} (eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let pb = progress::bar(0, "embedding paragraphs");
     let vecs = cache
         .embed(encoder, &texts, &|done, total| {
             pb.set_length(total as u64);
@@ -130,20 +123,20 @@ pub fn run(args: TrainArgs) -> Result<u8> {
         bail!("--cv needs at least 2 folds");
     }
     let groups = fold_groups(&docs, k);
-    let b = bar(k * TRAIN_STEPS, "out-of-fold fast models");
+    let b = TrainingBar::new(k * TRAIN_STEPS, "out-of-fold fast models");
     let oof = held_out_fast_cached(&docs, &groups, &opts, Some(&cache_dir), &b)?;
-    b.0.finish_and_clear();
+    b.finish();
     // Scores of fast models that did not see each document's language: the
     // heads' unseen-language rules learn from them, and leave-one-language-
     // out evaluation reads them.
     let lang = language_groups(&docs);
     let lolo = if lang.len() > 1 {
-        let b = bar(
+        let b = TrainingBar::new(
             lang.len() * TRAIN_STEPS,
             "leave-one-language-out fast models",
         );
         let lolo = held_out_fast_cached(&docs, &lang, &opts, Some(&cache_dir), &b)?;
-        b.0.finish_and_clear();
+        b.finish();
         lolo
     } else {
         oof.clone()
@@ -158,18 +151,18 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     }
 
     if args.cv.is_some() {
-        let b = bar(k, "cross-validating the heads");
+        let b = TrainingBar::new(k, "cross-validating the heads");
         let preds = predict_held_out(&docs, &groups, &inputs, &oof, &emb, &cfg, false, &b);
-        b.0.finish_and_clear();
+        b.finish();
         let acc_cv = HeldOutReport::new(&docs, &preds);
         let fast_cv = HeldOutReport::new(&docs, &fast_predictions(&docs, &oof));
         println!("== accurate model, {k}-fold cross-validation\n{acc_cv}");
         compare(&format!("{k}-fold cross-validation"), &fast_cv, &acc_cv);
 
         let (acc_lolo, fast_lolo) = if lang.len() > 1 {
-            let b = bar(lang.len(), "leave-one-language-out heads");
+            let b = TrainingBar::new(lang.len(), "leave-one-language-out heads");
             let preds = predict_held_out(&docs, &lang, &inputs, &lolo, &emb, &cfg, true, &b);
-            b.0.finish_and_clear();
+            b.finish();
             let a = HeldOutReport::new(&docs, &preds);
             let f = HeldOutReport::new(&docs, &fast_predictions(&docs, &lolo));
             println!("== accurate model, leave-one-language-out\n{a}");

@@ -1,14 +1,17 @@
 //! Detectors for the server tests.
 //!
-//! The trained fast model is not in this crate's reach yet, so the tests use
-//! a small deterministic detector with the same output shape (genre, frames,
-//! paragraph techniques, spans). To run them against the real model, change
-//! only [`test_detector`] to return it.
+//! The server is tested with a small deterministic detector of the same
+//! output shape as the real models (genre, frames, paragraph techniques,
+//! spans), so its assertions do not move when a model is retrained; the CLI
+//! tests cover the trained models. [`test_detector`] is the one place to
+//! change to run these tests against a real model.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use rhetor_core::{Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
+use rhetor_core::{
+    DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique,
+};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +35,7 @@ impl Detector for QuoteDetector {
         "test"
     }
 
-    fn annotate(&self, doc: &mut Document) {
+    fn annotate(&self, doc: &mut Document, _tasks: &[Task]) -> Result<(), DetectError> {
         doc.model = Some(self.name().to_string());
         let mut scores = BTreeMap::new();
         scores.insert(Genre::Opinion, 0.8);
@@ -94,6 +97,7 @@ impl Detector for QuoteDetector {
                 .map(|t| Scored::new(t, 0.8))
                 .collect();
         }
+        Ok(())
     }
 }
 
@@ -105,8 +109,9 @@ impl Detector for SlowDetector {
         "slow"
     }
 
-    fn annotate(&self, _doc: &mut Document) {
+    fn annotate(&self, _doc: &mut Document, _tasks: &[Task]) -> Result<(), DetectError> {
         std::thread::sleep(self.0);
+        Ok(())
     }
 }
 
@@ -119,10 +124,28 @@ impl Detector for PanickyDetector {
         "panicky"
     }
 
-    fn annotate(&self, doc: &mut Document) {
+    fn annotate(&self, doc: &mut Document, _tasks: &[Task]) -> Result<(), DetectError> {
         if doc.text.contains("boom") {
             panic!("detector bug triggered on purpose");
         }
+        Ok(())
+    }
+}
+
+/// Fails (through the error channel, not a panic) on articles containing
+/// "fail".
+pub struct FailingDetector;
+
+impl Detector for FailingDetector {
+    fn name(&self) -> &str {
+        "failing"
+    }
+
+    fn annotate(&self, doc: &mut Document, _tasks: &[Task]) -> Result<(), DetectError> {
+        if doc.text.contains("fail") {
+            return Err(DetectError::new(self, doc, "refused on purpose"));
+        }
+        Ok(())
     }
 }
 
