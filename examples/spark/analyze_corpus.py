@@ -5,7 +5,10 @@
                       [--master local[2]] [--partitions N] [--batch-size N]
 
 Reads JSON Lines or Parquet (columns ``id``, ``title``, ``text``, ``source``,
-``published``; only ``text`` is required), runs rhetor on every executor with
+``published``; only ``text`` is required), or WARC/WARC.gz files (a file, a
+folder or a glob whose names end in ``.warc`` or ``.warc.gz``: every HTML
+response becomes an article through ``rhetor.extract``, on the executors),
+runs rhetor on every executor with
 ``mapInArrow`` (one ``rhetor.Analyzer`` per Python worker, loaded once, fed
 Arrow batches: no Python object per article), and writes Parquet:
 
@@ -76,9 +79,45 @@ def analyze_batches(model, batch_size):
     return run
 
 
-def read_articles(spark, path):
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+def is_warc_input(path):
+    """A WARC file, glob, or local folder holding WARC files."""
+    if path.rstrip("/").endswith(WARC_SUFFIXES):
+        return True
+    return os.path.isdir(path) and any(n.endswith(WARC_SUFFIXES) for n in os.listdir(path))
+
+
+def extract_warc_files(pairs):
+    """(path, bytes) of WARC files → article rows, by rhetor.extract (a file
+    cut in the middle keeps its complete records, with a warning)."""
+    import tempfile
+
+    import rhetor
+
+    for name, data in pairs:
+        if not name.endswith(WARC_SUFFIXES):
+            continue
+        suffix = ".warc.gz" if name.endswith(".gz") else ".warc"
+        with tempfile.NamedTemporaryFile(suffix=suffix) as f:
+            f.write(data)
+            f.flush()
+            for r in rhetor.extract(f.name, keep_going=True):
+                yield (r["id"], r.get("title"), r["text"], r.get("source"), r.get("published"))
+
+
+def read_warc(spark, path, partitions):
+    files = spark.sparkContext.binaryFiles(path, minPartitions=partitions or None)
+    schema = "id string, title string, text string, source string, published string"
+    return spark.createDataFrame(files.mapPartitions(extract_warc_files), schema)
+
+
+def read_articles(spark, path, partitions=None):
     from pyspark.sql import functions as F
 
+    if is_warc_input(path):
+        return read_warc(spark, path, partitions)
     is_parquet = path.endswith(".parquet") or (
         os.path.isdir(path) and any(n.endswith(".parquet") for n in os.listdir(path))
     )
@@ -128,7 +167,7 @@ def rates(spark, articles):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description="Analyse a news corpus with rhetor on Spark.")
-    p.add_argument("--input", required=True, help="JSON Lines file/folder or Parquet file/folder")
+    p.add_argument("--input", required=True, help="JSON Lines, Parquet or WARC/WARC.gz file or folder")
     p.add_argument("--output", required=True, help="output folder (articles/ and rates/ are written in it)")
     p.add_argument("--model", default="auto", help="auto, fast, accurate or a model file (default: auto)")
     p.add_argument("--master", default=None, help="Spark master, e.g. local[2] (default: spark-submit's)")
@@ -148,7 +187,7 @@ def main(argv=None):
         .getOrCreate()
     )
     try:
-        df = read_articles(spark, args.input)
+        df = read_articles(spark, args.input, args.partitions)
         blank = F.col("text").isNull() | (F.trim(F.col("text")) == "")
         if args.partitions:
             df = df.repartition(args.partitions)

@@ -20,14 +20,18 @@ True
 from __future__ import annotations
 
 import json
+import os
+import warnings
 from itertools import islice
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 from ._rhetor import NativeAnalyzer as _NativeAnalyzer
 from ._rhetor import __version__
+from ._rhetor import extract_html_json as _extract_html_json
+from ._rhetor import extract_paths_json as _extract_paths_json
 from ._rhetor import labels_json as _labels_json
 
-__all__ = ["Analyzer", "labels", "output_schema", "__version__"]
+__all__ = ["Analyzer", "extract", "labels", "output_schema", "__version__"]
 
 Article = Union[str, Dict[str, Any]]
 
@@ -165,6 +169,50 @@ def labels() -> Dict[str, Any]:
     """The label inventories: ``genres``, ``frames``, ``techniques`` (with
     ``category``, ``abbreviation`` and ``definition``) and ``categories``."""
     return json.loads(_labels_json())
+
+
+def extract(
+    html_or_path: Union[str, bytes, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
+    keep_going: bool = False,
+) -> List[Dict[str, Any]]:
+    """Article records from news as it comes, as ``rhetor extract`` prints
+    them: ``{"id", "url", "source", "published", "language", "title",
+    "text"}`` (``text`` is the body, one paragraph per line).
+
+    ``html_or_path`` is a saved page's HTML (``str`` starting with ``<``, or
+    ``bytes``, its encoding detected as a browser would), or the path (or a
+    list of paths) of saved pages, RSS/Atom feeds, WARC/WARC.gz files, JSON
+    Lines or SemEval ``.txt`` files, or folders of them. The records feed
+    :meth:`Analyzer.analyze_many` directly. A page without article text (a
+    list of links) gives no record, with a warning. A path that does not
+    exist raises ``FileNotFoundError``; an input that cannot be read raises
+    ``ValueError`` naming it, unless ``keep_going``, when it is skipped with a
+    warning.
+    """
+    if isinstance(html_or_path, (bytes, bytearray)):
+        return _one_page(bytes(html_or_path))
+    if isinstance(html_or_path, str) and html_or_path.lstrip().startswith("<"):
+        return _one_page(html_or_path.encode("utf-8"))
+    if isinstance(html_or_path, (str, os.PathLike)):
+        paths = [os.fspath(html_or_path)]
+    elif isinstance(html_or_path, Sequence):
+        paths = [os.fspath(p) for p in html_or_path]
+    else:
+        raise TypeError(
+            f"extract takes HTML (str or bytes) or paths, got {type(html_or_path).__name__}"
+        )
+    records, messages = _extract_paths_json(paths, keep_going)
+    for message in messages:
+        warnings.warn(f"rhetor: {message}")
+    return json.loads(records)
+
+
+def _one_page(html: bytes) -> List[Dict[str, Any]]:
+    record = _extract_html_json(html)
+    if record is None:
+        warnings.warn("rhetor: skipped: the page has no article text")
+        return []
+    return [json.loads(record)]
 
 
 def output_schema():

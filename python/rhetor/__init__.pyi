@@ -1,3 +1,4 @@
+import os
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 
 import pyarrow
@@ -24,3 +25,7 @@ class Analyzer:
 
 def labels() -> Dict[str, Any]: ...
 def output_schema() -> pyarrow.Schema: ...
+def extract(
+    html_or_path: Union[str, bytes, os.PathLike[str], Sequence[Union[str, os.PathLike[str]]]],
+    keep_going: bool = False,
+) -> List[Dict[str, Any]]: ...

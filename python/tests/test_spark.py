@@ -90,3 +90,41 @@ def test_spark_job_matches_the_cli_row_for_row(tmp_path, rhetor_bin):
         assert r["rate"] == pytest.approx(r["articles_with"] / r["articles"])
         nonzero += r["articles_with"] > 0
     assert nonzero > 0
+
+
+def test_spark_job_reads_warc_through_extract(tmp_path, rhetor_bin):
+    """A WARC.gz (examples/news, written for the project) as the input: the
+    articles are rhetor.extract's records, analysed as the CLI would."""
+    try:
+        import pyspark  # noqa: F401
+        import pyarrow.parquet as pq
+    except ImportError as e:
+        require(False, f"pyspark/pyarrow not installed ({e}); pip install pyspark pyarrow 'pandas>=2.2'")
+    import shutil
+
+    import rhetor
+
+    require(shutil.which("java") is not None, "java is not installed (PySpark needs Java 17)")
+    warc = REPO / "examples" / "news" / "crawl.warc.gz"
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shutil.copy(warc, inp / "crawl.warc.gz")
+    out = tmp_path / "out"
+    run = subprocess.run(
+        [sys.executable, str(JOB), "--input", str(inp), "--output", str(out), "--model", "fast",
+         "--master", "local[2]"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-5000:]
+    records = rhetor.extract(warc)
+    assert records
+    cli_in = write_jsonl(tmp_path / "cli.jsonl", [{k: r[k] for k in ("id", "title", "text")} for r in records])
+    expected = {d["id"]: d for d in cli_json(rhetor_bin, cli_in)}
+    got = {r["id"]: r for r in pq.read_table(out / "articles").to_pylist()}
+    assert sorted(got) == sorted(expected)
+    meta = {r["id"]: r for r in records}
+    for id_, row in got.items():
+        assert (row["source"], row["published"]) == (meta[id_]["source"], meta[id_]["published"])
+        assert [p["text"] for p in row["paragraphs"]] == [p["text"] for p in expected[id_]["paragraphs"]]
+        assert [(s["technique"], s["start"], s["end"]) for s in row["spans"]] == [
+            (s["technique"], s["start"], s["end"]) for s in expected[id_]["spans"]]

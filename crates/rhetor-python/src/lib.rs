@@ -237,9 +237,79 @@ fn output_schema<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
     arrow::schema_to_pyarrow(py)
 }
 
+/// Article records from saved pages, feeds, WARC files, JSON Lines or
+/// SemEval text files and folders, as `rhetor extract` prints them: a JSON
+/// array of records, and the messages of what was skipped. The first input
+/// that cannot be read raises `ValueError` (`FileNotFoundError` for a
+/// missing path) unless `keep_going`, when it is only reported.
+#[pyfunction]
+#[pyo3(signature = (paths, keep_going = false))]
+fn extract_paths_json(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    keep_going: bool,
+) -> PyResult<(String, Vec<String>)> {
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        return Err(PyFileNotFoundError::new_err(format!(
+            "{}: no such file or directory",
+            missing.display()
+        )));
+    }
+    let outcome = py.detach(|| {
+        use rayon::prelude::*;
+        let lid = rhetor_core::lang::LanguageIdentifier::new();
+        let units: Vec<rhetor_extract::Unit> = rhetor_extract::Units::new(&paths).collect();
+        let outcomes: Vec<rhetor_extract::Outcome> = units
+            .into_par_iter()
+            .map(|u| rhetor_extract::finish(u, &lid))
+            .collect();
+        let mut articles = Vec::new();
+        let mut messages = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                rhetor_extract::Outcome::Article(a) => articles.push(a),
+                rhetor_extract::Outcome::Skipped { location, reason } => {
+                    messages.push(format!("skipped: {location}: {reason}"))
+                }
+                rhetor_extract::Outcome::Failed(e) if keep_going => {
+                    messages.push(format!("skipped: {e}"))
+                }
+                rhetor_extract::Outcome::Failed(e) => return Err(e.to_string()),
+            }
+        }
+        Ok((articles, messages))
+    });
+    let (articles, messages) = outcome.map_err(PyValueError::new_err)?;
+    Ok((to_json(&articles)?, messages))
+}
+
+/// The article record of one saved page given as its bytes (encoding
+/// detected as a browser would), as JSON; `None` when the page has no
+/// article text (a list of links, say).
+#[pyfunction]
+fn extract_html_json(py: Python<'_>, html: Vec<u8>) -> PyResult<Option<String>> {
+    let outcome = py.detach(|| {
+        let lid = rhetor_core::lang::LanguageIdentifier::new();
+        match rhetor_extract::html::read_html(&html) {
+            Ok(Some(a)) => Ok(Some(rhetor_extract::finish(
+                rhetor_extract::Unit::Article(a),
+                &lid,
+            ))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    });
+    match outcome.map_err(PyValueError::new_err)? {
+        Some(rhetor_extract::Outcome::Article(a)) => Ok(Some(to_json(&a)?)),
+        _ => Ok(None),
+    }
+}
+
 #[pymodule]
 fn _rhetor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeAnalyzer>()?;
+    m.add_function(wrap_pyfunction!(extract_paths_json, m)?)?;
+    m.add_function(wrap_pyfunction!(extract_html_json, m)?)?;
     m.add_function(wrap_pyfunction!(labels_json, m)?)?;
     m.add_function(wrap_pyfunction!(output_schema, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
