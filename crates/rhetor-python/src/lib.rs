@@ -269,7 +269,11 @@ fn extract_paths_json(
             match outcome {
                 rhetor_extract::Outcome::Article(a) => articles.push(a),
                 rhetor_extract::Outcome::Skipped { location, reason } => {
-                    messages.push(format!("skipped: {location}: {reason}"))
+                    // As `rhetor extract`: a page without article text is
+                    // worth a word; a WARC's images and scripts are not.
+                    if reason.starts_with(rhetor_extract::NO_ARTICLE_TEXT) {
+                        messages.push(format!("skipped: {location}: {reason}"))
+                    }
                 }
                 rhetor_extract::Outcome::Failed(e) if keep_going => {
                     messages.push(format!("skipped: {e}"))
