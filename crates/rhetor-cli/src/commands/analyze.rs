@@ -1,6 +1,7 @@
 //! `rhetor analyze`: read articles, run a detector, write them out.
 
 use crate::cli::{AnalyzeArgs, OutputFormat};
+use crate::commands::output::Output;
 use crate::commands::progress;
 use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
@@ -9,11 +10,10 @@ use rayon::prelude::*;
 use rhetor_core::{DetectError, Document};
 use rhetor_engine::Engine;
 use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
-use rhetor_formats::atomic::AtomicFile;
 use rhetor_formats::html;
 use rhetor_formats::json::{write_json_line, JsonArrayWriter};
 use rhetor_formats::{semeval, FormatError, Task};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 
 /// Items read and analysed together: large enough to keep both cores busy,
 /// small enough that output starts early and memory stays flat.
@@ -28,46 +28,6 @@ enum ItemError {
     Read(#[from] FormatError),
     #[error(transparent)]
     Model(#[from] DetectError),
-}
-
-/// Where the output bytes go. A file (`-o`) is written atomically: it
-/// replaces the old file only when the run [`commit`](Output::commit)s, so an
-/// error or a kill midway leaves the old file as it was.
-enum Output {
-    Stdout(BufWriter<io::StdoutLock<'static>>),
-    File(AtomicFile),
-}
-
-impl Output {
-    fn commit(self) -> io::Result<()> {
-        match self {
-            Output::Stdout(mut w) => w.flush(),
-            Output::File(f) => f.commit(),
-        }
-    }
-}
-
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::Stdout(w) => w.write(buf),
-            Output::File(f) => f.write(buf),
-        }
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Output::Stdout(w) => w.write_all(buf),
-            Output::File(f) => f.write_all(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Stdout(w) => w.flush(),
-            Output::File(f) => f.flush(),
-        }
-    }
 }
 
 /// Where analysed documents go, in the chosen format.
@@ -94,7 +54,7 @@ impl Sink {
     }
 
     /// Completes the output and puts it in place.
-    fn finish(self) -> io::Result<()> {
+    fn finish(self) -> Result<()> {
         match self {
             Sink::Json(w) => w.finish()?.commit(),
             Sink::Jsonl(w) | Sink::Semeval(w, _) => w.commit(),
@@ -108,7 +68,7 @@ impl Sink {
     /// Gives up after an input error: a file output is discarded (the old
     /// file stays as it was); stdout gets what was analysed before the error,
     /// completed (a closed JSON array), as a pipe has no undo.
-    fn abandon(self) -> io::Result<()> {
+    fn abandon(self) -> Result<()> {
         let to_file = match &self {
             Sink::Json(w) => matches!(w.get_ref(), Output::File(_)),
             Sink::Jsonl(w) | Sink::Semeval(w, _) | Sink::Html(w, _) => {
@@ -130,13 +90,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
         return Ok(EXIT_USAGE);
     }
     let engine = Engine::new(super::load_model(&args.model, args.encoder.as_deref())?.into());
-    let out = match &args.output {
-        Some(path) => Output::File(
-            AtomicFile::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        ),
-        None => Output::Stdout(BufWriter::new(io::stdout().lock())),
-    };
+    let out = Output::open(args.output.as_deref())?;
     let mut sink = match (args.format, task) {
         (OutputFormat::Json, _) => Sink::Json(JsonArrayWriter::new(out)),
         (OutputFormat::Jsonl, _) => Sink::Jsonl(out),

@@ -1,4 +1,4 @@
-//! Where `extract -o` and `export -o` write: stdout, or an
+//! Where `analyze -o`, `extract -o` and `export -o` write: stdout, or an
 //! [`AtomicFile`] renamed over the target only when everything was written,
 //! so a failed or killed run never leaves half a file behind.
 
@@ -40,6 +40,12 @@ impl Write for Output {
         match self {
             Output::Stdout(w) => w.write(buf),
             Output::File(f) => f.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.write_all(buf),
+            Output::File(f) => f.write_all(buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
