@@ -152,10 +152,21 @@ fn model_version(spec: &str, detector: &dyn Detector) -> Result<String> {
 
 /// A bar counting articles, with articles/s and an ETA, on a terminal.
 /// The total comes from a first pass over the inputs (reading, not
-/// extracting), so it is only made when someone watches.
+/// extracting), so it is only made when someone watches, and never when
+/// stdin is a source: that pass would consume it, leaving nothing to ingest
+/// (a spinner with the count and the rate instead).
 fn progress_bar(args: &IngestArgs) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
+    }
+    let reads_stdin = args.sources.is_empty() || args.sources.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin {
+        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        spinner.set_style(
+            ProgressStyle::with_template("{spinner} ingesting {pos} articles, {per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        return spinner;
     }
     let total = Units::new(&args.sources).count() as u64;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
