@@ -258,27 +258,35 @@ fn extract_paths_json(
     let outcome = py.detach(|| {
         use rayon::prelude::*;
         let lid = rhetor_core::lang::LanguageIdentifier::new();
-        let units: Vec<rhetor_extract::Unit> = rhetor_extract::Units::new(&paths).collect();
-        let outcomes: Vec<rhetor_extract::Outcome> = units
-            .into_par_iter()
-            .map(|u| rhetor_extract::finish(u, &lid))
-            .collect();
+        let mut units = rhetor_extract::Units::new(&paths);
         let mut articles = Vec::new();
         let mut messages = Vec::new();
-        for outcome in outcomes {
-            match outcome {
-                rhetor_extract::Outcome::Article(a) => articles.push(a),
-                rhetor_extract::Outcome::Skipped { location, reason } => {
-                    // As `rhetor extract`: a page without article text is
-                    // worth a word; a WARC's images and scripts are not.
-                    if reason.starts_with(rhetor_extract::NO_ARTICLE_TEXT) {
-                        messages.push(format!("skipped: {location}: {reason}"))
+        // In chunks, as `rhetor extract` does: a large WARC file's records
+        // are extracted as they are read, not all held first.
+        loop {
+            let chunk: Vec<rhetor_extract::Unit> = units.by_ref().take(512).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let outcomes: Vec<rhetor_extract::Outcome> = chunk
+                .into_par_iter()
+                .map(|u| rhetor_extract::finish(u, &lid))
+                .collect();
+            for outcome in outcomes {
+                match outcome {
+                    rhetor_extract::Outcome::Article(a) => articles.push(a),
+                    rhetor_extract::Outcome::Skipped { location, reason } => {
+                        // As `rhetor extract`: a page without article text
+                        // is worth a word; a WARC's images are not.
+                        if reason.starts_with(rhetor_extract::NO_ARTICLE_TEXT) {
+                            messages.push(format!("skipped: {location}: {reason}"))
+                        }
                     }
+                    rhetor_extract::Outcome::Failed(e) if keep_going => {
+                        messages.push(format!("skipped: {e}"))
+                    }
+                    rhetor_extract::Outcome::Failed(e) => return Err(e.to_string()),
                 }
-                rhetor_extract::Outcome::Failed(e) if keep_going => {
-                    messages.push(format!("skipped: {e}"))
-                }
-                rhetor_extract::Outcome::Failed(e) => return Err(e.to_string()),
             }
         }
         Ok((articles, messages))
