@@ -51,7 +51,11 @@ unsafe fn matmul(
 fn linear(x: &[f32], t: usize, l: &Linear, y: &mut [f32]) {
     // Checked in release builds too: the unsafe GEMM below relies on it.
     assert!(x.len() >= t * l.inp && y.len() >= t * l.out);
-    assert_eq!(l.weight.len(), l.out * l.inp, "dense weights released");
+    assert_eq!(
+        l.weight.len(),
+        l.out * l.inp,
+        "f32 weights released but no int8 copy given"
+    );
     for row in y[..t * l.out].chunks_exact_mut(l.out) {
         row.copy_from_slice(&l.bias);
     }
@@ -227,14 +231,7 @@ fn softmax(row: &mut [f32]) {
 fn dense(x: &[f32], t: usize, l: &Linear, q: Option<&QLinear>, y: &mut [f32], s: &mut Scratch) {
     match q {
         Some(q) => qgemm::linear(x, t, q, y, s),
-        None => {
-            assert_eq!(
-                l.weight.len(),
-                l.out * l.inp,
-                "f32 weights released but no int8 copy given"
-            );
-            linear(x, t, l, y)
-        }
+        None => linear(x, t, l, y),
     }
 }
 

@@ -86,10 +86,7 @@ pub fn document_from_fields(id: String, title: Option<&str>, text: &str) -> Docu
         id: Some(id),
         title: title.map(str::to_string),
         text: text.to_string(),
-        url: None,
-        source: None,
-        published: None,
-        language: None,
+        ..Default::default()
     };
     record.into_document(String::new)
 }

@@ -32,10 +32,12 @@ pub fn run(args: ExportArgs) -> Result<u8> {
         why: format!("cannot write output: {e}"),
     };
     store.for_each_article(&filter, &mut |stored: StoredArticle| {
-        let doc = stored
-            .document
-            .clone()
-            .unwrap_or_else(|| stored.article.to_document());
+        // The stored analysis as it is; a document is built only for an
+        // article stored without one.
+        let doc = match &stored.document {
+            Some(d) => std::borrow::Cow::Borrowed(d),
+            None => std::borrow::Cow::Owned(stored.article.to_document()),
+        };
         match (args.format, task) {
             (ExportFormat::Jsonl, _) => write_jsonl(&mut out, &stored, &doc).map_err(io),
             (ExportFormat::Semeval, Some(t)) => semeval::write_rows(&mut out, t, &doc).map_err(io),
