@@ -4,6 +4,7 @@
 use crate::embed::embed_document;
 use crate::stack::{FastProbs, FastRules, StackHeads};
 use crate::train::apply;
+use rhetor_core::window::PARAGRAPH_WINDOW;
 use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
 use rhetor_model::FastModel;
@@ -172,6 +173,18 @@ impl Detector for AccurateModel {
         let wants = |t: Task| tasks.contains(&t);
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
+        for p in doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.text.len() > PARAGRAPH_WINDOW)
+        {
+            let warning = format!(
+                "line {}: the encoder read the first {PARAGRAPH_WINDOW} bytes of a paragraph of {} bytes",
+                p.line,
+                p.text.len()
+            );
+            doc.warnings.push(warning);
+        }
         let decisions = self
             .heads
             .heads

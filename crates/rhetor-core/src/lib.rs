@@ -12,6 +12,8 @@
 //!   be asked for and its error type.
 //! * [`pipeline`] — the annotation step (language, then detector) shared by
 //!   the CLI and the server.
+//! * [`window`] — the windows long paragraphs and articles are analysed
+//!   in, so memory grows with the window, not the input.
 
 pub mod detector;
 pub mod document;
@@ -19,6 +21,7 @@ pub mod lang;
 pub mod offsets;
 pub mod pipeline;
 pub mod taxonomy;
+pub mod window;
 
 pub use detector::{DetectError, Detector, Task};
 pub use document::{Document, GenreScores, Paragraph, Scored, Span};
