@@ -51,6 +51,11 @@ pub fn embed_document(encoder: &Encoder, doc: &Document) -> DocEmbeddings {
         .collect();
     let mut paragraphs = Vec::with_capacity(texts.len());
     for chunk in texts.chunks(PARAGRAPHS_PER_CALL) {
+        if rhetor_core::cancel::cancelled() {
+            // The caller gave up and will not read these.
+            paragraphs.resize(texts.len(), vec![0.0; encoder.dim()]);
+            break;
+        }
         paragraphs.extend(encoder.embed(chunk));
     }
     let article = article_embedding(&paragraphs, encoder.dim());

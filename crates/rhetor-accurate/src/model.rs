@@ -173,6 +173,9 @@ impl Detector for AccurateModel {
         let wants = |t: Task| tasks.contains(&t);
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
+        if rhetor_core::cancel::cancelled() {
+            return Err(DetectError::new(self, doc, rhetor_core::cancel::CANCELLED));
+        }
         for p in doc
             .paragraphs
             .iter()

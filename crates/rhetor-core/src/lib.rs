@@ -12,9 +12,12 @@
 //!   be asked for and its error type.
 //! * [`pipeline`] — the annotation step (language, then detector) shared by
 //!   the CLI and the server.
+//! * [`cancel`] — cooperative cancellation: the models stop between
+//!   paragraphs and windows when the server gives up on a request.
 //! * [`window`] — the windows long paragraphs and articles are analysed
 //!   in, so memory grows with the window, not the input.
 
+pub mod cancel;
 pub mod detector;
 pub mod document;
 pub mod lang;

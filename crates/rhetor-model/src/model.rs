@@ -4,6 +4,7 @@ use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::spans::{token_features, tokenize, SpanTagger};
 use crate::store::{self, SectionReader, SectionWriter};
+use rhetor_core::cancel::{cancelled, CANCELLED};
 use rhetor_core::window::{windows, ARTICLE_WINDOW, MAX_SPANS_PER_PARAGRAPH, PARAGRAPH_WINDOW};
 use rhetor_core::{
     DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Span, Task,
@@ -188,6 +189,9 @@ fn body_windows(doc: &Document, mut f: impl FnMut(&str, f32)) {
     };
     for p in doc.body() {
         for w in windows(p, ARTICLE_WINDOW) {
+            if cancelled() {
+                return;
+            }
             if window.len() + 1 + w.text.len() > ARTICLE_WINDOW {
                 flush(&mut window);
             }
@@ -264,8 +268,22 @@ impl FastModel {
         doc.model = Some(self.name().to_string());
     }
 
-    /// Predicts paragraph techniques (and, when `with_spans`, their spans) in place.
+    /// Predicts paragraph techniques (and, when `with_spans`, their spans)
+    /// in place. A paragraph over [`PARAGRAPH_WINDOW`] bytes is analysed in
+    /// windows, with a warning naming its line.
     pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
+        for p in doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.text.len() > PARAGRAPH_WINDOW)
+        {
+            let warning = format!(
+                "line {}: a paragraph of {} bytes was analysed in windows of {PARAGRAPH_WINDOW} bytes",
+                p.line,
+                p.text.len()
+            );
+            doc.warnings.push(warning);
+        }
         let techniques = self.techniques();
         let probs = self.technique_probs(doc);
         for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
@@ -293,6 +311,10 @@ impl FastModel {
             .iter()
             .enumerate()
             .map(|(i, p)| {
+                if cancelled() {
+                    // The caller gave up: the rest is never looked at.
+                    return vec![0.0; Technique::COUNT];
+                }
                 let ctx = ParagraphContext {
                     language: doc.language.as_deref(),
                     index: i,
@@ -301,6 +323,9 @@ impl FastModel {
                 };
                 let mut probs: Option<Vec<f32>> = None;
                 for w in windows(&p.text, PARAGRAPH_WINDOW) {
+                    if cancelled() {
+                        break;
+                    }
                     let wp = techniques.probs(&f.paragraph(w.text, &ctx));
                     probs = Some(match probs {
                         None => wp,
@@ -330,9 +355,10 @@ impl FastModel {
             let tagger = self.spans();
             let before = spans.len();
             let mut cut = false;
-            let mut windowed = false;
             'windows: for w in windows(&p.text, PARAGRAPH_WINDOW) {
-                windowed |= w.byte > 0;
+                if cancelled() {
+                    break;
+                }
                 let start = p.start + w.char;
                 let tokens = tokenize(w.text, start);
                 let feats: Vec<_> = (0..tokens.len())
@@ -358,13 +384,6 @@ impl FastModel {
                         }
                     }
                 }
-            }
-            if windowed {
-                warnings.push(format!(
-                    "line {}: a paragraph of {} bytes was tagged in windows of {PARAGRAPH_WINDOW} bytes",
-                    p.line,
-                    p.text.len()
-                ));
             }
             if cut {
                 warnings.push(format!(
@@ -449,6 +468,9 @@ impl FastModel {
                 genre_probs.push((weight, head.probs(&b)));
             }
         });
+        if cancelled() {
+            return; // some windows may be missing: decide nothing
+        }
         if windows > 1 {
             doc.warnings.push(format!(
                 "the article's body ({} paragraphs) was featurised for genre and frames in {windows} windows of at most {ARTICLE_WINDOW} bytes",
@@ -659,8 +681,13 @@ impl Detector for FastModel {
         "fast"
     }
 
+    /// Stops between paragraphs and windows when the caller cancels
+    /// ([`rhetor_core::cancel`]), with an error.
     fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
         self.annotate_tasks(doc, tasks);
+        if cancelled() {
+            return Err(DetectError::new(self, doc, CANCELLED));
+        }
         Ok(())
     }
 }

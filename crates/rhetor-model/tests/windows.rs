@@ -133,3 +133,20 @@ fn short_articles_have_no_warnings_and_long_bodies_are_windowed() {
         doc.warnings
     );
 }
+
+#[test]
+fn a_cancelled_analysis_stops_with_an_error_and_no_spans() {
+    use rhetor_core::cancel::{run_cancellable, CancelToken, CANCELLED};
+    let model = rhetor_model::shipped().unwrap();
+    let body = long_paragraph(2 * PARAGRAPH_WINDOW, 0);
+    let token = CancelToken::new();
+    token.cancel();
+    let mut doc = Document::from_title_and_body("c", "Title", &body);
+    let err = run_cancellable(&token, || model.annotate(&mut doc, &Task::ALL)).unwrap_err();
+    assert_eq!(err.message, CANCELLED);
+    assert!(doc.spans.is_empty(), "no window was tagged");
+    // The same model, not cancelled, tags the same text.
+    let mut doc = Document::from_title_and_body("c", "Title", &body);
+    model.annotate(&mut doc, &Task::ALL).unwrap();
+    assert!(!doc.spans.is_empty());
+}
