@@ -8,6 +8,7 @@
 //! techniques the heads predict. [`train`] fits the heads from
 //! out-of-fold fast-model scores; [`embed`] caches training embeddings.
 
+pub mod check;
 pub mod dense;
 pub mod embed;
 pub mod model;

@@ -110,7 +110,11 @@ impl AccurateHeads {
         flate2::read::GzDecoder::new(body)
             .read_to_end(&mut raw)
             .map_err(|e| corrupt(e.to_string()))?;
-        bincode::deserialize(&raw).map_err(|e| corrupt(e.to_string()))
+        let heads: AccurateHeads =
+            bincode::deserialize(&raw).map_err(|e| corrupt(e.to_string()))?;
+        // Decoded is not enough: every count and dimension must fit.
+        crate::check::check_heads(&heads).map_err(corrupt)?;
+        Ok(heads)
     }
 
     /// Format version stored in a heads file's header.
