@@ -8,9 +8,11 @@
 //! The checks read the decoded structures only, whatever the file's
 //! encoding.
 
+use crate::anchor::Anchor;
+use crate::blend::{LabelBlend, SoftBlend};
 use crate::dense::{DenseLinear, Scaler};
 use crate::model::AccurateHeads;
-use crate::stack::{Anchor, LabelBlend, SoftBlend, StackedMultiLabel, StackedSoftmax};
+use crate::stack::{StackedMultiLabel, StackedSoftmax};
 use rhetor_core::{Frame, Genre, Technique};
 
 /// The largest embedding dimension accepted (E5-small has 384; large
