@@ -53,15 +53,12 @@ pub fn sniff(head: &[u8], gunzipped: Option<&[u8]>) -> Kind {
     }
     let text = String::from_utf8_lossy(bom_stripped);
     let t = text.trim_start();
-    let lower = t
-        .chars()
-        .take(SNIFF)
-        .collect::<String>()
-        .to_ascii_lowercase();
     if t.starts_with('{') {
         return Kind::JsonLines;
     }
-    if lower.starts_with('<') {
+    if t.starts_with('<') {
+        // `head` is at most SNIFF bytes, so `t` at most SNIFF characters.
+        let lower = t.to_ascii_lowercase();
         // Skip the XML declaration, comments and doctype to the first element.
         let first_element = first_element_name(&lower);
         return match first_element.as_deref() {

@@ -248,8 +248,17 @@ impl FastModel {
             let feats: Vec<_> = (0..tokens.len())
                 .map(|k| token_features(&tokens, k, tagger.bits))
                 .collect();
-            for t in &p.techniques {
-                for (s, e, score) in tagger.spans(&tokens, &feats, t.label.index(), t.score) {
+            let wanted: Vec<(usize, f32)> = p
+                .techniques
+                .iter()
+                .map(|t| (t.label.index(), t.score))
+                .collect();
+            for (t, found) in p
+                .techniques
+                .iter()
+                .zip(tagger.spans_of(&tokens, &feats, &wanted))
+            {
+                for (s, e, score) in found {
                     spans.push((t.label, s, e, score));
                 }
             }
