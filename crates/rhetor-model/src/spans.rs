@@ -278,10 +278,9 @@ impl SpanTagger {
 
     /// The spans of several techniques found in one paragraph, each with
     /// its paragraph-level probability: what [`SpanTagger::spans`] gives for
-    /// each. With two or more, every token is scored once for all labels
-    /// (one read of each feature's weight row instead of one per
-    /// technique); `CompactHead::scores` adds the very products, in the same
-    /// order, as `score_label`, so the numbers are the same to the bit.
+    /// each. With two or more, each token's features are looked up once for
+    /// all of them (`CompactHead::score_labels`, the same numbers to the
+    /// bit as `score_label` technique by technique).
     pub fn spans_of(
         &self,
         tokens: &[Token],
@@ -294,13 +293,20 @@ impl SpanTagger {
                 .map(|&(t, p)| self.spans(tokens, features, t, p))
                 .collect();
         }
-        let all: Vec<Vec<f32>> = features.iter().map(|x| self.head.scores(x)).collect();
+        let labels: Vec<usize> = techniques.iter().map(|&(t, _)| t).collect();
+        // probs[j][k]: technique j's probability at token k.
+        let mut probs = vec![Vec::with_capacity(features.len()); labels.len()];
+        let mut scores = Vec::with_capacity(labels.len());
+        for x in features {
+            self.head.score_labels(x, &labels, &mut scores);
+            for (p, &s) in probs.iter_mut().zip(&scores) {
+                p.push(sigmoid(s));
+            }
+        }
         techniques
             .iter()
-            .map(|&(t, p_par)| {
-                let probs: Vec<f32> = all.iter().map(|s| sigmoid(s[t])).collect();
-                self.spans_from_probs(tokens, &probs, t, p_par)
-            })
+            .zip(&probs)
+            .map(|(&(t, p_par), probs)| self.spans_from_probs(tokens, probs, t, p_par))
             .collect()
     }
 

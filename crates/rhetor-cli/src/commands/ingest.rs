@@ -178,6 +178,10 @@ pub fn run(args: IngestArgs) -> Result<u8> {
             }
         }
     })();
+    // The lookup connection closes first: the writer's, closing last,
+    // checkpoints the WAL into the database file (a read-only connection
+    // cannot).
+    drop(lookup);
     // Whatever happened, the batches handed to the writer are committed
     // before the run ends.
     drop(to_writer);
