@@ -8,11 +8,15 @@ use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
 use rhetor_model::FastModel;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// Bumped when the heads' layout or inputs change.
-pub const FORMAT_VERSION: u32 = 2;
+///
+/// The file: the 8 bytes `RHETORAM`, this version as a little-endian u32,
+/// then the gzip'd postcard encoding of [`AccurateHeads`]. Version 3:
+/// postcard instead of bincode 1 (unmaintained); the same heads.
+pub const FORMAT_VERSION: u32 = 3;
 const MAGIC: &[u8; 8] = b"RHETORAM";
 
 /// What `models/accurate.bin` holds.
@@ -72,10 +76,11 @@ impl AccurateHeads {
         let mut file = rhetor_formats::atomic::AtomicFile::create(path).map_err(io)?;
         rhetor_model::store::write_header(&mut file, MAGIC, FORMAT_VERSION).map_err(io)?;
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
-        bincode::serialize_into(&mut gz, self).map_err(|e| HeadsError::Corrupt {
+        let bytes = postcard::to_allocvec(self).map_err(|e| HeadsError::Corrupt {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
+        gz.write_all(&bytes).map_err(io)?;
         gz.finish().map_err(io)?.commit().map_err(io)
     }
 
@@ -109,7 +114,11 @@ impl AccurateHeads {
         flate2::read::GzDecoder::new(body)
             .read_to_end(&mut raw)
             .map_err(|e| corrupt(e.to_string()))?;
-        bincode::deserialize(&raw).map_err(|e| corrupt(e.to_string()))
+        match postcard::take_from_bytes(&raw) {
+            Ok((heads, [])) => Ok(heads),
+            Ok((_, rest)) => Err(corrupt(format!("{} bytes after the heads", rest.len()))),
+            Err(e) => Err(corrupt(e.to_string())),
+        }
     }
 
     /// Format version stored in a heads file's header.

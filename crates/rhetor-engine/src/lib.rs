@@ -47,11 +47,6 @@ impl Engine {
         Ok((Engine::new(Arc::from(detector)), notice))
     }
 
-    /// The detector, e.g. for the server's shared state.
-    pub fn detector(&self) -> &Arc<dyn Detector> {
-        &self.detector
-    }
-
     /// The name of the model (`fast`, `accurate`, …) as recorded in documents.
     pub fn model_name(&self) -> &str {
         self.detector.name()

@@ -79,8 +79,8 @@ pub fn read_feed(bytes: &[u8], name: &str, dir: Option<&Path>) -> Vec<Unit> {
         let title = entry.title.map(|t| t.content).unwrap_or_default();
         let html = format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><article><h1>{}</h1>{}</article></body></html>",
-            crate::html::escape(&title),
-            crate::html::escape(&title),
+            rhetor_formats::html::escape(&title),
+            rhetor_formats::html::escape(&title),
             if body.contains('<') { body } else { paragraphs_to_html(&body) }
         );
         units.push(Unit::Page(Page {
@@ -122,7 +122,7 @@ fn word_count(html: &str) -> usize {
 fn paragraphs_to_html(text: &str) -> String {
     text.split('\n')
         .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("<p>{}</p>", crate::html::escape(l)))
+        .map(|l| format!("<p>{}</p>", rhetor_formats::html::escape(l)))
         .collect()
 }
 

@@ -81,14 +81,6 @@ fn is_noise_name(value: &str) -> bool {
     })
 }
 
-/// HTML-escapes text (for the pages built around feed items).
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// Reads one page held in memory (the fuzzing entry point): `Ok(None)`
 /// when it holds no article text.
 pub fn read_html(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {

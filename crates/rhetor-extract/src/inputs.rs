@@ -3,9 +3,8 @@
 //! Lines, or a SemEval `.txt` article.
 
 use crate::{feed, warc::WarcReader, Article, Page, Unit};
-use rhetor_formats::articles::article_id_from_path;
+use rhetor_formats::articles::{article_id_from_path, JsonArticle};
 use rhetor_formats::error::{decode_text, Source};
-use serde::Deserialize;
 use std::collections::{HashSet, VecDeque};
 use std::fs::File;
 use std::io::Read;
@@ -338,20 +337,6 @@ fn strip_name(message: &str, name: &str) -> String {
         .to_string()
 }
 
-/// One JSON Lines record, as `analyze` reads it, plus the optional
-/// metadata `extract` writes.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct JsonRecord {
-    id: Option<String>,
-    title: Option<String>,
-    text: String,
-    url: Option<String>,
-    source: Option<String>,
-    published: Option<String>,
-    language: Option<String>,
-}
-
 fn read_json_lines(bytes: Vec<u8>, name: &str, stem: &str) -> Vec<Unit> {
     let text = match decode_text(&Source::file(name), bytes) {
         Ok(t) => t,
@@ -362,7 +347,7 @@ fn read_json_lines(bytes: Vec<u8>, name: &str, stem: &str) -> Vec<Unit> {
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, line)| {
             let at = format!("{name}:{}", i + 1);
-            match serde_json::from_str::<JsonRecord>(line) {
+            match serde_json::from_str::<JsonArticle>(line) {
                 Err(e) => Unit::failed(at, format!("invalid JSON Lines record: {e}")),
                 Ok(r)
                     if r.text.trim().is_empty()

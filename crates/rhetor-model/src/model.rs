@@ -14,7 +14,10 @@ use std::sync::OnceLock;
 /// Bumped whenever the stored layout or the meaning of features changes;
 /// a model file of another version is refused with a clear message.
 /// Version 2: one section per head, arrays stored raw or LZ4 ([`crate::store`]).
-pub const FORMAT_VERSION: u32 = 2;
+/// Version 3: the small values in those sections (settings, calibration,
+/// scales) in postcard instead of bincode 1 (unmaintained); the same
+/// weights and arrays.
+pub const FORMAT_VERSION: u32 = 3;
 const MAGIC: &[u8; 8] = b"RHETORFM";
 const META: [u8; 4] = *b"META";
 const TECHNIQUES: [u8; 4] = *b"TECH";
@@ -303,11 +306,6 @@ impl FastModel {
             article_blocks(&Featurizer::new(genre.features.clone()), doc)
         };
         (frame_probs, genre.probs(&b))
-    }
-
-    /// Predicts the article's genre and frames in place.
-    pub fn annotate_article(&self, doc: &mut Document) {
-        self.annotate_article_tasks(doc, true, true);
     }
 
     /// Predicts the article's frames and/or genre in place (the heads not

@@ -8,62 +8,25 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use rhetor_core::{Document, Task};
+use rhetor_formats::articles::JsonArticle;
 use rhetor_formats::html;
 use serde::Deserialize;
 use std::convert::Infallible;
 use std::sync::atomic::Ordering;
 
 /// One article to analyse: the body of `POST /v1/analyze` and `/v1/report`,
-/// and one item of a batch. Unknown fields are ignored.
+/// and one item of a batch. Read by the one article parser the CLI uses
+/// ([`JsonArticle`]: a JSON object, `text` required, unknown fields
+/// ignored).
 #[derive(Debug, Deserialize)]
-struct ArticleFields {
-    text: String,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    id: Option<String>,
-}
-
-/// [`ArticleFields`], accepted only as a JSON object: serde's derive would
-/// also take an array (`["text", "title"]`), which is a client bug to report
-/// as 422, not an article.
-#[derive(Debug)]
-pub struct ArticleRequest {
-    pub text: String,
-    pub title: Option<String>,
-    pub id: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for ArticleRequest {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct ObjectOnly;
-        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
-            type Value = ArticleRequest;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object with a \"text\" string")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let f =
-                    ArticleFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(ArticleRequest {
-                    text: f.text,
-                    title: f.title,
-                    id: f.id,
-                })
-            }
-        }
-        d.deserialize_map(ObjectOnly)
-    }
-}
+#[serde(transparent)]
+pub struct ArticleRequest(JsonArticle);
 
 impl ArticleRequest {
     /// Rejects an article with nothing to analyse (as the CLI rejects an
     /// empty file).
     fn check(&self, context: &str) -> Result<(), ApiError> {
-        if rhetor_engine::is_blank_article(self.title.as_deref(), &self.text) {
+        if rhetor_engine::is_blank_article(self.0.title.as_deref(), &self.0.text) {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("{context}text is empty"),
@@ -75,8 +38,10 @@ impl ArticleRequest {
     /// The document, laid out as the CLI lays out a JSON Lines record: the
     /// title (when given), an empty line, then the text.
     fn into_document(self, default_id: String) -> Document {
-        let id = self.id.unwrap_or(default_id);
-        rhetor_engine::document_from_fields(id, self.title.as_deref(), &self.text)
+        let JsonArticle {
+            id, title, text, ..
+        } = self.0;
+        rhetor_engine::document_from_fields(id.unwrap_or(default_id), title.as_deref(), &text)
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! * [`router`] builds the whole service from an [`AppState`] (tests drive it
 //!   in-process with `tower::ServiceExt::oneshot`);
-//! * [`serve`] binds an address (loopback by default in the CLI) and runs it,
+//! * [`serve_with`] binds an address (loopback by default in the CLI) and runs it,
 //!   with the connection limits of [`ConnLimits`] (header read and idle
 //!   timeout, a cap on open connections; see [`conn`]).
 //!
@@ -136,12 +136,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves the API on `addr` until Ctrl-C (or SIGTERM), printing the URL on
-/// stderr, with the default connection limits.
-pub async fn serve(addr: impl ToSocketAddrs, detector: Arc<dyn Detector>) -> std::io::Result<()> {
-    serve_with(addr, detector, ConnLimits::default()).await
-}
-
-/// [`serve`] with the given connection limits.
+/// stderr, with the given connection limits ([`ConnLimits::default`]: the
+/// CLI's defaults).
 pub async fn serve_with(
     addr: impl ToSocketAddrs,
     detector: Arc<dyn Detector>,
