@@ -22,11 +22,14 @@ pub fn wilson(k: u64, n: u64) -> (f64, f64) {
 /// 95 % interval of the ratio of two proportions on the log scale (Katz):
 /// ln(lift) ± z·√(1/a − 1/n1 + 1/c − 1/n2). When `a` or `c` is zero, 0.5
 /// is added to both counts and 1 to both sizes (Haldane–Anscombe), so the
-/// lift and its interval stay finite. `None` when the rest is empty.
+/// lift and its interval stay finite; the point estimate of a group that
+/// never shows the label stays 0 (the correction only widens its
+/// interval). `None` when the rest is empty.
 pub fn lift(a: u64, n1: u64, c: u64, n2: u64) -> Option<(f64, f64, f64)> {
     if n1 == 0 || n2 == 0 {
         return None;
     }
+    let never = a == 0;
     let (mut a, mut n1, mut c, mut n2) = (a as f64, n1 as f64, c as f64, n2 as f64);
     if a == 0.0 || c == 0.0 {
         a += 0.5;
@@ -36,7 +39,8 @@ pub fn lift(a: u64, n1: u64, c: u64, n2: u64) -> Option<(f64, f64, f64)> {
     }
     let ratio = (a / n1) / (c / n2);
     let se = (1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2).max(0.0).sqrt();
-    Some((ratio, ratio * (-Z95 * se).exp(), ratio * (Z95 * se).exp()))
+    let point = if never { 0.0 } else { ratio };
+    Some((point, ratio * (-Z95 * se).exp(), ratio * (Z95 * se).exp()))
 }
 
 #[cfg(test)]
@@ -85,5 +89,9 @@ mod tests {
         let (l, lo, hi) = lift(10, 100, 20, 200).unwrap();
         assert!(close(l, 1.0) && lo < 1.0 && hi > 1.0);
         assert_eq!(lift(1, 10, 0, 0), None);
+        // Never in a small group: lift 0, the interval (from 0.5/11 over
+        // 10.5/101 = 0.437) wide and reaching above 1.
+        let (l, lo, hi) = lift(0, 10, 10, 100).unwrap();
+        assert!(l == 0.0 && lo < 0.437 && hi > 1.0, "{l} {lo} {hi}");
     }
 }

@@ -157,6 +157,101 @@ pub fn update(
     })
 }
 
+/// Similarity two articles in different languages need (cosine of their
+/// encoder embeddings) to be joined by `--cross-lingual`.
+pub const CROSS_LINGUAL_THRESHOLD: f64 = 0.9;
+
+/// `--cross-lingual`: joins the clusters of articles in different
+/// languages whose embeddings (unit vectors) have a cosine of at least
+/// `threshold`. Only pairs with an article in `new` (embedded since the
+/// last run) are compared. Returns the number of links made.
+///
+/// Run after [`update`], so that every article has a cluster.
+pub fn join_cross_lingual(
+    store: &mut dyn CorpusStore,
+    new: &[i64],
+    threshold: f64,
+) -> Result<usize, StoreError> {
+    let vectors = store.embeddings()?;
+    let new: std::collections::HashSet<i64> = new.iter().copied().collect();
+    let mut links: Vec<(i64, i64, f64)> = Vec::new();
+    for (i, (a, la, va)) in vectors.iter().enumerate() {
+        for (b, lb, vb) in &vectors[..i] {
+            if !new.contains(a) && !new.contains(b) {
+                continue;
+            }
+            if la.is_some() && la == lb {
+                continue; // same language: the lexical pass decides
+            }
+            let cos: f64 = va
+                .iter()
+                .zip(vb)
+                .map(|(x, y)| (*x as f64) * (*y as f64))
+                .sum();
+            if cos >= threshold {
+                links.push((*a, *b, cos));
+            }
+        }
+    }
+    if links.is_empty() {
+        return Ok(0);
+    }
+    // Union of the stored clusters and the new links.
+    let old = store.memberships()?;
+    let ids: Vec<i64> = old.iter().map(|m| m.article).collect();
+    let index: HashMap<i64, u32> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i as u32))
+        .collect();
+    let mut uf = UnionFind::new(ids.len());
+    for m in &old {
+        if let (Some(&a), Some(&c)) = (index.get(&m.article), index.get(&m.cluster)) {
+            uf.union(a, c);
+        }
+    }
+    let mut touched = Vec::new();
+    for (a, b, _) in &links {
+        if let (Some(&x), Some(&y)) = (index.get(a), index.get(b)) {
+            uf.union(x, y);
+            touched.push(x);
+        }
+    }
+    let cosine: HashMap<(i64, i64), f64> = links
+        .iter()
+        .flat_map(|(a, b, c)| [((*a, *b), *c), ((*b, *a), *c)])
+        .collect();
+    let old_sim: HashMap<i64, f64> = old.iter().map(|m| (m.article, m.similarity)).collect();
+    let roots: BTreeSet<u32> = touched.iter().map(|x| uf.find(*x)).collect();
+    let mut members = Vec::new();
+    for root in roots {
+        let idx: Vec<i64> = (0..ids.len() as u32)
+            .filter(|i| uf.find(*i) == root)
+            .map(|i| ids[i as usize])
+            .collect();
+        let cluster = *idx.iter().min().expect("a component has a member");
+        let ordered = in_date_order(store.summaries(&idx)?);
+        let first = ordered[0].article;
+        for s in &ordered {
+            // The embedding cosine to the first article where it links
+            // them, else the lexical similarity stored before.
+            let sim = cosine
+                .get(&(first, s.article))
+                .copied()
+                .or_else(|| (s.article == first).then_some(1.0))
+                .unwrap_or_else(|| old_sim.get(&s.article).copied().unwrap_or(0.0));
+            members.push(Membership {
+                article: s.article,
+                cluster,
+                similarity: sim,
+            });
+        }
+    }
+    let threshold_lexical = store.narrative_threshold()?.unwrap_or(DEFAULT_THRESHOLD);
+    store.save_memberships(threshold_lexical, false, &members)?;
+    Ok(links.len())
+}
+
 /// Articles by publication date (undated last), then row.
 fn in_date_order(mut v: Vec<ArticleSummary>) -> Vec<ArticleSummary> {
     v.sort_by(|a, b| {

@@ -153,6 +153,9 @@ pub struct Membership {
     pub similarity: f64,
 }
 
+/// An article's row, language and embedding.
+pub type Embedded = (i64, Option<String>, Vec<f32>);
+
 /// The corpus queries of a store.
 pub trait CorpusStore {
     /// Articles, paragraphs and words of each group of analysed articles.
@@ -196,6 +199,15 @@ pub trait CorpusStore {
 
     /// One article with its newest analysis, by row.
     fn article(&self, article: i64) -> Result<Option<StoredArticle>, StoreError>;
+
+    /// Rows of the articles without a stored embedding.
+    fn unembedded(&self) -> Result<Vec<i64>, StoreError>;
+
+    /// Stores article embeddings (replacing old ones).
+    fn save_embeddings(&mut self, vectors: &[(i64, Vec<f32>)]) -> Result<(), StoreError>;
+
+    /// Every stored embedding with the article's language.
+    fn embeddings(&self) -> Result<Vec<Embedded>, StoreError>;
 }
 
 /// `WITH sel AS (...)`: the filtered articles with their newest analysis
@@ -586,6 +598,62 @@ impl CorpusStore for SqliteStore {
             out.push(summary);
         }
         Ok(out)
+    }
+
+    fn unembedded(&self) -> Result<Vec<i64>, StoreError> {
+        let e = sql(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.id FROM articles a WHERE NOT EXISTS \
+                 (SELECT 1 FROM article_embeddings v WHERE v.article_id = a.id) ORDER BY a.id",
+            )
+            .map_err(&e)?;
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
+    }
+
+    fn save_embeddings(&mut self, vectors: &[(i64, Vec<f32>)]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = sql(&path);
+        let tx = self.conn.transaction().map_err(&e)?;
+        {
+            let mut put = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO article_embeddings(article_id, vector) VALUES (?1, ?2)",
+                )
+                .map_err(&e)?;
+            for (id, v) in vectors {
+                let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+                put.execute(params![id, bytes]).map_err(&e)?;
+            }
+        }
+        tx.commit().map_err(&e)
+    }
+
+    fn embeddings(&self) -> Result<Vec<Embedded>, StoreError> {
+        let e = sql(&self.path);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT v.article_id, a.language, v.vector FROM article_embeddings v \
+                 JOIN articles a ON a.id = v.article_id ORDER BY v.article_id",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| {
+                let bytes: Vec<u8> = r.get(2)?;
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    bytes
+                        .chunks_exact(4)
+                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                        .collect(),
+                ))
+            })
+            .map_err(&e)?;
+        rows.collect::<Result<_, _>>().map_err(&e)
     }
 
     fn article(&self, article: i64) -> Result<Option<StoredArticle>, StoreError> {
