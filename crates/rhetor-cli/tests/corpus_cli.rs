@@ -359,3 +359,133 @@ fn cross_lingual_without_the_encoder_says_how_to_install_it() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("rhetor models fetch"), "{}", stderr(&o));
 }
+
+/// The pier story in French and German (our own translations), and two
+/// articles on the same topic (ferries, piers) that tell other stories.
+const STORY_FR: [&str; 4] = [
+    "Le conseil régional a voté mardi la fermeture de l'ancien embarcadère du ferry après que des ingénieurs ont découvert de profondes fissures dans deux de ses piliers en béton.",
+    "Les habitants de l'île, qui dépendent du ferry pour le travail et l'école, disent ne pas avoir été consultés et jugent la décision irresponsable.",
+    "Le conseil a promis un ponton provisoire d'ici six semaines et des bus gratuits vers le pont du continent jusqu'à son ouverture.",
+    "Selon les ingénieurs, l'embarcadère était inspecté chaque année, mais les tempêtes de l'hiver dernier ont causé plus de dégâts que prévu.",
+];
+const STORY_DE: [&str; 4] = [
+    "Der Regionalrat hat am Dienstag beschlossen, den alten Fähranleger zu schließen, nachdem Ingenieure tiefe Risse in zwei seiner Betonstützen gefunden hatten.",
+    "Die Bewohner der Insel, die für Arbeit und Schule auf die Fähre angewiesen sind, sagten, sie seien nicht gefragt worden, und nannten die Entscheidung leichtsinnig.",
+    "Der Rat versprach innerhalb von sechs Wochen einen provisorischen Anleger und kostenlose Busse zur Festlandbrücke, bis diese eröffnet wird.",
+    "Die Ingenieure sagten, der Anleger sei jedes Jahr geprüft worden, doch die Stürme des letzten Winters hätten mehr Schaden angerichtet als erwartet.",
+];
+const SAME_TOPIC_FR: [&str; 3] = [
+    "Une nouvelle ligne de ferry entre le port de Sète et les îles Baléares sera lancée au printemps, a annoncé la compagnie lundi.",
+    "Les billets seront vendus à partir de quarante euros et le navire pourra transporter cinq cents passagers et deux cents voitures.",
+    "Les commerçants du port espèrent que la ligne attirera davantage de touristes pendant l'été.",
+];
+const SAME_TOPIC_DE: [&str; 3] = [
+    "Die Sanierung der Hafenbrücke in Kiel dauert länger als geplant, teilte die Stadtverwaltung am Freitag mit.",
+    "Wegen fehlender Stahlteile verschiebt sich die Wiedereröffnung für Autos um mindestens drei Monate.",
+    "Radfahrer und Fußgänger dürfen die Brücke ab nächster Woche wieder auf einer Spur benutzen.",
+];
+
+#[test]
+fn cross_lingual_joins_the_translations_and_nothing_else() {
+    let Some(encoder) = rhetor_testkit::need(
+        rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d)),
+        rhetor_testkit::ENCODER,
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = ingested(dir.path());
+    let mut lines = Vec::new();
+    for (id, source, date, lang, title, body) in [
+        (
+            "fr-story",
+            "Le Matin",
+            "2024-03-07",
+            "fr",
+            "L'embarcadère du ferry fermé",
+            &STORY_FR[..],
+        ),
+        (
+            "de-story",
+            "Abendpost",
+            "2024-03-09",
+            "de",
+            "Fähranleger wird geschlossen",
+            &STORY_DE[..],
+        ),
+        (
+            "fr-ferry",
+            "Le Matin",
+            "2024-03-10",
+            "fr",
+            "Nouvelle ligne de ferry",
+            &SAME_TOPIC_FR[..],
+        ),
+        (
+            "de-bridge",
+            "Abendpost",
+            "2024-03-11",
+            "de",
+            "Hafenbrücke später fertig",
+            &SAME_TOPIC_DE[..],
+        ),
+    ] {
+        lines.push(
+            serde_json::json!({"id": id, "source": source, "published": date, "language": lang,
+                               "title": title, "text": body.join("\n")})
+            .to_string(),
+        );
+    }
+    let more = dir.path().join("more.jsonl");
+    std::fs::write(&more, lines.join("\n") + "\n").unwrap();
+    let o = rhetor(&["ingest", s(&more), "--db", s(&db), "--model", "fast"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Lexical only: the translations stay apart.
+    let o = rhetor(&["narratives", "--db", s(&db), "--format", "jsonl"]);
+    assert_eq!(jsonl(&o)[0]["size"], 3);
+    let o = rhetor(&[
+        "narratives",
+        "--db",
+        s(&db),
+        "--format",
+        "jsonl",
+        "--cross-lingual",
+        "--encoder",
+        s(&encoder),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let clusters = jsonl(&o);
+    assert_eq!(clusters.len(), 1, "{clusters:#?}");
+    let c = &clusters[0];
+    let ids: Vec<&str> = c["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["wire-1", "copy-1", "fr-story", "copy-2", "de-story"],
+        "{c:#}"
+    );
+    assert_eq!(c["languages"], serde_json::json!(["en", "fr", "de"]));
+    // A full lexical recomputation keeps the cross-lingual joins when
+    // --cross-lingual is given again (nothing left to embed).
+    let o = rhetor(&[
+        "narratives",
+        "--db",
+        s(&db),
+        "--format",
+        "jsonl",
+        "--cross-lingual",
+        "--full",
+        "--encoder",
+        s(&encoder),
+    ]);
+    assert!(
+        stderr(&o).contains("0 article(s) embedded"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(jsonl(&o)[0]["size"], 5);
+}

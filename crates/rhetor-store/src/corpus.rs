@@ -153,8 +153,8 @@ pub struct Membership {
     pub similarity: f64,
 }
 
-/// An article's row, language and embedding.
-pub type Embedded = (i64, Option<String>, Vec<f32>);
+/// An article's row, language and paragraph embeddings.
+pub type Embedded = (i64, Option<String>, Vec<Vec<f32>>);
 
 /// The corpus queries of a store.
 pub trait CorpusStore {
@@ -203,8 +203,8 @@ pub trait CorpusStore {
     /// Rows of the articles without a stored embedding.
     fn unembedded(&self) -> Result<Vec<i64>, StoreError>;
 
-    /// Stores article embeddings (replacing old ones).
-    fn save_embeddings(&mut self, vectors: &[(i64, Vec<f32>)]) -> Result<(), StoreError>;
+    /// Stores articles' paragraph embeddings (replacing old ones).
+    fn save_embeddings(&mut self, vectors: &[(i64, Vec<Vec<f32>>)]) -> Result<(), StoreError>;
 
     /// Every stored embedding with the article's language.
     fn embeddings(&self) -> Result<Vec<Embedded>, StoreError>;
@@ -613,7 +613,7 @@ impl CorpusStore for SqliteStore {
         rows.collect::<Result<_, _>>().map_err(&e)
     }
 
-    fn save_embeddings(&mut self, vectors: &[(i64, Vec<f32>)]) -> Result<(), StoreError> {
+    fn save_embeddings(&mut self, vectors: &[(i64, Vec<Vec<f32>>)]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let e = sql(&path);
         let tx = self.conn.transaction().map_err(&e)?;
@@ -623,8 +623,11 @@ impl CorpusStore for SqliteStore {
                     "INSERT OR REPLACE INTO article_embeddings(article_id, vector) VALUES (?1, ?2)",
                 )
                 .map_err(&e)?;
-            for (id, v) in vectors {
-                let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+            for (id, paragraphs) in vectors {
+                // u32 dimension, then the paragraphs' f32s one after another.
+                let dim = paragraphs.first().map_or(0, Vec::len) as u32;
+                let mut bytes: Vec<u8> = dim.to_le_bytes().to_vec();
+                bytes.extend(paragraphs.iter().flatten().flat_map(|x| x.to_le_bytes()));
                 put.execute(params![id, bytes]).map_err(&e)?;
             }
         }
@@ -643,14 +646,21 @@ impl CorpusStore for SqliteStore {
         let rows = stmt
             .query_map([], |r| {
                 let bytes: Vec<u8> = r.get(2)?;
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    bytes
-                        .chunks_exact(4)
-                        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                        .collect(),
-                ))
+                let dim = bytes
+                    .get(..4)
+                    .map_or(0, |d| u32::from_le_bytes([d[0], d[1], d[2], d[3]]) as usize);
+                let values: Vec<f32> = bytes
+                    .get(4..)
+                    .unwrap_or_default()
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect();
+                let paragraphs = if dim == 0 {
+                    Vec::new()
+                } else {
+                    values.chunks_exact(dim).map(<[f32]>::to_vec).collect()
+                };
+                Ok((r.get(0)?, r.get(1)?, paragraphs))
             })
             .map_err(&e)?;
         rows.collect::<Result<_, _>>().map_err(&e)

@@ -28,7 +28,7 @@
 //! | `text_fts` | non-empty line of an article | FTS5 over `folded`, the line with every character reduced to its base letter ([`crate::fold`]: SQLite's `unicode61 remove_diacritics 2` alone folds Latin accents but keeps the Greek tonos), then `unicode61 remove_diacritics 2` (case); `text` (the line as written), `article_id` and `line` unindexed |
 //! | `article_minhash` | article | its MinHash signature over word shingles ([`crate::minhash`]), little-endian `u32`s |
 //! | `narrative_members` | clustered article | the cluster (its smallest article id) and the similarity to the cluster's first article; written by `rhetor narratives` |
-//! | `article_embeddings` | article embedded by `narratives --cross-lingual` | the encoder's normalised mean paragraph embedding, little-endian `f32`s |
+//! | `article_embeddings` | article embedded by `narratives --cross-lingual` | the encoder's paragraph embeddings: `u32` dimension, then the `f32`s, little-endian |
 //! | `corpus_meta` | setting | e.g. the threshold the stored clusters were made with |
 //!
 //! A version 1 database is upgraded in place on the first writable open:

@@ -13,7 +13,7 @@ pub fn run(args: NarrativesArgs) -> Result<u8> {
     let mut store = super::open_corpus(&args.db.db)?;
     let done = update(&mut store, args.threshold, args.full)?;
     if args.cross_lingual {
-        super::narratives_cross::run(&mut store, args.encoder.as_deref())?;
+        super::narratives_cross::run(&mut store, args.encoder.as_deref(), done.full)?;
     }
     let (total, found) = clusters(&store, args.min_size, args.limit.unwrap_or(usize::MAX), 0)?;
     eprintln!(
