@@ -317,6 +317,10 @@ pub struct ServeArgs {
     /// idle kept-alive connection stays open.
     #[arg(long, value_name = "SECONDS", default_value_t = rhetor_server::conn::HEADER_TIMEOUT.as_secs())]
     pub header_timeout: u64,
+    /// Also serve this database: /v1/stats, /v1/search, /v1/narratives,
+    /// /v1/articles/{id} and the dashboard at /corpus.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
 }
 
 fn date_parser(s: &str) -> Result<String, String> {

@@ -200,6 +200,14 @@ pub trait CorpusStore {
     /// One article with its newest analysis, by row.
     fn article(&self, article: i64) -> Result<Option<StoredArticle>, StoreError>;
 
+    /// Articles matching `filter`, newest first: `(total, page)`.
+    fn list_articles(
+        &self,
+        filter: &CorpusFilter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(u64, Vec<ArticleSummary>), StoreError>;
+
     /// Rows of the articles without a stored embedding.
     fn unembedded(&self) -> Result<Vec<i64>, StoreError>;
 
@@ -598,6 +606,40 @@ impl CorpusStore for SqliteStore {
             out.push(summary);
         }
         Ok(out)
+    }
+
+    fn list_articles(
+        &self,
+        filter: &CorpusFilter,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(u64, Vec<ArticleSummary>), StoreError> {
+        let e = sql(&self.path);
+        let (with, params) = selection(&[], filter, false, true);
+        let total: i64 = self
+            .conn
+            .query_row(
+                &format!("{with} SELECT count(*) FROM sel"),
+                params_from_iter(params.iter()),
+                |r| r.get(0),
+            )
+            .map_err(&e)?;
+        let mut page_params = params;
+        page_params.push(Value::Integer(limit as i64));
+        page_params.push(Value::Integer(offset as i64));
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "{with} SELECT sel.article_id FROM sel JOIN articles a ON a.id = sel.article_id \
+                 ORDER BY a.published IS NULL, a.published DESC, a.id DESC LIMIT ? OFFSET ?"
+            ))
+            .map_err(&e)?;
+        let ids: Vec<i64> = stmt
+            .query_map(params_from_iter(page_params), |r| r.get(0))
+            .map_err(&e)?
+            .collect::<Result<_, _>>()
+            .map_err(&e)?;
+        Ok((total as u64, self.summaries(&ids)?))
     }
 
     fn unembedded(&self) -> Result<Vec<i64>, StoreError> {
