@@ -125,3 +125,24 @@ async fn without_a_database_the_corpus_routes_say_how_to_get_one() {
     assert_eq!(status, 404);
     assert!(v["error"].as_str().unwrap().contains("--db"), "{v}");
 }
+
+/// Every corpus route /openapi.json lists is served (never 404/405) when
+/// the server has a database.
+#[tokio::test]
+async fn every_documented_corpus_route_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = start(dir.path()).await;
+    let (_, doc) = get(addr, "/openapi.json").await;
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let summary = item["get"]["summary"].as_str().unwrap_or("");
+        if !summary.contains("needs --db") {
+            continue;
+        }
+        let url = path.replace("{id}", "1") + if path == "/v1/search" { "?q=ferry" } else { "" };
+        let (status, v) = get(addr, &url).await;
+        assert_eq!(status, 200, "{url}: {v}");
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}

@@ -177,11 +177,11 @@ pub fn corpus_db(dir: &std::path::Path) -> std::path::PathBuf {
     };
     let mut items = Vec::new();
     let push = |id: String,
-                    source: &str,
-                    date: String,
-                    body: String,
-                    fear: Vec<bool>,
-                    items: &mut Vec<Analysed>| {
+                source: &str,
+                date: String,
+                body: String,
+                fear: Vec<bool>,
+                items: &mut Vec<Analysed>| {
         let a = rhetor_extract::Article {
             id: id.clone(),
             url: Some(format!("https://example.org/{id}")),
