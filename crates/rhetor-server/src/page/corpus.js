@@ -154,7 +154,7 @@
       var max = 0;
       series.forEach(function (s) { keys.forEach(function (k) { max = Math.max(max, s[k] || 0); }); });
       max = max > 0 ? max * 1.1 : 1;
-      var W = 720, H = 300, L = 60, R = 20, T = 20, B = 70;
+      var W = 720, H = 300, L = 60, R = 40, T = 20, B = 70;
       var s = svg("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-labelledby": "cx-trend-title" });
       s.appendChild(svg("title", { id: "cx-trend-title" }, name + " per " + by));
       var x = function (i) { return L + (keys.length === 1 ? (W - L - R) / 2 : i * (W - L - R) / (keys.length - 1)); };
