@@ -231,8 +231,11 @@ fn selection(
     for (i, g) in by.iter().enumerate() {
         cols.push_str(&format!(", {} AS g{i}", g.sql()));
     }
-    let join = if analysed_only { "JOIN" } else { "LEFT JOIN" };
-    let mut wh = vec!["1".to_string()];
+    let mut wh = vec![if analysed_only {
+        "a.latest_analysis IS NOT NULL".to_string()
+    } else {
+        "1".to_string()
+    }];
     let mut any_of = |column: &str, values: Vec<Value>, params: &mut Vec<Value>| {
         if !values.is_empty() {
             let marks = vec!["?"; values.len()].join(", ");
@@ -271,14 +274,14 @@ fn selection(
     if !filter.frames.is_empty() {
         let marks = vec!["?"; filter.frames.len()].join(", ");
         wh.push(format!(
-            "EXISTS (SELECT 1 FROM analysis_frames fr WHERE fr.analysis_id = l.analysis_id AND fr.frame IN ({marks}))"
+            "EXISTS (SELECT 1 FROM analysis_frames fr WHERE fr.analysis_id = a.latest_analysis AND fr.frame IN ({marks}))"
         ));
         params.extend(filter.frames.iter().map(|f| Value::Text(f.as_str().into())));
     }
     if article_level_techniques && !filter.techniques.is_empty() {
         let marks = vec!["?"; filter.techniques.len()].join(", ");
         wh.push(format!(
-            "EXISTS (SELECT 1 FROM paragraph_techniques pt WHERE pt.analysis_id = l.analysis_id AND pt.technique IN ({marks}))"
+            "EXISTS (SELECT 1 FROM paragraph_techniques pt WHERE pt.analysis_id = a.latest_analysis AND pt.technique IN ({marks}))"
         ));
         params.extend(
             filter
@@ -288,9 +291,8 @@ fn selection(
         );
     }
     let sql = format!(
-        "WITH sel AS (SELECT a.id AS article_id, l.analysis_id AS analysis_id, a.paragraphs AS paragraphs, a.words AS words{cols} \
+        "WITH sel AS (SELECT a.id AS article_id, a.latest_analysis AS analysis_id, a.paragraphs AS paragraphs, a.words AS words{cols} \
          FROM articles a \
-         {join} (SELECT article_id, max(id) AS analysis_id FROM analyses GROUP BY article_id) l ON l.article_id = a.id \
          LEFT JOIN sources s ON s.id = a.source_id \
          WHERE {})",
         wh.join(" AND ")
@@ -558,7 +560,7 @@ impl CorpusStore for SqliteStore {
             .conn
             .prepare_cached(
                 "SELECT a.id, a.ext_id, s.name, a.published, a.language, a.title, \
-                        (SELECT max(id) FROM analyses n WHERE n.article_id = a.id) \
+                        a.latest_analysis \
                  FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
             )
             .map_err(&e)?;

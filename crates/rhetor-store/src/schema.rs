@@ -25,6 +25,7 @@
 //! | table | one row per | notes |
 //! |---|---|---|
 //! | `articles.paragraphs`, `articles.words` | (columns) | non-empty lines of the analysed text (title included) and their words: the denominators of rates |
+//! | `articles.latest_analysis` | (column) | the newest analysis (what `latest_analyses` finds by a subquery, kept by `write_batch` so corpus queries need no grouping) |
 //! | `text_fts` | non-empty line of an article | FTS5 over `folded`, the line with every character reduced to its base letter ([`crate::fold`]: SQLite's `unicode61 remove_diacritics 2` alone folds Latin accents but keeps the Greek tonos), then `unicode61 remove_diacritics 2` (case); `text` (the line as written), `article_id` and `line` unindexed |
 //! | `article_minhash` | article | its MinHash signature over word shingles ([`crate::minhash`]), little-endian `u32`s |
 //! | `narrative_members` | clustered article | the cluster (its smallest article id) and the similarity to the cluster's first article; written by `rhetor narratives` |
@@ -110,6 +111,8 @@ CREATE VIEW latest_analyses AS
     r#"
 ALTER TABLE articles ADD COLUMN paragraphs INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE articles ADD COLUMN words INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN latest_analysis INTEGER REFERENCES analyses(id);
+UPDATE articles SET latest_analysis = (SELECT max(n.id) FROM analyses n WHERE n.article_id = articles.id);
 CREATE INDEX analyses_by_article ON analyses(article_id, id);
 CREATE INDEX articles_by_language_published ON articles(language, published);
 CREATE VIRTUAL TABLE text_fts USING fts5(

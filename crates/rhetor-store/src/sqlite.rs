@@ -325,6 +325,10 @@ impl Store for SqliteStore {
                 )
                 .map_err(&e)?;
             let mut corpus_rows = CorpusRows::prepare(&tx).map_err(&e)?;
+            // Analyses only grow, so the one just added is the newest.
+            let mut set_latest = tx
+                .prepare_cached("UPDATE articles SET latest_analysis = ?2 WHERE id = ?1")
+                .map_err(&e)?;
             let mut add_analysis = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO analyses(article_id, model, model_name, language, genre, genre_scores) \
@@ -412,6 +416,9 @@ impl Store for SqliteStore {
                 }
                 counts.new_analyses += 1;
                 let analysis_id = tx.last_insert_rowid();
+                set_latest
+                    .execute(params![article_id, analysis_id])
+                    .map_err(&e)?;
                 for (pos, f) in d.frames.iter().enumerate() {
                     add_frame
                         .execute(params![

@@ -214,3 +214,29 @@ fn a_version_1_database_is_upgraded_in_place_with_its_articles_indexed() {
     assert!(SqliteStore::open_existing(&missing).is_err());
     assert!(!missing.exists());
 }
+
+#[test]
+fn corpus_queries_read_the_newest_analysis_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("c.db")).unwrap();
+    let mut old = item("a", "A", "2024-01-15", "en", "T a", "one two three");
+    old.document.paragraphs[1].techniques = vec![Scored::new(Technique::Doubt, 0.9)];
+    store.write_batch("model-1", &[old.clone()]).unwrap();
+    let count = |s: &SqliteStore| {
+        s.label_counts(&[], LabelTask::Techniques, &CorpusFilter::default())
+            .unwrap()
+            .iter()
+            .map(|c| c.count)
+            .sum::<u64>()
+    };
+    assert_eq!(count(&store), 1);
+    // A newer model finds nothing in the same article: it wins.
+    let mut new = old.clone();
+    new.document.paragraphs[1].techniques.clear();
+    store.write_batch("model-2", &[new]).unwrap();
+    assert_eq!(count(&store), 0);
+    assert_eq!(
+        store.group_totals(&[], &CorpusFilter::default()).unwrap()[0].articles,
+        1
+    );
+}
