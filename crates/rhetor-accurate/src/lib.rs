@@ -8,8 +8,11 @@
 //! techniques the heads predict. [`train`] fits the heads from
 //! out-of-fold fast-model scores; [`embed`] caches training embeddings.
 
+pub mod anchor;
+pub mod blend;
 pub mod dense;
 pub mod embed;
+pub mod inputs;
 pub mod model;
 pub mod stack;
 pub mod train;

@@ -2,8 +2,8 @@
 //! behind the same [`Detector`] trait; and its heads' file.
 
 use crate::embed::embed_document;
-use crate::stack::{FastProbs, FastRules, StackHeads};
-use crate::train::apply;
+use crate::inputs::{FastProbs, FastRules};
+use crate::stack::{apply, StackHeads};
 use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
 use rhetor_model::FastModel;

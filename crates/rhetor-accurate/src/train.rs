@@ -8,11 +8,13 @@
 //! side) and its span candidates for the held-out documents.
 
 use crate::embed::DocEmbeddings;
-use crate::stack::{
-    frame_fast, frame_input, genre_fast, genre_input, technique_fast, technique_input, Decisions,
-    Examples, FastProbs, FastRules, StackConfig, StackHeads, StackedMultiLabel, StackedSoftmax,
+use crate::inputs::{
+    frame_fast, frame_input, genre_fast, genre_input, technique_fast, technique_input, Examples,
+    FastProbs, FastRules, StackConfig,
 };
-use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique};
+pub use crate::stack::Candidates;
+use crate::stack::{apply, Decisions, StackHeads, StackedMultiLabel, StackedSoftmax};
+use rhetor_core::{Document, Frame, Genre, OffsetMap, Task, Technique};
 use rhetor_formats::corpus::LabeledDocument;
 use rhetor_model::train::{
     fold_assignment, for_each_held_out, frame_targets, technique_targets, unannotated, Progress,
@@ -20,10 +22,6 @@ use rhetor_model::train::{
 };
 pub use rhetor_model::train::{fold_groups, language_groups};
 use serde::{Deserialize, Serialize};
-
-/// Spans of every technique in every paragraph (see
-/// [`rhetor_model::FastModel::candidate_spans`]).
-pub type Candidates = Vec<Vec<Vec<(usize, usize, f32)>>>;
 
 /// What a fast model that did not see a document says about it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -245,39 +243,6 @@ pub fn fit_heads(
         frames,
         genre,
     }
-}
-
-/// Writes decisions into `doc`; spans come from `candidates` (per
-/// paragraph, per technique) scaled by the technique's probability.
-pub fn apply(doc: &mut Document, d: Decisions, candidates: Option<&Candidates>) {
-    for (p, ts) in doc.paragraphs.iter_mut().zip(&d.techniques) {
-        p.techniques = ts.iter().map(|&(t, s)| Scored::new(t, s)).collect();
-    }
-    doc.frames = d
-        .frames
-        .into_iter()
-        .map(|(f, s)| Scored::new(f, s))
-        .collect();
-    doc.genre = d.genre.map(|(label, probs)| GenreScores {
-        label,
-        scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
-    });
-    if let Some(cands) = candidates {
-        let map = OffsetMap::new(&doc.text);
-        let mut spans = Vec::new();
-        for (p, c) in doc.paragraphs.iter().zip(cands) {
-            for t in &p.techniques {
-                for &(s, e, score) in &c[t.label.index()] {
-                    spans.push((t.label, s, e, (score * t.score).clamp(0.0, 1.0)));
-                }
-            }
-        }
-        doc.spans.clear();
-        for (t, s, e, score) in spans {
-            doc.add_span(&map, t, s, e, score);
-        }
-    }
-    doc.model = Some("accurate".to_string());
 }
 
 /// Fast-model inputs of the heads' training: out-of-fold scores (`seen`)

@@ -1,24 +1,36 @@
 //! rhetor-model: the fast model.
 //!
-//! Hashed word and character n-grams plus persuasion cues ([`features`]),
+//! Hashed word and character n-grams plus persuasion cues (`features`),
 //! linear heads trained with AdaGrad ([`linear`]), calibrated with Platt
 //! scaling and per-label thresholds tuned by cross-validation
-//! ([`calibrate`]), a token-level span tagger ([`spans`]), and the
+//! ([`calibrate`]), a token-level span tagger (`spans`), and the
 //! [`FastModel`] that implements [`rhetor_core::Detector`].
+//!
+//! The public API is what the other crates use: the model ([`FastModel`],
+//! [`shipped`]), training and its reports ([`train`], [`report`]), and
+//! the pieces the accurate model builds on (calibration, the dense
+//! trainers' class weights, the shared math, RNG and hash, the file
+//! headers). How features are computed and heads stored and read
+//! (`features`, `compact`, `lookup`, `head`, `spans`, `sparse`) stays
+//! inside the crate.
 
 pub mod calibrate;
-pub mod charclass;
-pub mod features;
+mod charclass;
+mod compact;
+mod features;
 pub mod hashing;
-pub mod head;
+mod head;
 pub mod linear;
+mod lookup;
 pub mod math;
-pub mod model;
+mod model;
 pub mod report;
-pub mod spans;
-pub mod sparse;
+mod spans;
+mod sparse;
 pub mod store;
 pub mod train;
 
+pub use features::FeatureConfig;
+pub use head::{MultiLabelHead, SoftmaxHead};
 pub use model::{shipped, FastModel, ModelError, FORMAT_VERSION};
 pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};

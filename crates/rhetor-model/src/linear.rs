@@ -8,8 +8,8 @@
 //! row of weights, and a label's weights are the same whichever group of
 //! labels it is trained with — so results do not depend on the thread count.
 
+use crate::compact::CompactHead;
 use crate::hashing::Rng;
-use crate::head::CompactHead;
 use crate::math::{sigmoid, softmax};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
@@ -199,6 +199,52 @@ pub fn train_group_with<X: Borrow<SparseVec>>(
     head
 }
 
+/// Joins heads trained on groups of labels (`groups[g]` lists the labels
+/// of `heads[g]`) into one compact head over `labels` labels, keeping the
+/// rows where any weight is non-zero.
+pub fn join_groups(
+    dims: usize,
+    labels: usize,
+    groups: &[Vec<usize>],
+    heads: &[LinearHead],
+) -> CompactHead {
+    let mut rows = Vec::new();
+    let mut weights = Vec::new();
+    let mut row = vec![0f32; labels];
+    let mut bias = vec![0f32; labels];
+    for (g, h) in groups.iter().zip(heads) {
+        for (j, &l) in g.iter().enumerate() {
+            bias[l] = h.bias[j];
+        }
+    }
+    for d in 0..dims {
+        let mut any = false;
+        for (g, h) in groups.iter().zip(heads) {
+            for (j, &l) in g.iter().enumerate() {
+                row[l] = h.row(d)[j];
+                any |= row[l] != 0.0;
+            }
+        }
+        if any {
+            rows.push(d as u32);
+            weights.extend_from_slice(&row);
+        }
+    }
+    CompactHead::from_f32(dims, labels, rows, weights, bias)
+}
+
+impl LinearHead {
+    /// The head as a [`CompactHead`] (all its labels, in order).
+    pub fn to_compact(&self) -> CompactHead {
+        join_groups(
+            self.dims,
+            self.labels,
+            &[(0..self.labels).collect()],
+            std::slice::from_ref(self),
+        )
+    }
+}
+
 /// One-vs-rest logistic regression, labels split into one group per thread
 /// (deterministic whatever the split, see the module note), returned in the
 /// compact form that keeps only rows training touched.
@@ -218,7 +264,7 @@ pub fn train_one_vs_rest(
         .par_iter()
         .map(|g| train_group(dims, xs, ys, rows, g, cfg))
         .collect();
-    CompactHead::from_groups(dims, labels, &groups, &heads)
+    join_groups(dims, labels, &groups, &heads)
 }
 
 /// Softmax regression over `classes` classes on the examples `rows` of
@@ -261,12 +307,13 @@ pub fn train_softmax(
             }
         }
     }
-    CompactHead::from_groups(dims, classes, &[(0..classes).collect()], &[head])
+    join_groups(dims, classes, &[(0..classes).collect()], &[head])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{SectionReader, SectionWriter};
 
     /// Label 0 fires on feature 1, label 1 on feature 2; feature 3 is noise.
     fn planted() -> (Vec<SparseVec>, Vec<Vec<bool>>) {
@@ -345,5 +392,32 @@ mod tests {
             assert_eq!(best, y);
             assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         }
+    }
+
+    #[test]
+    fn compact_head_scores_like_the_dense_one_and_survives_storage() {
+        let dense = LinearHead {
+            dims: 8,
+            labels: 2,
+            weights: vec![
+                0.0, 0.0, 1.5, -0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -2.0, 0.125, 0.0, 0.0,
+            ],
+            bias: vec![0.5, -0.5],
+        };
+        let compact = dense.to_compact();
+        assert_eq!(compact.nonzero_rows(), 2);
+        let x = SparseVec::from_pairs(vec![(1, 1.0), (6, 0.5), (7, 3.0)]);
+        assert_eq!(compact.scores(&x), dense.scores(&x));
+        let mut w = SectionWriter::default();
+        compact.store(&mut w).unwrap();
+        let bytes = w.into_bytes();
+        let back = CompactHead::load(&mut SectionReader::new(&bytes)).unwrap();
+        for (a, b) in back.scores(&x).iter().zip(dense.scores(&x)) {
+            assert!((a - b).abs() < 1e-3);
+        }
+        // Stored again, the loaded head gives the same bytes.
+        let mut w = SectionWriter::default();
+        back.store(&mut w).unwrap();
+        assert_eq!(w.into_bytes(), bytes);
     }
 }

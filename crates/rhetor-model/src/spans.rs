@@ -6,9 +6,9 @@
 //! runs only for the techniques the paragraph head predicted; runs of
 //! tokens above the technique's threshold become character spans.
 
+use crate::compact::CompactHead;
 use crate::hashing::Fnv;
-use crate::head::CompactHead;
-use crate::linear::{train_group_with, LinearHead, TrainConfig};
+use crate::linear::{join_groups, train_group_with, LinearHead, TrainConfig};
 use crate::math::sigmoid;
 use crate::sparse::SparseVec;
 use crate::store::{SectionReader, SectionWriter};
@@ -211,7 +211,7 @@ impl SpanTagger {
                 train_group_with(dims, &xs, |k, _| inside[k], &rows, &[t], cfg)
             })
             .collect();
-        let head = CompactHead::from_groups(dims, Technique::COUNT, &groups, &heads);
+        let head = join_groups(dims, Technique::COUNT, &groups, &heads);
         SpanTagger {
             bits,
             head,

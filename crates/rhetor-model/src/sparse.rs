@@ -156,14 +156,34 @@ pub fn sort_keys(keys: &mut [u32], bits: u32) {
     }
 }
 
+/// An element of a list sorted by index that [`merge_sorted`] can merge:
+/// its index, and how to fold in the value of an equal index.
+pub trait Indexed: Copy {
+    /// The sort key.
+    fn index(&self) -> u32;
+    /// Adds `other`'s value to this one's (same index).
+    fn add(&mut self, other: &Self);
+}
+
+impl Indexed for (u32, f32) {
+    #[inline(always)]
+    fn index(&self) -> u32 {
+        self.0
+    }
+    #[inline(always)]
+    fn add(&mut self, other: &Self) {
+        self.1 += other.1;
+    }
+}
+
 /// Merges two lists sorted by index into `out` (cleared first), summing the
 /// values of equal indices, within a list or across both, in list order.
-pub fn merge_sorted(a: &[(u32, f32)], b: &[(u32, f32)], out: &mut Vec<(u32, f32)>) {
+pub fn merge_sorted<T: Indexed>(a: &[T], b: &[T], out: &mut Vec<T>) {
     out.clear();
     out.reserve(a.len() + b.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() || j < b.len() {
-        let next = if j == b.len() || (i < a.len() && a[i].0 <= b[j].0) {
+        let next = if j == b.len() || (i < a.len() && a[i].index() <= b[j].index()) {
             i += 1;
             a[i - 1]
         } else {
@@ -171,7 +191,7 @@ pub fn merge_sorted(a: &[(u32, f32)], b: &[(u32, f32)], out: &mut Vec<(u32, f32)
             b[j - 1]
         };
         match out.last_mut() {
-            Some(last) if last.0 == next.0 => last.1 += next.1,
+            Some(last) if last.index() == next.index() => last.add(&next),
             _ => out.push(next),
         }
     }

@@ -5,7 +5,7 @@ use super::progress::{self, TrainingBar};
 use crate::cli::TrainArgs;
 use anyhow::{bail, Context, Result};
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
-use rhetor_accurate::stack::StackConfig;
+use rhetor_accurate::inputs::StackConfig;
 use rhetor_accurate::train::{
     fit_heads, fold_groups, held_out_fast_cached, language_groups, predict_held_out, FastInputs,
     HeldOutFast,
