@@ -46,7 +46,10 @@ echo "corpus: $N articles, $(du -m "$DB" | cut -f1) MB; load average $(cut -d' '
 median "stats --by source,month (json)" $BIN stats --db "$DB" --by source,month --format json
 median "stats --by source --task frames (table)" $BIN stats --db "$DB" --by source --task frames
 median "stats --by week" $BIN stats --db "$DB" --by week --format json
-median "search one common word" $BIN search "$(sed -n 1p "$WORK/words" 2>/dev/null || echo kalo)" --db "$DB" --limit 20
+# "kalo" is the most frequent generated word (in 75,000 of the 700,000
+# lines): the worst case; "retufe" is in about 1,100 lines.
+median "search the most common word" $BIN search kalo --db "$DB" --limit 20
+median "search a word in 1,100 lines" $BIN search retufe --db "$DB" --limit 20
 median "search a phrase + technique + source filters" $BIN search '"kalo mi"' --db "$DB" --technique Appeal_to_Fear-Prejudice --source "Outlet 07" --limit 20
 RUNS=1 median "narratives --full (lexical)" $BIN narratives --db "$DB" --full --format jsonl
 grep -o 'recomputed.*' "$WORK/err" || true
@@ -68,7 +71,7 @@ for _ in $(seq 100); do curl -s "http://127.0.0.1:$PORT/healthz" > /dev/null && 
 for path in "/corpus" "/v1/stats?by=source&task=techniques&limit=1000" "/v1/stats?by=source&task=techniques&source=Outlet%2007" \
             "/v1/stats?by=none&task=techniques" "/v1/stats?by=month&task=techniques&limit=1000" \
             "/v1/stats?by=month&task=techniques&source=Outlet%2007&limit=1000" "/v1/articles?limit=50" \
-            "/v1/search?q=kalo&limit=50" "/v1/narratives?limit=20" "/v1/articles/1" "/articles/1"; do
+            "/v1/search?q=kalo&limit=50" "/v1/search?q=retufe&limit=50" "/v1/narratives?limit=20" "/v1/articles/1" "/articles/1"; do
   : > "$WORK/runs"
   for _ in $(seq "$RUNS"); do
     curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$PORT$path" >> "$WORK/runs"

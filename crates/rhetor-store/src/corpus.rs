@@ -200,7 +200,7 @@ pub trait CorpusStore {
     /// One article with its newest analysis, by row.
     fn article(&self, article: i64) -> Result<Option<StoredArticle>, StoreError>;
 
-    /// Articles matching `filter`, newest first: `(total, page)`.
+    /// Articles matching `filter`, newest first (undated last): `(total, page)`.
     fn list_articles(
         &self,
         filter: &CorpusFilter,
@@ -317,7 +317,17 @@ fn group_by_clause(by: &[GroupBy], extra: &str) -> String {
 }
 
 fn read_key(r: &rusqlite::Row, n: usize) -> rusqlite::Result<Vec<Option<String>>> {
-    (0..n).map(|i| r.get::<_, Option<String>>(i)).collect()
+    read_key_from(r, 0, n)
+}
+
+fn read_key_from(
+    r: &rusqlite::Row,
+    first: usize,
+    n: usize,
+) -> rusqlite::Result<Vec<Option<String>>> {
+    (first..first + n)
+        .map(|i| r.get::<_, Option<String>>(i))
+        .collect()
 }
 
 impl CorpusStore for SqliteStore {
@@ -358,6 +368,66 @@ impl CorpusStore for SqliteStore {
         filter: &CorpusFilter,
     ) -> Result<Vec<LabelCount>, StoreError> {
         let e = sql(&self.path);
+        // Each selected analysis's group, read from the covering index.
+        let (with, params) = selection(by, filter, true, true);
+        let q = format!("{with} SELECT analysis_id, {}0 FROM sel", group_cols(by));
+        let mut stmt = self.conn.prepare(&q).map_err(&e)?;
+        let mut rows = stmt.query(params_from_iter(params.iter())).map_err(&e)?;
+        let mut keys: Vec<Vec<Option<String>>> = Vec::new();
+        let mut key_index: HashMap<Vec<Option<String>>, u32> = HashMap::new();
+        let mut group_of: HashMap<i64, u32> = HashMap::new();
+        while let Some(r) = rows.next().map_err(&e)? {
+            let key = read_key_from(r, 1, by.len()).map_err(&e)?;
+            let n = keys.len() as u32;
+            let g = *key_index.entry(key.clone()).or_insert_with(|| {
+                keys.push(key);
+                n
+            });
+            group_of.insert(r.get(0).map_err(&e)?, g);
+        }
+        drop(rows);
+        drop(stmt);
+        // A large selection: one pass over the label table, counted here,
+        // is several times faster than SQLite's join and GROUP BY (which
+        // sorts every row in a temporary B-tree). A small one: the join.
+        if group_of.len() >= 5_000 {
+            let scan = match task {
+                LabelTask::Techniques => "SELECT analysis_id, technique FROM paragraph_techniques",
+                LabelTask::Frames => "SELECT analysis_id, frame FROM analysis_frames",
+                LabelTask::Genre => "SELECT id, genre FROM analyses WHERE genre IS NOT NULL",
+            };
+            let mut stmt = self.conn.prepare(scan).map_err(&e)?;
+            let mut rows = stmt.query([]).map_err(&e)?;
+            let mut counts: HashMap<(u32, String), u64> = HashMap::new();
+            while let Some(r) = rows.next().map_err(&e)? {
+                let analysis: i64 = r.get(0).map_err(&e)?;
+                if let Some(&g) = group_of.get(&analysis) {
+                    let label = r.get_ref(1).map_err(&e)?.as_str().map_err(|err| {
+                        sql(&self.path)(rusqlite::Error::FromSqlConversionFailure(
+                            1,
+                            rusqlite::types::Type::Text,
+                            Box::new(err),
+                        ))
+                    })?;
+                    match counts.get_mut(&(g, label.to_string())) {
+                        Some(c) => *c += 1,
+                        None => {
+                            counts.insert((g, label.to_string()), 1);
+                        }
+                    }
+                }
+            }
+            let mut out: Vec<LabelCount> = counts
+                .into_iter()
+                .map(|((g, label), count)| LabelCount {
+                    key: keys[g as usize].clone(),
+                    label,
+                    count,
+                })
+                .collect();
+            out.sort_by(|a, b| a.key.cmp(&b.key).then(a.label.cmp(&b.label)));
+            return Ok(out);
+        }
         let (with, params) = selection(by, filter, true, true);
         let (label, from) = match task {
             LabelTask::Techniques => (
@@ -403,61 +473,115 @@ impl CorpusStore for SqliteStore {
                  AND pt.line = f.line AND pt.technique IN ({marks}))"
             );
         }
-        let q = format!(
-            "{with} SELECT f.article_id, a.ext_id, s.name, a.published, a.language, a.title, f.line, \
-                    f.text, highlight(text_fts, 1, char(1), char(2)), bm25(text_fts), sel.analysis_id \
-             FROM text_fts f \
-             JOIN sel ON sel.article_id = f.article_id \
-             JOIN articles a ON a.id = f.article_id \
-             LEFT JOIN sources s ON s.id = a.source_id \
-             WHERE text_fts MATCH ? {line_filter} \
-             ORDER BY bm25(text_fts), f.article_id, f.line LIMIT ? OFFSET ?"
-        );
-        params.push(Value::Text(crate::fold::fold(&query.text)));
-        params.extend(
-            query
-                .filter
-                .techniques
-                .iter()
-                .map(|t| Value::Text(t.as_str().into())),
-        );
+        // Two steps: rank the matching lines (bm25) and keep the page,
+        // then fetch metadata and highlights for that page only (computing
+        // highlight() for every match was most of a common word's time).
+        let unfiltered = query.filter.sources.is_empty()
+            && query.filter.languages.is_empty()
+            && query.filter.since.is_none()
+            && query.filter.until.is_none()
+            && query.filter.frames.is_empty()
+            && query.filter.techniques.is_empty();
+        let q = if unfiltered {
+            params.clear();
+            "SELECT rowid, article_id, line, rank FROM text_fts WHERE text_fts MATCH ? \
+             ORDER BY rank, article_id, line LIMIT ? OFFSET ?"
+                .to_string()
+        } else {
+            format!(
+                "{with} SELECT f.rowid, f.article_id, f.line, f.rank FROM text_fts f \
+                 JOIN sel ON sel.article_id = f.article_id \
+                 WHERE text_fts MATCH ? {line_filter} \
+                 ORDER BY f.rank, f.article_id, f.line LIMIT ? OFFSET ?"
+            )
+        };
+        let folded = crate::fold::fold(&query.text);
+        params.push(Value::Text(folded.clone()));
+        if !unfiltered {
+            params.extend(
+                query
+                    .filter
+                    .techniques
+                    .iter()
+                    .map(|t| Value::Text(t.as_str().into())),
+            );
+        }
         params.push(Value::Integer(query.limit as i64));
         params.push(Value::Integer(query.offset as i64));
-        let mut stmt = self.conn.prepare(&q).map_err(&e)?;
-        let mut rows = stmt.query(params_from_iter(params)).map_err(&e)?;
+        let ranked: Vec<(i64, i64, i64, f64)> = {
+            let mut stmt = self.conn.prepare(&q).map_err(&e)?;
+            let rows = stmt
+                .query_map(params_from_iter(params), |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .map_err(&e)?;
+            rows.collect::<Result<_, _>>().map_err(&e)?
+        };
+        let mut meta = self
+            .conn
+            .prepare_cached(
+                "SELECT a.ext_id, s.name, a.published, a.language, a.title, a.latest_analysis \
+                 FROM articles a LEFT JOIN sources s ON s.id = a.source_id WHERE a.id = ?1",
+            )
+            .map_err(&e)?;
+        let mut highlight = self
+            .conn
+            .prepare_cached(
+                "SELECT text, highlight(text_fts, 1, char(1), char(2)) FROM text_fts \
+                 WHERE text_fts MATCH ?1 AND rowid = ?2",
+            )
+            .map_err(&e)?;
         let mut techniques = self
             .conn
             .prepare_cached(
                 "SELECT technique FROM paragraph_techniques WHERE analysis_id = ?1 AND line = ?2 ORDER BY pos",
             )
             .map_err(&e)?;
-        let mut hits = Vec::new();
-        while let Some(r) = rows.next().map_err(&e)? {
-            let analysis: Option<i64> = r.get(10).map_err(&e)?;
-            let line: i64 = r.get(6).map_err(&e)?;
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (rowid, article, line, rank) in ranked {
+            type Meta = (
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                String,
+                Option<i64>,
+            );
+            let (id, source, published, language, title, analysis): Meta = meta
+                .query_row([article], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .map_err(&e)?;
+            let (text, highlighted): (String, String) = highlight
+                .query_row(params![folded, rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(&e)?;
             let techs = match analysis {
                 None => Vec::new(),
-                Some(id) => techniques
-                    .query_map(params![id, line], |r| r.get::<_, String>(0))
+                Some(a) => techniques
+                    .query_map(params![a, line], |r| r.get::<_, String>(0))
                     .map_err(&e)?
                     .collect::<Result<_, _>>()
                     .map_err(&e)?,
             };
-            let bm25: f64 = r.get(9).map_err(&e)?;
-            let text: String = r.get(7).map_err(&e)?;
-            let highlighted: String = r.get(8).map_err(&e)?;
             hits.push(SearchHit {
-                article: r.get(0).map_err(&e)?,
-                id: r.get(1).map_err(&e)?,
-                source: r.get(2).map_err(&e)?,
-                published: r.get(3).map_err(&e)?,
-                language: r.get(4).map_err(&e)?,
-                title: r.get(5).map_err(&e)?,
+                article,
+                id,
+                source,
+                published,
+                language,
+                title,
                 line: line as u32,
                 snippet: crate::fold::snippet(&text, &highlighted, 24),
                 techniques: techs,
-                // SQLite's bm25() is lower for better matches.
-                score: -bm25,
+                // FTS5's rank (bm25) is lower for better matches.
+                score: -rank,
             });
         }
         Ok(hits)
@@ -633,7 +757,7 @@ impl CorpusStore for SqliteStore {
             .conn
             .prepare(&format!(
                 "{with} SELECT sel.article_id FROM sel JOIN articles a ON a.id = sel.article_id \
-                 ORDER BY a.published IS NULL, a.published DESC, a.id DESC LIMIT ? OFFSET ?"
+                 ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?"
             ))
             .map_err(&e)?;
         let ids: Vec<i64> = stmt

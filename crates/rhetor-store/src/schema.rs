@@ -113,6 +113,9 @@ ALTER TABLE articles ADD COLUMN paragraphs INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE articles ADD COLUMN words INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE articles ADD COLUMN latest_analysis INTEGER REFERENCES analyses(id);
 UPDATE articles SET latest_analysis = (SELECT max(n.id) FROM analyses n WHERE n.article_id = articles.id);
+-- Covers what stats and article lists read, so they never touch the
+-- pages holding the article texts.
+CREATE INDEX articles_corpus ON articles(latest_analysis, source_id, published, language, paragraphs, words);
 CREATE INDEX analyses_by_article ON analyses(article_id, id);
 CREATE INDEX articles_by_language_published ON articles(language, published);
 CREATE VIRTUAL TABLE text_fts USING fts5(

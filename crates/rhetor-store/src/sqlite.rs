@@ -47,6 +47,15 @@ impl SqliteStore {
         SqliteStore::open(path)
     }
 
+    /// True when the database holds no article (cheaper than [`Store::info`]).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM articles)", [], |r| {
+                r.get(0)
+            })
+            .map_err(sql(&self.path))
+    }
+
     /// Opens an existing database for reading only.
     pub fn open_read_only(path: &Path) -> Result<SqliteStore, StoreError> {
         check_header(path, false)?;
@@ -482,20 +491,26 @@ impl SqliteStore {
         f: &mut dyn FnMut(StoredArticle) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let e = sql(&self.path);
+        // One article: by its row, through the primary key (an `OR` in the
+        // condition would make SQLite scan every article).
+        let one = if only.is_some() {
+            "a.id = ?4 AND"
+        } else {
+            "?4 IS NULL AND"
+        };
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT a.id, a.ext_id, a.url, s.name, a.published, a.language, a.title, a.body, \
                         n.id, n.model, n.model_name, n.language, n.genre, n.genre_scores \
                  FROM articles a \
                  LEFT JOIN sources s ON s.id = a.source_id \
-                 LEFT JOIN latest_analyses n ON n.article_id = a.id \
-                 WHERE (?1 IS NULL OR s.name = ?1) \
+                 LEFT JOIN analyses n ON n.id = a.latest_analysis \
+                 WHERE {one} (?1 IS NULL OR s.name = ?1) \
                    AND (?2 IS NULL OR a.published >= ?2) \
                    AND (?3 IS NULL OR a.published < ?3 OR substr(a.published, 1, length(?3)) = ?3) \
-                   AND (?4 IS NULL OR a.id = ?4) \
-                 ORDER BY a.id",
-            )
+                 ORDER BY a.id"
+            ))
             .map_err(&e)?;
         let mut frames = self
             .conn

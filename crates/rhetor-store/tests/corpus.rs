@@ -240,3 +240,55 @@ fn corpus_queries_read_the_newest_analysis_only() {
         1
     );
 }
+
+/// Label counts over a large selection (counted in one pass over the label
+/// table) equal those over its parts (small selections, counted by SQL).
+#[test]
+fn label_counts_agree_between_the_scan_and_the_join() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(&dir.path().join("big.db")).unwrap();
+    let techniques = [
+        Technique::Doubt,
+        Technique::Repetition,
+        Technique::LoadedLanguage,
+    ];
+    let items: Vec<Analysed> = (0..6000)
+        .map(|i| {
+            let mut it = item(
+                &format!("a{i}"),
+                &format!("S{}", i % 3),
+                &format!("2024-0{}-01", 1 + i % 4),
+                "en",
+                &format!("T{i}"),
+                "one two\nthree four",
+            );
+            // Distinct texts, labels varying with i.
+            it.article.text = format!("one {i}\nthree four");
+            it.document = it.article.to_document();
+            it.hash = it.article.content_hash();
+            it.document.paragraphs[1].techniques = vec![Scored::new(techniques[i % 3], 0.5)];
+            if i % 7 == 0 {
+                it.document.paragraphs[2].techniques =
+                    vec![Scored::new(techniques[(i / 7) % 3], 0.5)];
+            }
+            it
+        })
+        .collect();
+    store.write_batch("m", &items).unwrap();
+    let by = [GroupBy::Source, GroupBy::Month];
+    let all = store
+        .label_counts(&by, LabelTask::Techniques, &CorpusFilter::default())
+        .unwrap();
+    let mut parts = Vec::new();
+    for s in ["S0", "S1", "S2"] {
+        let f = CorpusFilter {
+            sources: vec![s.into()],
+            ..Default::default()
+        };
+        parts.extend(store.label_counts(&by, LabelTask::Techniques, &f).unwrap());
+    }
+    parts.sort_by(|a, b| a.key.cmp(&b.key).then(a.label.cmp(&b.label)));
+    assert_eq!(all, parts);
+    // 6,000 + 858 (every 7th article has a second labelled paragraph).
+    assert_eq!(all.iter().map(|c| c.count).sum::<u64>(), 6858);
+}

@@ -65,9 +65,8 @@ fn load_model(
 /// Opens the database of a corpus command: it must exist (an older schema
 /// is upgraded in place) and hold at least one article.
 fn open_corpus(path: &std::path::Path) -> anyhow::Result<rhetor_store::SqliteStore> {
-    use rhetor_store::Store;
     let store = rhetor_store::SqliteStore::open_existing(path)?;
-    if store.info()?.articles == 0 {
+    if store.is_empty()? {
         anyhow::bail!(
             "{}: the database holds no articles (run `rhetor ingest` first)",
             path.display()
