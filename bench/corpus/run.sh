@@ -50,7 +50,7 @@ median "stats --by week" $BIN stats --db "$DB" --by week --format json
 # lines): the worst case; "retufe" is in about 1,100 lines.
 median "search the most common word" $BIN search kalo --db "$DB" --limit 20
 median "search a word in 1,100 lines" $BIN search retufe --db "$DB" --limit 20
-median "search a phrase + technique + source filters" $BIN search '"kalo mi"' --db "$DB" --technique Appeal_to_Fear-Prejudice --source "Outlet 07" --limit 20
+median "search the most common word, technique and source filters" $BIN search kalo --db "$DB" --technique Appeal_to_Fear-Prejudice --source "Outlet 07" --limit 20
 RUNS=1 median "narratives --full (lexical)" $BIN narratives --db "$DB" --full --format jsonl
 grep -o 'recomputed.*' "$WORK/err" || true
 wc -l < "$WORK/out" | sed 's/^/clusters of 2 or more: /'
