@@ -125,7 +125,7 @@ async fn analyze_doc(
         // Held until the analysis really ends, even if the request timed out
         // and its future was dropped: the permit counts CPU work in progress.
         let _permit = permit;
-        let large = req.text.len() >= LARGE_TEXT;
+        let large = req.0.text.len() >= LARGE_TEXT;
         let mut doc = req.into_document(default_id);
         let result = run_cancellable(&token, || engine.annotate(&mut doc, &Task::ALL));
         // A failed (or cancelled) analysis drops the document here.
@@ -202,7 +202,7 @@ pub async fn analyze(
 ) -> Result<Response, ApiError> {
     check_content_type(&headers, false)?;
     let req = parse_one(&read_body(body, &state)?)?;
-    let large = req.text.len() >= LARGE_TEXT;
+    let large = req.0.text.len() >= LARGE_TEXT;
     let doc = analyze_doc(&state, req, "1".into()).await?;
     let response = Json(&doc).into_response();
     drop(doc);
