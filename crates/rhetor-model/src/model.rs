@@ -358,6 +358,11 @@ impl FastModel {
             let tagger = self.spans();
             let before = spans.len();
             let mut cut = false;
+            let wanted: Vec<(usize, f32)> = p
+                .techniques
+                .iter()
+                .map(|t| (t.label.index(), t.score))
+                .collect();
             'windows: for w in windows(&p.text, PARAGRAPH_WINDOW) {
                 if cancelled() {
                     break;
@@ -370,8 +375,12 @@ impl FastModel {
                 // Spans lie inside their window: their text is sliced from
                 // it, with a map of the window (not of the whole text).
                 let map = OffsetMap::new(w.text);
-                for t in &p.techniques {
-                    for (s, e, score) in tagger.spans(&tokens, &feats, t.label.index(), t.score) {
+                for (t, found) in p
+                    .techniques
+                    .iter()
+                    .zip(tagger.spans_of(&tokens, &feats, &wanted))
+                {
+                    for (s, e, score) in found {
                         if spans.len() - before == MAX_SPANS_PER_PARAGRAPH {
                             cut = true;
                             break 'windows;
