@@ -10,6 +10,7 @@
 
 pub mod anchor;
 pub mod blend;
+pub mod check;
 pub mod dense;
 pub mod embed;
 pub mod inputs;

@@ -4,15 +4,20 @@
 use crate::embed::embed_document;
 use crate::inputs::{FastProbs, FastRules};
 use crate::stack::{apply, StackHeads};
+use rhetor_core::window::PARAGRAPH_WINDOW;
 use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
 use rhetor_model::FastModel;
 use serde::{Deserialize, Serialize};
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// Bumped when the heads' layout or inputs change.
-pub const FORMAT_VERSION: u32 = 2;
+///
+/// The file: the 8 bytes `RHETORAM`, this version as a little-endian u32,
+/// then the gzip'd postcard encoding of [`AccurateHeads`]. Version 3:
+/// postcard instead of bincode 1 (unmaintained); the same heads.
+pub const FORMAT_VERSION: u32 = 3;
 const MAGIC: &[u8; 8] = b"RHETORAM";
 
 /// What `models/accurate.bin` holds.
@@ -72,10 +77,11 @@ impl AccurateHeads {
         let mut file = rhetor_formats::atomic::AtomicFile::create(path).map_err(io)?;
         rhetor_model::store::write_header(&mut file, MAGIC, FORMAT_VERSION).map_err(io)?;
         let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::best());
-        bincode::serialize_into(&mut gz, self).map_err(|e| HeadsError::Corrupt {
+        let bytes = postcard::to_allocvec(self).map_err(|e| HeadsError::Corrupt {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
+        gz.write_all(&bytes).map_err(io)?;
         gz.finish().map_err(io)?.commit().map_err(io)
     }
 
@@ -109,7 +115,14 @@ impl AccurateHeads {
         flate2::read::GzDecoder::new(body)
             .read_to_end(&mut raw)
             .map_err(|e| corrupt(e.to_string()))?;
-        bincode::deserialize(&raw).map_err(|e| corrupt(e.to_string()))
+        let heads: AccurateHeads = match postcard::take_from_bytes(&raw) {
+            Ok((heads, [])) => heads,
+            Ok((_, rest)) => return Err(corrupt(format!("{} bytes after the heads", rest.len()))),
+            Err(e) => return Err(corrupt(e.to_string())),
+        };
+        // Decoded is not enough: every count and dimension must fit.
+        crate::check::check_heads(&heads).map_err(corrupt)?;
+        Ok(heads)
     }
 
     /// Format version stored in a heads file's header.
@@ -172,6 +185,21 @@ impl Detector for AccurateModel {
         let wants = |t: Task| tasks.contains(&t);
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
+        if rhetor_core::cancel::cancelled() {
+            return Err(DetectError::new(self, doc, rhetor_core::cancel::CANCELLED));
+        }
+        for p in doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.text.len() > PARAGRAPH_WINDOW)
+        {
+            let warning = format!(
+                "line {}: the encoder read the first {PARAGRAPH_WINDOW} bytes of a paragraph of {} bytes",
+                p.line,
+                p.text.len()
+            );
+            doc.warnings.push(warning);
+        }
         let decisions = self
             .heads
             .heads

