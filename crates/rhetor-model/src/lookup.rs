@@ -190,8 +190,6 @@ fn accumulate(head: &CompactHead, a: &[Feat], b: &[Feat], s: &mut [f32]) {
     }
 }
 
-/// Raw score of one label (what `scores(x)[label]` gives, computed
-
 /// Asks the CPU to start loading row `row - 1` (0: none).
 #[inline]
 fn prefetch_row(head: &CompactHead, row: u32) {
