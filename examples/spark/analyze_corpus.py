@@ -57,16 +57,36 @@ def worker_analyzer(model):
     return _ANALYZERS[model]
 
 
-def analyze_batches(model, batch_size):
-    """The function mapInArrow runs on each partition's Arrow batches."""
+# A character that is not white space as rhetor means it (Rust's
+# char::is_whitespace, the Unicode White_Space property: tab to carriage
+# return, NEL, the Zs spaces, the line and paragraph separators) nor a BOM.
+# RE2 syntax, as pyarrow's match_substring_regex reads it.
+NOT_BLANK = r"[^\x{09}-\x{0D}\x{85}\p{Zs}\x{2028}\x{2029}\x{FEFF}]"
+
+
+def analyze_batches(model, batch_size, blanks=None):
+    """The function mapInArrow runs on each partition's Arrow batches.
+    Articles whose text is missing or blank (white space, BOMs) are dropped
+    here, in the same pass, and counted in the accumulator ``blanks``
+    (rhetor would refuse them)."""
 
     def run(batches):
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         analyzer = worker_analyzer(model)
         for batch in batches:
             if batch.num_rows == 0:
                 continue
+            text = batch.column(batch.schema.get_field_index("text"))
+            keep = pc.fill_null(pc.match_substring_regex(text, NOT_BLANK), False)
+            dropped = batch.num_rows - pc.sum(keep).as_py() if batch.num_rows else 0
+            if dropped:
+                if blanks is not None:
+                    blanks.add(dropped)
+                batch = batch.filter(keep)
+                if batch.num_rows == 0:
+                    continue
             out = analyzer.analyze_arrow(
                 pa.Table.from_batches([batch]),
                 text_column="text",
@@ -188,16 +208,18 @@ def main(argv=None):
     )
     try:
         df = read_articles(spark, args.input, args.partitions)
-        blank = F.col("text").isNull() | (F.trim(F.col("text")) == "")
         if args.partitions:
             df = df.repartition(args.partitions)
-        articles = df.filter(~blank).mapInArrow(analyze_batches(args.model, args.batch_size), OUTPUT_SCHEMA)
+        # Blank articles are dropped and counted while the job runs, not by
+        # a second pass over the input.
+        blanks = spark.sparkContext.accumulator(0)
+        articles = df.mapInArrow(analyze_batches(args.model, args.batch_size, blanks), OUTPUT_SCHEMA)
         out_articles = os.path.join(args.output, "articles")
         articles.write.mode("overwrite").parquet(out_articles)
         written = spark.read.parquet(out_articles)
         rates(spark, written).write.mode("overwrite").parquet(os.path.join(args.output, "rates"))
         n = written.count()
-        skipped = df.filter(blank).count()
+        skipped = blanks.value
         print(f"analyze_corpus: {n} articles -> {out_articles}" + (f"; {skipped} blank skipped" if skipped else ""), file=sys.stderr)
     finally:
         spark.stop()

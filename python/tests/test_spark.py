@@ -14,8 +14,7 @@ JOB = REPO / "examples" / "spark" / "analyze_corpus.py"
 
 
 def corpus():
-    """24 articles: the fixtures under several ids, sources and months, plus
-    one blank article the job must drop."""
+    """24 articles: the fixtures under several ids, sources and months."""
     rows = []
     for i in range(6):
         for j, a in enumerate(ARTICLES):
@@ -39,7 +38,12 @@ def test_spark_job_matches_the_cli_row_for_row(tmp_path, rhetor_bin):
 
     require(shutil.which("java") is not None, "java is not installed (PySpark needs Java 17)")
     rows = corpus()
-    inp = write_jsonl(tmp_path / "corpus.jsonl", rows + [{"id": "blank", "text": "   ", "source": "x"}])
+    # Blank texts as rhetor means it (white space of any kind, a lone BOM)
+    # and a record without text: dropped and counted, never sent to rhetor
+    # (which refuses them, failing the job).
+    blanks = [{"id": "blank", "text": "   ", "source": "x"}, {"id": "bom", "text": "\ufeff", "source": "x"},
+              {"id": "tabs", "text": "\t\u00a0\t", "source": "x"}, {"id": "no-text", "source": "x"}]
+    inp = write_jsonl(tmp_path / "corpus.jsonl", rows + blanks)
     out = tmp_path / "out"
     run = subprocess.run(
         [sys.executable, str(JOB), "--input", str(inp), "--output", str(out), "--model", "fast",
@@ -47,7 +51,7 @@ def test_spark_job_matches_the_cli_row_for_row(tmp_path, rhetor_bin):
         capture_output=True, text=True, timeout=600,
     )
     assert run.returncode == 0, run.stderr[-5000:]
-    assert "24 articles" in run.stderr and "1 blank skipped" in run.stderr
+    assert "24 articles" in run.stderr and "4 blank skipped" in run.stderr, run.stderr[-3000:]
 
     # The CLI on the same articles (ids, titles, texts).
     cli_in = write_jsonl(tmp_path / "cli.jsonl", [{k: r[k] for k in ("id", "title", "text") if r.get(k) is not None} for r in rows])

@@ -4,6 +4,7 @@
 //! heads takes seconds, so training keeps every paragraph's embedding in a
 //! cache file keyed by the encoder's weights and by the text itself.
 
+use rhetor_core::window::{prefix, PARAGRAPH_WINDOW};
 use rhetor_core::Document;
 use rhetor_encoder::Encoder;
 use rhetor_model::hashing::Fnv;
@@ -33,10 +34,30 @@ pub fn article_embedding(paragraphs: &[Vec<f32>], dim: usize) -> Vec<f32> {
     mean
 }
 
-/// Embeds one document's paragraphs (for inference).
+/// Paragraphs embedded in one call of the encoder: an article of 200,000
+/// lines is embedded in pieces, so its token ids and pooled windows are
+/// never all held at once (SemEval articles have far fewer paragraphs, and
+/// are embedded in one call as before).
+const PARAGRAPHS_PER_CALL: usize = 1024;
+
+/// Embeds one document's paragraphs (for inference). The encoder reads at
+/// most the first [`PARAGRAPH_WINDOW`] bytes of a paragraph (some 20,000
+/// tokens): a paragraph of 50 MB would otherwise take hours.
 pub fn embed_document(encoder: &Encoder, doc: &Document) -> DocEmbeddings {
-    let texts: Vec<&str> = doc.paragraphs.iter().map(|p| p.text.as_str()).collect();
-    let paragraphs = encoder.embed(&texts);
+    let texts: Vec<&str> = doc
+        .paragraphs
+        .iter()
+        .map(|p| prefix(&p.text, PARAGRAPH_WINDOW))
+        .collect();
+    let mut paragraphs = Vec::with_capacity(texts.len());
+    for chunk in texts.chunks(PARAGRAPHS_PER_CALL) {
+        if rhetor_core::cancel::cancelled() {
+            // The caller gave up and will not read these.
+            paragraphs.resize(texts.len(), vec![0.0; encoder.dim()]);
+            break;
+        }
+        paragraphs.extend(encoder.embed(chunk));
+    }
     let article = article_embedding(&paragraphs, encoder.dim());
     DocEmbeddings {
         paragraphs,

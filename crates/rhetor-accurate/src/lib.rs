@@ -14,6 +14,7 @@
 
 pub mod anchor;
 pub mod blend;
+pub mod check;
 pub mod dense;
 pub mod embed;
 pub mod inputs;

@@ -4,6 +4,7 @@
 use crate::embed::embed_document;
 use crate::inputs::{FastProbs, FastRules};
 use crate::stack::{apply, StackHeads};
+use rhetor_core::window::PARAGRAPH_WINDOW;
 use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
 use rhetor_model::FastModel;
@@ -114,11 +115,14 @@ impl AccurateHeads {
         flate2::read::GzDecoder::new(body)
             .read_to_end(&mut raw)
             .map_err(|e| corrupt(e.to_string()))?;
-        match postcard::take_from_bytes(&raw) {
-            Ok((heads, [])) => Ok(heads),
-            Ok((_, rest)) => Err(corrupt(format!("{} bytes after the heads", rest.len()))),
-            Err(e) => Err(corrupt(e.to_string())),
-        }
+        let heads: AccurateHeads = match postcard::take_from_bytes(&raw) {
+            Ok((heads, [])) => heads,
+            Ok((_, rest)) => return Err(corrupt(format!("{} bytes after the heads", rest.len()))),
+            Err(e) => return Err(corrupt(e.to_string())),
+        };
+        // Decoded is not enough: every count and dimension must fit.
+        crate::check::check_heads(&heads).map_err(corrupt)?;
+        Ok(heads)
     }
 
     /// Format version stored in a heads file's header.
@@ -181,6 +185,21 @@ impl Detector for AccurateModel {
         let wants = |t: Task| tasks.contains(&t);
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
+        if rhetor_core::cancel::cancelled() {
+            return Err(DetectError::new(self, doc, rhetor_core::cancel::CANCELLED));
+        }
+        for p in doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.text.len() > PARAGRAPH_WINDOW)
+        {
+            let warning = format!(
+                "line {}: the encoder read the first {PARAGRAPH_WINDOW} bytes of a paragraph of {} bytes",
+                p.line,
+                p.text.len()
+            );
+            doc.warnings.push(warning);
+        }
         let decisions = self
             .heads
             .heads

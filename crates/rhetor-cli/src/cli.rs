@@ -2,7 +2,7 @@
 
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rhetor_core::Task;
+use rhetor_core::{Frame, Task, Technique};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -29,6 +29,14 @@ pub enum Command {
     Export(ExportArgs),
     /// The database: counts and schema version.
     Db(DbArgs),
+    /// Label rates per outlet, language, month or week, with 95 % intervals
+    /// and lift against the rest of the corpus.
+    Stats(StatsArgs),
+    /// Full-text search over stored titles and paragraphs.
+    Search(SearchArgs),
+    /// Clusters of stored articles that tell the same story (republished,
+    /// edited, translated).
+    Narratives(NarrativesArgs),
     /// Score predictions against gold labels with the official SemEval metrics.
     Eval(EvalArgs),
     /// Train models on SemEval-layout data.
@@ -309,4 +317,155 @@ pub struct ServeArgs {
     /// idle kept-alive connection stays open.
     #[arg(long, value_name = "SECONDS", default_value_t = rhetor_server::conn::HEADER_TIMEOUT.as_secs())]
     pub header_timeout: u64,
+    /// Also serve this database: /v1/stats, /v1/search, /v1/narratives,
+    /// /v1/articles/{id} and the dashboard at /corpus.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+fn date_parser(s: &str) -> Result<String, String> {
+    rhetor_corpus::check_date(s)
+}
+
+fn technique_parser(s: &str) -> Result<Technique, String> {
+    s.parse::<Technique>().map_err(|e| e.to_string())
+}
+
+fn frame_parser(s: &str) -> Result<Frame, String> {
+    s.parse::<Frame>().map_err(|e| e.to_string())
+}
+
+/// `--by`: one or two groupings.
+#[derive(Debug, Clone)]
+pub struct Groups(pub Vec<rhetor_store::GroupBy>);
+
+fn group_parser(s: &str) -> Result<Groups, String> {
+    let groups: Vec<rhetor_store::GroupBy> = s
+        .split(',')
+        .map(|g| {
+            rhetor_store::GroupBy::parse(g).ok_or_else(|| {
+                format!("unknown group {g:?}: expected source, language, month or week, or two joined by a comma (source,month)")
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if groups.len() > 2 {
+        return Err("at most two groups (e.g. source,month)".into());
+    }
+    Ok(Groups(groups))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsTask {
+    /// Share of paragraphs carrying each technique.
+    Techniques,
+    /// Share of articles with each frame.
+    Frames,
+    /// Mix of genres.
+    Genre,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// Aligned for a terminal, highest lift first.
+    Table,
+    /// One row per group and label, highest lift first.
+    Csv,
+    /// An array with one object per group.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub db: DbPath,
+    /// Group by source, language, month or week, or two of them (source,month).
+    #[arg(long, value_name = "GROUPS", value_parser = group_parser, default_value = "source")]
+    pub by: Groups,
+    #[arg(long, value_enum, default_value = "techniques")]
+    pub task: StatsTask,
+    /// Only articles from this source (repeatable).
+    #[arg(long, value_name = "S")]
+    pub source: Vec<String>,
+    /// Only articles in this language (ISO code; repeatable).
+    #[arg(long, value_name = "L")]
+    pub language: Vec<String>,
+    /// Only articles published on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = date_parser)]
+    pub since: Option<String>,
+    /// Only articles published on or before DATE (a month or day includes all of it).
+    #[arg(long, value_name = "DATE", value_parser = date_parser)]
+    pub until: Option<String>,
+    /// Groups with fewer articles are flagged small.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub min_articles: u64,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: StatsFormat,
+    /// Write output to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HitsFormat {
+    /// Aligned for a terminal.
+    Table,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words, "a phrase", a OR b, a NOT b, pref* (case and accents ignored).
+    pub query: String,
+    #[command(flatten)]
+    pub db: DbPath,
+    /// Only paragraphs showing this technique (repeatable: any of them).
+    #[arg(long, value_name = "T", value_parser = technique_parser)]
+    pub technique: Vec<Technique>,
+    /// Only articles with this frame (repeatable: any of them).
+    #[arg(long, value_name = "F", value_parser = frame_parser)]
+    pub frame: Vec<Frame>,
+    /// Only articles from this source (repeatable).
+    #[arg(long, value_name = "S")]
+    pub source: Vec<String>,
+    /// Only articles in this language (ISO code).
+    #[arg(long, value_name = "L")]
+    pub language: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_parser)]
+    pub since: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date_parser)]
+    pub until: Option<String>,
+    /// Most hits to show (at most 1000).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: HitsFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct NarrativesArgs {
+    #[command(flatten)]
+    pub db: DbPath,
+    /// Smallest cluster to show.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_size: usize,
+    /// Similarity (estimated Jaccard of 3-word shingles, 0..1) two articles
+    /// need to be linked; a new value recomputes every cluster.
+    #[arg(long, value_name = "X", default_value_t = rhetor_corpus::narratives::DEFAULT_THRESHOLD)]
+    pub threshold: f64,
+    /// Also join translations and close paraphrases across languages (by
+    /// the accurate model's multilingual encoder).
+    #[arg(long)]
+    pub cross_lingual: bool,
+    /// Encoder directory for --cross-lingual.
+    #[arg(long, value_name = "DIR")]
+    pub encoder: Option<PathBuf>,
+    /// Recompute every cluster instead of placing only new articles.
+    #[arg(long)]
+    pub full: bool,
+    /// Most clusters to print.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: HitsFormat,
 }

@@ -139,3 +139,51 @@ fn kill_9_during_analyze_leaves_the_old_output_file_intact() {
     child.wait().unwrap();
     assert_eq!(std::fs::read_to_string(&results).unwrap(), OLD);
 }
+
+/// `extract -o` treats its file as `analyze -o` does: an input error
+/// without `--keep-going` leaves the old file (or no file) in place.
+#[test]
+fn extract_input_error_leaves_the_old_output_file_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "Title\n\nSome text here.\n").unwrap();
+    std::fs::write(dir.path().join("b.txt"), b"abc\x00binary").unwrap();
+    let extract = |keep_going: bool, target: &Path| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_rhetor"));
+        c.arg("extract");
+        if keep_going {
+            c.arg("--keep-going");
+        }
+        c.arg(dir.path().join("a.txt"))
+            .arg(dir.path().join("b.txt"))
+            .arg("-o")
+            .arg(target)
+            .output()
+            .unwrap()
+    };
+    let results = dir.path().join("records.jsonl");
+    std::fs::write(&results, OLD).unwrap();
+    let out = extract(false, &results);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("b.txt: looks like a binary file"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("left unchanged"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&results).unwrap(), OLD);
+    assert!(temporaries(dir.path()).is_empty());
+    let fresh = dir.path().join("fresh.jsonl");
+    assert_eq!(extract(false, &fresh).status.code(), Some(2));
+    assert!(!fresh.exists());
+
+    // With --keep-going the good record is written and the file replaced.
+    let out = extract(true, &results);
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&results).unwrap();
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1, "{text}");
+    assert_eq!(records[0]["title"], "Title");
+}

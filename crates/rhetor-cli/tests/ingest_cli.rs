@@ -144,8 +144,9 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
     let out = rhetor(&["extract", s(d)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let recs = jsonl(&out);
-    // crawl.warc.gz (1 page), feed.rss (2 items), pier-story, saved.html.
-    assert_eq!(recs.len(), 5, "{recs:#?}");
+    // crawl.warc.gz (1 page), feed.rss (2 items, one of them saved.html,
+    // which is not read again as a page of its own), pier-story.
+    assert_eq!(recs.len(), 4, "{recs:#?}");
     let by_url = |u: &str| {
         recs.iter()
             .find(|r| r["url"] == u)
@@ -190,6 +191,17 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
         BODY[..3].join("\n"),
         "the saved page next to the feed was read"
     );
+    assert_eq!(
+        saved["id"],
+        rhetor_extract::url_id("https://island.example/news/saved.html"),
+        "read once, as the feed's item (the id of a feed item)"
+    );
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["url"] == "https://island.example/news/saved")
+            .count(),
+        1
+    );
 
     // The records feed `analyze`.
     let mut child = Command::new(env!("CARGO_BIN_EXE_rhetor"))
@@ -203,7 +215,7 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
     let analysed = child.wait_with_output().unwrap();
     assert!(analysed.status.success(), "{}", stderr(&analysed));
     let docs = jsonl(&analysed);
-    assert_eq!(docs.len(), 5);
+    assert_eq!(docs.len(), 4);
     assert_eq!(docs[0]["model"], "fast");
 }
 

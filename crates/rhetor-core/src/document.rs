@@ -92,6 +92,11 @@ pub struct Document {
     /// The text exactly as given: all offsets refer to it.
     #[serde(skip)]
     pub text: String,
+    /// What a model could not do in full on this document (a paragraph
+    /// analysed in windows, spans cut at the bound), one line each, naming
+    /// the line. Not part of the JSON object: front ends report them.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// Python's `str.isspace()`, which decided which lines the official SemEval
@@ -142,6 +147,7 @@ impl Document {
             paragraphs,
             spans: Vec::new(),
             text,
+            warnings: Vec::new(),
         }
     }
 

@@ -62,14 +62,15 @@ impl LanguageIdentifier {
 pub fn identify_document(id: &LanguageIdentifier, doc: &crate::Document) -> Option<&'static str> {
     let mut sample = String::new();
     for p in doc.body() {
-        sample.push_str(p);
+        // A paragraph of megabytes is sampled, not copied whole.
+        sample.push_str(crate::window::prefix(p, crate::window::PARAGRAPH_WINDOW));
         sample.push('\n');
         if sample.len() > 2000 {
             break;
         }
     }
     if sample.trim().is_empty() {
-        sample = doc.title.clone();
+        sample = crate::window::prefix(&doc.title, crate::window::PARAGRAPH_WINDOW).to_string();
     }
     id.identify(&sample)
 }

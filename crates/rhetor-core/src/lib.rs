@@ -12,13 +12,19 @@
 //!   be asked for and its error type.
 //! * [`pipeline`] — the annotation step (language, then detector) shared by
 //!   the CLI and the server.
+//! * [`cancel`] — cooperative cancellation: the models stop between
+//!   paragraphs and windows when the server gives up on a request.
+//! * [`window`] — the windows long paragraphs and articles are analysed
+//!   in, so memory grows with the window, not the input.
 
+pub mod cancel;
 pub mod detector;
 pub mod document;
 pub mod lang;
 pub mod offsets;
 pub mod pipeline;
 pub mod taxonomy;
+pub mod window;
 
 pub use detector::{DetectError, Detector, Task};
 pub use document::{Document, GenreScores, Paragraph, Scored, Span};

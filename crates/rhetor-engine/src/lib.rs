@@ -62,17 +62,14 @@ impl Engine {
         pipeline::annotate(doc, &self.lid, self.detector.as_ref(), tasks)
     }
 
-    /// [`Engine::annotate`] on every document, in parallel on rayon's pool
-    /// (every core); the order of `docs` is kept. One result per document,
-    /// in the same order: a model error costs only its document.
-    pub fn annotate_all(
-        &self,
-        docs: &mut [Document],
-        tasks: &[Task],
-    ) -> Vec<Result<(), DetectError>> {
+    /// [`Engine::annotate`] on every document, in parallel on the current
+    /// rayon pool (every core, unless called inside a smaller pool); the
+    /// order of `docs` is kept. Stops at the first model error, as every
+    /// caller does (documents not reached yet stay unannotated; with
+    /// several failures, which one is returned is not specified).
+    pub fn annotate_all(&self, docs: &mut [Document], tasks: &[Task]) -> Result<(), DetectError> {
         docs.par_iter_mut()
-            .map(|doc| self.annotate(doc, tasks))
-            .collect()
+            .try_for_each(|doc| self.annotate(doc, tasks))
     }
 }
 
@@ -120,8 +117,7 @@ mod tests {
                 "Title\nThe minister promised that the new bridge would be finished before winter.",
             ),
         ];
-        let results = engine.annotate_all(&mut docs, &Task::ALL);
-        assert!(results.iter().all(Result::is_ok));
+        engine.annotate_all(&mut docs, &Task::ALL).unwrap();
         assert_eq!(docs[0].id, "a");
         assert_eq!(docs[0].language.as_deref(), Some("fr"));
         assert_eq!(docs[0].title, "Titre");
@@ -135,5 +131,46 @@ mod tests {
         assert!(is_blank_article(Some("  "), ""));
         assert!(!is_blank_article(Some("A title"), ""));
         assert!(!is_blank_article(None, "x"));
+    }
+
+    /// A detector that fails on documents whose text says so.
+    struct FailsOn(&'static str);
+
+    impl Detector for FailsOn {
+        fn name(&self) -> &str {
+            "fails-on"
+        }
+        fn annotate(&self, doc: &mut Document, _tasks: &[Task]) -> Result<(), DetectError> {
+            if doc.text.contains(self.0) {
+                return Err(DetectError::new(self, doc, "cannot analyse this one"));
+            }
+            doc.model = Some("fails-on".into());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn annotate_all_stops_with_the_model_error() {
+        let engine = Engine::new(Arc::new(FailsOn("BROKEN")));
+        let mut docs: Vec<Document> = (0..50)
+            .map(|i| {
+                document_from_fields(
+                    format!("d{i}"),
+                    None,
+                    "Title
+A plain body.",
+                )
+            })
+            .collect();
+        engine.annotate_all(&mut docs, &Task::ALL).unwrap();
+        assert!(docs.iter().all(|d| d.model.as_deref() == Some("fails-on")));
+        docs[17] = document_from_fields(
+            "d17".into(),
+            None,
+            "Title
+A BROKEN body.",
+        );
+        let err = engine.annotate_all(&mut docs, &Task::ALL).unwrap_err();
+        assert_eq!(err.article, "d17", "{err}");
     }
 }

@@ -68,12 +68,9 @@ pub fn read_feed(bytes: &[u8], name: &str, dir: Option<&Path>) -> Vec<Unit> {
             .filter(|s| !s.trim().is_empty());
         let body = content.or_else(|| summary.filter(|s| word_count(s) >= MIN_BODY_WORDS));
         let Some(body) = body else {
-            units.push(Unit::Skipped {
+            units.push(Unit::NoArticleText {
                 location,
-                reason: format!(
-                    "{} (the item holds no body and no saved page)",
-                    crate::NO_ARTICLE_TEXT
-                ),
+                detail: "the item holds no body and no saved page".into(),
             });
             continue;
         };
@@ -97,6 +94,25 @@ pub fn read_feed(bytes: &[u8], name: &str, dir: Option<&Path>) -> Vec<Unit> {
         }));
     }
     units
+}
+
+/// The saved pages next to a feed (in `dir`) that its items link to: the
+/// pages [`read_feed`] reads as those items. An unreadable feed names none.
+pub fn saved_pages(bytes: &[u8], dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(feed) = feed_rs::parser::parse(bytes) else {
+        return Vec::new();
+    };
+    feed.entries
+        .iter()
+        .filter_map(|entry| {
+            let link = entry
+                .links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .or(entry.links.first())?;
+            saved_page(dir, &link.href)
+        })
+        .collect()
 }
 
 fn word_count(html: &str) -> usize {
@@ -170,7 +186,9 @@ mod tests {
             }
             u => panic!("{u:?}"),
         }
-        assert!(matches!(&units[1], Unit::Skipped { location, .. } if location == "f.xml: item 2"));
+        assert!(
+            matches!(&units[1], Unit::NoArticleText { location, .. } if location == "f.xml: item 2")
+        );
         match &units[2] {
             Unit::Page(p) => assert!(p.location.ends_with("saved-story.html"), "{}", p.location),
             u => panic!("{u:?}"),

@@ -195,15 +195,8 @@ struct Meta {
 
 impl Meta {
     fn read(doc: &Document) -> Meta {
-        let meta = |key: &str| -> Option<String> {
-            let sel =
-                format!("meta[property=\"{key}\"], meta[name=\"{key}\"], meta[itemprop=\"{key}\"]");
-            doc.select(&sel)
-                .iter()
-                .filter_map(|m| m.attr("content"))
-                .map(|c| c.trim().to_string())
-                .find(|c| !c.is_empty())
-        };
+        let tags = MetaTags::read(doc);
+        let meta = |key: &str| tags.get(key);
         let text_of = |sel: &str| -> Option<String> {
             let s = doc.select(sel);
             let t = s.iter().next()?.text();
@@ -241,6 +234,39 @@ impl Meta {
             published,
             url,
         }
+    }
+}
+
+/// The page's `<meta>` tags read in one pass: for each name (a
+/// `property`, `name` or `itemprop` value), the trimmed `content` of the
+/// first tag in document order that has it and a non-blank content (what
+/// the selector `meta[property=K], meta[name=K], meta[itemprop=K]` would
+/// find first, without a walk of the tree per key).
+struct MetaTags(std::collections::HashMap<String, String>);
+
+impl MetaTags {
+    fn read(doc: &Document) -> Self {
+        let mut tags = std::collections::HashMap::new();
+        for m in doc.select("meta").iter() {
+            let Some(content) = m.attr("content") else {
+                continue;
+            };
+            let content = content.trim();
+            if content.is_empty() {
+                continue;
+            }
+            for attr in ["property", "name", "itemprop"] {
+                if let Some(key) = m.attr(attr) {
+                    tags.entry(key.to_string())
+                        .or_insert_with(|| content.to_string());
+                }
+            }
+        }
+        MetaTags(tags)
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
     }
 }
 
@@ -342,5 +368,41 @@ mod tests {
             "Big news today here"
         );
         assert_eq!(cut_site_suffix("A - B", None), "A - B");
+    }
+
+    /// The one-pass reading of `<meta>` tags finds what one selector per
+    /// key finds (the plain version it replaced).
+    #[test]
+    fn meta_tags_in_one_pass_are_what_selectors_find() {
+        let page = r#"<html><head>
+<meta name="og:title" content="  ">
+<meta property="og:title" content=" First title ">
+<meta name="og:title" content="Second title">
+<meta itemprop="datePublished" property="article:published_time" content="2024-03-01">
+<meta name="date" content="2024-03-02"><meta name="DATE" content="upper">
+<meta property="og:site_name"><meta property="og:site_name" content="The Site">
+</head><body><p>x</p></body></html>"#;
+        let doc = Document::from(page);
+        let tags = MetaTags::read(&doc);
+        for key in [
+            "og:title",
+            "datePublished",
+            "article:published_time",
+            "date",
+            "DATE",
+            "og:site_name",
+            "missing",
+        ] {
+            let sel =
+                format!("meta[property=\"{key}\"], meta[name=\"{key}\"], meta[itemprop=\"{key}\"]");
+            let plain = doc
+                .select(&sel)
+                .iter()
+                .filter_map(|m| m.attr("content"))
+                .map(|c| c.trim().to_string())
+                .find(|c| !c.is_empty());
+            assert_eq!(tags.get(key), plain, "{key}");
+        }
+        assert_eq!(tags.get("og:title").as_deref(), Some("First title"));
     }
 }

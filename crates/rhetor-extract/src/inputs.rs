@@ -5,7 +5,7 @@
 use crate::{feed, warc::WarcReader, Article, Page, Unit};
 use rhetor_formats::articles::{article_id_from_path, JsonArticle};
 use rhetor_formats::error::{decode_text, Source};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -52,15 +52,12 @@ pub fn sniff(head: &[u8], gunzipped: Option<&[u8]>) -> Kind {
     }
     let text = String::from_utf8_lossy(bom_stripped);
     let t = text.trim_start();
-    let lower = t
-        .chars()
-        .take(SNIFF)
-        .collect::<String>()
-        .to_ascii_lowercase();
     if t.starts_with('{') {
         return Kind::JsonLines;
     }
-    if lower.starts_with('<') {
+    if t.starts_with('<') {
+        // `head` is at most SNIFF bytes, so `t` at most SNIFF characters.
+        let lower = t.to_ascii_lowercase();
         // Skip the XML declaration, comments and doctype to the first element.
         let first_element = first_element_name(&lower);
         return match first_element.as_deref() {
@@ -97,9 +94,16 @@ fn first_element_name(lower: &str) -> Option<String> {
 /// The inputs as a stream of [`Unit`]s, in order: paths as given, a
 /// directory's files sorted by name (recursively, hidden files left out),
 /// a WARC file's records one at a time.
+///
+/// A page saved beside a feed that links to it is read once, as that
+/// feed's item (with the item's link, date and the feed's title as source):
+/// when a folder is walked, its files that a feed of the same folder
+/// claims are not read again as pages of their own.
 pub struct Units {
     pending: VecDeque<(PathBuf, bool)>,
     current: Option<Box<dyn Iterator<Item = Unit> + Send>>,
+    /// Pages of walked folders that a feed beside them reads as its items.
+    claimed: HashSet<PathBuf>,
 }
 
 impl Units {
@@ -113,6 +117,7 @@ impl Units {
         Units {
             pending,
             current: None,
+            claimed: HashSet::new(),
         }
     }
 
@@ -136,6 +141,7 @@ impl Units {
         if path.is_dir() {
             match list_dir(&path) {
                 Ok(files) => {
+                    self.claimed.extend(claimed_by_feeds(&files));
                     for f in files.into_iter().rev() {
                         self.pending.push_front((f, true));
                     }
@@ -193,9 +199,32 @@ impl Iterator for Units {
                 self.current = None;
             }
             let (path, in_dir) = self.pending.pop_front()?;
+            if in_dir && self.claimed.contains(&path) {
+                continue; // read as its feed's item
+            }
             self.current = self.open(path, in_dir);
         }
     }
+}
+
+/// The pages among `files` (a folder's listing) that a feed in the same
+/// listing reads as its items. Only feeds are read whole; every other file
+/// is recognised from its first bytes.
+fn claimed_by_feeds(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut claimed = Vec::new();
+    for f in files {
+        let mut head = Vec::with_capacity(SNIFF);
+        let sniffed = File::open(f)
+            .and_then(|file| file.take(SNIFF as u64).read_to_end(&mut head))
+            .is_ok();
+        if !sniffed || crate::warc::is_gzip(&head) || sniff(&head, None) != Kind::Feed {
+            continue;
+        }
+        if let (Ok(bytes), Some(dir)) = (std::fs::read(f), f.parent()) {
+            claimed.extend(feed::saved_pages(&bytes, dir));
+        }
+    }
+    claimed
 }
 
 /// The files of a directory and its subdirectories, sorted by path; hidden
@@ -406,5 +435,54 @@ mod tests {
         );
         let units = read_bytes(b"GIF89a\x00\x01".to_vec(), "x.gif", "x", None, true);
         assert!(matches!(&units[0], Unit::Skipped { .. }));
+    }
+
+    /// A page saved beside a feed that links to it is read once, as the
+    /// feed's item, whether its name sorts before or after the feed's.
+    #[test]
+    fn a_page_beside_its_feed_is_read_once_as_the_feed_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = "<!DOCTYPE html><html><body><article><p>The harbour reopened on Monday after a long winter of repairs to the old stone quay.</p></article></body></html>";
+        // "a-quay" sorts before "feed.rss", "z-market" after it; "other"
+        // is not in the feed and stays a page of its own.
+        for name in ["a-quay.html", "z-market.html", "other.html"] {
+            std::fs::write(dir.path().join(name), page).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("feed.rss"),
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour News</title>
+<item><title>Quay</title><link>https://harbour.example/news/a-quay</link></item>
+<item><title>Market</title><link>https://harbour.example/news/z-market.html</link></item>
+</channel></rss>"#,
+        )
+        .unwrap();
+        let units: Vec<Unit> = Units::new(&[dir.path().to_path_buf()]).collect();
+        let pages: Vec<(String, Option<String>)> = units
+            .iter()
+            .map(|u| match u {
+                Unit::Page(p) => (
+                    Path::new(&p.location)
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    p.source.clone(),
+                ),
+                u => panic!("{u:?}"),
+            })
+            .collect();
+        let feed = Some("Harbour News".to_string());
+        assert_eq!(
+            pages,
+            vec![
+                ("a-quay.html".into(), feed.clone()),
+                ("z-market.html".into(), feed),
+                ("other.html".into(), None),
+            ]
+        );
+        // Named on the command line, a page is read as given, feed or not.
+        let units: Vec<Unit> =
+            Units::new(&[dir.path().join("a-quay.html"), dir.path().join("feed.rss")]).collect();
+        assert_eq!(units.len(), 3, "{units:?}");
     }
 }

@@ -45,6 +45,14 @@ impl Article {
         Document::from_title_and_body(self.id.clone(), &self.title, &self.text)
     }
 
+    /// [`Article::to_document`] and [`Article::content_hash`] from one
+    /// copy of the text (the hash is that of the document's text).
+    pub fn document_and_hash(&self) -> (Document, String) {
+        let doc = self.to_document();
+        let hash = sha256_hex(doc.text.as_bytes());
+        (doc, hash)
+    }
+
     /// SHA-256 (hex) of the analysed text: articles with the same hash are
     /// the same article, whatever their id or URL.
     pub fn content_hash(&self) -> String {
@@ -81,7 +89,8 @@ pub struct ExtractError {
     pub message: String,
 }
 
-/// Why a page yielded no article (reported, counted, not an error).
+/// The message of [`Outcome::NoArticleText`] (a page or feed item that
+/// yielded no article: reported, counted as skipped, not an error).
 pub const NO_ARTICLE_TEXT: &str = "no article text";
 
 /// A saved page waiting for main-text extraction, with what its container
@@ -119,8 +128,11 @@ pub enum Unit {
     Article(Article),
     /// HTML still to extract (see [`Page::extract`]).
     Page(Page),
-    /// Passed over on purpose and counted: a non-HTML WARC response, a
-    /// non-article file in a directory.
+    /// A feed item with no body and no saved page: reported as
+    /// [`NO_ARTICLE_TEXT`] (`detail` says why) and counted as skipped.
+    NoArticleText { location: String, detail: String },
+    /// Passed over on purpose and counted, quietly: a non-HTML WARC
+    /// response, a non-article file in a directory.
     Skipped { location: String, reason: String },
     /// Bad input: the message names the file and where.
     Failed(ExtractError),
@@ -149,30 +161,83 @@ pub fn identify_language(
 #[derive(Debug)]
 pub enum Outcome {
     Article(Article),
-    Skipped { location: String, reason: String },
+    /// A page (or feed item) without article text, such as a list of
+    /// links: worth a message to the user (`reason` starts with
+    /// [`NO_ARTICLE_TEXT`]), counted as skipped, not an error.
+    NoArticleText {
+        location: String,
+        reason: String,
+    },
+    /// Passed over on purpose and counted, without a message (a WARC's
+    /// images and redirects, a non-article file in a folder).
+    Skipped {
+        location: String,
+        reason: String,
+    },
     Failed(ExtractError),
 }
 
 /// Finishes a unit: extracts a page's main text and identifies the
 /// language of every article that does not say it. Runs on any thread.
 pub fn finish(unit: Unit, lid: &rhetor_core::lang::LanguageIdentifier) -> Outcome {
-    let mut article = match unit {
+    match extract(unit) {
+        Outcome::Article(mut article) => {
+            if article.language.is_none() {
+                article.language = identify_language(lid, &article);
+            }
+            Outcome::Article(article)
+        }
+        other => other,
+    }
+}
+
+/// [`finish`] without the language identification: what `ingest` runs
+/// before it knows whether the article is new (a stored one needs no
+/// language). Runs on any thread.
+pub fn extract(unit: Unit) -> Outcome {
+    let article = match unit {
         Unit::Article(a) => a,
         Unit::Page(page) => match page.extract() {
             Ok(Some(a)) => a,
             Ok(None) => {
-                return Outcome::Skipped {
+                return Outcome::NoArticleText {
                     location: page.location,
                     reason: NO_ARTICLE_TEXT.into(),
                 }
             }
             Err(e) => return Outcome::Failed(e),
         },
+        Unit::NoArticleText { location, detail } => {
+            return Outcome::NoArticleText {
+                location,
+                reason: format!("{NO_ARTICLE_TEXT} ({detail})"),
+            }
+        }
         Unit::Skipped { location, reason } => return Outcome::Skipped { location, reason },
         Unit::Failed(e) => return Outcome::Failed(e),
     };
-    if article.language.is_none() {
-        article.language = identify_language(lid, &article);
-    }
     Outcome::Article(article)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_and_its_hash_are_those_of_the_article() {
+        for title in ["Le pont rouvre", ""] {
+            let a = Article {
+                id: "x".into(),
+                url: None,
+                source: None,
+                published: None,
+                language: None,
+                title: title.into(),
+                text: "Le pont a rouvert lundi.\nLa circulation est normale.".into(),
+            };
+            let (doc, hash) = a.document_and_hash();
+            assert_eq!(doc, a.to_document());
+            assert_eq!(hash, a.content_hash());
+        }
+    }
 }

@@ -148,6 +148,32 @@ impl CompactHead {
         acc
     }
 
+    /// [`CompactHead::score_label`] of several labels at once, into `out`
+    /// (one per label of `labels`, in order): each feature's row is looked
+    /// up once for all of them. Every label's sum takes the same terms in
+    /// the same order as `score_label`'s, so each is its number to the bit.
+    pub fn score_labels(&self, x: &SparseVec, labels: &[usize], out: &mut Vec<f32>) {
+        let l = self.labels;
+        let row_of = self.row_of();
+        out.clear();
+        out.extend(labels.iter().map(|&label| self.bias[label]));
+        for (i, v) in x.iter() {
+            let r = row_of[i];
+            if r == u32::MAX {
+                continue;
+            }
+            let base = r as usize * l;
+            for (acc, &label) in out.iter_mut().zip(labels) {
+                let k = base + label;
+                let w = match &self.weights {
+                    Weights::F32(w) => w[k],
+                    Weights::I16 { q, scales } => dequantize(q, k, scales[label]),
+                };
+                *acc += w * v;
+            }
+        }
+    }
+
     /// Size of the hash space the head reads.
     pub fn dims(&self) -> usize {
         self.dims

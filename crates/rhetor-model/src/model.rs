@@ -4,8 +4,11 @@ use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::spans::{token_features, tokenize, SpanTagger};
 use crate::store::{self, SectionReader, SectionWriter};
+use rhetor_core::cancel::{cancelled, CANCELLED};
+use rhetor_core::window::{windows, ARTICLE_WINDOW, MAX_SPANS_PER_PARAGRAPH, PARAGRAPH_WINDOW};
 use rhetor_core::{
-    DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique,
+    DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Span, Task,
+    Technique,
 };
 use std::io::Write;
 use std::path::Path;
@@ -166,6 +169,60 @@ pub fn article_blocks(f: &Featurizer, doc: &Document) -> Blocks {
     f.article(&doc.title, &body.join("\n"), doc.language.as_deref())
 }
 
+/// Calls `f` with the article's body (its paragraphs after the title,
+/// joined by `\n`, as [`article_blocks`] builds it) and a weight: the whole
+/// body at once when it has at most [`ARTICLE_WINDOW`] bytes, exactly as
+/// before windows existed; otherwise in windows of at most that size
+/// (whole paragraphs where they fit, a longer paragraph cut by
+/// [`windows`]), each with its length in bytes as weight. Only one window's
+/// text is held at a time.
+fn body_windows(doc: &Document, mut f: impl FnMut(&str, f32)) {
+    let total: usize = doc.body().map(|p| p.len() + 1).sum();
+    if total <= ARTICLE_WINDOW + 1 {
+        let body: Vec<&str> = doc.body().collect();
+        f(&body.join("\n"), 1.0);
+        return;
+    }
+    let mut window = String::new();
+    let mut flush = |window: &mut String| {
+        if !window.is_empty() {
+            f(window, window.len() as f32);
+            window.clear();
+        }
+    };
+    for p in doc.body() {
+        for w in windows(p, ARTICLE_WINDOW) {
+            if cancelled() {
+                return;
+            }
+            if window.len() + 1 + w.text.len() > ARTICLE_WINDOW {
+                flush(&mut window);
+            }
+            if !window.is_empty() {
+                window.push('\n');
+            }
+            window.push_str(w.text);
+        }
+    }
+    flush(&mut window);
+}
+
+/// The mean of probability vectors weighted by their weights; one vector
+/// is returned as it is (bit for bit).
+fn weighted_mean(mut probs: Vec<(f32, Vec<f32>)>) -> Vec<f32> {
+    if probs.len() == 1 {
+        return probs.pop().map(|(_, p)| p).unwrap_or_default();
+    }
+    let total: f32 = probs.iter().map(|(w, _)| w).sum();
+    let mut mean = vec![0f32; probs.first().map_or(0, |(_, p)| p.len())];
+    for (w, p) in &probs {
+        for (m, v) in mean.iter_mut().zip(p) {
+            *m += w * v / total;
+        }
+    }
+    mean
+}
+
 impl FastModel {
     pub fn new(
         trained_on: Vec<String>,
@@ -214,8 +271,22 @@ impl FastModel {
         doc.model = Some(self.name().to_string());
     }
 
-    /// Predicts paragraph techniques (and, when `with_spans`, their spans) in place.
+    /// Predicts paragraph techniques (and, when `with_spans`, their spans)
+    /// in place. A paragraph over [`PARAGRAPH_WINDOW`] bytes is analysed in
+    /// windows, with a warning naming its line.
     pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
+        for p in doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.text.len() > PARAGRAPH_WINDOW)
+        {
+            let warning = format!(
+                "line {}: a paragraph of {} bytes was analysed in windows of {PARAGRAPH_WINDOW} bytes",
+                p.line,
+                p.text.len()
+            );
+            doc.warnings.push(warning);
+        }
         let techniques = self.techniques();
         let probs = self.technique_probs(doc);
         for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
@@ -231,42 +302,110 @@ impl FastModel {
     }
 
     /// Calibrated probability of every technique (by index) for every
-    /// paragraph, in order.
+    /// paragraph, in order. A paragraph longer than [`PARAGRAPH_WINDOW`]
+    /// bytes is scored window by window, each technique taking its highest
+    /// probability in any window; the feature blocks of one paragraph (or
+    /// window) at a time are held, never the whole article's.
     pub fn technique_probs(&self, doc: &Document) -> Vec<Vec<f32>> {
         let techniques = self.techniques();
         let f = Featurizer::new(techniques.features.clone());
-        paragraph_blocks(&f, doc)
+        let n = doc.paragraphs.len();
+        doc.paragraphs
             .iter()
-            .map(|b| techniques.probs(b))
+            .enumerate()
+            .map(|(i, p)| {
+                if cancelled() {
+                    // The caller gave up: the rest is never looked at.
+                    return vec![0.0; Technique::COUNT];
+                }
+                let ctx = ParagraphContext {
+                    language: doc.language.as_deref(),
+                    index: i,
+                    count: n,
+                    title: &doc.title,
+                };
+                let mut probs: Option<Vec<f32>> = None;
+                for w in windows(&p.text, PARAGRAPH_WINDOW) {
+                    if cancelled() {
+                        break;
+                    }
+                    let wp = techniques.probs(&f.paragraph(w.text, &ctx));
+                    probs = Some(match probs {
+                        None => wp,
+                        Some(mut m) => {
+                            for (a, b) in m.iter_mut().zip(wp) {
+                                *a = a.max(b);
+                            }
+                            m
+                        }
+                    });
+                }
+                probs.unwrap_or_default()
+            })
             .collect()
     }
 
     /// Replaces `doc`'s spans with the tagger's spans for the techniques
-    /// already on its paragraphs (whichever model put them there).
+    /// already on its paragraphs (whichever model put them there). A
+    /// paragraph longer than [`PARAGRAPH_WINDOW`] bytes is tagged window by
+    /// window (a span never crosses a window's edge); at most
+    /// [`MAX_SPANS_PER_PARAGRAPH`] spans are kept per paragraph, the first
+    /// found. Both are reported in `doc.warnings`, naming the line.
     pub fn add_spans(&self, doc: &mut Document) {
         let mut spans = Vec::new();
+        let mut warnings = Vec::new();
         for p in doc.paragraphs.iter().filter(|p| !p.techniques.is_empty()) {
             let tagger = self.spans();
-            let tokens = tokenize(&p.text, p.start);
-            let feats: Vec<_> = (0..tokens.len())
-                .map(|k| token_features(&tokens, k, tagger.bits))
+            let before = spans.len();
+            let mut cut = false;
+            let wanted: Vec<(usize, f32)> = p
+                .techniques
+                .iter()
+                .map(|t| (t.label.index(), t.score))
                 .collect();
-            for t in &p.techniques {
-                for (s, e, score) in tagger.spans(&tokens, &feats, t.label.index(), t.score) {
-                    spans.push((t.label, s, e, score));
+            'windows: for w in windows(&p.text, PARAGRAPH_WINDOW) {
+                if cancelled() {
+                    break;
+                }
+                let start = p.start + w.char;
+                let tokens = tokenize(w.text, start);
+                let feats: Vec<_> = (0..tokens.len())
+                    .map(|k| token_features(&tokens, k, tagger.bits))
+                    .collect();
+                // Spans lie inside their window: their text is sliced from
+                // it, with a map of the window (not of the whole text).
+                let map = OffsetMap::new(w.text);
+                for (t, found) in p
+                    .techniques
+                    .iter()
+                    .zip(tagger.spans_of(&tokens, &feats, &wanted))
+                {
+                    for (s, e, score) in found {
+                        if spans.len() - before == MAX_SPANS_PER_PARAGRAPH {
+                            cut = true;
+                            break 'windows;
+                        }
+                        if let Some(text) = map.slice(w.text, s - start, e - start) {
+                            spans.push(Span {
+                                technique: t.label,
+                                start: s,
+                                end: e,
+                                text: text.to_string(),
+                                score,
+                            });
+                        }
+                    }
                 }
             }
+            if cut {
+                warnings.push(format!(
+                    "line {}: only the first {MAX_SPANS_PER_PARAGRAPH} spans of the paragraph are reported",
+                    p.line
+                ));
+            }
         }
-        doc.spans.clear();
-        if spans.is_empty() {
-            return;
-        }
-        let map = OffsetMap::new(&doc.text);
-        for (t, s, e, score) in spans {
-            // Tagger spans lie inside their paragraph, so add_span never
-            // refuses one; it would skip a range outside the text.
-            doc.add_span(&map, t, s, e, score);
-        }
+        doc.spans = spans;
+        doc.warnings.extend(warnings);
     }
 
     /// For every paragraph, the tagger's spans of every technique as if it
@@ -289,45 +428,78 @@ impl FastModel {
     /// article, by label index.
     pub fn article_probs(&self, doc: &Document) -> (Vec<f32>, Vec<f32>) {
         let (frames, genre) = (self.frames(), self.genre());
-        let b = article_blocks(&Featurizer::new(frames.features.clone()), doc);
-        let frame_probs = frames.probs(&b);
-        let b = if genre.features.same_blocks(&frames.features) {
-            b
-        } else {
-            article_blocks(&Featurizer::new(genre.features.clone()), doc)
-        };
-        (frame_probs, genre.probs(&b))
+        let mut frame_probs = Vec::new();
+        let mut genre_probs = Vec::new();
+        let ff = Featurizer::new(frames.features.clone());
+        let gf = Featurizer::new(genre.features.clone());
+        let same = genre.features.same_blocks(&frames.features);
+        body_windows(doc, |body, weight| {
+            let b = ff.article(&doc.title, body, doc.language.as_deref());
+            let fp = frames.probs(&b);
+            let gp = if same {
+                genre.probs(&b)
+            } else {
+                genre.probs(&gf.article(&doc.title, body, doc.language.as_deref()))
+            };
+            frame_probs.push((weight, fp));
+            genre_probs.push((weight, gp));
+        });
+        (weighted_mean(frame_probs), weighted_mean(genre_probs))
     }
 
     /// Predicts the article's frames and/or genre in place (the heads not
-    /// asked for are not even decoded).
+    /// asked for are not even decoded). A body longer than
+    /// [`ARTICLE_WINDOW`] bytes is featurised window by window and the
+    /// windows' probabilities averaged, weighted by their length.
     fn annotate_article_tasks(&self, doc: &mut Document, frames: bool, genre: bool) {
-        let mut blocks: Option<(&FeatureConfig, Blocks)> = None;
-        if frames {
-            let head = self.frames();
-            let b = article_blocks(&Featurizer::new(head.features.clone()), doc);
-            let probs = head.probs(&b);
+        let frames_head = frames.then(|| self.frames());
+        let genre_head = genre.then(|| self.genre());
+        let ff = frames_head.map(|h| Featurizer::new(h.features.clone()));
+        let gf = genre_head.map(|h| Featurizer::new(h.features.clone()));
+        let mut frame_probs = Vec::new();
+        let mut genre_probs = Vec::new();
+        let mut windows = 0usize;
+        body_windows(doc, |body, weight| {
+            windows += 1;
+            let mut blocks: Option<(&FeatureConfig, Blocks)> = None;
+            if let (Some(head), Some(f)) = (frames_head, &ff) {
+                let b = f.article(&doc.title, body, doc.language.as_deref());
+                frame_probs.push((weight, head.probs(&b)));
+                blocks = Some((&head.features, b));
+            }
+            if let (Some(head), Some(f)) = (genre_head, &gf) {
+                let b = match blocks {
+                    Some((features, b)) if head.features.same_blocks(features) => b,
+                    _ => f.article(&doc.title, body, doc.language.as_deref()),
+                };
+                genre_probs.push((weight, head.probs(&b)));
+            }
+        });
+        if cancelled() {
+            return; // some windows may be missing: decide nothing
+        }
+        if windows > 1 {
+            doc.warnings.push(format!(
+                "the article's body ({} paragraphs) was featurised for genre and frames in {windows} windows of at most {ARTICLE_WINDOW} bytes",
+                doc.paragraphs.len()
+            ));
+        }
+        if let Some(head) = frames_head {
+            let probs = weighted_mean(frame_probs);
             doc.frames = head
                 .decide(&probs)
                 .into_iter()
                 .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
                 .collect();
-            blocks = Some((&head.features, b));
         }
-        if !genre {
-            return;
+        if let Some(head) = genre_head {
+            let probs = weighted_mean(genre_probs);
+            let best = head.decide(&probs);
+            doc.genre = Genre::from_index(best).map(|label| GenreScores {
+                label,
+                scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
+            });
         }
-        let head = self.genre();
-        let b = match blocks {
-            Some((features, b)) if head.features.same_blocks(features) => b,
-            _ => article_blocks(&Featurizer::new(head.features.clone()), doc),
-        };
-        let probs = head.probs(&b);
-        let best = head.decide(&probs);
-        doc.genre = Genre::from_index(best).map(|label| GenreScores {
-            label,
-            scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
-        });
     }
 
     /// Writes the model file: magic, format version, then one section per
@@ -516,8 +688,13 @@ impl Detector for FastModel {
         "fast"
     }
 
+    /// Stops between paragraphs and windows when the caller cancels
+    /// ([`rhetor_core::cancel`]), with an error.
     fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
         self.annotate_tasks(doc, tasks);
+        if cancelled() {
+            return Err(DetectError::new(self, doc, CANCELLED));
+        }
         Ok(())
     }
 }

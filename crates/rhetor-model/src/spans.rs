@@ -72,50 +72,85 @@ pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
     out
 }
 
-/// Hashed features of token `k` in its paragraph.
+/// Hashed features of token `k` in its paragraph: the word, its
+/// neighbours, prefix, suffix, shape, the characters around it, its
+/// position, whether it is quoted; unit L2 norm. Hashes the parts' bytes
+/// straight from the tokens, with no string built per feature (the plain
+/// version, `token_features_plain` in the tests, builds each part as a
+/// `String`; the two give the same bits).
 pub fn token_features(tokens: &[Token], k: usize, bits: u32) -> SparseVec {
     let mask = (1u32 << bits) - 1;
-    let key = |parts: &[&str]| -> (u32, f32) {
+    // Every part followed by the separator, the last one too (unlike
+    // `hash_parts`): the keys the model was trained with.
+    let key = |parts: &[&[u8]]| -> u32 {
         let mut h = Fnv::new();
         for p in parts {
-            h.write(p.as_bytes());
+            h.write(p);
             h.sep();
         }
-        ((h.finish() as u32) & mask, 1.0)
+        (h.finish() as u32) & mask
     };
     let t = &tokens[k];
-    let word = |j: isize| -> &str {
+    let word = |j: isize| -> &[u8] {
         let j = k as isize + j;
         if j < 0 || j as usize >= tokens.len() {
-            "<pad>"
+            b"<pad>"
         } else {
-            &tokens[j as usize].norm
+            tokens[j as usize].norm.as_bytes()
         }
     };
-    let prefix: String = t.norm.chars().take(4).collect();
-    let suffix: String = t.norm.chars().rev().take(3).collect();
-    let (b, a) = (t.before.to_string(), t.after.to_string());
-    let rel = ((4 * k) / tokens.len().max(1)).to_string();
-    let mut f = vec![
-        key(&["w", &t.norm]),
-        key(&["p1", word(-1)]),
-        key(&["n1", word(1)]),
-        key(&["p2", word(-2)]),
-        key(&["n2", word(2)]),
-        key(&["bp", word(-1), &t.norm]),
-        key(&["bn", &t.norm, word(1)]),
-        key(&["pre", &prefix]),
-        key(&["suf", &suffix]),
-        key(&["shape", t.shape]),
-        key(&["before", &b]),
-        key(&["after", &a]),
-        key(&["rel", &rel]),
-        key(&["bias"]),
-    ];
-    if t.quoted {
-        f.push(key(&["quoted"]));
+    let norm = t.norm.as_bytes();
+    // The first four characters; the last three, last first.
+    let prefix_end = t.norm.char_indices().nth(4).map_or(norm.len(), |(i, _)| i);
+    let mut suffix = [0u8; 12];
+    let mut suffix_len = 0;
+    for c in t.norm.chars().rev().take(3) {
+        suffix_len += c.encode_utf8(&mut suffix[suffix_len..]).len();
     }
-    let mut v = SparseVec::from_pairs(f);
+    let (mut before, mut after) = ([0u8; 4], [0u8; 4]);
+    let before = t.before.encode_utf8(&mut before).as_bytes();
+    let after = t.after.encode_utf8(&mut after).as_bytes();
+    // k < tokens.len(), so the quarter is one digit, 0 to 3.
+    let rel = [b'0' + ((4 * k) / tokens.len()) as u8];
+    let mut f = [0u32; 15];
+    f[..14].copy_from_slice(&[
+        key(&[b"w", norm]),
+        key(&[b"p1", word(-1)]),
+        key(&[b"n1", word(1)]),
+        key(&[b"p2", word(-2)]),
+        key(&[b"n2", word(2)]),
+        key(&[b"bp", word(-1), norm]),
+        key(&[b"bn", norm, word(1)]),
+        key(&[b"pre", &norm[..prefix_end]]),
+        key(&[b"suf", &suffix[..suffix_len]]),
+        key(&[b"shape", t.shape.as_bytes()]),
+        key(&[b"before", before]),
+        key(&[b"after", after]),
+        key(&[b"rel", &rel]),
+        key(&[b"bias"]),
+    ]);
+    let n = if t.quoted {
+        f[14] = key(&[b"quoted"]);
+        15
+    } else {
+        14
+    };
+    let f = &mut f[..n];
+    f.sort_unstable();
+    // Every feature counts 1; a repeated one (e.g. a word equal to its
+    // neighbour) sums, as SparseVec::from_pairs sums it.
+    let mut v = SparseVec {
+        idx: Vec::with_capacity(n),
+        val: Vec::with_capacity(n),
+    };
+    for &i in f.iter() {
+        if v.idx.last() == Some(&i) {
+            *v.val.last_mut().expect("val grows with idx") += 1.0;
+        } else {
+            v.idx.push(i);
+            v.val.push(1.0);
+        }
+    }
     v.normalize();
     v
 }
@@ -241,6 +276,40 @@ impl SpanTagger {
         self.spans_from_probs(tokens, &probs, technique, p_par)
     }
 
+    /// The spans of several techniques found in one paragraph, each with
+    /// its paragraph-level probability: what [`SpanTagger::spans`] gives for
+    /// each. With two or more, each token's features are looked up once for
+    /// all of them (`CompactHead::score_labels`, the same numbers to the
+    /// bit as `score_label` technique by technique).
+    pub fn spans_of(
+        &self,
+        tokens: &[Token],
+        features: &[SparseVec],
+        techniques: &[(usize, f32)],
+    ) -> Vec<Vec<(usize, usize, f32)>> {
+        if techniques.len() < 2 || tokens.is_empty() {
+            return techniques
+                .iter()
+                .map(|&(t, p)| self.spans(tokens, features, t, p))
+                .collect();
+        }
+        let labels: Vec<usize> = techniques.iter().map(|&(t, _)| t).collect();
+        // probs[j][k]: technique j's probability at token k.
+        let mut probs = vec![Vec::with_capacity(features.len()); labels.len()];
+        let mut scores = Vec::with_capacity(labels.len());
+        for x in features {
+            self.head.score_labels(x, &labels, &mut scores);
+            for (p, &s) in probs.iter_mut().zip(&scores) {
+                p.push(sigmoid(s));
+            }
+        }
+        techniques
+            .iter()
+            .zip(&probs)
+            .map(|(&(t, p_par), probs)| self.spans_from_probs(tokens, probs, t, p_par))
+            .collect()
+    }
+
     /// The spans of every technique at once, as if each were predicted
     /// with probability 1 (scale the scores by the paragraph probability);
     /// scores each token once instead of once per technique.
@@ -323,6 +392,87 @@ impl SpanTagger {
 mod tests {
     use super::*;
 
+    /// The plain version of [`token_features`]: each part a `String`.
+    fn token_features_plain(tokens: &[Token], k: usize, bits: u32) -> SparseVec {
+        let mask = (1u32 << bits) - 1;
+        let key = |parts: &[&str]| -> (u32, f32) {
+            let mut h = Fnv::new();
+            for p in parts {
+                h.write(p.as_bytes());
+                h.sep();
+            }
+            ((h.finish() as u32) & mask, 1.0)
+        };
+        let t = &tokens[k];
+        let word = |j: isize| -> &str {
+            let j = k as isize + j;
+            if j < 0 || j as usize >= tokens.len() {
+                "<pad>"
+            } else {
+                &tokens[j as usize].norm
+            }
+        };
+        let prefix: String = t.norm.chars().take(4).collect();
+        let suffix: String = t.norm.chars().rev().take(3).collect();
+        let (b, a) = (t.before.to_string(), t.after.to_string());
+        let rel = ((4 * k) / tokens.len().max(1)).to_string();
+        let mut f = vec![
+            key(&["w", &t.norm]),
+            key(&["p1", word(-1)]),
+            key(&["n1", word(1)]),
+            key(&["p2", word(-2)]),
+            key(&["n2", word(2)]),
+            key(&["bp", word(-1), &t.norm]),
+            key(&["bn", &t.norm, word(1)]),
+            key(&["pre", &prefix]),
+            key(&["suf", &suffix]),
+            key(&["shape", t.shape]),
+            key(&["before", &b]),
+            key(&["after", &a]),
+            key(&["rel", &rel]),
+            key(&["bias"]),
+        ];
+        if t.quoted {
+            f.push(key(&["quoted"]));
+        }
+        let mut v = SparseVec::from_pairs(f);
+        v.normalize();
+        v
+    }
+
+    /// Paragraphs with what token features depend on: neighbours at the
+    /// edges, repeated words, quotes, digits, capitals, scripts with
+    /// multi-byte characters, one-token and one-letter words.
+    const TEXTS: &[&str] = &[
+        "Les Américains veulent « aider » leurs « partenaires », 2024.",
+        "the the the vote vote is AWFUL and \"scare\" stays",
+        "США и НАТО: «помощь» — ГДЕ?! Это ужасно.",
+        "Żółć gęślą jaźń, „cytat” i ‹coś› 42 x",
+        "a",
+        "Straße Öl ÄÖÜ ß 1 2 3 ab",
+        "日本語 テキスト and émojis 🙂 here",
+    ];
+
+    #[test]
+    fn token_features_are_bit_for_bit_the_plain_ones() {
+        for bits in [14, 20] {
+            for (n, text) in TEXTS.iter().enumerate() {
+                let tokens = tokenize(text, 7 * n);
+                assert!(!tokens.is_empty());
+                for k in 0..tokens.len() {
+                    let (fast, plain) = (
+                        token_features(&tokens, k, bits),
+                        token_features_plain(&tokens, k, bits),
+                    );
+                    assert_eq!(fast.idx, plain.idx, "{text:?} token {k}");
+                    let bits_of =
+                        |v: &SparseVec| v.val.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits_of(&fast), bits_of(&plain), "{text:?} token {k}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn tokens_carry_code_point_offsets_and_quote_state() {
         let toks = tokenize("Les « aider » 2024 US", 10);
@@ -366,5 +516,37 @@ mod tests {
         );
         assert_eq!(spans.len(), 1, "{spans:?}");
         assert_eq!((spans[0].0, spans[0].1), (12, 17));
+    }
+
+    #[test]
+    fn spans_of_several_techniques_are_those_of_each_alone() {
+        let model = crate::model::shipped().unwrap();
+        let tagger = model.spans();
+        for (n, text) in TEXTS.iter().enumerate() {
+            let tokens = tokenize(text, n);
+            let feats: Vec<SparseVec> = (0..tokens.len())
+                .map(|k| token_features(&tokens, k, tagger.bits))
+                .collect();
+            let techniques: Vec<(usize, f32)> = (0..Technique::COUNT)
+                .map(|t| (t, 0.3 + 0.03 * t as f32))
+                .collect();
+            for wanted in [&techniques[..], &techniques[3..5], &techniques[7..8]] {
+                let together = tagger.spans_of(&tokens, &feats, wanted);
+                let alone: Vec<_> = wanted
+                    .iter()
+                    .map(|&(t, p)| tagger.spans(&tokens, &feats, t, p))
+                    .collect();
+                let bits = |v: &Vec<Vec<(usize, usize, f32)>>| {
+                    v.iter()
+                        .map(|s| {
+                            s.iter()
+                                .map(|&(a, b, x)| (a, b, x.to_bits()))
+                                .collect::<Vec<_>>()
+                        })
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(bits(&together), bits(&alone), "{text:?}");
+            }
+        }
     }
 }

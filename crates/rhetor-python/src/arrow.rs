@@ -266,9 +266,9 @@ pub fn analyze_stream<'py>(
             let batch = batch.map_err(|e| format!("cannot read the Arrow input: {e}"))?;
             let mut docs = batch_documents(&batch, columns, first)?;
             first += batch.num_rows();
-            for result in engine.annotate_all(&mut docs, &Task::ALL) {
-                result.map_err(|e| e.to_string())?;
-            }
+            engine
+                .annotate_all(&mut docs, &Task::ALL)
+                .map_err(|e| e.to_string())?;
             out.push(documents_to_batch(&docs).map_err(|e| e.to_string())?);
         }
         Ok(out)

@@ -195,9 +195,9 @@ impl NativeAnalyzer {
             .collect::<PyResult<Vec<_>>>()?;
         let engine = self.engine(py)?;
         py.detach(|| {
-            for result in engine.annotate_all(&mut docs, &Task::ALL) {
-                result.map_err(model_error)?;
-            }
+            engine
+                .annotate_all(&mut docs, &Task::ALL)
+                .map_err(model_error)?;
             to_json(&docs)
         })
     }
@@ -275,13 +275,12 @@ fn extract_paths_json(
             for outcome in outcomes {
                 match outcome {
                     rhetor_extract::Outcome::Article(a) => articles.push(a),
-                    rhetor_extract::Outcome::Skipped { location, reason } => {
-                        // As `rhetor extract`: a page without article text
-                        // is worth a word; a WARC's images are not.
-                        if reason.starts_with(rhetor_extract::NO_ARTICLE_TEXT) {
-                            messages.push(format!("skipped: {location}: {reason}"))
-                        }
+                    // As `rhetor extract`: a page without article text is
+                    // worth a word; a WARC's images are not.
+                    rhetor_extract::Outcome::NoArticleText { location, reason } => {
+                        messages.push(format!("skipped: {location}: {reason}"))
                     }
+                    rhetor_extract::Outcome::Skipped { .. } => {}
                     rhetor_extract::Outcome::Failed(e) if keep_going => {
                         messages.push(format!("skipped: {e}"))
                     }

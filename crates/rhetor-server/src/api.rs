@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
+use rhetor_core::cancel::{run_cancellable, CancelToken};
 use rhetor_core::{Document, Task};
 use rhetor_formats::articles::JsonArticle;
 use rhetor_formats::html;
@@ -97,8 +98,15 @@ fn parse_one(bytes: &[u8]) -> Result<ArticleRequest, ApiError> {
     Ok(req)
 }
 
+/// Texts from this size on are large: once their analysis ends, freed
+/// memory is handed back to the system ([`release_memory`]).
+const LARGE_TEXT: usize = 1 << 20;
+
 /// Runs the shared annotation step on the blocking pool, at most one
-/// analysis per core at a time.
+/// analysis per core at a time. The analysis runs under a cancellation
+/// token that dropping this future cancels (the request timed out, or its
+/// client went away): the models stop at the next paragraph or window
+/// instead of finishing work nobody will read.
 async fn analyze_doc(
     state: &AppState,
     req: ArticleRequest,
@@ -111,12 +119,22 @@ async fn analyze_doc(
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "server shutting down"))?;
     let engine = state.engine.clone();
+    let token = CancelToken::new();
+    let _cancel_when_dropped = token.cancel_on_drop();
     tokio::task::spawn_blocking(move || {
         // Held until the analysis really ends, even if the request timed out
         // and its future was dropped: the permit counts CPU work in progress.
         let _permit = permit;
+        let large = req.0.text.len() >= LARGE_TEXT;
         let mut doc = req.into_document(default_id);
-        engine.annotate(&mut doc, &Task::ALL).map(|()| doc)
+        let result = run_cancellable(&token, || engine.annotate(&mut doc, &Task::ALL));
+        // A failed (or cancelled) analysis drops the document here.
+        let result = result.map(|()| doc);
+        if large {
+            // The analysis' intermediates are freed by now.
+            release_memory();
+        }
+        result
     })
     .await
     .map_err(|e| {
@@ -128,6 +146,18 @@ async fn analyze_doc(
         tracing::error!(error = %e, "model error");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
     })
+}
+
+/// Hands memory the allocator keeps after a large analysis back to the
+/// system (glibc keeps freed heap pages in its arenas; `malloc_trim`
+/// returns them). Elsewhere, nothing to do.
+pub fn release_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas under their locks;
+    // it has no preconditions and frees nothing still in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// `GET /`: the web page.
@@ -169,10 +199,18 @@ pub async fn analyze(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Document>, ApiError> {
+) -> Result<Response, ApiError> {
     check_content_type(&headers, false)?;
     let req = parse_one(&read_body(body, &state)?)?;
-    Ok(Json(analyze_doc(&state, req, "1".into()).await?))
+    let large = req.0.text.len() >= LARGE_TEXT;
+    let doc = analyze_doc(&state, req, "1".into()).await?;
+    let response = Json(&doc).into_response();
+    drop(doc);
+    if large {
+        // The document's many small allocations are freed now.
+        tokio::task::spawn_blocking(release_memory);
+    }
+    Ok(response)
 }
 
 /// `POST /v1/report`: one article in, its HTML report fragment out (the

@@ -17,6 +17,7 @@
 
 mod api;
 pub mod conn;
+pub mod corpus;
 mod errors;
 mod labels;
 
@@ -79,6 +80,8 @@ pub struct AppState {
     /// that shows several reports.
     fragments: Arc<AtomicUsize>,
     index_page: Arc<str>,
+    /// The database of `rhetor serve --db`, for the corpus routes.
+    corpus: Option<corpus::SharedStore>,
 }
 
 impl AppState {
@@ -90,7 +93,14 @@ impl AppState {
             permits: Arc::new(Semaphore::new(cores)),
             fragments: Arc::new(AtomicUsize::new(0)),
             index_page: api::index_page().into(),
+            corpus: None,
         }
+    }
+
+    /// Serves the corpus routes from `store` (`rhetor serve --db`).
+    pub fn with_corpus(mut self, store: rhetor_store::SqliteStore) -> Self {
+        self.corpus = Some(Arc::new(std::sync::Mutex::new(store)));
+        self
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Self {
@@ -111,6 +121,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/analyze", post(api::analyze))
         .route("/v1/analyze/batch", post(api::analyze_batch))
         .route("/v1/report", post(api::report))
+        .route("/v1/stats", get(corpus::stats))
+        .route("/v1/search", get(corpus::search))
+        .route("/v1/narratives", get(corpus::narratives))
+        .route("/v1/articles", get(corpus::articles))
+        .route("/v1/articles/{id}", get(corpus::article))
+        .route("/articles/{id}", get(corpus::article_page))
+        .route("/corpus", get(corpus::dashboard))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
         // 503 rather than 408: the client sent its request in time, the
@@ -135,12 +152,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the API on `addr` until Ctrl-C (or SIGTERM), printing the URL on
-/// stderr, with the given connection limits ([`ConnLimits::default`]: the
-/// CLI's defaults).
+/// Serves the API of `state` (its model, and its corpus when it has one) on
+/// `addr` until Ctrl-C (or SIGTERM), printing the URL on stderr, with the
+/// given connection limits ([`ConnLimits::default`]: the CLI's defaults).
 pub async fn serve_with(
     addr: impl ToSocketAddrs,
-    detector: Arc<dyn Detector>,
+    state: AppState,
     conn_limits: ConnLimits,
 ) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
@@ -149,23 +166,22 @@ pub async fn serve_with(
         eprintln!("rhetor: warning: listening on {local}, reachable from other machines");
     }
     eprintln!(
-        "rhetor: serving http://{local}/ with model {:?} (Ctrl-C to stop)",
-        detector.name()
+        "rhetor: serving http://{local}/ with model {:?}{} (Ctrl-C to stop)",
+        state.engine.model_name(),
+        if state.corpus.is_some() {
+            format!(", dashboard http://{local}/corpus")
+        } else {
+            String::new()
+        }
     );
-    conn::serve_connections(
-        listener,
-        router(AppState::new(detector)),
-        conn_limits,
-        shutdown_signal(),
-    )
-    .await
+    conn::serve_connections(listener, router(state), conn_limits, shutdown_signal()).await
 }
 
 /// [`serve_with`] on a fresh multi-threaded runtime, for callers without one
 /// (the CLI), so they need no tokio dependency of their own.
 pub fn serve_blocking(
     addr: &str,
-    detector: Arc<dyn Detector>,
+    state: AppState,
     conn_limits: ConnLimits,
 ) -> std::io::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -177,7 +193,7 @@ pub fn serve_blocking(
         // and then under sustained load. A small cap keeps memory flat.
         .max_blocking_threads(cores * 4)
         .build()?
-        .block_on(serve_with(addr, detector, conn_limits))
+        .block_on(serve_with(addr, state, conn_limits))
 }
 
 /// Request logs as key=value lines on stderr. The level comes from

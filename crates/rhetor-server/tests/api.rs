@@ -125,8 +125,28 @@ async fn openapi_documents_every_route() {
         ("/v1/analyze/batch", &["post"]),
         ("/v1/report", &["post"]),
     ];
+    // The corpus routes (served with --db; tested in corpus_api.rs).
+    let corpus: &[(&str, &[&str])] = &[
+        ("/v1/stats", &["get"]),
+        ("/v1/search", &["get"]),
+        ("/v1/narratives", &["get"]),
+        ("/v1/articles", &["get"]),
+        ("/v1/articles/{id}", &["get"]),
+        ("/articles/{id}", &["get"]),
+        ("/corpus", &["get"]),
+    ];
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), expected.len());
+    assert_eq!(paths.len(), expected.len() + corpus.len());
+    for (path, methods) in corpus {
+        let item = paths.get(*path).unwrap_or_else(|| panic!("{path} missing"));
+        let listed: Vec<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(&listed, methods, "{path}");
+    }
     for (path, methods) in expected {
         let item = paths
             .get(*path)

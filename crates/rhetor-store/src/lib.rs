@@ -9,9 +9,16 @@
 //! per model version, the newest one winning (`latest_analyses` view);
 //! paragraph techniques, spans and frames in their own indexed tables.
 
+pub mod corpus;
+pub mod fold;
+pub mod minhash;
 pub mod schema;
 mod sqlite;
 
+pub use corpus::{
+    ArticleSummary, CorpusFilter, CorpusStore, GroupBy, GroupTotals, LabelCount, LabelTask,
+    Membership, SearchHit, SearchQuery,
+};
 pub use sqlite::SqliteStore;
 
 use rhetor_core::Document;

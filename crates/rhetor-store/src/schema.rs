@@ -18,15 +18,33 @@
 //!
 //! The view `latest_analyses` keeps the newest analysis of each article
 //! (highest `id`): what views and exports use.
+//!
+//! Version 2 adds what corpus queries (`stats`, `search`, `narratives`)
+//! need, all kept in step by [`crate::Store::write_batch`]:
+//!
+//! | table | one row per | notes |
+//! |---|---|---|
+//! | `articles.paragraphs`, `articles.words` | (columns) | non-empty lines of the analysed text (title included) and their words: the denominators of rates |
+//! | `articles.latest_analysis` | (column) | the newest analysis (what `latest_analyses` finds by a subquery, kept by `write_batch` so corpus queries need no grouping) |
+//! | `text_fts` | non-empty line of an article | FTS5 over `folded`, the line with every character reduced to its base letter ([`crate::fold`]: SQLite's `unicode61 remove_diacritics 2` alone folds Latin accents but keeps the Greek tonos), then `unicode61 remove_diacritics 2` (case); `text` (the line as written), `article_id` and `line` unindexed |
+//! | `article_minhash` | article | its MinHash signature over word shingles ([`crate::minhash`]), little-endian `u32`s |
+//! | `narrative_members` | clustered article | the cluster (its smallest article id) and the similarity to the cluster's first article; written by `rhetor narratives` |
+//! | `article_embeddings` | article embedded by `narratives --cross-lingual` | the encoder's paragraph embeddings: `u32` dimension, then the `f32`s, little-endian |
+//! | `corpus_meta` | setting | e.g. the threshold the stored clusters were made with |
+//!
+//! A version 1 database is upgraded in place on the first writable open:
+//! the SQL below, then [`crate::sqlite`]'s backfill of the new columns,
+//! the FTS rows and the signatures, in the same transaction.
 
 /// `PRAGMA application_id` of rhetor databases ("RHTR").
 pub const APPLICATION_ID: i32 = 0x5248_5452;
 
 /// The schema version this rhetor writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// `MIGRATIONS[i]` brings a database from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[r#"
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sources (
     id   INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE
@@ -89,4 +107,41 @@ CREATE INDEX spans_by_technique ON spans(technique);
 CREATE VIEW latest_analyses AS
     SELECT * FROM analyses AS a
     WHERE a.id = (SELECT max(b.id) FROM analyses AS b WHERE b.article_id = a.article_id);
-"#];
+"#,
+    r#"
+ALTER TABLE articles ADD COLUMN paragraphs INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN words INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE articles ADD COLUMN latest_analysis INTEGER REFERENCES analyses(id);
+UPDATE articles SET latest_analysis = (SELECT max(n.id) FROM analyses n WHERE n.article_id = articles.id);
+-- Covers what stats and article lists read, so they never touch the
+-- pages holding the article texts.
+CREATE INDEX articles_corpus ON articles(latest_analysis, source_id, published, language, paragraphs, words);
+CREATE INDEX analyses_by_article ON analyses(article_id, id);
+CREATE INDEX articles_by_language_published ON articles(language, published);
+CREATE VIRTUAL TABLE text_fts USING fts5(
+    text UNINDEXED,
+    folded,
+    article_id UNINDEXED,
+    line UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE article_minhash (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    signature  BLOB NOT NULL
+);
+CREATE TABLE narrative_members (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    cluster    INTEGER NOT NULL,
+    similarity REAL NOT NULL
+);
+CREATE INDEX narrative_members_by_cluster ON narrative_members(cluster);
+CREATE TABLE article_embeddings (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+    vector     BLOB NOT NULL
+);
+CREATE TABLE corpus_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#,
+];

@@ -1,8 +1,9 @@
 //! The SQLite implementation of [`Store`].
 
 use crate::schema::{APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION};
+use crate::{fold, minhash};
 use crate::{Analysed, BatchCounts, Filter, Info, Store, StoreError, StoredArticle};
-use rhetor_core::{GenreScores, OffsetMap, Scored};
+use rhetor_core::{Document, GenreScores, OffsetMap, Scored};
 use rhetor_extract::Article;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::collections::{BTreeMap, HashSet};
@@ -11,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 /// A rhetor database in one SQLite file.
 pub struct SqliteStore {
-    conn: Connection,
-    path: PathBuf,
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
 }
 
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -33,6 +34,26 @@ impl SqliteStore {
         };
         store.prepare(true)?;
         Ok(store)
+    }
+
+    /// Opens an existing database for writing (upgrading an older schema in
+    /// place); a missing file is an error rather than a new database.
+    pub fn open_existing(path: &Path) -> Result<SqliteStore, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        SqliteStore::open(path)
+    }
+
+    /// True when the database holds no article (cheaper than [`Store::info`]).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM articles)", [], |r| {
+                r.get(0)
+            })
+            .map_err(sql(&self.path))
     }
 
     /// Opens an existing database for reading only.
@@ -113,6 +134,10 @@ impl SqliteStore {
             let tx = self.conn.transaction().map_err(&e)?;
             for (from, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
                 tx.execute_batch(migration).map_err(&e)?;
+                if from == 1 {
+                    // Version 1 had articles but no corpus rows: fill them in.
+                    backfill_v2(&tx).map_err(&e)?;
+                }
                 tx.pragma_update(None, "user_version", from as u32 + 1)
                     .map_err(&e)?;
             }
@@ -124,7 +149,81 @@ impl SqliteStore {
     }
 }
 
-fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+/// The non-empty lines of a document (its paragraphs, title included) and
+/// their words, as stored in `articles.paragraphs` / `articles.words`.
+fn paragraphs_and_words(doc: &Document) -> (i64, i64) {
+    let words: usize = doc
+        .paragraphs
+        .iter()
+        .map(|p| p.text.split_whitespace().count())
+        .sum();
+    (doc.paragraphs.len() as i64, words as i64)
+}
+
+/// The rows corpus queries need for one new article: its lines in the
+/// full-text index and its MinHash signature.
+struct CorpusRows<'c> {
+    add_line: rusqlite::CachedStatement<'c>,
+    add_signature: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> CorpusRows<'c> {
+    fn prepare(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(CorpusRows {
+            add_line: conn.prepare_cached(
+                "INSERT INTO text_fts(text, folded, article_id, line) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            add_signature: conn.prepare_cached(
+                "INSERT OR REPLACE INTO article_minhash(article_id, signature) VALUES (?1, ?2)",
+            )?,
+        })
+    }
+
+    fn add(&mut self, article_id: i64, doc: &Document) -> rusqlite::Result<()> {
+        for p in &doc.paragraphs {
+            self.add_line.execute(params![
+                p.text,
+                fold::fold(&p.text),
+                article_id,
+                p.line as i64
+            ])?;
+        }
+        // The body (title left out: republishers rewrite titles most).
+        let body: Vec<&str> = doc
+            .paragraphs
+            .iter()
+            .filter(|p| p.line > 1 || doc.paragraphs.len() == 1)
+            .map(|p| p.text.as_str())
+            .collect();
+        let sig = minhash::signature(&body.join("\n"));
+        self.add_signature
+            .execute(params![article_id, minhash::to_bytes(&sig)])?;
+        Ok(())
+    }
+}
+
+/// Version 1 → 2: paragraph and word counts, FTS rows and signatures for
+/// the articles already stored.
+fn backfill_v2(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare("SELECT id, ext_id, title, body FROM articles ORDER BY id")?;
+    let mut set_counts =
+        conn.prepare("UPDATE articles SET paragraphs = ?2, words = ?3 WHERE id = ?1")?;
+    let mut rows = CorpusRows::prepare(conn)?;
+    let mut q = read.query([])?;
+    while let Some(r) = q.next()? {
+        let id: i64 = r.get(0)?;
+        let ext_id: String = r.get(1)?;
+        let title: String = r.get(2)?;
+        let body: String = r.get(3)?;
+        let doc = Document::from_title_and_body(ext_id, &title, &body);
+        let (paragraphs, words) = paragraphs_and_words(&doc);
+        set_counts.execute(params![id, paragraphs, words])?;
+        rows.add(id, &doc)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |source| StoreError::Sqlite {
         path: path.to_path_buf(),
         source,
@@ -230,9 +329,14 @@ impl Store for SqliteStore {
                 .map_err(&e)?;
             let mut add_article = tx
                 .prepare_cached(
-                    "INSERT INTO articles(content_hash, ext_id, url, source_id, published, language, title, body) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    "INSERT INTO articles(content_hash, ext_id, url, source_id, published, language, title, body, paragraphs, words) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
+                .map_err(&e)?;
+            let mut corpus_rows = CorpusRows::prepare(&tx).map_err(&e)?;
+            // Analyses only grow, so the one just added is the newest.
+            let mut set_latest = tx
+                .prepare_cached("UPDATE articles SET latest_analysis = ?2 WHERE id = ?1")
                 .map_err(&e)?;
             let mut add_analysis = tx
                 .prepare_cached(
@@ -275,6 +379,7 @@ impl Store for SqliteStore {
                     Some(id) => id,
                     None => {
                         let language = item.document.language.as_ref().or(a.language.as_ref());
+                        let (paragraphs, words) = paragraphs_and_words(&item.document);
                         add_article
                             .execute(params![
                                 item.hash,
@@ -284,11 +389,15 @@ impl Store for SqliteStore {
                                 a.published,
                                 language,
                                 a.title,
-                                a.text
+                                a.text,
+                                paragraphs,
+                                words
                             ])
                             .map_err(&e)?;
                         counts.new_articles += 1;
-                        tx.last_insert_rowid()
+                        let id = tx.last_insert_rowid();
+                        corpus_rows.add(id, &item.document).map_err(&e)?;
+                        id
                     }
                 };
                 let d = &item.document;
@@ -316,6 +425,9 @@ impl Store for SqliteStore {
                 }
                 counts.new_analyses += 1;
                 let analysis_id = tx.last_insert_rowid();
+                set_latest
+                    .execute(params![article_id, analysis_id])
+                    .map_err(&e)?;
                 for (pos, f) in d.frames.iter().enumerate() {
                     add_frame
                         .execute(params![
@@ -362,20 +474,43 @@ impl Store for SqliteStore {
         filter: &Filter,
         f: &mut dyn FnMut(StoredArticle) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.for_each_where(filter, None, f)
+    }
+
+    fn info(&self) -> Result<Info, StoreError> {
+        self.info_impl()
+    }
+}
+
+impl SqliteStore {
+    /// [`Store::for_each_article`], optionally of one article row only.
+    pub(crate) fn for_each_where(
+        &self,
+        filter: &Filter,
+        only: Option<i64>,
+        f: &mut dyn FnMut(StoredArticle) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let e = sql(&self.path);
+        // One article: by its row, through the primary key (an `OR` in the
+        // condition would make SQLite scan every article).
+        let one = if only.is_some() {
+            "a.id = ?4 AND"
+        } else {
+            "?4 IS NULL AND"
+        };
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT a.id, a.ext_id, a.url, s.name, a.published, a.language, a.title, a.body, \
                         n.id, n.model, n.model_name, n.language, n.genre, n.genre_scores \
                  FROM articles a \
                  LEFT JOIN sources s ON s.id = a.source_id \
-                 LEFT JOIN latest_analyses n ON n.article_id = a.id \
-                 WHERE (?1 IS NULL OR s.name = ?1) \
+                 LEFT JOIN analyses n ON n.id = a.latest_analysis \
+                 WHERE {one} (?1 IS NULL OR s.name = ?1) \
                    AND (?2 IS NULL OR a.published >= ?2) \
                    AND (?3 IS NULL OR a.published < ?3 OR substr(a.published, 1, length(?3)) = ?3) \
-                 ORDER BY a.id",
-            )
+                 ORDER BY a.id"
+            ))
             .map_err(&e)?;
         let mut frames = self
             .conn
@@ -396,7 +531,7 @@ impl Store for SqliteStore {
             )
             .map_err(&e)?;
         let mut rows = stmt
-            .query(params![filter.source, filter.since, filter.until])
+            .query(params![filter.source, filter.since, filter.until, only])
             .map_err(&e)?;
         let corrupt = |why: String| StoreError::Corrupt {
             path: self.path.clone(),
@@ -482,7 +617,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn info(&self) -> Result<Info, StoreError> {
+    fn info_impl(&self) -> Result<Info, StoreError> {
         let e = sql(&self.path);
         let c = &self.conn;
         let count = |q: &str| -> Result<u64, StoreError> {

@@ -107,7 +107,7 @@ fn stores_reads_back_bit_for_bit_and_is_idempotent() {
     assert_eq!(s.analysed(&hashes, "fast-1").unwrap().len(), 2);
     assert!(s.analysed(&hashes, "fast-2").unwrap().is_empty());
     let info = s.info().unwrap();
-    assert_eq!(info.schema_version, 1);
+    assert_eq!(info.schema_version, rhetor_store::schema::SCHEMA_VERSION);
     assert_eq!((info.articles, info.sources), (2, 2));
     assert_eq!(info.analyses.get("fast-1"), Some(&2));
     assert_eq!(info.languages.get("en"), Some(&2));

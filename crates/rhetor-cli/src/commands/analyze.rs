@@ -130,7 +130,12 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
             .collect();
         for result in results.into_iter().flatten() {
             match result {
-                Ok(doc) => sink.write(&doc).context("cannot write output")?,
+                Ok(doc) => {
+                    for w in &doc.warnings {
+                        progress.suspend(|| eprintln!("rhetor: warning: article {}: {w}", doc.id));
+                    }
+                    sink.write(&doc).context("cannot write output")?
+                }
                 Err(e) if args.keep_going => {
                     progress.suspend(|| eprintln!("rhetor: skipped: {e}"));
                     failed += 1;

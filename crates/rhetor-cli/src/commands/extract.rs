@@ -37,21 +37,32 @@ pub fn run(args: ExtractArgs) -> Result<u8> {
                     }
                     written += 1;
                 }
-                Outcome::Skipped { location, reason } => {
-                    if reason.starts_with(rhetor_extract::NO_ARTICLE_TEXT) {
-                        eprintln!("rhetor: skipped: {location}: {reason}");
-                    }
+                Outcome::NoArticleText { location, reason } => {
+                    eprintln!("rhetor: skipped: {location}: {reason}");
                     skipped += 1;
                 }
+                Outcome::Skipped { .. } => skipped += 1,
                 Outcome::Failed(e) if args.keep_going => {
                     eprintln!("rhetor: skipped: {e}");
                     failed += 1;
                 }
                 Outcome::Failed(e) => {
-                    // What was extracted so far is kept.
-                    finish_array(&mut out, args.format, written)?;
-                    out.commit()?;
+                    // As `analyze`: an `-o` file is discarded (an old file
+                    // stays as it was); stdout gets what was extracted
+                    // before the error, completed, as a pipe has no undo.
+                    if out.is_file() {
+                        drop(out); // removes the temporary
+                    } else {
+                        finish_array(&mut out, args.format, written)?;
+                        out.commit()?;
+                    }
                     eprintln!("rhetor: error: {e}");
+                    if let Some(path) = &args.output {
+                        eprintln!(
+                            "rhetor: {} left unchanged (use --keep-going to skip failing inputs)",
+                            path.display()
+                        );
+                    }
                     return Ok(EXIT_USAGE);
                 }
             }

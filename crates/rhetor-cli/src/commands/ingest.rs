@@ -1,19 +1,26 @@
-//! `rhetor ingest`: extract → analyse on every core → store, in batches
-//! that each commit as one transaction.
+//! `rhetor ingest`: extract → analyse on every core → store.
+//!
+//! The main thread reads the inputs in batches (`--batch`). For each batch,
+//! the worker pool extracts every unit and builds its document and content
+//! hash once; the store says which hashes are new (before any language is
+//! identified: a stored article costs a hash and a lookup); the pool then
+//! analyses the new ones through the [`Engine`]; and a writer thread stores
+//! the batch in one transaction while the pool goes on with the next one.
 
 use crate::cli::IngestArgs;
+use crate::commands::progress;
 use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
-use rhetor_core::lang::LanguageIdentifier;
-use rhetor_core::pipeline::annotate;
-use rhetor_core::Detector;
-use rhetor_core::{DetectError, Task};
-use rhetor_extract::{finish, Article, Outcome, Unit, Units};
-use rhetor_store::{Analysed, SqliteStore, Store};
+use rhetor_core::{Detector, Document, Task};
+use rhetor_engine::Engine;
+use rhetor_extract::{Article, Outcome, Unit, Units};
+use rhetor_store::{Analysed, BatchCounts, SqliteStore, Store, StoreError};
 use std::collections::HashSet;
 use std::io::IsTerminal;
+use std::sync::mpsc;
+use std::sync::Arc;
 
 /// What a run did, for the one-line summary.
 #[derive(Debug, Default)]
@@ -25,6 +32,16 @@ struct Summary {
     failed: usize,
 }
 
+/// A unit after extraction: an article with its document and hash, or why
+/// there is none.
+enum Prepared {
+    Article(Article, Document, String),
+    Other(Outcome),
+}
+
+/// What the writer thread reports for each batch it committed.
+type Committed = Result<(BatchCounts, usize, Vec<String>), StoreError>;
+
 pub fn run(args: IngestArgs) -> Result<u8> {
     // The database first: a bad --db fails before the model is loaded.
     let mut store = SqliteStore::open(&args.db.db)?;
@@ -33,88 +50,149 @@ pub fn run(args: IngestArgs) -> Result<u8> {
         Some(v) => v.clone(),
         None => model_version(&args.model, detector.as_ref())?,
     };
+    let engine = Engine::new(Arc::from(detector));
+    // A second connection answers "already analysed?" while the writer's
+    // transaction is open (WAL: readers see the last committed batch).
+    let lookup = SqliteStore::open_read_only(&args.db.db)?;
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.jobs {
         builder = builder.num_threads(n.max(1));
     }
     let pool = builder.build().context("cannot start worker threads")?;
     let progress = progress_bar(&args);
-    let lid = LanguageIdentifier::new();
     let batch = args.batch.max(1);
-    let mut units = Units::new(&args.sources);
+
+    // One batch waiting while another is written: memory stays bounded.
+    let (to_writer, batches) = mpsc::sync_channel::<Vec<Analysed>>(1);
+    let (report, committed) = mpsc::channel::<Committed>();
+    let writer_version = version.clone();
+    let writer = std::thread::Builder::new()
+        .name("rhetor-writer".into())
+        .spawn(move || {
+            for items in batches {
+                let result = store.write_batch(&writer_version, &items);
+                let stop = result.is_err();
+                let hashes = items.into_iter().map(|a| a.hash).collect::<Vec<_>>();
+                let _ = report.send(result.map(|c| (c, hashes.len(), hashes)));
+                if stop {
+                    break;
+                }
+            }
+        })
+        .context("cannot start the writer thread")?;
+
     let mut sum = Summary::default();
-    let mut stop = false;
-    while !stop {
-        let chunk: Vec<Unit> = units.by_ref().take(batch).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        sum.read += chunk.len();
-        let outcomes: Vec<Outcome> =
-            pool.install(|| chunk.into_par_iter().map(|u| finish(u, &lid)).collect());
-        let mut articles: Vec<(Article, String)> = Vec::new();
-        for outcome in outcomes {
-            match outcome {
-                Outcome::Article(a) => {
-                    let hash = a.content_hash();
-                    articles.push((a, hash));
-                }
-                Outcome::Skipped { location, reason } => {
-                    if reason.starts_with(rhetor_extract::NO_ARTICLE_TEXT) {
+    // Hashes sent to the writer and not yet reported committed: the lookup
+    // connection does not see them yet.
+    let mut in_flight: HashSet<String> = HashSet::new();
+    let mut units = Units::new(&args.sources);
+    let outcome = (|| -> Result<()> {
+        loop {
+            let chunk: Vec<Unit> = units.by_ref().take(batch).collect();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            sum.read += chunk.len();
+            let prepared: Vec<Prepared> = pool.install(|| {
+                chunk
+                    .into_par_iter()
+                    .map(|unit| match rhetor_extract::extract(unit) {
+                        Outcome::Article(a) => {
+                            let (doc, hash) = a.document_and_hash();
+                            Prepared::Article(a, doc, hash)
+                        }
+                        other => Prepared::Other(other),
+                    })
+                    .collect()
+            });
+            let mut articles: Vec<(Article, Document, String)> = Vec::new();
+            let mut stop = false;
+            for p in prepared {
+                match p {
+                    Prepared::Article(a, d, h) => articles.push((a, d, h)),
+                    Prepared::Other(Outcome::NoArticleText { location, reason }) => {
                         progress.suspend(|| eprintln!("rhetor: skipped: {location}: {reason}"));
+                        sum.skipped += 1;
                     }
-                    sum.skipped += 1;
-                }
-                Outcome::Failed(e) => {
-                    progress.suspend(|| {
-                        eprintln!(
-                            "rhetor: {}: {e}",
-                            if args.keep_going { "skipped" } else { "error" }
-                        )
-                    });
-                    sum.failed += 1;
-                    if !args.keep_going {
-                        // Store the good articles read before the bad
-                        // input, then stop.
-                        stop = true;
-                        break;
+                    Prepared::Other(Outcome::Skipped { .. }) => sum.skipped += 1,
+                    Prepared::Other(Outcome::Failed(e)) => {
+                        progress.suspend(|| {
+                            eprintln!(
+                                "rhetor: {}: {e}",
+                                if args.keep_going { "skipped" } else { "error" }
+                            )
+                        });
+                        sum.failed += 1;
+                        if !args.keep_going {
+                            // Store the good articles read before the bad
+                            // input, then stop.
+                            stop = true;
+                            break;
+                        }
+                    }
+                    Prepared::Other(Outcome::Article(_)) => {
+                        unreachable!("articles are Prepared::Article")
                     }
                 }
             }
-        }
-        // Already analysed by this model version (in the database, or
-        // earlier in this batch): not analysed again.
-        let hashes: Vec<&str> = articles.iter().map(|(_, h)| h.as_str()).collect();
-        let known = store.analysed(&hashes, &version)?;
-        let read_articles = hashes.len();
-        let mut seen = HashSet::new();
-        let todo: Vec<(Article, String)> = articles
-            .into_iter()
-            .filter(|(_, h)| !known.contains(h) && seen.insert(h.clone()))
-            .collect();
-        sum.already += read_articles - todo.len();
-        // A model error stops the run (what was committed stays, and a rerun
-        // skips it).
-        let analysed: Vec<Analysed> = pool.install(|| {
-            todo.into_par_iter()
-                .map(|(article, hash)| {
-                    let mut document = article.to_document();
-                    document.language = article.language.clone();
-                    annotate(&mut document, &lid, detector.as_ref(), &Task::ALL)?;
-                    Ok(Analysed {
-                        article,
-                        hash,
-                        document,
-                    })
+            drain(&committed, &mut in_flight, &mut sum, false)?;
+            // Already analysed by this model version (committed, on its way
+            // to the database, or earlier in this batch): not analysed again.
+            let hashes: Vec<&str> = articles.iter().map(|(_, _, h)| h.as_str()).collect();
+            let known = lookup.analysed(&hashes, &version)?;
+            let read_articles = articles.len();
+            let mut seen = HashSet::new();
+            let (todo, mut docs): (Vec<(Article, String)>, Vec<Document>) = articles
+                .into_iter()
+                .filter(|(_, _, h)| {
+                    !known.contains(h) && !in_flight.contains(h) && seen.insert(h.clone())
                 })
-                .collect::<Result<_, DetectError>>()
-        })?;
-        let counts = store.write_batch(&version, &analysed)?;
-        sum.new += counts.new_analyses;
-        sum.already += analysed.len() - counts.new_analyses;
-        progress.inc(sum.read as u64 - progress.position());
-    }
+                .map(|(a, mut d, h)| {
+                    d.language = a.language.clone();
+                    ((a, h), d)
+                })
+                .unzip();
+            sum.already += read_articles - todo.len();
+            // A model error stops the run (what was committed stays, and a
+            // rerun skips it).
+            pool.install(|| engine.annotate_all(&mut docs, &Task::ALL))?;
+            let analysed: Vec<Analysed> = todo
+                .into_iter()
+                .zip(docs)
+                .map(|((article, hash), document)| Analysed {
+                    article,
+                    hash,
+                    document,
+                })
+                .collect();
+            if !analysed.is_empty() {
+                in_flight.extend(analysed.iter().map(|a| a.hash.clone()));
+                if to_writer.send(analysed).is_err() {
+                    // The writer stopped: its error is in `committed`.
+                    return Ok(());
+                }
+            }
+            progress.inc(sum.read as u64 - progress.position());
+            if stop {
+                return Ok(());
+            }
+        }
+    })();
+    // The lookup connection closes first: the writer's, closing last,
+    // checkpoints the WAL into the database file (a read-only connection
+    // cannot).
+    drop(lookup);
+    // Whatever happened, the batches handed to the writer are committed
+    // before the run ends.
+    drop(to_writer);
+    let joined = writer.join();
+    let drained = drain(&committed, &mut in_flight, &mut sum, true);
     progress.finish_and_clear();
+    if joined.is_err() {
+        anyhow::bail!("the database writer thread panicked");
+    }
+    outcome?;
+    drained?;
     eprintln!(
         "rhetor: read {}, new {}, already stored {}, skipped {}, failed {} ({}, model {version})",
         sum.read,
@@ -129,6 +207,36 @@ pub fn run(args: IngestArgs) -> Result<u8> {
         (_, true) => EXIT_PARTIAL,
         (_, false) => EXIT_USAGE,
     })
+}
+
+/// Takes the writer's reports: counts, and hashes no longer in flight
+/// (`wait`: until the writer has finished). A failed write is the run's
+/// error.
+fn drain(
+    committed: &mpsc::Receiver<Committed>,
+    in_flight: &mut HashSet<String>,
+    sum: &mut Summary,
+    wait: bool,
+) -> Result<()> {
+    loop {
+        let report = if wait {
+            match committed.recv() {
+                Ok(r) => r,
+                Err(_) => return Ok(()),
+            }
+        } else {
+            match committed.try_recv() {
+                Ok(r) => r,
+                Err(_) => return Ok(()),
+            }
+        };
+        let (counts, stored, hashes) = report?;
+        sum.new += counts.new_analyses;
+        sum.already += stored - counts.new_analyses;
+        for h in &hashes {
+            in_flight.remove(h);
+        }
+    }
 }
 
 /// The label stored with each analysis: `fast-0.1.0`, or for a model
@@ -161,20 +269,8 @@ fn progress_bar(args: &IngestArgs) -> ProgressBar {
     }
     let reads_stdin = args.sources.is_empty() || args.sources.iter().any(|p| p.as_os_str() == "-");
     if reads_stdin {
-        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        spinner.set_style(
-            ProgressStyle::with_template("{spinner} ingesting {pos} articles, {per_sec}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        return spinner;
+        return progress::rate_bar(None, "ingesting", "articles");
     }
     let total = Units::new(&args.sources).count() as u64;
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} ingesting {pos}/{len} [{bar:30}] {per_sec} articles/s, eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
+    progress::rate_bar(Some(total), "ingesting", "articles")
 }

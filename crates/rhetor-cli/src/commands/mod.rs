@@ -7,9 +7,13 @@ mod export;
 mod extract;
 mod ingest;
 mod models;
+mod narratives;
+mod narratives_cross;
 mod output;
 mod progress;
+mod search;
 mod serve;
+mod stats;
 mod train;
 mod train_accurate;
 
@@ -25,6 +29,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Ingest(args) => ingest::run(args),
         Command::Export(args) => export::run(args),
         Command::Db(args) => db::run(args.command),
+        Command::Stats(args) => stats::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Narratives(args) => narratives::run(args),
         Command::Train(args) => {
             if args.out.is_none() && args.cv.is_none() {
                 eprintln!(
@@ -53,4 +60,17 @@ fn load_model(
         eprintln!("rhetor: notice: {notice}");
     }
     Ok(loaded.detector)
+}
+
+/// Opens the database of a corpus command: it must exist (an older schema
+/// is upgraded in place) and hold at least one article.
+fn open_corpus(path: &std::path::Path) -> anyhow::Result<rhetor_store::SqliteStore> {
+    let store = rhetor_store::SqliteStore::open_existing(path)?;
+    if store.is_empty()? {
+        anyhow::bail!(
+            "{}: the database holds no articles (run `rhetor ingest` first)",
+            path.display()
+        );
+    }
+    Ok(store)
 }

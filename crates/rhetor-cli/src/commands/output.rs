@@ -23,6 +23,12 @@ impl Output {
         })
     }
 
+    /// Whether this writes a file (which a failed run discards) rather
+    /// than stdout.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Output::File(_))
+    }
+
     /// Flushes stdout, or commits the file (fsync and rename).
     pub fn commit(self) -> Result<()> {
         match self {

@@ -2,7 +2,7 @@
 //! embedding. Bars draw on stderr only when it is a terminal (indicatif's
 //! default), so scripts and logs stay clean.
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rhetor_model::train::Progress;
 
 /// A bar of `len` steps labelled `what`.
@@ -15,6 +15,27 @@ pub fn bar(len: u64, what: &str) -> ProgressBar {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     b.set_prefix(what.to_string());
+    b
+}
+
+/// A bar of `len` items (`what`: "articles") with their rate and an ETA,
+/// labelled `prefix`; without a length (the total is unknown, e.g. stdin),
+/// a spinner with the count and the rate.
+pub fn rate_bar(len: Option<u64>, prefix: &str, what: &str) -> ProgressBar {
+    let b = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+    let template = match len {
+        Some(_) => format!(
+            "{{spinner}} {{prefix}} [{{bar:30}}] {{pos}}/{{len}} {what}, {{per_sec}}, eta {{eta}}"
+        ),
+        None => format!("{{spinner}} {{prefix}} {{pos}} {what}, {{per_sec}}"),
+    };
+    b.set_style(
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| match len {
+            Some(_) => ProgressStyle::default_bar(),
+            None => ProgressStyle::default_spinner(),
+        }),
+    );
+    b.set_prefix(prefix.to_string());
     b
 }
 

@@ -14,7 +14,24 @@ pub fn run(args: ServeArgs) -> Result<u8> {
         max_connections: args.max_connections,
         header_timeout: std::time::Duration::from_secs(args.header_timeout.max(1)),
     };
-    rhetor_server::serve_blocking(&args.addr, detector, limits)
+    let mut state = rhetor_server::AppState::new(detector);
+    if let Some(db) = &args.db {
+        let mut store = super::open_corpus(db)?;
+        // Place the articles ingested since the last `rhetor narratives`,
+        // with the threshold the stored clusters were made with.
+        use rhetor_store::CorpusStore;
+        let threshold = store
+            .narrative_threshold()?
+            .unwrap_or(rhetor_corpus::narratives::DEFAULT_THRESHOLD);
+        let done = rhetor_corpus::narratives::update(&mut store, threshold, false)?;
+        eprintln!(
+            "rhetor: {}: narratives up to date ({} article(s) placed)",
+            db.display(),
+            done.placed
+        );
+        state = state.with_corpus(store);
+    }
+    rhetor_server::serve_blocking(&args.addr, state, limits)
         .with_context(|| format!("cannot serve on {}", args.addr))?;
     Ok(0)
 }

@@ -154,3 +154,117 @@ pub fn harbour() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/harbour.txt");
     std::fs::read_to_string(path).expect("examples/harbour.txt")
 }
+
+/// A corpus written for the dashboard tests, stored with planted labels:
+/// three outlets × 24 articles over January–March 2024; "Le Planté" shows
+/// Appeal_to_Fear-Prejudice in most paragraphs, the others rarely; one
+/// story ("Ferry pier to close") republished by all three outlets with
+/// edits. Narratives are computed. Returns the database path.
+pub fn corpus_db(dir: &std::path::Path) -> std::path::PathBuf {
+    use rhetor_store::{Analysed, CorpusStore, SqliteStore, Store};
+    let path = dir.join("corpus.db");
+    let mut store = SqliteStore::open(&path).expect("new database");
+    let words = [
+        "council", "harbour", "budget", "school", "road", "vote", "mayor", "plan", "water",
+        "energy", "price", "market", "report", "police", "court", "health", "train", "river",
+    ];
+    let mut seed = 5u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let mut items = Vec::new();
+    let push = |id: String,
+                source: &str,
+                date: String,
+                body: String,
+                fear: Vec<bool>,
+                items: &mut Vec<Analysed>| {
+        let a = rhetor_extract::Article {
+            id: id.clone(),
+            url: Some(format!("https://example.org/{id}")),
+            source: Some(source.into()),
+            published: Some(date),
+            language: Some("en".into()),
+            title: format!("Story {id}"),
+            text: body,
+        };
+        let mut d = a.to_document();
+        d.language = Some("en".into());
+        d.model = Some("planted".into());
+        d.genre = Some(GenreScores::certain(Genre::Reporting));
+        d.frames = vec![Scored::new(Frame::Political, 0.8)];
+        for (p, f) in d.paragraphs.iter_mut().skip(1).zip(fear) {
+            if f {
+                p.techniques
+                    .push(Scored::new(Technique::AppealToFearPrejudice, 0.8));
+            } else {
+                p.techniques
+                    .push(Scored::new(Technique::LoadedLanguage, 0.6));
+            }
+        }
+        items.push(Analysed {
+            hash: a.content_hash(),
+            article: a,
+            document: d,
+        });
+    };
+    for (o, outlet) in ["Le Planté", "Daily Courier", "Evening Star"]
+        .iter()
+        .enumerate()
+    {
+        for i in 0..24 {
+            let body: Vec<String> = (0..4)
+                .map(|_| {
+                    (0..18)
+                        .map(|_| words[next() % words.len()])
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            let fear: Vec<bool> = (0..4)
+                .map(|_| next() % 10 < if o == 0 { 7 } else { 1 })
+                .collect();
+            let date = format!("2024-{:02}-{:02}", 1 + i % 3, 1 + i % 28);
+            push(
+                format!("{o}-{i}"),
+                outlet,
+                date,
+                body.join("\n"),
+                fear,
+                &mut items,
+            );
+        }
+    }
+    let story = [
+        "The regional council voted on Tuesday to close the old ferry pier after engineers found deep cracks in two of its concrete supports.",
+        "Residents of the island, who rely on the ferry for work and school, said they had not been consulted and called the decision reckless.",
+        "The council promised a temporary landing stage within six weeks and free buses to the mainland bridge until it opens.",
+    ];
+    for (n, outlet) in ["Daily Courier", "Le Planté", "Evening Star"]
+        .iter()
+        .enumerate()
+    {
+        let mut body: Vec<String> = story.iter().map(|s| s.to_string()).collect();
+        if n == 1 {
+            body[1] = body[1].replace("reckless", "\"reckless\"");
+            body.push("Once again the island pays for the mistakes of distant bureaucrats.".into());
+        }
+        push(
+            format!("pier-{n}"),
+            outlet,
+            format!("2024-03-{:02}", 10 + n),
+            body.join("\n"),
+            vec![n == 1; 4],
+            &mut items,
+        );
+    }
+    store
+        .write_batch("planted", &items)
+        .expect("store the corpus");
+    rhetor_corpus::narratives::update(&mut store, 0.5, false).expect("narratives");
+    let _ = store.list_articles(&Default::default(), 1, 0);
+    path
+}
