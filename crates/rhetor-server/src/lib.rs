@@ -179,11 +179,7 @@ pub async fn serve_with(
 
 /// [`serve_with`] on a fresh multi-threaded runtime, for callers without one
 /// (the CLI), so they need no tokio dependency of their own.
-pub fn serve_blocking(
-    addr: &str,
-    state: AppState,
-    conn_limits: ConnLimits,
-) -> std::io::Result<()> {
+pub fn serve_blocking(addr: &str, state: AppState, conn_limits: ConnLimits) -> std::io::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
