@@ -67,7 +67,7 @@ fn truncated_and_flipped_copies_are_refused_never_a_panic() {
         b[i] ^= 0x5a;
         match AccurateHeads::from_bytes(&b, "flip.bin") {
             Err(e) => assert!(e.to_string().starts_with("flip.bin"), "{e}"),
-            Ok(h) => assert!(rhetor_accurate::check::check_heads(&h).is_ok()),
+            Ok(h) => assert!(rhetor_accurate::check::check_heads(&h.heads, h.dim).is_ok()),
         }
     }
     assert!(refused > 64);
