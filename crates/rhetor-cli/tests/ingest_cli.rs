@@ -283,7 +283,7 @@ fn ingest_is_idempotent_and_export_equals_analyze() {
         stderr(&out)
     );
     let info = db_info(&db);
-    assert_eq!(info["schema_version"], 1);
+    assert_eq!(info["schema_version"], rhetor_store::schema::SCHEMA_VERSION);
     assert_eq!(info["articles"], 40);
     assert_eq!(info["sources"], 2);
     assert_eq!(info["analyses"]["fast-0.1.0"], 40);
