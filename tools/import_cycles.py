@@ -5,7 +5,9 @@ A file `a.rs` depends on `b.rs` when it names a path into `b`'s module:
 `use crate::b::...`, `crate::b::...` in an expression, or `super::b` from
 a sibling. Unit-test modules (from `#[cfg(test)]` to the end of the file)
 count too: a test that reaches back into a module that imports the file
-is a cycle as well. Exits 1 and prints each cycle when there is one.
+is a cycle as well. Paths through the crate root (`crate::Name`, the
+re-exports of lib.rs, the crate's public face) are not followed. Exits 1
+and prints each cycle when there is one.
 
     tools/import_cycles.py [CRATES_DIR]    (default: crates)
 """

@@ -11,33 +11,31 @@
 use crate::anchor::Anchor;
 use crate::blend::{LabelBlend, SoftBlend};
 use crate::dense::{DenseLinear, Scaler};
-use crate::model::AccurateHeads;
-use crate::stack::{StackedMultiLabel, StackedSoftmax};
+use crate::stack::{StackHeads, StackedMultiLabel, StackedSoftmax};
 use rhetor_core::{Frame, Genre, Technique};
 
 /// The largest embedding dimension accepted (E5-small has 384; large
 /// encoders 1,024): a corrupt header must not ask for absurd inputs.
 const MAX_DIM: usize = 1 << 16;
 
-/// Checks `heads` as decoded from a file; the error says which part is
-/// wrong and how.
-pub fn check_heads(heads: &AccurateHeads) -> Result<(), String> {
-    let dim = heads.dim;
+/// Checks `heads` as decoded from a file, for embeddings of `dim`
+/// dimensions; the error says which part is wrong and how.
+pub fn check_heads(heads: &StackHeads, dim: usize) -> Result<(), String> {
     if dim == 0 || dim > MAX_DIM {
         return Err(format!(
             "embedding dimension {dim} (expected 1 to {MAX_DIM})"
         ));
     }
-    let cfg = &heads.heads.config;
+    let cfg = &heads.config;
     let technique_inputs = if cfg.article_context { 2 * dim } else { dim };
     multi_label(
         "techniques head",
-        &heads.heads.techniques,
+        &heads.techniques,
         Technique::COUNT,
         technique_inputs,
     )?;
-    multi_label("frames head", &heads.heads.frames, Frame::COUNT, dim)?;
-    softmax("genre head", &heads.heads.genre, Genre::COUNT, dim)
+    multi_label("frames head", &heads.frames, Frame::COUNT, dim)?;
+    softmax("genre head", &heads.genre, Genre::COUNT, dim)
 }
 
 fn multi_label(
@@ -120,13 +118,13 @@ mod tests {
     #[test]
     fn the_shipped_heads_pass() {
         let heads = crate::shipped_heads().unwrap();
-        check_heads(&heads).unwrap();
+        check_heads(&heads.heads, heads.dim).unwrap();
     }
 
     #[test]
     fn each_inconsistency_is_named() {
         let good = crate::shipped_heads().unwrap();
-        type Mutation = (&'static str, fn(&mut AccurateHeads));
+        type Mutation = (&'static str, fn(&mut crate::AccurateHeads));
         let cases: [Mutation; 9] = [
             ("embedding dimension 0", |h| h.dim = 0),
             ("techniques head, linear: ", |h| h.dim += 1),
@@ -158,7 +156,7 @@ mod tests {
         for (expected, mutate) in cases {
             let mut h = good.clone();
             mutate(&mut h);
-            let e = check_heads(&h).unwrap_err();
+            let e = check_heads(&h.heads, h.dim).unwrap_err();
             assert!(
                 e.starts_with(expected),
                 "{e:?} should start with {expected:?}"

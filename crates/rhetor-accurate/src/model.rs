@@ -121,7 +121,7 @@ impl AccurateHeads {
             Err(e) => return Err(corrupt(e.to_string())),
         };
         // Decoded is not enough: every count and dimension must fit.
-        crate::check::check_heads(&heads).map_err(corrupt)?;
+        crate::check::check_heads(&heads.heads, heads.dim).map_err(corrupt)?;
         Ok(heads)
     }
 

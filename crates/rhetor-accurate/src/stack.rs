@@ -144,13 +144,15 @@ fn fit_blended<Y, B>(
 ) -> Fitted<B> {
     let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[n_fast..].to_vec()).collect();
     let train = |t: &[usize]| train(&emb, t);
-    let (oof, final_model) = out_of_fold(&emb, ex.groups, k, true, train);
+    let with_final = true;
+    let (oof, final_model) = out_of_fold(&emb, ex.groups, k, with_final, train);
     let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..n_fast]).collect();
     let seen = blend(&fast, &oof, ys);
     // Embedding logits of each language from models trained without it.
     let nl = ex.languages();
     let z_lang = if nl > 1 {
-        out_of_fold(&emb, ex.langs, nl, false, train).0
+        let with_final = false;
+        out_of_fold(&emb, ex.langs, nl, with_final, train).0
     } else {
         oof.clone()
     };

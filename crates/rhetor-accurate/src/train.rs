@@ -186,7 +186,7 @@ pub fn fit_heads(
     let techniques = StackedMultiLabel::fit(&ex, &ys, Technique::COUNT, &cfg.techniques, k);
     drop((xs, un, rules, ys));
 
-    let fr: Vec<usize> = train
+    let frame_docs: Vec<usize> = train
         .iter()
         .copied()
         .filter(|&i| docs[i].gold.frames)
@@ -208,35 +208,40 @@ pub fn fit_heads(
         let langs: Vec<usize> = sel.iter().map(|&i| lang_of(i)).collect();
         (xs, un, ru, groups, langs)
     };
-    let (fx, fu, fr_rules, fg, fl) = articles(&fr, frame_input, frame_fast, |r| &r.frames);
-    let fy: Vec<Vec<bool>> = fr.iter().map(|&i| frame_targets(&docs[i].doc)).collect();
+    let (frame_xs, frame_unseen, frame_rules, frame_groups, frame_langs) =
+        articles(&frame_docs, frame_input, frame_fast, |r| &r.frames);
+    let frame_ys: Vec<Vec<bool>> = frame_docs
+        .iter()
+        .map(|&i| frame_targets(&docs[i].doc))
+        .collect();
     let ex = Examples {
-        xs: &fx,
-        unseen_fast: &fu,
-        unseen_rules: &fr_rules,
-        groups: &fg,
-        langs: &fl,
+        xs: &frame_xs,
+        unseen_fast: &frame_unseen,
+        unseen_rules: &frame_rules,
+        groups: &frame_groups,
+        langs: &frame_langs,
     };
-    let frames = StackedMultiLabel::fit(&ex, &fy, Frame::COUNT, &cfg.frames, k);
+    let frames = StackedMultiLabel::fit(&ex, &frame_ys, Frame::COUNT, &cfg.frames, k);
 
-    let gr: Vec<usize> = train
+    let genre_docs: Vec<usize> = train
         .iter()
         .copied()
         .filter(|&i| docs[i].gold.genre && docs[i].doc.genre.is_some())
         .collect();
-    let (gx, gu, g_rules, gg, gl) = articles(&gr, genre_input, genre_fast, |r| &r.genre);
-    let gy: Vec<usize> = gr
+    let (genre_xs, genre_unseen, genre_rules, genre_groups, genre_langs) =
+        articles(&genre_docs, genre_input, genre_fast, |r| &r.genre);
+    let genre_ys: Vec<usize> = genre_docs
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
         .collect();
     let ex = Examples {
-        xs: &gx,
-        unseen_fast: &gu,
-        unseen_rules: &g_rules,
-        groups: &gg,
-        langs: &gl,
+        xs: &genre_xs,
+        unseen_fast: &genre_unseen,
+        unseen_rules: &genre_rules,
+        groups: &genre_groups,
+        langs: &genre_langs,
     };
-    let genre = StackedSoftmax::fit(&ex, &gy, Genre::COUNT, &cfg.genre, k);
+    let genre = StackedSoftmax::fit(&ex, &genre_ys, Genre::COUNT, &cfg.genre, k);
     StackHeads {
         config: cfg.clone(),
         techniques,

@@ -19,7 +19,7 @@ pub struct LabelError {
 macro_rules! label_enum {
     (
         $(#[$meta:meta])* $name:ident, $kind:literal,
-        [ $( $variant:ident = $text:literal, $def:literal $(, $extra:expr)? ; )+ ]
+        [ $( $variant:ident = $text:literal, $def:literal; )+ ]
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

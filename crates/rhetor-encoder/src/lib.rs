@@ -93,7 +93,8 @@ impl Encoder {
     /// Loads an encoder that runs every layer in f32, even where the int8
     /// kernel is available (to check the two agree).
     pub fn load_f32(dir: &Path) -> Result<Self, EncoderError> {
-        Self::load_with(dir, false)
+        let int8 = false;
+        Self::load_with(dir, int8)
     }
 
     fn load_with(dir: &Path, int8: bool) -> Result<Self, EncoderError> {

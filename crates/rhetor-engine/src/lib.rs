@@ -9,7 +9,11 @@
 //! * [`Engine`] — a loaded model plus the language identifier: analyses one
 //!   document, or many on every core.
 
+#![warn(missing_docs)]
+
+/// The label inventories, as `/v1/labels` and the Python package give them.
 pub mod labels;
+/// Loading a model by name, with its notices and install errors.
 pub mod models;
 
 pub use models::{encoder_dir, load_detector, load_encoder, Loaded, MissingEncoder};

@@ -25,6 +25,7 @@ pub fn encoder_dir(arg: Option<&Path>) -> Option<PathBuf> {
     fetch::manual_instructions(dir)
 )]
 pub struct MissingEncoder {
+    /// Where the encoder files were looked for.
     pub dir: PathBuf,
 }
 
@@ -51,7 +52,9 @@ fn accurate(heads: AccurateHeads, encoder: Option<&Path>) -> Result<AccurateMode
 /// A loaded detector, and the one-line notice to show the user when `auto`
 /// fell back to the fast model (the front end decides where it goes).
 pub struct Loaded {
+    /// The model, ready to annotate.
     pub detector: Box<dyn Detector>,
+    /// What to tell the user, if anything (e.g. that `auto` fell back).
     pub notice: Option<String>,
 }
 

@@ -17,8 +17,13 @@
 //! cross-validation has at hand). Every one returns a [`Report`], whose
 //! `Display` is what `rhetor eval` prints.
 
+#![warn(missing_docs)]
+
+/// Genre, frames and techniques: F1 over (unit, label) pairs.
 pub mod multilabel;
+/// The report `rhetor eval` prints: headline scores and a per-class table.
 pub mod report;
+/// Technique spans: F1 with partial-overlap credit (SemEval-2020 Task 11).
 pub mod spans;
 
 pub use multilabel::{score_frames, score_genre, score_techniques};

@@ -11,8 +11,11 @@ pub struct ClassScore {
     /// (paragraph, technique) pairs (techniques), or gold spans after merging
     /// overlaps (spans).
     pub support: usize,
+    /// Precision of the class (0 when nothing was predicted).
     pub precision: f64,
+    /// Recall of the class (0 when it has no gold items).
     pub recall: f64,
+    /// F1 of the class (0/0 is 0).
     pub f1: f64,
 }
 

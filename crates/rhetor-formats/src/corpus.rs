@@ -39,7 +39,6 @@ pub struct LabeledDocument {
     pub gold: Gold,
 }
 
-/// ISO 639-1 code of a SemEval language folder (`ge` is German, `po` Polish).
 /// The SemEval-2023 Task 3 data the tests read: `$RHETOR_DATA`, else
 /// `shared/data/semeval2023-task3` beside this repository; None where that
 /// is not a directory (tests then skip, saying so).
@@ -52,6 +51,7 @@ pub fn shared_data_dir() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// ISO 639-1 code of a SemEval language folder (`ge` is German, `po` Polish).
 pub fn language_code(folder: &str) -> &str {
     match folder {
         "ge" => "de",

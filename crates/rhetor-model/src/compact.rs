@@ -128,9 +128,7 @@ impl CompactHead {
         s
     }
 
-    /// Adds `val` times the row of each feature of `a` ∪ `b` to `s`, by
-    /// ascending index (as [`CompactHead::scores`] adds them); the lists
-    /// are sorted by index, each without repeats, and a feature in both
+    /// Raw score of one label (what `scores(x)[label]` gives, computed
     /// alone).
     pub fn score_label(&self, x: &SparseVec, label: usize) -> f32 {
         let l = self.labels;

@@ -520,7 +520,7 @@ mod tests {
 
     #[test]
     fn spans_of_several_techniques_are_those_of_each_alone() {
-        let model = crate::model::shipped().unwrap();
+        let model = crate::shipped().unwrap();
         let tagger = model.spans();
         for (n, text) in TEXTS.iter().enumerate() {
             let tokens = tokenize(text, n);

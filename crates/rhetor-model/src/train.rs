@@ -1,6 +1,7 @@
 //! Training the fast model, and cross-validation over articles.
 
 use crate::calibrate::{calibrate_single, micro_thresholds, Platt};
+use crate::compact::CompactHead;
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::linear::{train_one_vs_rest, train_softmax, TrainConfig};
@@ -111,21 +112,21 @@ pub fn fold_assignment(docs: &[LabeledDocument], k: usize) -> Vec<usize> {
     folds
 }
 
-/// Out-of-fold scores of a one-vs-rest model: for each inner fold, train on
-/// the others and score the held-out examples.
+/// Out-of-fold scores, `width` per example: for each inner fold `f`
+/// (example `i` is in fold `groups[i] % k`), the head `train` fits on the
+/// other folds' rows scores the held-out examples. The one loop of the
+/// multi-label and genre heads.
 fn oof_scores(
-    dims: usize,
-    labels: usize,
     xs: &[SparseVec],
-    ys: &[Vec<bool>],
     groups: &[usize],
     k: usize,
-    cfg: &TrainConfig,
+    width: usize,
+    train: impl Fn(&[usize]) -> CompactHead,
 ) -> Vec<Vec<f32>> {
-    let mut oof = vec![vec![0f32; labels]; xs.len()];
+    let mut oof = vec![vec![0f32; width]; xs.len()];
     for f in 0..k {
-        let train: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k != f).collect();
-        let head = train_one_vs_rest(dims, labels, xs, ys, &train, cfg);
+        let rows: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k != f).collect();
+        let head = train(&rows);
         let test: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k == f).collect();
         let scores: Vec<Vec<f32>> = test.par_iter().map(|&i| head.scores(&xs[i])).collect();
         for (i, s) in test.into_iter().zip(scores) {
@@ -133,6 +134,20 @@ fn oof_scores(
         }
     }
     oof
+}
+
+/// The IDF learned on `blocks` (features in fewer than two units dropped)
+/// and every unit's TF-IDF vector: what each head is trained on.
+fn fit_idf_and_vectorize<B: Borrow<Blocks> + Sync>(
+    fc: &FeatureConfig,
+    blocks: &[B],
+) -> (Idf, Vec<SparseVec>) {
+    let idf = Idf::fit(fc.bits, blocks.iter().map(Borrow::borrow), 2);
+    let xs: Vec<SparseVec> = blocks
+        .par_iter()
+        .map(|b| vectorize(fc, &idf, b.borrow()))
+        .collect();
+    (idf, xs)
 }
 
 /// Fits a calibrated, thresholded multi-label head. `groups[i]` is the
@@ -146,13 +161,11 @@ pub fn fit_multilabel<B: Borrow<Blocks> + Sync>(
     cfg: &TrainConfig,
     k: usize,
 ) -> MultiLabelHead {
-    let idf = Idf::fit(fc.bits, blocks.iter().map(Borrow::borrow), 2);
-    let xs: Vec<SparseVec> = blocks
-        .par_iter()
-        .map(|b| vectorize(fc, &idf, b.borrow()))
-        .collect();
+    let (idf, xs) = fit_idf_and_vectorize(fc, blocks);
     let dims = 1usize << fc.bits;
-    let oof = oof_scores(dims, labels, &xs, ys, groups, k, cfg);
+    let oof = oof_scores(&xs, groups, k, labels, |rows| {
+        train_one_vs_rest(dims, labels, &xs, ys, rows, cfg)
+    });
     let platt: Vec<Platt> = (0..labels)
         .map(|l| {
             let s: Vec<f32> = oof.iter().map(|r| r[l]).collect();
@@ -181,20 +194,11 @@ pub fn fit_genre<B: Borrow<Blocks> + Sync>(
     k: usize,
 ) -> SoftmaxHead {
     let classes = Genre::COUNT;
-    let idf = Idf::fit(fc.bits, blocks.iter().map(Borrow::borrow), 2);
-    let xs: Vec<SparseVec> = blocks
-        .par_iter()
-        .map(|b| vectorize(fc, &idf, b.borrow()))
-        .collect();
+    let (idf, xs) = fit_idf_and_vectorize(fc, blocks);
     let dims = 1usize << fc.bits;
-    let mut oof = vec![vec![0f32; classes]; xs.len()];
-    for f in 0..k {
-        let train: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k != f).collect();
-        let head = train_softmax(dims, classes, &xs, ys, &train, cfg);
-        for i in (0..xs.len()).filter(|&i| groups[i] % k == f) {
-            oof[i] = head.scores(&xs[i]);
-        }
-    }
+    let oof = oof_scores(&xs, groups, k, classes, |rows| {
+        train_softmax(dims, classes, &xs, ys, rows, cfg)
+    });
     let (temperature, offsets) = calibrate_single(&oof, ys, classes);
     let all: Vec<usize> = (0..xs.len()).collect();
     let head = train_softmax(dims, classes, &xs, ys, &all, cfg);
@@ -247,46 +251,57 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         .par_iter()
         .map(|d| article_blocks(&af, &d.doc))
         .collect();
-    let fr: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].gold.frames).collect();
-    let fb: Vec<&Blocks> = fr.iter().map(|&i| &art[i]).collect();
-    let fy: Vec<Vec<bool>> = fr.iter().map(|&i| frame_targets(&docs[i].doc)).collect();
-    let fg: Vec<usize> = fr.iter().map(|&i| groups_all[i]).collect();
+    let frame_docs: Vec<usize> = (0..docs.len()).filter(|&i| docs[i].gold.frames).collect();
+    let frame_blocks: Vec<&Blocks> = frame_docs.iter().map(|&i| &art[i]).collect();
+    let frame_ys: Vec<Vec<bool>> = frame_docs
+        .iter()
+        .map(|&i| frame_targets(&docs[i].doc))
+        .collect();
+    let frame_groups: Vec<usize> = frame_docs.iter().map(|&i| groups_all[i]).collect();
     let frames = fit_multilabel(
         &opts.article_features,
-        &fb,
-        &fy,
-        &fg,
+        &frame_blocks,
+        &frame_ys,
+        &frame_groups,
         Frame::COUNT,
         &opts.frames,
         k,
     );
     progress.step("frames");
-    let gr: Vec<usize> = (0..docs.len())
+    let genre_docs: Vec<usize> = (0..docs.len())
         .filter(|&i| docs[i].doc.genre.is_some() && docs[i].gold.genre)
         .collect();
     // Genre weights its blocks differently from frames but usually reads the
     // same raw blocks: reuse them rather than featurise every article twice.
-    let own: Vec<Blocks> = if opts.genre_features.same_blocks(&opts.article_features) {
+    let genre_own_blocks: Vec<Blocks> = if opts.genre_features.same_blocks(&opts.article_features) {
         Vec::new()
     } else {
         let gf = Featurizer::new(opts.genre_features.clone());
-        gr.par_iter()
+        genre_docs
+            .par_iter()
             .map(|&i| article_blocks(&gf, &docs[i].doc))
             .collect()
     };
-    let gb: Vec<&Blocks> = if own.is_empty() {
-        gr.iter().map(|&i| &art[i]).collect()
+    let genre_blocks: Vec<&Blocks> = if genre_own_blocks.is_empty() {
+        genre_docs.iter().map(|&i| &art[i]).collect()
     } else {
-        own.iter().collect()
+        genre_own_blocks.iter().collect()
     };
-    let gy: Vec<usize> = gr
+    let genre_ys: Vec<usize> = genre_docs
         .iter()
         .map(|&i| docs[i].doc.genre.as_ref().map_or(0, |g| g.label.index()))
         .collect();
-    let gg: Vec<usize> = gr.iter().map(|&i| groups_all[i]).collect();
-    let genre = fit_genre(&opts.genre_features, &gb, &gy, &gg, &opts.genre, k);
-    drop((fb, gb));
-    drop((own, art));
+    let genre_groups: Vec<usize> = genre_docs.iter().map(|&i| groups_all[i]).collect();
+    let genre = fit_genre(
+        &opts.genre_features,
+        &genre_blocks,
+        &genre_ys,
+        &genre_groups,
+        &opts.genre,
+        k,
+    );
+    drop((frame_blocks, genre_blocks));
+    drop((genre_own_blocks, art));
     progress.step("genre");
 
     // Spans: paragraphs with gold spans, spans clipped to the paragraph.

@@ -152,53 +152,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the API on `addr` until Ctrl-C (or SIGTERM), printing the URL on
-/// stderr, with the given connection limits ([`ConnLimits::default`]: the
-/// CLI's defaults).
+/// Serves the API of `state` (its model, and its corpus when it has one) on
+/// `addr` until Ctrl-C (or SIGTERM), printing the URL on stderr, with the
+/// given connection limits ([`ConnLimits::default`]: the CLI's defaults).
 pub async fn serve_with(
-    addr: impl ToSocketAddrs,
-    detector: Arc<dyn Detector>,
-    conn_limits: ConnLimits,
-) -> std::io::Result<()> {
-    let listener = TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
-    if !local.ip().is_loopback() {
-        eprintln!("rhetor: warning: listening on {local}, reachable from other machines");
-    }
-    eprintln!(
-        "rhetor: serving http://{local}/ with model {:?} (Ctrl-C to stop)",
-        detector.name()
-    );
-    conn::serve_connections(
-        listener,
-        router(AppState::new(detector)),
-        conn_limits,
-        shutdown_signal(),
-    )
-    .await
-}
-
-/// [`serve_with`] on a fresh multi-threaded runtime, for callers without one
-/// (the CLI), so they need no tokio dependency of their own.
-pub fn serve_blocking(
-    addr: &str,
-    detector: Arc<dyn Detector>,
-    conn_limits: ConnLimits,
-) -> std::io::Result<()> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        // The semaphore lets `cores` analyses run at once, but a finishing
-        // analysis wakes the next one before its thread is idle again, so
-        // tokio's default (512) would let the pool creep up by a thread now
-        // and then under sustained load. A small cap keeps memory flat.
-        .max_blocking_threads(cores * 4)
-        .build()?
-        .block_on(serve_with(addr, detector, conn_limits))
-}
-
-/// [`serve_with`] for a whole [`AppState`] (e.g. one with a corpus).
-pub async fn serve_state(
     addr: impl ToSocketAddrs,
     state: AppState,
     conn_limits: ConnLimits,
@@ -220,18 +177,19 @@ pub async fn serve_state(
     conn::serve_connections(listener, router(state), conn_limits, shutdown_signal()).await
 }
 
-/// [`serve_state`] on a fresh runtime (see [`serve_blocking`]).
-pub fn serve_state_blocking(
-    addr: &str,
-    state: AppState,
-    conn_limits: ConnLimits,
-) -> std::io::Result<()> {
+/// [`serve_with`] on a fresh multi-threaded runtime, for callers without one
+/// (the CLI), so they need no tokio dependency of their own.
+pub fn serve_blocking(addr: &str, state: AppState, conn_limits: ConnLimits) -> std::io::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // The semaphore lets `cores` analyses run at once, but a finishing
+        // analysis wakes the next one before its thread is idle again, so
+        // tokio's default (512) would let the pool creep up by a thread now
+        // and then under sustained load. A small cap keeps memory flat.
         .max_blocking_threads(cores * 4)
         .build()?
-        .block_on(serve_state(addr, state, conn_limits))
+        .block_on(serve_with(addr, state, conn_limits))
 }
 
 /// Request logs as key=value lines on stderr. The level comes from

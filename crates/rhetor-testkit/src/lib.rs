@@ -23,6 +23,8 @@
 //! };
 //! ```
 
+#![warn(missing_docs)]
+
 use std::fmt::Display;
 use std::io::Write;
 

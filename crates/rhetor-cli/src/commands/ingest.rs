@@ -33,7 +33,10 @@ struct Summary {
 }
 
 /// A unit after extraction: an article with its document and hash, or why
-/// there is none.
+/// there is none. Most units are articles, held one batch at a time, so
+/// the size of the other variant wastes little; a box would cost an
+/// allocation per article.
+#[allow(clippy::large_enum_variant)]
 enum Prepared {
     Article(Article, Document, String),
     Other(Outcome),

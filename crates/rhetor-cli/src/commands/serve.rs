@@ -31,7 +31,7 @@ pub fn run(args: ServeArgs) -> Result<u8> {
         );
         state = state.with_corpus(store);
     }
-    rhetor_server::serve_state_blocking(&args.addr, state, limits)
+    rhetor_server::serve_blocking(&args.addr, state, limits)
         .with_context(|| format!("cannot serve on {}", args.addr))?;
     Ok(0)
 }
