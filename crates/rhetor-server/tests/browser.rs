@@ -8,67 +8,17 @@
 
 mod common;
 
-use fantoccini::{ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use common::browser::{artefact, Browser};
+use fantoccini::Locator;
 use rhetor_server::{router, AppState};
 use serde_json::json;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// The first executable called one of `names` on `PATH`.
-fn find_tool(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    names.iter().find_map(|name| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
-/// Kills chromedriver (and with it the browser) however the test ends.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-async fn wait_for_port(port: u16, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
+use std::path::PathBuf;
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pasting_an_article_shows_highlights_and_genre() {
-    let chromium = find_tool(&["chromium", "chromium-browser", "google-chrome"]);
-    let driver = find_tool(&["chromedriver"]);
-    let (chromium, driver) = match (chromium, driver) {
-        (Some(c), Some(d)) => (c, d),
-        _ => {
-            rhetor_testkit::missing(
-                "chromium and chromedriver (apt-get install chromium chromium-driver)",
-            );
-            return;
-        }
+    let Some(browser) = Browser::start("1280,2000").await else {
+        return;
     };
 
     // The server, in-process on an ephemeral loopback port.
@@ -79,47 +29,8 @@ async fn pasting_an_article_shows_highlights_and_genre() {
     let app = router(AppState::new(std::sync::Arc::new(model)));
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let port = free_port();
-    let _driver = KillOnDrop(
-        Command::new(&driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    assert!(
-        wait_for_port(port, Duration::from_secs(30)).await,
-        "chromedriver did not listen on port {port}"
-    );
-
-    // A fresh profile, no network beyond loopback, nothing phoning home.
-    let profile = tempfile::tempdir().unwrap();
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,2000",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]
-        }
-    });
-    let caps = match caps {
-        serde_json::Value::Object(m) => m,
-        _ => unreachable!("a JSON object literal"),
-    };
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("WebDriver session");
-
-    let result = drive(&client, &format!("http://{addr}/")).await;
-    let _ = client.close().await;
+    let result = drive(&browser.client, &format!("http://{addr}/")).await;
+    browser.close().await;
     server.abort();
     let shot = result.unwrap_or_else(|e| panic!("browser test failed: {e}"));
     println!("screenshot: {}", shot.display());
@@ -209,11 +120,7 @@ async fn drive(client: &fantoccini::Client, url: &str) -> Result<PathBuf, String
     }
 
     let png = client.screenshot().await.map_err(err("screenshot"))?;
-    // CARGO_TARGET_TMPDIR is <target>/tmp: keep the picture beside it.
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("browser-screenshot.png");
+    let path = artefact("browser-screenshot.png");
     std::fs::write(&path, png).map_err(|e| format!("write {}: {e}", path.display()))?;
     Ok(path)
 }

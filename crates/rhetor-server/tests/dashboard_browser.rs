@@ -9,74 +9,17 @@
 
 mod common;
 
+use common::browser::{artefact, Browser};
 use fantoccini::key::Key;
-use fantoccini::{ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::Locator;
 use rhetor_server::{router, AppState};
 use serde_json::json;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-fn find_tool(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    names.iter().find_map(|name| {
-        std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-async fn wait_for_port(port: u16, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-fn artefact(name: &str) -> PathBuf {
-    // CARGO_TARGET_TMPDIR is <target>/tmp: keep the pictures beside it.
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(name)
-}
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dashboard_outlet_profile_trend_search_and_report() {
-    let chromium = find_tool(&["chromium", "chromium-browser", "google-chrome"]);
-    let driver = find_tool(&["chromedriver"]);
-    let (chromium, driver) = match (chromium, driver) {
-        (Some(c), Some(d)) => (c, d),
-        _ => {
-            rhetor_testkit::missing(
-                "chromium and chromedriver (apt-get install chromium chromium-driver)",
-            );
-            return;
-        }
+    let Some(browser) = Browser::start("1280,2400").await else {
+        return;
     };
     let dir = tempfile::tempdir().unwrap();
     let db = common::corpus_db(dir.path());
@@ -86,43 +29,8 @@ async fn dashboard_outlet_profile_trend_search_and_report() {
     let app = router(AppState::new(common::test_detector()).with_corpus(store));
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let port = free_port();
-    let _driver = KillOnDrop(
-        Command::new(&driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    assert!(
-        wait_for_port(port, Duration::from_secs(30)).await,
-        "chromedriver did not listen on port {port}"
-    );
-    let profile = tempfile::tempdir().unwrap();
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1280,2400",
-                format!("--user-data-dir={}", profile.path().display()),
-            ]
-        }
-    });
-    let serde_json::Value::Object(caps) = caps else {
-        unreachable!("a JSON object literal")
-    };
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("WebDriver session");
-    let result = drive(&client, &format!("http://{addr}")).await;
-    let _ = client.close().await;
+    let result = drive(&browser.client, &format!("http://{addr}")).await;
+    browser.close().await;
     server.abort();
     if let Err(e) = result {
         panic!("dashboard browser test failed: {e}");
