@@ -4,7 +4,7 @@ use crate::{ApiError, AppState};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use rhetor_core::cancel::{run_cancellable, CancelToken};
@@ -162,17 +162,7 @@ pub fn release_memory() {
 
 /// `GET /`: the web page.
 pub async fn index(State(state): State<AppState>) -> Response {
-    let mut res = Html(state.index_page.to_string()).into_response();
-    // The page needs nothing but this server: say so to the browser.
-    res.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; \
-             script-src 'unsafe-inline'; img-src 'self' data:; form-action 'none'; \
-             base-uri 'none'; frame-ancestors 'none'",
-        ),
-    );
-    res
+    crate::corpus::with_csp(Html(state.index_page.to_string()).into_response())
 }
 
 pub fn index_page() -> String {

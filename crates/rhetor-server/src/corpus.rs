@@ -328,7 +328,8 @@ pub async fn dashboard(State(state): State<AppState>) -> Result<Response, ApiErr
 const DASHBOARD_BODY: &str = include_str!("page/corpus.html");
 const DASHBOARD_SCRIPT: &str = include_str!("page/corpus.js");
 
-/// The pages need nothing but this server: say so to the browser.
+/// The pages (`/`, the dashboard, reports) need nothing but this server:
+/// say so to the browser.
 pub(crate) fn with_csp(mut res: Response) -> Response {
     res.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
