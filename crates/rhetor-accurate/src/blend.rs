@@ -1,11 +1,12 @@
 //! The seen-language blends: per label, the fast model's logit and the
 //! embedding head's out-of-fold logit weighed by a logistic fit
-//! ([`fit_blend`], Newton's method); for the genre, one softmax blend
+//! ([`fit_blend`], Newton's method from `rhetor_model::newton`); for the genre, one softmax blend
 //! ([`SoftBlend`]).
 
 use rayon::prelude::*;
 use rhetor_model::calibrate::{calibrate_single, micro_thresholds};
 use rhetor_model::math::{sigmoid, softmax};
+use rhetor_model::newton::{minimize, softplus, Budget, Trial};
 use serde::{Deserialize, Serialize};
 
 /// Per-label blend weights and thresholds.
@@ -55,19 +56,11 @@ pub fn fit_blend(x1: &[f32], x2: &[f32], y: &[bool]) -> [f32; 3] {
         let mut l = 0.5 * ridge * (t[0] * t[0] + t[1] * t[1]);
         for ((&a, &b), &yy) in x1.iter().zip(x2).zip(y) {
             let z = t[0] * a as f64 + t[1] * b as f64 + t[2];
-            // log(1 + e^z) - y z, stably.
-            let sp = if z > 0.0 {
-                z + (-z).exp().ln_1p()
-            } else {
-                z.exp().ln_1p()
-            };
-            l += sp - if yy { z } else { 0.0 };
+            l += softplus(z) - if yy { z } else { 0.0 };
         }
         l
     };
-    let mut t = [0.5f64, 0.5, 0.0];
-    let mut current = loss(&t);
-    for _ in 0..50 {
+    let direction = |t: &[f64; 3]| {
         let mut g = [0f64; 3];
         let mut h = [[0f64; 3]; 3];
         for ((&a, &b), &yy) in x1.iter().zip(x2).zip(y) {
@@ -87,30 +80,27 @@ pub fn fit_blend(x1: &[f32], x2: &[f32], y: &[bool]) -> [f32; 3] {
             h[i][i] += ridge;
         }
         h[2][2] += 1e-9;
-        let Some(step) = solve3(h, g) else { break };
-        // Backtracking: Newton steps can overshoot when the inputs are
-        // nearly separable.
-        let mut scale = 1.0;
-        let mut improved = false;
-        for _ in 0..30 {
-            let cand = [
-                t[0] - scale * step[0],
-                t[1] - scale * step[1],
-                t[2] - scale * step[2],
-            ];
-            let l = loss(&cand);
-            if l <= current {
-                improved = current - l > 1e-10 * current.abs().max(1.0);
-                t = cand;
-                current = l;
-                break;
+        solve3(h, g)
+    };
+    // Backtracking: Newton steps can overshoot when the inputs are nearly
+    // separable. A step that does not raise the loss is taken; one that
+    // barely lowers it is the last.
+    let judge = |l: f64, current: f64| {
+        if l <= current {
+            if current - l > 1e-10 * current.abs().max(1.0) {
+                Trial::Accept
+            } else {
+                Trial::AcceptAndStop
             }
-            scale *= 0.5;
+        } else {
+            Trial::Reject
         }
-        if !improved {
-            break;
-        }
-    }
+    };
+    let budget = Budget {
+        steps: 50,
+        halvings: 30,
+    };
+    let t = minimize([0.5, 0.5, 0.0], budget, loss, direction, judge, |_| false);
     [t[0] as f32, t[1] as f32, t[2] as f32]
 }
 

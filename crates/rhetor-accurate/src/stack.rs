@@ -12,44 +12,11 @@ use crate::embed::DocEmbeddings;
 use crate::inputs::{
     frame_input, genre_input, technique_input, Examples, FastProbs, FastRules, StackConfig,
 };
-use rayon::prelude::*;
 use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
 use rhetor_model::calibrate::{decide_single, macro_f1};
+use rhetor_model::heldout::{by_fold, held_out, Schedule};
 use rhetor_model::math::{sigmoid, softmax};
 use serde::{Deserialize, Serialize};
-
-/// Out-of-fold scores of every example (folds: `groups[i] % k`) and,
-/// when `with_final`, the model trained on all of them; the trainings are
-/// independent and run in parallel.
-fn out_of_fold(
-    xs: &[Vec<f32>],
-    groups: &[usize],
-    k: usize,
-    with_final: bool,
-    train: impl Fn(&[usize]) -> DenseLinear + Sync,
-) -> (Vec<Vec<f32>>, Option<DenseLinear>) {
-    let runs = if with_final { k + 1 } else { k };
-    let mut models: Vec<(DenseLinear, Vec<usize>)> = (0..runs)
-        .into_par_iter()
-        .map(|f| {
-            let sel: Vec<usize> = (0..xs.len())
-                .filter(|&i| f == k || groups[i] % k != f)
-                .collect();
-            let held: Vec<usize> = (0..xs.len())
-                .filter(|&i| f < k && groups[i] % k == f)
-                .collect();
-            (train(&sel), held)
-        })
-        .collect();
-    let final_model = with_final.then(|| models.pop().expect("k + 1 models").0);
-    let mut oof = vec![Vec::new(); xs.len()];
-    for (m, held) in &models {
-        for &i in held {
-            oof[i] = m.scores(&xs[i]);
-        }
-    }
-    (oof, final_model)
-}
 
 /// A multi-label head: an embedding-only model whose logit is blended per
 /// label with the fast model's logit for the languages the fast model was
@@ -144,21 +111,27 @@ fn fit_blended<Y, B>(
 ) -> Fitted<B> {
     let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[n_fast..].to_vec()).collect();
     let train = |t: &[usize]| train(&emb, t);
-    let with_final = true;
-    let (oof, final_model) = out_of_fold(&emb, ex.groups, k, with_final, train);
+    // Dense heads are small: every held-out training and the final one
+    // run at once.
+    let logits_without = |groups: &[usize], k: usize| {
+        let folds = by_fold(groups, k);
+        let score = |m: &DenseLinear, i: usize| m.scores(&emb[i]);
+        held_out(emb.len(), &folds, Schedule::AllAtOnce, train, score)
+    };
+    let all: Vec<usize> = (0..emb.len()).collect();
+    let (oof, linear) = rayon::join(|| logits_without(ex.groups, k), || train(&all));
     let fast: Vec<&[f32]> = ex.xs.iter().map(|x| &x[..n_fast]).collect();
     let seen = blend(&fast, &oof, ys);
     // Embedding logits of each language from models trained without it.
     let nl = ex.languages();
     let z_lang = if nl > 1 {
-        let with_final = false;
-        out_of_fold(&emb, ex.langs, nl, with_final, train).0
+        logits_without(ex.langs, nl)
     } else {
         oof.clone()
     };
     let unseen = Anchor::fit(&oof, ex, &z_lang, quality);
     Fitted {
-        linear: final_model.expect("asked for the final model"),
+        linear,
         seen,
         unseen,
         oof,

@@ -1,5 +1,6 @@
 //! Turning raw scores into calibrated probabilities and decisions.
 
+use crate::newton::{minimize, softplus, Budget, Trial};
 use serde::{Deserialize, Serialize};
 
 /// Platt scaling: `p = sigmoid(a * score + b)`, fitted on out-of-fold scores
@@ -35,27 +36,18 @@ impl Platt {
         }
         let hi = (pos + 1.0) / (pos + 2.0);
         let lo = 1.0 / (neg + 2.0);
-        let loss = |a: f64, b: f64| -> f64 {
+        let loss = |&[a, b]: &[f64; 2]| -> f64 {
             scores
                 .iter()
                 .zip(ys)
                 .map(|(&s, &y)| {
                     let t = if y { hi } else { lo };
                     let z = a * s as f64 + b;
-                    // log(1 + e^z) - t z, computed stably.
-                    let softplus = if z > 0.0 {
-                        z + (-z).exp().ln_1p()
-                    } else {
-                        z.exp().ln_1p()
-                    };
-                    softplus - t * z
+                    softplus(z) - t * z
                 })
                 .sum()
         };
-        // Start from the prior with a = 0: always a sane point.
-        let (mut a, mut b) = (0.0f64, ((pos + 1.0) / (neg + 1.0)).ln());
-        let mut current = loss(a, b);
-        for _ in 0..100 {
+        let direction = |&[a, b]: &[f64; 2]| {
             let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
             for (&s, &y) in scores.iter().zip(ys) {
                 let s = s as f64;
@@ -71,29 +63,27 @@ impl Platt {
             }
             let det = haa * hbb - hab * hab;
             if det.abs() < 1e-12 {
-                break;
+                return None;
             }
-            let da = (hbb * ga - hab * gb) / det;
-            let db = (haa * gb - hab * ga) / det;
-            // Backtracking: Newton steps on the log loss can overshoot.
-            let mut step = 1.0;
-            let mut improved = false;
-            while step > 1e-6 {
-                let (na, nb) = (a - step * da, b - step * db);
-                let l = loss(na, nb);
-                if l < current - 1e-12 {
-                    a = na;
-                    b = nb;
-                    current = l;
-                    improved = true;
-                    break;
-                }
-                step *= 0.5;
+            Some([(hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det])
+        };
+        // Backtracking: Newton steps on the log loss can overshoot.
+        let judge = |l: f64, current: f64| {
+            if l < current - 1e-12 {
+                Trial::Accept
+            } else {
+                Trial::Reject
             }
-            if !improved || (step * da).abs() < 1e-8 && (step * db).abs() < 1e-8 {
-                break;
-            }
-        }
+        };
+        let converged = |step: &[f64; 2]| step[0].abs() < 1e-8 && step[1].abs() < 1e-8;
+        // Start from the prior with a = 0: always a sane point. The step is
+        // halved down to 2^-19 (above 1e-6).
+        let budget = Budget {
+            steps: 100,
+            halvings: 20,
+        };
+        let start = [0.0f64, ((pos + 1.0) / (neg + 1.0)).ln()];
+        let [a, b] = minimize(start, budget, loss, direction, judge, converged);
         Platt {
             a: a as f32,
             b: b as f32,

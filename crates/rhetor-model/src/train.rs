@@ -5,6 +5,7 @@ use crate::compact::CompactHead;
 use crate::container::FastModel;
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
 use crate::head::{MultiLabelHead, SoftmaxHead};
+use crate::heldout::{by_fold, held_out, Schedule};
 use crate::linear::{train_one_vs_rest, train_softmax, TrainConfig};
 use crate::model::{article_blocks, paragraph_blocks};
 use crate::spans::{SpanTagger, TaggedParagraph};
@@ -113,28 +114,19 @@ pub fn fold_assignment(docs: &[LabeledDocument], k: usize) -> Vec<usize> {
     folds
 }
 
-/// Out-of-fold scores, `width` per example: for each inner fold `f`
-/// (example `i` is in fold `groups[i] % k`), the head `train` fits on the
-/// other folds' rows scores the held-out examples. The one loop of the
-/// multi-label and genre heads.
+/// Out-of-fold scores: each example scored by the head `train` fits on
+/// the other inner folds (example `i` is in fold `groups[i] % k`). The
+/// multi-label and genre heads' use of [`held_out`].
 fn oof_scores(
     xs: &[SparseVec],
     groups: &[usize],
     k: usize,
-    width: usize,
-    train: impl Fn(&[usize]) -> CompactHead,
+    train: impl Fn(&[usize]) -> CompactHead + Sync,
 ) -> Vec<Vec<f32>> {
-    let mut oof = vec![vec![0f32; width]; xs.len()];
-    for f in 0..k {
-        let rows: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k != f).collect();
-        let head = train(&rows);
-        let test: Vec<usize> = (0..xs.len()).filter(|&i| groups[i] % k == f).collect();
-        let scores: Vec<Vec<f32>> = test.par_iter().map(|&i| head.scores(&xs[i])).collect();
-        for (i, s) in test.into_iter().zip(scores) {
-            oof[i] = s;
-        }
-    }
-    oof
+    let folds = by_fold(groups, k);
+    held_out(xs.len(), &folds, Schedule::OneAtATime, train, |head, i| {
+        head.scores(&xs[i])
+    })
 }
 
 /// The IDF learned on `blocks` (features in fewer than two units dropped)
@@ -164,7 +156,7 @@ pub fn fit_multilabel<B: Borrow<Blocks> + Sync>(
 ) -> MultiLabelHead {
     let (idf, xs) = fit_idf_and_vectorize(fc, blocks);
     let dims = 1usize << fc.bits;
-    let oof = oof_scores(&xs, groups, k, labels, |rows| {
+    let oof = oof_scores(&xs, groups, k, |rows| {
         train_one_vs_rest(dims, labels, &xs, ys, rows, cfg)
     });
     let platt: Vec<Platt> = (0..labels)
@@ -197,7 +189,7 @@ pub fn fit_genre<B: Borrow<Blocks> + Sync>(
     let classes = Genre::COUNT;
     let (idf, xs) = fit_idf_and_vectorize(fc, blocks);
     let dims = 1usize << fc.bits;
-    let oof = oof_scores(&xs, groups, k, classes, |rows| {
+    let oof = oof_scores(&xs, groups, k, |rows| {
         train_softmax(dims, classes, &xs, ys, rows, cfg)
     });
     let (temperature, offsets) = calibrate_single(&oof, ys, classes);
@@ -423,27 +415,20 @@ fn predict_held_out(
 /// Returns one result per document, in order.
 pub fn for_each_held_out<T: Send>(
     docs: &[LabeledDocument],
-    held_out: &[Vec<usize>],
+    held_out_groups: &[Vec<usize>],
     opts: &TrainOptions,
     progress: &dyn Progress,
     f: impl Fn(&FastModel, &LabeledDocument) -> T + Sync,
 ) -> Vec<T> {
-    let mut out: Vec<Option<T>> = (0..docs.len()).map(|_| None).collect();
-    for test in held_out {
-        let mut in_test = vec![false; docs.len()];
-        test.iter().for_each(|&i| in_test[i] = true);
-        let train_docs: Vec<LabeledDocument> = (0..docs.len())
-            .filter(|&i| !in_test[i])
-            .map(|i| docs[i].clone())
-            .collect();
-        let model = train(&train_docs, opts, progress);
-        drop(train_docs);
-        let results: Vec<T> = test.par_iter().map(|&i| f(&model, &docs[i])).collect();
-        for (&i, r) in test.iter().zip(results) {
-            out[i] = Some(r);
-        }
-    }
-    out.into_iter()
-        .map(|d| d.expect("every document is in exactly one held-out group"))
-        .collect()
+    let train_without = |rows: &[usize]| {
+        let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
+        train(&train_docs, opts, progress)
+    };
+    held_out(
+        docs.len(),
+        held_out_groups,
+        Schedule::OneAtATime,
+        train_without,
+        |model, i| f(model, &docs[i]),
+    )
 }
