@@ -158,6 +158,19 @@ pub fn by_lift(a: &LabelStats, b: &LabelStats) -> std::cmp::Ordering {
         .then(a.label.cmp(&b.label))
 }
 
+/// The numbers of a [`LabelStats`] under their JSON names, in the order
+/// the `csv` format prints them after the group's columns.
+pub const LABEL_NUMBERS: [&str; 8] = [
+    "count",
+    "rate",
+    "rate_low",
+    "rate_high",
+    "per_1k_words",
+    "lift",
+    "lift_low",
+    "lift_high",
+];
+
 /// Every (group, label) pair with at least one occurrence, highest lift
 /// first: the rows of the `table` and `csv` formats.
 pub fn ranked_rows(groups: &[GroupStats]) -> Vec<(&GroupStats, &LabelStats)> {

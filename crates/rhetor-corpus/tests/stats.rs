@@ -5,7 +5,7 @@ mod common;
 
 use common::{analysed, article, topic_paragraph, Rng};
 use rhetor_core::{Frame, Technique};
-use rhetor_corpus::stats::{compute, ranked_rows, StatsRequest};
+use rhetor_corpus::stats::{compute, ranked_rows, StatsRequest, LABEL_NUMBERS};
 use rhetor_store::{CorpusFilter, GroupBy, LabelTask, SqliteStore, Store};
 
 fn planted_store(dir: &std::path::Path) -> SqliteStore {
@@ -147,16 +147,7 @@ fn groups_by_source_and_month_flag_small_groups_and_frames_count_articles() {
     assert_eq!(l["rate"], 1.0);
     assert_eq!(l["lift"], 1.0);
     assert!((l["rate_low"].as_f64().unwrap() - 0.7961).abs() < 1e-3);
-    for k in [
-        "count",
-        "rate",
-        "rate_low",
-        "rate_high",
-        "per_1k_words",
-        "lift",
-        "lift_low",
-        "lift_high",
-    ] {
+    for k in LABEL_NUMBERS {
         assert!(l[k].is_number(), "{k}");
     }
     // A filter on one source leaves no rest: lift is null.

@@ -100,26 +100,31 @@ mod tests {
         assert_eq!(softplus(-1000.0), 0.0);
     }
 
-    /// (x - 3)² + 2 (y + 1)²: Newton's direction is exact, so the first
-    /// full step lands on the minimum (3, -1) and the second step finds
-    /// nothing better.
+    /// (x - 3)² + 2 (y + 1)², least at (3, -1).
+    fn bowl(t: &[f64; 2]) -> f64 {
+        (t[0] - 3.0).powi(2) + 2.0 * (t[1] + 1.0).powi(2)
+    }
+
+    /// Platt's rule: a step must lower the loss by more than 1e-12.
+    fn strict(l: f64, current: f64) -> Trial {
+        if l < current - 1e-12 {
+            Trial::Accept
+        } else {
+            Trial::Reject
+        }
+    }
+
+    /// Newton's direction on the bowl is exact (the gradient
+    /// (2(x-3), 4(y+1)) over the Hessian diag(2, 4)), so the first full
+    /// step lands on the minimum and the second finds nothing better.
     #[test]
     fn a_quadratic_is_solved_in_one_step() {
-        let loss = |t: &[f64; 2]| (t[0] - 3.0).powi(2) + 2.0 * (t[1] + 1.0).powi(2);
-        // Gradient (2(x-3), 4(y+1)) over the Hessian diag(2, 4).
         let direction = |t: &[f64; 2]| Some([t[0] - 3.0, t[1] + 1.0]);
-        let strict = |l: f64, cur: f64| {
-            if l < cur - 1e-12 {
-                Trial::Accept
-            } else {
-                Trial::Reject
-            }
-        };
         let budget = Budget {
             steps: 10,
             halvings: 20,
         };
-        let t = minimize([0.0, 0.0], budget, loss, direction, strict, |_| false);
+        let t = minimize([0.0, 0.0], budget, bowl, direction, strict, |_| false);
         assert_eq!(t, [3.0, -1.0]);
     }
 
@@ -128,20 +133,12 @@ mod tests {
     /// lands on the minimum.
     #[test]
     fn an_overshooting_step_is_halved() {
-        let loss = |t: &[f64; 2]| (t[0] - 3.0).powi(2) + 2.0 * (t[1] + 1.0).powi(2);
         let direction = |t: &[f64; 2]| Some([2.0 * (t[0] - 3.0), 2.0 * (t[1] + 1.0)]);
-        let strict = |l: f64, cur: f64| {
-            if l < cur - 1e-12 {
-                Trial::Accept
-            } else {
-                Trial::Reject
-            }
-        };
         let budget = Budget {
             steps: 1,
             halvings: 20,
         };
-        let t = minimize([0.0, 0.0], budget, loss, direction, strict, |_| false);
+        let t = minimize([0.0, 0.0], budget, bowl, direction, strict, |_| false);
         assert_eq!(t, [3.0, -1.0]);
     }
 

@@ -67,6 +67,15 @@ impl Params {
         }
     }
 
+    /// The page asked for: `limit` (`default` when absent, at most `max`)
+    /// and `offset`.
+    fn page(&self, default: usize, max: usize) -> Result<Page, ApiError> {
+        Ok(Page {
+            limit: self.number("limit", default, max)?,
+            offset: self.number("offset", 0, usize::MAX)?,
+        })
+    }
+
     fn date(&self, key: &str) -> Result<Option<String>, ApiError> {
         self.one(key)
             .map(|v| rhetor_corpus::check_date(v).map_err(|e| bad(format!("{key}: {e}"))))
@@ -92,6 +101,25 @@ impl Params {
             techniques,
             frames,
         })
+    }
+}
+
+/// One page of a list route.
+#[derive(Debug, Clone, Copy)]
+struct Page {
+    limit: usize,
+    offset: usize,
+}
+
+impl Page {
+    /// The answer of a list route: `fields` (the page's items under their
+    /// name, and the total where it is known) with `offset` and `limit`.
+    fn answer(self, mut fields: Value) -> Json<Value> {
+        if let Some(obj) = fields.as_object_mut() {
+            obj.insert("offset".into(), json!(self.offset));
+            obj.insert("limit".into(), json!(self.limit));
+        }
+        Json(fields)
     }
 }
 
@@ -170,15 +198,16 @@ pub async fn stats(
         filter: p.filter()?,
         min_articles: p.number("min_articles", 20, u64::MAX as usize)? as u64,
     };
-    let limit = p.number("limit", 100, MAX_GROUPS)?;
-    let offset = p.number("offset", 0, usize::MAX)?;
+    let page = p.page(100, MAX_GROUPS)?;
     with_store(&state, move |s| {
         let groups = compute(&*s, &req).map_err(internal)?;
         let total = groups.len();
-        let page: Vec<_> = groups.into_iter().skip(offset).take(limit).collect();
-        Ok(Json(json!({
-            "total": total, "offset": offset, "limit": limit, "groups": page
-        })))
+        let items: Vec<_> = groups
+            .into_iter()
+            .skip(page.offset)
+            .take(page.limit)
+            .collect();
+        Ok(page.answer(json!({ "total": total, "groups": items })))
     })
     .await
 }
@@ -194,19 +223,14 @@ pub async fn search(
         .ok_or_else(|| bad("q: the search words are missing".into()))?
         .to_string();
     let filter = p.filter()?;
-    let limit = p.number("limit", 20, MAX_HITS)?;
-    let offset = p.number("offset", 0, usize::MAX)?;
+    let page = p.page(20, MAX_HITS)?;
     with_store(&state, move |s| {
-        let hits =
-            rhetor_corpus::search::search(&*s, &q, &filter, limit, offset).map_err(
-                |e| match e {
-                    rhetor_corpus::search::SearchError::EmptyQuery => bad(format!("q: {e}")),
-                    e => internal(e),
-                },
-            )?;
-        Ok(Json(json!({
-            "query": q, "offset": offset, "limit": limit, "hits": hits
-        })))
+        let hits = rhetor_corpus::search::search(&*s, &q, &filter, page.limit, page.offset)
+            .map_err(|e| match e {
+                rhetor_corpus::search::SearchError::EmptyQuery => bad(format!("q: {e}")),
+                e => internal(e),
+            })?;
+        Ok(page.answer(json!({ "query": q, "hits": hits })))
     })
     .await
 }
@@ -219,14 +243,12 @@ pub async fn narratives(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::parse(raw);
     let min_size = p.number("min_size", 2, usize::MAX)?;
-    let limit = p.number("limit", 20, MAX_CLUSTERS)?;
-    let offset = p.number("offset", 0, usize::MAX)?;
+    let page = p.page(20, MAX_CLUSTERS)?;
     with_store(&state, move |s| {
         let (total, clusters) =
-            rhetor_corpus::narratives::clusters(&*s, min_size, limit, offset).map_err(internal)?;
-        Ok(Json(json!({
-            "total": total, "offset": offset, "limit": limit, "clusters": clusters
-        })))
+            rhetor_corpus::narratives::clusters(&*s, min_size, page.limit, page.offset)
+                .map_err(internal)?;
+        Ok(page.answer(json!({ "total": total, "clusters": clusters })))
     })
     .await
 }
@@ -242,13 +264,12 @@ pub async fn articles(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::parse(raw);
     let filter = p.filter()?;
-    let limit = p.number("limit", 50, MAX_ARTICLES)?;
-    let offset = p.number("offset", 0, usize::MAX)?;
+    let page = p.page(50, MAX_ARTICLES)?;
     with_store(&state, move |s| {
-        let (total, page) = s.list_articles(&filter, limit, offset).map_err(internal)?;
-        Ok(Json(json!({
-            "total": total, "offset": offset, "limit": limit, "articles": page
-        })))
+        let (total, items) = s
+            .list_articles(&filter, page.limit, page.offset)
+            .map_err(internal)?;
+        Ok(page.answer(json!({ "total": total, "articles": items })))
     })
     .await
 }

@@ -1,7 +1,7 @@
 //! `rhetor analyze`: read articles, run a detector, write them out.
 
 use crate::cli::{AnalyzeArgs, OutputFormat};
-use crate::commands::output::Output;
+use crate::commands::output::{stopped_by, Output};
 use crate::commands::progress;
 use crate::{EXIT_PARTIAL, EXIT_USAGE};
 use anyhow::{Context, Result};
@@ -143,14 +143,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
                 Err(e) => {
                     progress.finish_and_clear();
                     sink.abandon().context("cannot write output")?;
-                    eprintln!("rhetor: error: {e}");
-                    if let Some(path) = &args.output {
-                        eprintln!(
-                            "rhetor: {} left unchanged (use --keep-going to skip failing inputs)",
-                            path.display()
-                        );
-                    }
-                    return Ok(EXIT_USAGE);
+                    return Ok(stopped_by(&e, args.output.as_deref()));
                 }
             }
         }

@@ -2,8 +2,8 @@
 //! line (or a JSON array).
 
 use crate::cli::{ExtractArgs, ExtractFormat};
-use crate::commands::output::Output;
-use crate::{EXIT_PARTIAL, EXIT_USAGE};
+use crate::commands::output::{stopped_by, Output};
+use crate::EXIT_PARTIAL;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use rhetor_core::lang::LanguageIdentifier;
@@ -56,14 +56,7 @@ pub fn run(args: ExtractArgs) -> Result<u8> {
                         finish_array(&mut out, args.format, written)?;
                         out.commit()?;
                     }
-                    eprintln!("rhetor: error: {e}");
-                    if let Some(path) = &args.output {
-                        eprintln!(
-                            "rhetor: {} left unchanged (use --keep-going to skip failing inputs)",
-                            path.display()
-                        );
-                    }
-                    return Ok(EXIT_USAGE);
+                    return Ok(stopped_by(&e, args.output.as_deref()));
                 }
             }
         }

@@ -61,3 +61,17 @@ impl Write for Output {
         }
     }
 }
+
+/// Reports the input error that stopped `analyze` or `extract` (without
+/// `--keep-going`) and that the `-o` file, if any, was left as it was;
+/// returns the exit status.
+pub fn stopped_by(error: &dyn std::fmt::Display, output: Option<&Path>) -> u8 {
+    eprintln!("rhetor: error: {error}");
+    if let Some(path) = output {
+        eprintln!(
+            "rhetor: {} left unchanged (use --keep-going to skip failing inputs)",
+            path.display()
+        );
+    }
+    crate::EXIT_USAGE
+}

@@ -4,7 +4,7 @@
 use crate::cli::{StatsArgs, StatsFormat, StatsTask};
 use crate::commands::output::Output;
 use anyhow::Result;
-use rhetor_corpus::stats::{compute, ranked_rows, GroupStats, StatsRequest};
+use rhetor_corpus::stats::{compute, ranked_rows, GroupStats, StatsRequest, LABEL_NUMBERS};
 use rhetor_store::{CorpusFilter, LabelTask};
 use std::io::Write;
 
@@ -57,22 +57,8 @@ fn num(x: Option<f64>) -> String {
 
 fn write_csv(out: &mut Output, groups: &[GroupStats], req: &StatsRequest) -> std::io::Result<()> {
     let mut head: Vec<&str> = req.by.iter().map(|b| b.name()).collect();
-    head.extend([
-        "articles",
-        "paragraphs",
-        "words",
-        "small",
-        "task",
-        "label",
-        "count",
-        "rate",
-        "rate_low",
-        "rate_high",
-        "per_1k_words",
-        "lift",
-        "lift_low",
-        "lift_high",
-    ]);
+    head.extend(["articles", "paragraphs", "words", "small", "task", "label"]);
+    head.extend(LABEL_NUMBERS);
     writeln!(out, "{}", head.join(","))?;
     for (g, l) in ranked_rows(groups) {
         let mut row: Vec<String> = g
