@@ -17,6 +17,7 @@ use std::sync::Arc;
 pub struct CancelToken(Arc<AtomicBool>);
 
 impl CancelToken {
+    /// A token nobody has cancelled yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -26,6 +27,7 @@ impl CancelToken {
         self.0.store(true, Ordering::Relaxed);
     }
 
+    /// Whether [`CancelToken::cancel`] was called: the analysis checks it between paragraphs and windows.
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }

@@ -8,11 +8,14 @@ use std::collections::BTreeMap;
 /// A label with a confidence score in `[0, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Scored<T> {
+    /// What was found.
     pub label: T,
+    /// How confident the model is, in `[0, 1]` (1 for gold labels).
     pub score: f32,
 }
 
 impl<T> Scored<T> {
+    /// A label with its score.
     pub fn new(label: T, score: f32) -> Self {
         Scored { label, score }
     }
@@ -21,7 +24,9 @@ impl<T> Scored<T> {
 /// The article's genre with the probability of every genre.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenreScores {
+    /// The most probable genre after the model's decision rule.
     pub label: Genre,
+    /// The probability of each genre; they sum to 1.
     pub scores: BTreeMap<Genre, f32>,
 }
 
@@ -60,12 +65,16 @@ impl Paragraph {
 /// A technique found at a code-point range `[start, end)` of the whole text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Span {
+    /// The technique the span shows.
     pub technique: Technique,
+    /// Code-point offset of the span's first character in the whole text.
     pub start: usize,
+    /// Code-point offset just past the span's last character.
     pub end: usize,
     /// The covered text (filled from the document when the span is added).
     #[serde(default)]
     pub text: String,
+    /// How confident the model is that the span shows the technique, in `[0, 1]`.
     pub score: f32,
 }
 
@@ -75,19 +84,25 @@ pub struct Span {
 /// `text` is not part of that object (the paragraphs carry it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
+    /// The article's id: the SemEval file's number, the JSON record's `id`, or one made from the file name.
     pub id: String,
+    /// The first line of the text.
     pub title: String,
     /// ISO 639-1 code, when known or identified.
     pub language: Option<String>,
     /// The model that produced the annotations, when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The article's genre, when asked for and found.
     pub genre: Option<GenreScores>,
     #[serde(default)]
+    /// The article's frames, most probable first.
     pub frames: Vec<Scored<Frame>>,
     #[serde(default)]
+    /// Every non-empty line, the title (line 1) included, with its techniques.
     pub paragraphs: Vec<Paragraph>,
     #[serde(default)]
+    /// Technique spans of the whole text, in the order the model found them.
     pub spans: Vec<Span>,
     /// The text exactly as given: all offsets refer to it.
     #[serde(skip)]

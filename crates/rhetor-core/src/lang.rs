@@ -36,6 +36,7 @@ impl Default for LanguageIdentifier {
 }
 
 impl LanguageIdentifier {
+    /// An identifier restricted to the languages rhetor knows (so a short text is not taken for a language no model serves).
     pub fn new() -> Self {
         let allow = SUPPORTED.iter().map(|(_, l)| *l).collect();
         LanguageIdentifier {

@@ -17,6 +17,8 @@
 //! * [`window`] — the windows long paragraphs and articles are analysed
 //!   in, so memory grows with the window, not the input.
 
+#![warn(missing_docs)]
+
 pub mod cancel;
 pub mod detector;
 pub mod document;

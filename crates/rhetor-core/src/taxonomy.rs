@@ -11,7 +11,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {kind} label {value:?}")]
 pub struct LabelError {
+    /// Which inventory: `genre`, `frame` or `technique`.
     pub kind: &'static str,
+    /// The string that matched none of its labels.
     pub value: String,
 }
 
@@ -23,7 +25,7 @@ macro_rules! label_enum {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $( $variant, )+ }
+        pub enum $name { $( #[doc = $def] $variant, )+ }
 
         impl $name {
             /// Every label, in the order of the task's label file.
@@ -118,20 +120,27 @@ label_enum!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Category {
     #[serde(rename = "Attack_on_Reputation")]
+    /// Name calling, doubt, guilt by association, hypocrisy, questioning the reputation: the source, not the claim, is attacked.
     AttackOnReputation,
     #[serde(rename = "Justification")]
+    /// Appeals to authority, popularity, values, fear, flag waving: a reason beyond evidence.
     Justification,
     #[serde(rename = "Simplification")]
+    /// Causal oversimplification, false dilemma, consequential oversimplification.
     Simplification,
     #[serde(rename = "Distraction")]
+    /// Straw man, red herring, whataboutism: attention moved elsewhere.
     Distraction,
     #[serde(rename = "Call")]
+    /// Slogans, conversation killers, appeal to time: a push to act or stop thinking.
     Call,
     #[serde(rename = "Manipulative_Wording")]
+    /// Loaded language, obfuscation, exaggeration or minimisation, repetition.
     ManipulativeWording,
 }
 
 impl Category {
+    /// Every category, in the order of the task's description.
     pub const ALL: &'static [Category] = &[
         Category::AttackOnReputation,
         Category::Justification,
@@ -141,6 +150,7 @@ impl Category {
         Category::ManipulativeWording,
     ];
 
+    /// The category's name as SemEval writes it.
     pub fn as_str(self) -> &'static str {
         match self {
             Category::AttackOnReputation => "Attack_on_Reputation",

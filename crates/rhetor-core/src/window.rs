@@ -26,6 +26,7 @@ pub struct Window<'a> {
     pub byte: usize,
     /// Code-point offset of the window's first character in the whole text.
     pub char: usize,
+    /// The window's text.
     pub text: &'a str,
 }
 
