@@ -37,9 +37,13 @@ pub fn read_article_file(path: &Path) -> Result<Document, FormatError> {
 /// Something named on the command line, resolved to what must be read.
 #[derive(Debug)]
 pub enum InputItem {
+    /// Stdin (`-`): JSON Lines when it starts with `{`, else one article.
     Stdin,
+    /// An article file (`*.txt`, or a file named explicitly).
     Article(PathBuf),
+    /// A JSON Lines file (`*.jsonl`, `*.ndjson`), read a line at a time.
     JsonLines(PathBuf),
+    /// A name that cannot be read (missing, an empty folder, …).
     Failed(FormatError),
 }
 

@@ -12,13 +12,19 @@ use std::path::{Path, PathBuf};
 /// Which gold annotations an article has (a label file may skip articles).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Gold {
+    /// The genre file lists the article.
     pub genre: bool,
+    /// The frames file lists the article.
     pub frames: bool,
+    /// The paragraph techniques file lists the article.
     pub techniques: bool,
+    /// The language folder has a span label file: the article's gold spans
+    /// are its rows there (possibly none).
     pub spans: bool,
 }
 
 impl Gold {
+    /// Whether `task` has gold labels for this article (what the evaluator and trainer may score or learn).
     pub fn has(&self, task: Task) -> bool {
         match task {
             Task::Genre => self.genre,
@@ -33,9 +39,11 @@ impl Gold {
 /// scores 1) and the name of the language folder it came from.
 #[derive(Debug, Clone)]
 pub struct LabeledDocument {
+    /// The article, its annotation fields holding the gold labels.
     pub doc: Document,
     /// The folder name (`en`, `ge`, `po`, …), as the dataset names languages.
     pub folder: String,
+    /// Which tasks those gold labels cover.
     pub gold: Gold,
 }
 

@@ -5,11 +5,14 @@ use std::fmt;
 /// Where a problem was found: a file path, `<stdin>`, or a line of either.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
+    /// The file's path as the user named it, or `<stdin>`.
     pub name: String,
+    /// The 1-based line, when the problem is on one.
     pub line: Option<usize>,
 }
 
 impl Source {
+    /// A whole file (no line).
     pub fn file(name: impl Into<String>) -> Self {
         Source {
             name: name.into(),
@@ -17,6 +20,7 @@ impl Source {
         }
     }
 
+    /// The same file at line `line`.
     pub fn at_line(&self, line: usize) -> Self {
         Source {
             name: self.name.clone(),
@@ -39,39 +43,66 @@ impl fmt::Display for Source {
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
     #[error("{source_name}: {error}")]
+    /// Reading failed (permissions, a directory where a file was expected, …).
     Io {
+        /// What was being read.
         source_name: Source,
+        /// The operating system's error.
         error: std::io::Error,
     },
     #[error("{0}: no such file or directory")]
+    /// The file or folder does not exist.
     Missing(Source),
     #[error("{0}: empty input (no text)")]
+    /// Nothing but white space.
     Empty(Source),
     #[error("{source_name}: looks like a binary file (NUL byte at byte offset {offset})")]
-    Binary { source_name: Source, offset: usize },
+    /// A NUL byte: not a text file.
+    Binary {
+        /// What was being read.
+        source_name: Source,
+        /// Byte offset of the first NUL.
+        offset: usize,
+    },
     #[error(
         "{0}: looks like UTF-16 without a byte-order mark; \
          save it as UTF-8 (or UTF-16 with a byte-order mark)"
     )]
+    /// UTF-16 recognised by its pattern of NUL bytes, but with no mark saying its byte order.
     Utf16NoBom(Source),
     #[error("{source_name}: invalid UTF-16 ({endian}, from its byte-order mark) at byte offset {offset}")]
+    /// A UTF-16 file (by its mark) with an unpaired surrogate or an odd length.
     Utf16 {
+        /// What was being read.
         source_name: Source,
+        /// `little-endian` or `big-endian`.
         endian: &'static str,
+        /// Where the bad code unit starts.
         offset: usize,
     },
     #[error("{0}: no article files (*.txt) in this folder")]
+    /// A folder with no `*.txt` article in it.
     NoArticles(Source),
     #[error("{source_name}: invalid UTF-8 at byte offset {offset}")]
-    Utf8 { source_name: Source, offset: usize },
-    #[error("{source_name}: {message}")]
-    Row {
+    /// Bytes that are not UTF-8 (and no UTF-16 mark).
+    Utf8 {
+        /// What was being read.
         source_name: Source,
+        /// Byte offset of the first byte that is not UTF-8.
+        offset: usize,
+    },
+    #[error("{source_name}: {message}")]
+    /// A bad row or record: a label file's line, a JSON Lines record.
+    Row {
+        /// The file and line.
+        source_name: Source,
+        /// What is wrong with it.
         message: String,
     },
 }
 
 impl FormatError {
+    /// A bad row of `source` (which names its line).
     pub fn row(source: Source, message: impl Into<String>) -> Self {
         FormatError::Row {
             source_name: source,
@@ -79,6 +110,7 @@ impl FormatError {
         }
     }
 
+    /// An I/O error on `source`; "not found" becomes [`FormatError::Missing`].
     pub fn io(source: Source, error: std::io::Error) -> Self {
         if error.kind() == std::io::ErrorKind::NotFound {
             FormatError::Missing(source)

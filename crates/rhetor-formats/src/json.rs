@@ -11,10 +11,12 @@ pub struct JsonArrayWriter<W: Write> {
 }
 
 impl<W: Write> JsonArrayWriter<W> {
+    /// A writer that has written nothing yet (not even `[`).
     pub fn new(out: W) -> Self {
         JsonArrayWriter { out, count: 0 }
     }
 
+    /// Writes one more document as an element of the array.
     pub fn write(&mut self, doc: &Document) -> io::Result<()> {
         self.out
             .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;

@@ -12,31 +12,42 @@ use std::path::Path;
 /// `id<TAB>genre` (subtask 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenreRow {
+    /// The article's id.
     pub id: String,
+    /// Its genre.
     pub genre: Genre,
 }
 
 /// `id<TAB>F1,F2,…` (subtask 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FramesRow {
+    /// The article's id.
     pub id: String,
+    /// Its frames (possibly none).
     pub frames: Vec<Frame>,
 }
 
 /// `id<TAB>line<TAB>T1,T2,…` (subtask 3, paragraph level).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TechniquesRow {
+    /// The article's id.
     pub id: String,
+    /// The paragraph's 1-based line in the article file (1 is the title).
     pub line: usize,
+    /// Its techniques (possibly none).
     pub techniques: Vec<Technique>,
 }
 
 /// `id<TAB>Technique<TAB>start<TAB>end` (subtask 3, spans), code points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpanRow {
+    /// The article's id.
     pub id: String,
+    /// The technique the span shows.
     pub technique: Technique,
+    /// Code-point offset of the span's first character in the article file.
     pub start: usize,
+    /// Code-point offset just past its last character.
     pub end: usize,
     /// Line of the label file the row came from, for later error messages.
     pub row: usize,
@@ -100,6 +111,7 @@ fn label_err(at: &Source, e: rhetor_core::LabelError) -> FormatError {
     FormatError::row(at.clone(), e.to_string())
 }
 
+/// Parses a subtask 1 label file's text; errors name `source` and the line.
 pub fn parse_genres(source: &Source, text: &str) -> Result<Vec<GenreRow>, FormatError> {
     rows(text)
         .map(|(n, f)| {
@@ -114,6 +126,7 @@ pub fn parse_genres(source: &Source, text: &str) -> Result<Vec<GenreRow>, Format
         .collect()
 }
 
+/// Parses a subtask 2 label file's text (an article with no frame has an empty second field, or none).
 pub fn parse_frames(source: &Source, text: &str) -> Result<Vec<FramesRow>, FormatError> {
     rows(text)
         .map(|(n, f)| {
@@ -129,6 +142,7 @@ pub fn parse_frames(source: &Source, text: &str) -> Result<Vec<FramesRow>, Forma
         .collect()
 }
 
+/// Parses a subtask 3 paragraph label file's text.
 pub fn parse_techniques(source: &Source, text: &str) -> Result<Vec<TechniquesRow>, FormatError> {
     rows(text)
         .map(|(n, f)| {
@@ -149,6 +163,7 @@ pub fn parse_techniques(source: &Source, text: &str) -> Result<Vec<TechniquesRow
         .collect()
 }
 
+/// Parses a subtask 3 span label file's text.
 pub fn parse_spans(source: &Source, text: &str) -> Result<Vec<SpanRow>, FormatError> {
     rows(text)
         .map(|(n, f)| {
@@ -174,21 +189,25 @@ pub fn parse_spans(source: &Source, text: &str) -> Result<Vec<SpanRow>, FormatEr
         .collect()
 }
 
+/// Reads and parses a genre label file.
 pub fn read_genres(path: &Path) -> Result<Vec<GenreRow>, FormatError> {
     let (s, t) = read_file(path)?;
     parse_genres(&s, &t)
 }
 
+/// Reads and parses a frames label file.
 pub fn read_frames(path: &Path) -> Result<Vec<FramesRow>, FormatError> {
     let (s, t) = read_file(path)?;
     parse_frames(&s, &t)
 }
 
+/// Reads and parses a paragraph techniques label file.
 pub fn read_techniques(path: &Path) -> Result<Vec<TechniquesRow>, FormatError> {
     let (s, t) = read_file(path)?;
     parse_techniques(&s, &t)
 }
 
+/// Reads and parses a span label file.
 pub fn read_spans(path: &Path) -> Result<Vec<SpanRow>, FormatError> {
     let (s, t) = read_file(path)?;
     parse_spans(&s, &t)

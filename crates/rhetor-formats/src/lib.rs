@@ -9,6 +9,8 @@
 //! * [`json`] — the JSON article object, as a JSON array or JSON Lines.
 //! * [`html`] — the standalone HTML report (also served by `rhetor serve`).
 
+#![warn(missing_docs)]
+
 pub mod articles;
 pub mod atomic;
 pub mod corpus;

@@ -25,12 +25,19 @@ use std::sync::Arc;
 /// values in order, which is a client's bug, not an article).
 #[derive(Debug, Default)]
 pub struct JsonArticle {
+    /// The article's id; `<stem>-<line>` when absent.
     pub id: Option<String>,
+    /// The title; when absent, the text's first line is the title.
     pub title: Option<String>,
+    /// The article's text, paragraphs separated by line breaks (required).
     pub text: String,
+    /// Where the article was published (as `rhetor extract` writes it).
     pub url: Option<String>,
+    /// The outlet's name.
     pub source: Option<String>,
+    /// The publication date, ISO 8601.
     pub published: Option<String>,
+    /// The language the record claims; rhetor identifies it again from the text.
     pub language: Option<String>,
 }
 
