@@ -13,11 +13,17 @@ use std::path::{Path, PathBuf};
 /// What a file holds, judged from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A WARC file (starts with `WARC/`).
     Warc,
+    /// A gzip'd WARC file (record by record, `.warc.gz`).
     WarcGz,
+    /// An RSS 2.0, Atom or RSS 1.0 feed (first element `rss`, `feed` or `rdf:RDF`).
     Feed,
+    /// A saved web page (any other markup, or UTF-16 with a byte-order mark).
     Html,
+    /// JSON Lines article records (starts with `{`).
     JsonLines,
+    /// Plain text in the SemEval layout: title, empty line, paragraphs.
     Text,
     /// Gzip that does not hold WARC, or NUL bytes: nothing rhetor reads.
     Binary,

@@ -11,6 +11,8 @@
 //! Each reader is also a plain function over bytes, for fuzzing:
 //! [`html::read_html`], [`feed::read_feed`], [`warc::WarcReader::from_bytes`].
 
+#![warn(missing_docs)]
+
 pub mod encoding;
 pub mod feed;
 pub mod html;
@@ -26,13 +28,17 @@ use sha2::{Digest, Sha256};
 /// One article record, as `rhetor extract` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
+    /// The record's id: the page's file name, the JSON record's id, or one made from the URL ([`url_id`]).
     pub id: String,
+    /// The canonical URL, when the page, feed or WARC record gives one.
     pub url: Option<String>,
+    /// The outlet's name (`og:site_name`, the feed's title, …).
     pub source: Option<String>,
     /// ISO 8601 date or date-time.
     pub published: Option<String>,
     /// ISO 639-1 code of the body text, when it can be identified.
     pub language: Option<String>,
+    /// The headline (empty when none was found).
     pub title: String,
     /// Body paragraphs, one per line, joined by `\n`.
     pub text: String,
@@ -85,7 +91,9 @@ pub fn url_id(url: &str) -> String {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{location}: {message}")]
 pub struct ExtractError {
+    /// The file and the line, byte offset or WARC record.
     pub location: String,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -99,8 +107,11 @@ pub const NO_ARTICLE_TEXT: &str = "no article text";
 pub struct Page {
     /// File, WARC record or feed item, for messages.
     pub location: String,
+    /// The page's raw bytes, in whatever encoding it came in.
     pub bytes: Vec<u8>,
+    /// The id its article will get.
     pub id: String,
+    /// The container's URL for it (WARC-Target-URI, the feed item's link).
     pub url: Option<String>,
     /// The container's date (WARC-Date, the feed item's date); the page's
     /// own date wins when it has one.
@@ -130,15 +141,26 @@ pub enum Unit {
     Page(Page),
     /// A feed item with no body and no saved page: reported as
     /// [`NO_ARTICLE_TEXT`] (`detail` says why) and counted as skipped.
-    NoArticleText { location: String, detail: String },
+    NoArticleText {
+        /// The feed and item.
+        location: String,
+        /// Why it has no text.
+        detail: String,
+    },
     /// Passed over on purpose and counted, quietly: a non-HTML WARC
     /// response, a non-article file in a directory.
-    Skipped { location: String, reason: String },
+    Skipped {
+        /// The file or record.
+        location: String,
+        /// Why it was passed over.
+        reason: String,
+    },
     /// Bad input: the message names the file and where.
     Failed(ExtractError),
 }
 
 impl Unit {
+    /// A [`Unit::Failed`] with this location and message.
     pub fn failed(location: impl Into<String>, message: impl Into<String>) -> Unit {
         Unit::Failed(ExtractError {
             location: location.into(),
@@ -160,20 +182,26 @@ pub fn identify_language(
 /// A [`Unit`] after extraction: what a reader finally made of it.
 #[derive(Debug)]
 pub enum Outcome {
+    /// An article, ready to print or store.
     Article(Article),
     /// A page (or feed item) without article text, such as a list of
     /// links: worth a message to the user (`reason` starts with
     /// [`NO_ARTICLE_TEXT`]), counted as skipped, not an error.
     NoArticleText {
+        /// The page or feed item.
         location: String,
+        /// [`NO_ARTICLE_TEXT`] and why.
         reason: String,
     },
     /// Passed over on purpose and counted, without a message (a WARC's
     /// images and redirects, a non-article file in a folder).
     Skipped {
+        /// The file or record.
         location: String,
+        /// Why it was passed over.
         reason: String,
     },
+    /// Bad input, with its location.
     Failed(ExtractError),
 }
 
