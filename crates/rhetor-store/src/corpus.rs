@@ -22,6 +22,7 @@ pub enum GroupBy {
 }
 
 impl GroupBy {
+    /// The name used on the command line, in the API and as a column header.
     pub fn name(self) -> &'static str {
         match self {
             GroupBy::Source => "source",
@@ -48,9 +49,13 @@ impl GroupBy {
 /// as ISO 8601 strings, `until` including the whole of its day or month.
 #[derive(Debug, Default, Clone)]
 pub struct CorpusFilter {
+    /// Outlet names.
     pub sources: Vec<String>,
+    /// Language codes (`und` for articles whose language is unknown).
     pub languages: Vec<String>,
+    /// Published on or after this date.
     pub since: Option<String>,
+    /// Published on or before this date (a day or month: all of it).
     pub until: Option<String>,
     /// Articles (for `search`: paragraphs) whose newest analysis shows any
     /// of these techniques.
@@ -64,8 +69,11 @@ pub struct CorpusFilter {
 pub struct GroupTotals {
     /// One value per [`GroupBy`] asked for, in that order (`None`: no date).
     pub key: Vec<Option<String>>,
+    /// Analysed articles in the group.
     pub articles: u64,
+    /// Their paragraphs (title lines included).
     pub paragraphs: u64,
+    /// Their words.
     pub words: u64,
 }
 
@@ -83,8 +91,11 @@ pub enum LabelTask {
 /// How often one label occurs in one group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelCount {
+    /// The group, as in [`GroupTotals::key`].
     pub key: Vec<Option<String>>,
+    /// The label's SemEval name.
     pub label: String,
+    /// Paragraphs (techniques) or articles (frames, genre) carrying it.
     pub count: u64,
 }
 
@@ -93,8 +104,11 @@ pub struct LabelCount {
 pub struct SearchQuery {
     /// FTS5 query syntax; words are matched with case and accents folded.
     pub text: String,
+    /// Which articles to search.
     pub filter: CorpusFilter,
+    /// Most hits to return.
     pub limit: usize,
+    /// Hits to skip first (paging).
     pub offset: usize,
 }
 
@@ -103,10 +117,15 @@ pub struct SearchQuery {
 pub struct SearchHit {
     /// The article's row in the database (what `/v1/articles/{n}` takes).
     pub article: i64,
+    /// The article's own id (file name, record id or URL hash).
     pub id: String,
+    /// The outlet's name.
     pub source: Option<String>,
+    /// The publication date, ISO 8601.
     pub published: Option<String>,
+    /// The article's language code.
     pub language: Option<String>,
+    /// The article's headline.
     pub title: String,
     /// The line in the article's text (1 is the title).
     pub line: u32,
@@ -122,11 +141,17 @@ pub struct SearchHit {
 /// One article as a narrative cluster lists it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ArticleSummary {
+    /// The article's row in the database (what `/v1/articles/{n}` takes).
     pub article: i64,
+    /// The article's own id (file name, record id or URL hash).
     pub id: String,
+    /// The outlet's name.
     pub source: Option<String>,
+    /// The publication date, ISO 8601.
     pub published: Option<String>,
+    /// The article's language code.
     pub language: Option<String>,
+    /// The article's headline.
     pub title: String,
     /// Techniques found anywhere in the article by its newest analysis.
     pub techniques: Vec<String>,
@@ -135,6 +160,7 @@ pub struct ArticleSummary {
 /// A stored cluster membership.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Membership {
+    /// The article's row in the database.
     pub article: i64,
     /// The cluster's id: the smallest article row in it.
     pub cluster: i64,

@@ -52,8 +52,9 @@ mod tests {
     }
 }
 
-/// Marks where FTS5's `highlight()` opens and closes a match.
+/// Marks where FTS5's `highlight()` opens a match.
 pub const OPEN: char = '\u{1}';
+/// Marks where FTS5's `highlight()` closes a match.
 pub const CLOSE: char = '\u{2}';
 
 /// A snippet of `original` from `highlighted` (the folded line with

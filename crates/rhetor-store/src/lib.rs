@@ -9,6 +9,8 @@
 //! per model version, the newest one winning (`latest_analyses` view);
 //! paragraph techniques, spans and frames in their own indexed tables.
 
+#![warn(missing_docs)]
+
 pub mod corpus;
 pub mod fold;
 pub mod minhash;
@@ -31,28 +33,52 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: no rhetor database here (run `rhetor ingest` first)")]
-    Missing { path: PathBuf },
-    #[error("{path}: not a rhetor database ({why}); refusing to touch it")]
-    NotRhetor { path: PathBuf, why: String },
-    #[error("{path}: schema version {found} is newer than this rhetor supports ({supported}); upgrade rhetor")]
-    Newer {
+    /// The database file does not exist (a command that reads needs one).
+    Missing {
+        /// The database file asked for.
         path: PathBuf,
+    },
+    #[error("{path}: not a rhetor database ({why}); refusing to touch it")]
+    /// The file is not a rhetor database, and is left untouched.
+    NotRhetor {
+        /// The file.
+        path: PathBuf,
+        /// What gave it away (another program's database, a damaged file, …).
+        why: String,
+    },
+    #[error("{path}: schema version {found} is newer than this rhetor supports ({supported}); upgrade rhetor")]
+    /// A newer rhetor wrote the database's schema.
+    Newer {
+        /// The database file.
+        path: PathBuf,
+        /// Its schema version.
         found: u32,
+        /// The newest schema version this rhetor reads.
         supported: u32,
     },
     #[error("{path}: {source}")]
+    /// SQLite refused a query or a write.
     Sqlite {
+        /// The database file.
         path: PathBuf,
         #[source]
+        /// SQLite's error.
         source: rusqlite::Error,
     },
     #[error("{path}: stored analysis is unreadable: {why}")]
-    Corrupt { path: PathBuf, why: String },
+    /// A stored value that cannot be decoded (a label rhetor does not know, a span outside its text).
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// Which stored value could not be read, and why.
+        why: String,
+    },
 }
 
 /// One analysed article, ready to be stored.
 #[derive(Debug, Clone)]
 pub struct Analysed {
+    /// The article record as extracted.
     pub article: Article,
     /// [`Article::content_hash`].
     pub hash: String,
@@ -73,29 +99,41 @@ pub struct BatchCounts {
 /// as ISO 8601 strings (`--since 2024-01-01` keeps `2024-01-01T…`).
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
+    /// Only this outlet.
     pub source: Option<String>,
+    /// Published on or after this date.
     pub since: Option<String>,
+    /// Published before this date, or on it (a prefix match: a day or a month).
     pub until: Option<String>,
 }
 
 /// An article with its newest analysis.
 #[derive(Debug, Clone)]
 pub struct StoredArticle {
+    /// The article record as stored.
     pub article: Article,
     /// The model version label of the analysis.
     pub model_version: Option<String>,
+    /// Its newest analysis; `None` when it has none.
     pub document: Option<Document>,
 }
 
 /// Counts for `rhetor db info`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Info {
+    /// The database's schema version.
     pub schema_version: u32,
+    /// Articles stored.
     pub articles: u64,
+    /// Distinct outlets.
     pub sources: u64,
+    /// Analyses per model version label.
     pub analyses: BTreeMap<String, u64>,
+    /// Articles per language code (`und`: unknown).
     pub languages: BTreeMap<String, u64>,
+    /// The earliest publication date stored.
     pub first_published: Option<String>,
+    /// The latest publication date stored.
     pub last_published: Option<String>,
 }
 
@@ -124,5 +162,6 @@ pub trait Store {
         f: &mut dyn FnMut(StoredArticle) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
 
+    /// The counts `rhetor db info` prints.
     fn info(&self) -> Result<Info, StoreError>;
 }

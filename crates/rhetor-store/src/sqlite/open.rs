@@ -64,6 +64,7 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// The database file this store opened.
     pub fn path(&self) -> &Path {
         &self.path
     }
