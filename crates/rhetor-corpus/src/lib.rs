@@ -8,6 +8,8 @@
 //!
 //! Everything here goes through [`rhetor_store::CorpusStore`]; no SQL.
 
+#![warn(missing_docs)]
+
 pub mod interval;
 pub mod narratives;
 pub mod search;

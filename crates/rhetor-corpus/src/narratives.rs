@@ -314,12 +314,17 @@ fn in_date_order(mut v: Vec<ArticleSummary>) -> Vec<ArticleSummary> {
 /// One article of a cluster.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ClusterArticle {
+    /// The article's own id (file name, record id or URL hash).
     pub id: String,
     /// The article's row (what `/v1/articles/{n}` takes).
     pub article: i64,
+    /// The outlet's name.
     pub source: Option<String>,
+    /// The publication date, ISO 8601.
     pub published: Option<String>,
+    /// The article's language code.
     pub language: Option<String>,
+    /// The article's headline.
     pub title: String,
     /// Estimated similarity to the cluster's first article.
     pub similarity: f64,
@@ -328,7 +333,9 @@ pub struct ClusterArticle {
 /// A cluster as `narratives` prints it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Cluster {
+    /// The cluster's id: the smallest article row in it.
     pub cluster: i64,
+    /// How many articles it holds.
     pub size: usize,
     /// In the order they first appear.
     pub languages: Vec<String>,

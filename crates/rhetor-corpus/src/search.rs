@@ -48,10 +48,13 @@ pub fn quoted_words(text: &str) -> String {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why a search failed.
 pub enum SearchError {
     #[error("the search query has no words")]
+    /// The query has no word to look for (a 400, not a server error).
     EmptyQuery,
     #[error(transparent)]
+    /// The store failed.
     Store(#[from] StoreError),
 }
 

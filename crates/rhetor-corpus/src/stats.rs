@@ -17,8 +17,11 @@ use std::collections::{BTreeMap, HashMap};
 /// What to compute.
 #[derive(Debug, Clone)]
 pub struct StatsRequest {
+    /// What to group by (none: one group, the whole selection).
     pub by: Vec<GroupBy>,
+    /// Which labels to count.
     pub task: LabelTask,
+    /// Which articles to count.
     pub filter: CorpusFilter,
     /// Groups with fewer articles are flagged `small`.
     pub min_articles: u64,
@@ -52,31 +55,46 @@ impl GroupKey {
 /// One label's figures in one group.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LabelStats {
+    /// `techniques`, `frames` or `genre` ([`task_name`]).
     pub task: &'static str,
+    /// The label's SemEval name.
     pub label: String,
+    /// Paragraphs (techniques) or articles (frames, genre) of the group carrying it.
     pub count: u64,
+    /// `count` over the group's paragraphs (techniques) or articles.
     pub rate: f64,
+    /// Lower end of the rate's Wilson 95 % interval.
     pub rate_low: f64,
+    /// Upper end of the rate's Wilson 95 % interval.
     pub rate_high: f64,
+    /// `count` per 1,000 words of the group (0 for a group without words).
     pub per_1k_words: f64,
     /// `null` when there is no rest of the corpus to compare with.
     pub lift: Option<f64>,
+    /// Lower end of the lift's Katz 95 % interval.
     pub lift_low: Option<f64>,
+    /// Upper end of the lift's Katz 95 % interval.
     pub lift_high: Option<f64>,
 }
 
 /// One group.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct GroupStats {
+    /// The group's values, in the order asked for.
     pub group: GroupKey,
+    /// Analysed articles in the group.
     pub articles: u64,
+    /// Their paragraphs (title lines included).
     pub paragraphs: u64,
+    /// Their words.
     pub words: u64,
+    /// Fewer articles than [`StatsRequest::min_articles`]: read its figures with care.
     pub small: bool,
     /// Highest lift first.
     pub labels: Vec<LabelStats>,
 }
 
+/// The name of a label task in the output (`techniques`, `frames`, `genre`).
 pub fn task_name(task: LabelTask) -> &'static str {
     match task {
         LabelTask::Techniques => "techniques",
