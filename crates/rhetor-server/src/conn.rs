@@ -36,7 +36,11 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connection-level limits; see the module docs.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnLimits {
+    /// Connections open at once; beyond it, new ones wait in the kernel's
+    /// accept queue.
     pub max_connections: usize,
+    /// How long a client has to send a request's headers (also the idle
+    /// timeout of a kept-alive connection).
     pub header_timeout: Duration,
 }
 

@@ -10,11 +10,14 @@ use axum::Json;
 /// An error answered as `{"error": message}` with `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status answered.
     pub status: StatusCode,
+    /// What went wrong, for the client.
     pub message: String,
 }
 
 impl ApiError {
+    /// An error answering `status` with `message`.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError {
             status,

@@ -15,6 +15,8 @@
 //! [`ApiError`], and one middleware turns the framework's bodiless errors
 //! (404, 405, timeouts) into the same shape.
 
+#![warn(missing_docs)]
+
 mod api;
 pub mod conn;
 pub mod corpus;
@@ -51,8 +53,11 @@ pub const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The server's limits (tests shrink them to exercise the error paths).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
+    /// Largest request body accepted (413 beyond).
     pub body_bytes: usize,
+    /// Longest a request may take, analysis included (503 beyond).
     pub timeout: Duration,
+    /// Longest the body may take to arrive.
     pub body_timeout: Duration,
 }
 
@@ -85,6 +90,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A server over `detector`, with the default limits, one analysis per core at a time and no corpus.
     pub fn new(detector: Arc<dyn Detector>) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         AppState {
@@ -103,6 +109,7 @@ impl AppState {
         self
     }
 
+    /// Replaces the default limits (tests shrink them).
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
