@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 /// so the probabilities reflect how often a label is really there.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Platt {
+    /// Slope applied to the raw score.
     pub a: f32,
+    /// Intercept.
     pub b: f32,
 }
 
@@ -18,6 +20,7 @@ impl Default for Platt {
 }
 
 impl Platt {
+    /// The calibrated probability of a raw score.
     pub fn prob(&self, score: f32) -> f32 {
         crate::math::sigmoid(self.a * score + self.b)
     }

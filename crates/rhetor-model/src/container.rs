@@ -27,22 +27,40 @@ const GENRE: [u8; 4] = *b"GENR";
 const SPANS: [u8; 4] = *b"SPAN";
 
 #[derive(Debug, thiserror::Error)]
+/// Why a fast-model file could not be loaded or saved; every message names the file.
 pub enum ModelError {
     #[error("{path}: {source}")]
+    /// Reading or writing the file failed.
     Io {
+        /// The file.
         path: String,
+        /// The operating system's error.
         source: std::io::Error,
     },
     #[error("{path}: not a rhetor fast-model file")]
-    NotAModel { path: String },
-    #[error("{path}: model format version {found}, this rhetor reads version {expected}; retrain with `rhetor train`")]
-    Version {
+    /// The file does not start with the fast model's magic bytes.
+    NotAModel {
+        /// The file.
         path: String,
+    },
+    #[error("{path}: model format version {found}, this rhetor reads version {expected}; retrain with `rhetor train`")]
+    /// A model file of another format version: retrain.
+    Version {
+        /// The file.
+        path: String,
+        /// The file's format version.
         found: u32,
+        /// The version this rhetor reads ([`FORMAT_VERSION`]).
         expected: u32,
     },
     #[error("{path}: corrupt model file: {message}")]
-    Corrupt { path: String, message: String },
+    /// A section is missing, truncated or inconsistent with the label inventories.
+    Corrupt {
+        /// The file.
+        path: String,
+        /// The section and what is wrong in it.
+        message: String,
+    },
 }
 
 /// The shipped fast model (`models/fast.bin`), compiled into every binary
@@ -63,6 +81,7 @@ pub fn shipped() -> Result<FastModel, ModelError> {
 pub struct FastModel {
     /// Language folders it was trained on and the training seed.
     pub trained_on: Vec<String>,
+    /// The seed training shuffled with.
     pub seed: u64,
     techniques: Part<MultiLabelHead>,
     frames: Part<MultiLabelHead>,
@@ -144,6 +163,7 @@ impl<T: Decode + PartialEq> PartialEq for Part<T> {
 }
 
 impl FastModel {
+    /// A model from trained heads (all decoded).
     pub fn new(
         trained_on: Vec<String>,
         seed: u64,
@@ -162,18 +182,22 @@ impl FastModel {
         }
     }
 
+    /// The paragraph techniques head (decoded on first use for the shipped model).
     pub fn techniques(&self) -> &MultiLabelHead {
         self.techniques.get()
     }
 
+    /// The article frames head.
     pub fn frames(&self) -> &MultiLabelHead {
         self.frames.get()
     }
 
+    /// The article genre head.
     pub fn genre(&self) -> &SoftmaxHead {
         self.genre.get()
     }
 
+    /// The span tagger, one token classifier per technique.
     pub fn spans(&self) -> &SpanTagger {
         self.spans.get()
     }
@@ -214,6 +238,7 @@ impl FastModel {
         out.commit().map_err(io)
     }
 
+    /// Reads a model file written by [`FastModel::save`]; every head is decoded and checked.
     pub fn load(path: &Path) -> Result<Self, ModelError> {
         let p = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| ModelError::Io {

@@ -30,7 +30,9 @@ use unicode_normalization::UnicodeNormalization;
 pub struct FeatureConfig {
     /// Hash space is `2^bits` dimensions.
     pub bits: u32,
+    /// Shortest character n-gram.
     pub char_min: usize,
+    /// Longest character n-gram.
     pub char_max: usize,
     /// Weight of the char block relative to the word block.
     pub char_weight: f32,

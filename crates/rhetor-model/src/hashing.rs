@@ -16,11 +16,13 @@ impl Default for Fnv {
 }
 
 impl Fnv {
+    /// The hash of nothing (FNV-1a's offset basis).
     pub const fn new() -> Self {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
     #[inline]
+    /// Hashes `bytes` on.
     pub fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= b as u64;
@@ -29,6 +31,7 @@ impl Fnv {
     }
 
     #[inline]
+    /// Hashes one byte on ([`Fnv::write`] of one byte, without the slice).
     pub fn write_byte(&mut self, b: u8) {
         self.0 ^= b as u64;
         self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
@@ -88,6 +91,7 @@ impl Rng {
         Rng(state)
     }
 
+    /// The next 64 random bits (splitmix64).
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;

@@ -14,16 +14,22 @@ use crate::store::{SectionReader, SectionWriter};
 /// per-label decision threshold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MultiLabelHead {
+    /// How its input's features are computed.
     pub features: FeatureConfig,
+    /// The IDF of every hashed feature, learned on the training data.
     pub idf: Idf,
+    /// The trained weights, compacted (i16 with per-label scales, touched rows only).
     pub head: CompactHead,
+    /// Per-label Platt scaling of the raw scores.
     pub platt: Vec<Platt>,
+    /// Per-label decision thresholds on the calibrated probabilities.
     pub thresholds: Vec<f32>,
     /// Derived from `idf` and `head` by [`MultiLabelHead::new`].
     lookup: Lookup,
 }
 
 impl MultiLabelHead {
+    /// A head from its trained parts; builds the fast lookup table.
     pub fn new(
         features: FeatureConfig,
         idf: Idf,
@@ -49,6 +55,7 @@ impl MultiLabelHead {
         self.head.store(w)
     }
 
+    /// Reads the head back from its model-file section, checking that its parts agree.
     pub fn load(r: &mut SectionReader) -> Result<Self, String> {
         let (features, platt, thresholds): (FeatureConfig, Vec<Platt>, Vec<f32>) = r.small()?;
         let idf = Idf::load(r, features.bits)?;
@@ -63,6 +70,7 @@ impl MultiLabelHead {
         Ok(MultiLabelHead::new(features, idf, head, platt, thresholds))
     }
 
+    /// The TF-IDF vector of feature blocks, as training scores it.
     pub fn vector(&self, b: &Blocks) -> SparseVec {
         vectorize(&self.features, &self.idf, b)
     }
@@ -84,8 +92,11 @@ impl MultiLabelHead {
 /// offsets tuned by cross-validation for macro-F1.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SoftmaxHead {
+    /// How its input's features are computed.
     pub features: FeatureConfig,
+    /// The IDF of every hashed feature, learned on the training data.
     pub idf: Idf,
+    /// The trained weights, compacted.
     pub head: CompactHead,
     /// Temperature applied to the logits (calibration).
     pub temperature: f32,
@@ -96,6 +107,7 @@ pub struct SoftmaxHead {
 }
 
 impl SoftmaxHead {
+    /// A head from its trained parts; builds the fast lookup table.
     pub fn new(
         features: FeatureConfig,
         idf: Idf,
@@ -121,6 +133,7 @@ impl SoftmaxHead {
         self.head.store(w)
     }
 
+    /// Reads the head back from its model-file section, checking that its parts agree.
     pub fn load(r: &mut SectionReader) -> Result<Self, String> {
         let (features, temperature, offsets): (FeatureConfig, f32, Vec<f32>) = r.small()?;
         let idf = Idf::load(r, features.bits)?;
@@ -132,12 +145,14 @@ impl SoftmaxHead {
         Ok(SoftmaxHead::new(features, idf, head, temperature, offsets))
     }
 
+    /// The probability of every class (softmax of the logits over the temperature).
     pub fn probs(&self, b: &Blocks) -> Vec<f32> {
         let s = self.lookup.scores(&self.features, &self.head, b);
         let t = self.temperature.max(1e-3);
         softmax(&s.iter().map(|v| v / t).collect::<Vec<_>>())
     }
 
+    /// The class decided: the highest log-probability plus its offset.
     pub fn decide(&self, probs: &[f32]) -> usize {
         crate::calibrate::decide_single(probs, &self.offsets)
     }

@@ -14,6 +14,8 @@
 //! (`features`, `compact`, `lookup`, `head`, `spans`, `sparse`) stays
 //! inside the crate.
 
+#![warn(missing_docs)]
+
 pub mod calibrate;
 mod charclass;
 mod compact;

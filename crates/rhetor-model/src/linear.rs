@@ -19,6 +19,7 @@ use std::borrow::Borrow;
 /// Optimiser settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
+    /// Passes over the training examples.
     pub epochs: usize,
     /// Base learning rate.
     pub learning_rate: f32,
@@ -26,6 +27,7 @@ pub struct TrainConfig {
     pub l2: f32,
     /// Weight classes inversely to their frequency ("balanced").
     pub balanced: bool,
+    /// Seed of the example shuffling.
     pub seed: u64,
 }
 
@@ -45,13 +47,18 @@ impl Default for TrainConfig {
 /// (`weights[dim * labels + label]`) so one feature's weights are adjacent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinearHead {
+    /// Input dimensions (the hash space).
     pub dims: usize,
+    /// Outputs, one per label.
     pub labels: usize,
+    /// `dims × labels` weights, row-major by dimension.
     pub weights: Vec<f32>,
+    /// One bias per label.
     pub bias: Vec<f32>,
 }
 
 impl LinearHead {
+    /// A head with every weight and bias 0 (where training starts).
     pub fn zeros(dims: usize, labels: usize) -> Self {
         LinearHead {
             dims,
@@ -73,6 +80,7 @@ impl LinearHead {
     }
 
     #[inline]
+    /// The weights of input dimension `i`, one per label.
     pub fn row(&self, i: usize) -> &[f32] {
         &self.weights[i * self.labels..(i + 1) * self.labels]
     }

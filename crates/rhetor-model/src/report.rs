@@ -11,11 +11,17 @@ use std::fmt;
 /// Headline figures of one language (or all pooled).
 #[derive(Debug, Clone, Serialize)]
 pub struct Scores {
+    /// Articles scored.
     pub articles: usize,
+    /// Paragraph techniques, micro-averaged F1 (SemEval subtask 3's measure).
     pub techniques_micro_f1: f64,
+    /// Paragraph techniques, macro-averaged F1 over the labels.
     pub techniques_macro_f1: f64,
+    /// Genre, macro-averaged F1 (subtask 1's measure).
     pub genre_macro_f1: f64,
+    /// Frames, micro-averaged F1 (subtask 2's measure).
     pub frames_micro_f1: f64,
+    /// Span F1 with partial-overlap credit (SemEval-2020 Task 11), as `rhetor eval` scores it.
     pub spans_f1: f64,
     /// Span F1 of the trivial baseline: each predicted paragraph technique
     /// spans its whole paragraph.
@@ -27,6 +33,7 @@ pub struct Scores {
 /// Scores of held-out predictions, per language folder and pooled (`all`).
 #[derive(Debug, Clone, Serialize)]
 pub struct HeldOutReport {
+    /// Scores per language folder, and `all` for every article pooled.
     pub by_language: BTreeMap<String, Scores>,
 }
 

@@ -145,6 +145,7 @@ enum Src<'a> {
 }
 
 impl<'a> SectionReader<'a> {
+    /// A reader whose raw blobs are copied out of `data`.
     pub fn new(data: &'a [u8]) -> Self {
         SectionReader {
             src: Src::Temporary(data),
@@ -167,6 +168,7 @@ impl<'a> SectionReader<'a> {
         }
     }
 
+    /// Decodes the next blob as a small postcard value (settings, calibration, scales).
     pub fn small<T: DeserializeOwned>(&mut self) -> Result<T, String> {
         let bytes = self.blob()?;
         match postcard::take_from_bytes(&bytes) {

@@ -19,18 +19,25 @@ use std::borrow::Borrow;
 /// Everything that decides what training produces.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainOptions {
+    /// Seed of every shuffle; the same seed and data give the same model, bit for bit.
     pub seed: u64,
     /// Folds used inside training to calibrate and tune thresholds.
     pub inner_folds: usize,
+    /// Paragraph features for techniques.
     pub paragraph_features: FeatureConfig,
     /// Article features for frames.
     pub article_features: FeatureConfig,
     /// Article features for genre.
     pub genre_features: FeatureConfig,
+    /// Optimiser settings of the techniques head.
     pub techniques: TrainConfig,
+    /// Optimiser settings of the frames head.
     pub frames: TrainConfig,
+    /// Optimiser settings of the genre head.
     pub genre: TrainConfig,
+    /// Optimiser settings of the span tagger.
     pub spans: TrainConfig,
+    /// Hash space of the span tagger's token features (`2^span_bits`).
     pub span_bits: u32,
 }
 
@@ -81,6 +88,7 @@ impl TrainOptions {
 
 /// Receives one message per finished training step (for progress bars).
 pub trait Progress: Sync {
+    /// Called once a step is done, with what it was (e.g. `techniques head`).
     fn step(&self, message: &str);
 }
 
