@@ -28,6 +28,7 @@ pub struct Anchor {
     /// Whether the logits' mean is subtracted (a shift of every label's
     /// evidence) or only their scale divided out.
     pub centered: bool,
+    /// How much of the standardised embedding logit is added to the fast model's log-odds (0: the fast model alone).
     pub weight: f32,
 }
 

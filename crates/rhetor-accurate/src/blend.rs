@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub struct LabelBlend {
     /// Per label: (fast weight, embedding weight, bias).
     pub weights: Vec<[f32; 3]>,
+    /// Per-label decision thresholds on the blended probabilities, tuned for micro-F1.
     pub thresholds: Vec<f32>,
 }
 
@@ -130,9 +131,13 @@ fn solve3(h: [[f64; 3]; 3], g: [f64; 3]) -> Option<[f64; 3]> {
 /// temperature and decision offsets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SoftBlend {
+    /// The fast model's weight and the embedding head's, shared by the classes.
     pub weights: [f32; 2],
+    /// One bias per class.
     pub bias: Vec<f32>,
+    /// Divides the logits before the softmax (calibration).
     pub temperature: f32,
+    /// Added to the log-probabilities before the arg-max only (tuned for macro-F1).
     pub offsets: Vec<f32>,
 }
 

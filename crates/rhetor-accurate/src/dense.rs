@@ -14,11 +14,14 @@ use serde::{Deserialize, Serialize};
 /// Per-dimension standardisation fitted on training inputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scaler {
+    /// Each input dimension's mean on the training inputs.
     pub mean: Vec<f32>,
+    /// One over its standard deviation (0 for a constant dimension).
     pub inv_std: Vec<f32>,
 }
 
 impl Scaler {
+    /// Fits the scaler on the inputs `xs[i]` for `i` in `idx`.
     pub fn fit(xs: &[Vec<f32>], idx: &[usize]) -> Self {
         let d = xs.first().map_or(0, |x| x.len());
         let n = idx.len().max(1) as f64;
@@ -46,6 +49,7 @@ impl Scaler {
         }
     }
 
+    /// `x` standardised.
     pub fn apply(&self, x: &[f32]) -> Vec<f32> {
         x.iter()
             .zip(&self.mean)
@@ -58,13 +62,17 @@ impl Scaler {
 /// Training settings of a dense head.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DenseConfig {
+    /// Passes over the training examples.
     pub epochs: usize,
+    /// Examples per Adam step.
     pub batch: usize,
+    /// Adam's step size.
     pub learning_rate: f32,
     /// L2 penalty per example (weight decay scaled by the batch).
     pub l2: f32,
     /// Weight classes inversely to their frequency.
     pub balanced: bool,
+    /// Seed of the examples' shuffle before each epoch.
     pub seed: u64,
 }
 
@@ -84,13 +92,18 @@ impl Default for DenseConfig {
 /// Weights `[outputs][dims]` and biases; scores are `W·x + b` on scaled x.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DenseLinear {
+    /// Standardises inputs before the product.
     pub scaler: Scaler,
+    /// `outputs × dims` weights, row by output.
     pub weights: Vec<f32>,
+    /// One bias per output.
     pub bias: Vec<f32>,
+    /// Input dimensions.
     pub dims: usize,
 }
 
 impl DenseLinear {
+    /// Number of outputs (labels or classes).
     pub fn outputs(&self) -> usize {
         self.bias.len()
     }

@@ -83,6 +83,7 @@ pub struct EmbeddingCache {
 const CACHE_MAGIC: &[u8; 8] = b"RHETOREC";
 
 impl EmbeddingCache {
+    /// A cache that is never written to disk (inference, tests).
     pub fn in_memory() -> Self {
         EmbeddingCache {
             path: None,
@@ -122,14 +123,17 @@ impl EmbeddingCache {
         })
     }
 
+    /// Paragraphs cached.
     pub fn len(&self) -> usize {
         self.map.len()
     }
 
+    /// Whether nothing is cached yet.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 
+    /// The cache file, if it has one.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }

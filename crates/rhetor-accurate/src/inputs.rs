@@ -12,11 +12,14 @@ use serde::{Deserialize, Serialize};
 pub struct FastProbs {
     /// Per paragraph, per technique index.
     pub techniques: Vec<Vec<f32>>,
+    /// Per frame index.
     pub frames: Vec<f32>,
+    /// Per genre index.
     pub genre: Vec<f32>,
 }
 
 impl FastProbs {
+    /// What `model` gives `doc`.
     pub fn of(model: &rhetor_model::FastModel, doc: &rhetor_core::Document) -> Self {
         let (frames, genre) = model.article_probs(doc);
         FastProbs {
@@ -32,12 +35,16 @@ impl FastProbs {
 /// start from them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FastRules {
+    /// Per-technique thresholds.
     pub techniques: Vec<f32>,
+    /// Per-frame thresholds.
     pub frames: Vec<f32>,
+    /// Per-genre log-probability offsets.
     pub genre: Vec<f32>,
 }
 
 impl FastRules {
+    /// The rules of `model`.
     pub fn of(model: &rhetor_model::FastModel) -> Self {
         FastRules {
             techniques: model.techniques().thresholds.clone(),
@@ -57,8 +64,11 @@ fn logit(p: f32) -> f32 {
 pub struct StackConfig {
     /// Techniques also read the article's embedding (context).
     pub article_context: bool,
+    /// Training settings of the techniques head.
     pub techniques: DenseConfig,
+    /// Training settings of the frames head.
     pub frames: DenseConfig,
+    /// Training settings of the genre head.
     pub genre: DenseConfig,
     /// Folds inside training for calibration and thresholds.
     pub inner_folds: usize,
@@ -119,6 +129,7 @@ pub fn frame_fast(fast: &FastProbs) -> Vec<f32> {
     fast.frames.iter().map(|&v| logit(v)).collect()
 }
 
+/// The frames head's input: the fast model's frame log-odds, then the article embedding.
 pub fn frame_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
     let mut x = frame_fast(fast);
     x.extend_from_slice(&emb.article);
@@ -130,6 +141,7 @@ pub fn genre_fast(fast: &FastProbs) -> Vec<f32> {
     fast.genre.iter().map(|&v| v.max(1e-6).ln()).collect()
 }
 
+/// The genre head's input: the fast model's genre log-probabilities, then the article embedding.
 pub fn genre_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
     let mut x = genre_fast(fast);
     x.extend_from_slice(&emb.article);
@@ -139,6 +151,7 @@ pub fn genre_input(fast: &FastProbs, emb: &DocEmbeddings) -> Vec<f32> {
 /// Training examples of one head. `xs[i]` starts with the fast model's
 /// values (one per label), then the embedding inputs.
 pub struct Examples<'a> {
+    /// One input row per example.
     pub xs: &'a [Vec<f32>],
     /// The fast model's values for the same example from a model that did
     /// not see the example's language.

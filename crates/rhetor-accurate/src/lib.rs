@@ -12,6 +12,8 @@
 //! detector and the heads file; [`train`] fits the heads from out-of-fold
 //! fast-model scores (inference does not import it).
 
+#![warn(missing_docs)]
+
 pub mod anchor;
 pub mod blend;
 pub mod check;

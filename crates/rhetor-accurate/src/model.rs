@@ -23,37 +23,64 @@ const MAGIC: &[u8; 8] = b"RHETORAM";
 /// What `models/accurate.bin` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccurateHeads {
+    /// Language folders the heads were trained on.
     pub trained_on: Vec<String>,
+    /// Seed of the heads' training.
     pub seed: u64,
     /// Encoder the heads were trained on, and its dimension.
     pub encoder: String,
+    /// Embedding dimension; the encoder must give it.
     pub dim: usize,
+    /// The techniques, frames and genre heads.
     pub heads: StackHeads,
 }
 
+/// The encoder the shipped heads were trained on.
 pub const ENCODER_NAME: &str = "multilingual-e5-small";
 
 #[derive(Debug, thiserror::Error)]
+/// Why a heads file could not be loaded or saved, or does not fit the encoder.
 pub enum HeadsError {
     #[error("{path}: {source}")]
+    /// Reading or writing the file failed.
     Io {
+        /// The file.
         path: String,
+        /// The operating system's error.
         source: std::io::Error,
     },
     #[error("{path}: not a rhetor accurate-model file")]
-    NotHeads { path: String },
-    #[error("{path}: accurate-model format version {found}, this rhetor reads version {expected}; retrain with `rhetor train --model accurate`")]
-    Version {
+    /// The file does not start with the heads file's magic bytes.
+    NotHeads {
+        /// The file.
         path: String,
+    },
+    #[error("{path}: accurate-model format version {found}, this rhetor reads version {expected}; retrain with `rhetor train --model accurate`")]
+    /// A heads file of another format version: retrain.
+    Version {
+        /// The file.
+        path: String,
+        /// The file's format version.
         found: u32,
+        /// The version this rhetor reads ([`FORMAT_VERSION`]).
         expected: u32,
     },
     #[error("{path}: corrupt accurate-model file: {message}")]
-    Corrupt { path: String, message: String },
+    /// Not decodable, or a count or dimension does not fit.
+    Corrupt {
+        /// The file.
+        path: String,
+        /// What could not be decoded, or which count or dimension is off.
+        message: String,
+    },
     #[error("the heads were trained on {expected}-dimensional embeddings, the encoder in {dir} gives {found}")]
+    /// The encoder's embeddings are not the size the heads were trained on.
     Dimension {
+        /// The encoder's directory.
         dir: String,
+        /// The heads' embedding dimension.
         expected: usize,
+        /// The encoder's.
         found: usize,
     },
 }
@@ -67,6 +94,7 @@ pub fn shipped_heads() -> Result<AccurateHeads, HeadsError> {
 }
 
 impl AccurateHeads {
+    /// Writes the heads file atomically: header, then gzip'd postcard.
     pub fn save(&self, path: &Path) -> Result<(), HeadsError> {
         let io = |source| HeadsError::Io {
             path: path.display().to_string(),
@@ -85,6 +113,7 @@ impl AccurateHeads {
         gz.finish().map_err(io)?.commit().map_err(io)
     }
 
+    /// Reads a heads file, checking every count and dimension.
     pub fn load(path: &Path) -> Result<Self, HeadsError> {
         let p = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|source| HeadsError::Io {
@@ -94,6 +123,7 @@ impl AccurateHeads {
         Self::from_bytes(&bytes, &p)
     }
 
+    /// Parses a heads file's bytes; `name` is used in error messages.
     pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, HeadsError> {
         let Some((found, body)) = rhetor_model::store::read_header(bytes, MAGIC) else {
             return Err(HeadsError::NotHeads {
@@ -133,14 +163,18 @@ impl AccurateHeads {
 
 /// Fast model + encoder + heads.
 pub struct AccurateModel {
+    /// The fast model whose scores the heads read.
     pub fast: FastModel,
+    /// The sentence encoder giving the embeddings.
     pub encoder: Encoder,
+    /// The stacked heads.
     pub heads: AccurateHeads,
     /// The fast model's decision rules, read once.
     rules: FastRules,
 }
 
 impl AccurateModel {
+    /// The model from its parts; refused when the encoder's dimension is not the heads'.
     pub fn new(
         fast: FastModel,
         encoder: Encoder,

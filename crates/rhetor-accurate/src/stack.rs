@@ -28,11 +28,14 @@ pub struct StackedMultiLabel {
     pub fast_dims: usize,
     /// Model of the remaining (embedding) inputs.
     pub linear: DenseLinear,
+    /// The blend for the languages the fast model was trained on.
     pub seen: LabelBlend,
+    /// The rule for other languages, anchored on the fast model.
     pub unseen: Anchor,
 }
 
 impl StackedMultiLabel {
+    /// Probability of every label for one input row; `unseen` when the document's language is none of the training languages.
     pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
         let z = self.linear.scores(&x[self.fast_dims..]);
         let fast = &x[..self.fast_dims];
@@ -59,6 +62,7 @@ impl StackedMultiLabel {
         rhetor_model::calibrate::decide_multilabel(probs, thresholds)
     }
 
+    /// Fits the embedding model, the seen-language blend and the anchor; `k` inner folds.
     pub fn fit(
         ex: &Examples,
         ys: &[Vec<bool>],
@@ -143,16 +147,21 @@ fn fit_blended<Y, B>(
 /// fast model's log-probabilities, for seen and unseen languages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackedSoftmax {
+    /// Inputs start with this many fast-model values, one per class.
     pub fast_dims: usize,
+    /// Model of the remaining (embedding) inputs.
     pub linear: DenseLinear,
+    /// The blend for the languages the fast model was trained on.
     pub seen: SoftBlend,
     /// For unseen languages, the anchored fast model and a blend fitted on
     /// seen- and unseen-language examples pooled, averaged in log space.
     pub unseen: Anchor,
+    /// The blend fitted on seen- and unseen-language examples pooled.
     pub unseen_blend: SoftBlend,
 }
 
 impl StackedSoftmax {
+    /// Probability of every class for one input row; `unseen` as for [`StackedMultiLabel::probs`].
     pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
         let z = self.linear.scores(&x[self.fast_dims..]);
         let fast = &x[..self.fast_dims];
@@ -187,6 +196,7 @@ impl StackedSoftmax {
         }
     }
 
+    /// Fits the embedding model, both blends and the anchor; `k` inner folds.
     pub fn fit(ex: &Examples, ys: &[usize], classes: usize, cfg: &DenseConfig, k: usize) -> Self {
         let fitted = fit_blended(
             ex,
@@ -226,9 +236,13 @@ impl StackedSoftmax {
 /// The three stacked heads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StackHeads {
+    /// Which inputs the heads read and how they were trained.
     pub config: StackConfig,
+    /// Paragraph techniques.
     pub techniques: StackedMultiLabel,
+    /// Article frames.
     pub frames: StackedMultiLabel,
+    /// Article genre.
     pub genre: StackedSoftmax,
 }
 
@@ -237,7 +251,9 @@ pub struct StackHeads {
 pub struct Decisions {
     /// Per paragraph: (technique, probability), most probable first.
     pub techniques: Vec<Vec<(Technique, f32)>>,
+    /// The article's frames with their probabilities, most probable first.
     pub frames: Vec<(Frame, f32)>,
+    /// The genre decided, with the probability of every genre.
     pub genre: Option<(Genre, Vec<f32>)>,
 }
 

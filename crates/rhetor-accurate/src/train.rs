@@ -26,9 +26,11 @@ use serde::{Deserialize, Serialize};
 /// What a fast model that did not see a document says about it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HeldOutFast {
+    /// Its calibrated probabilities.
     pub probs: FastProbs,
     /// That model's decision rules.
     pub rules: FastRules,
+    /// Its span tagger's candidate spans of every technique, per paragraph.
     pub candidates: Candidates,
     /// The fast model's own annotation.
     pub prediction: FastDecisions,
@@ -37,8 +39,11 @@ pub struct HeldOutFast {
 /// A fast model's annotation of a document, compactly (label indices).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FastDecisions {
+    /// Per paragraph: (technique index, probability).
     pub techniques: Vec<Vec<(usize, f32)>>,
+    /// (frame index, probability).
     pub frames: Vec<(usize, f32)>,
+    /// The genre index and every genre's probability.
     pub genre: Option<(usize, Vec<f32>)>,
     /// (technique, start, end, score) in code points.
     pub spans: Vec<(usize, usize, usize, f32)>,
@@ -253,7 +258,9 @@ pub fn fit_heads(
 /// Fast-model inputs of the heads' training: out-of-fold scores (`seen`)
 /// and scores from models that had not seen the document's language.
 pub struct FastInputs<'a> {
+    /// Out-of-fold fast scores of every training document.
     pub seen: &'a [HeldOutFast],
+    /// Scores from fast models that had not seen the document's language.
     pub unseen: &'a [HeldOutFast],
 }
 
