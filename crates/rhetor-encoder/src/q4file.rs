@@ -23,6 +23,7 @@ use crate::weights::{
 };
 use std::collections::HashMap;
 
+/// The 4-bit file's first bytes.
 pub const MAGIC: &[u8; 4] = b"E5S1";
 
 struct Cursor<'a> {

@@ -47,7 +47,9 @@ pub struct QLinear {
     /// Sum of each row's int8 weights, to undo the +128 activation offset.
     sum: Vec<i32>,
     bias: Vec<f32>,
+    /// Output rows (before padding).
     pub out: usize,
+    /// Input columns (before padding).
     pub inp: usize,
     kp: usize,
 }
@@ -57,6 +59,7 @@ fn padded(k: usize) -> usize {
 }
 
 impl QLinear {
+    /// The int8 copy of `l`: rows quantised with one scale each, padded to the kernel's tile sizes.
     pub fn new(l: &Linear) -> Self {
         let kp = padded(l.inp);
         let rows = l.out.div_ceil(OT) * OT;
@@ -99,15 +102,22 @@ impl QLinear {
 /// The int8 copies of one transformer block's dense layers.
 #[derive(Debug, Clone)]
 pub struct QLayer {
+    /// Attention query projection.
     pub query: QLinear,
+    /// Attention key projection.
     pub key: QLinear,
+    /// Attention value projection.
     pub value: QLinear,
+    /// Attention output projection.
     pub attn_out: QLinear,
+    /// Feed-forward expansion.
     pub ffn_in: QLinear,
+    /// Feed-forward contraction.
     pub ffn_out: QLinear,
 }
 
 impl QLayer {
+    /// The int8 copies of `l`'s dense layers.
     pub fn new(l: &crate::weights::Layer) -> Self {
         QLayer {
             query: QLinear::new(&l.query),

@@ -9,12 +9,19 @@
 /// Shape of a BERT encoder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// Width of the hidden states (384 for e5-small).
     pub hidden: usize,
+    /// Transformer blocks.
     pub layers: usize,
+    /// Attention heads per block.
     pub heads: usize,
+    /// Width of the feed-forward layer.
     pub intermediate: usize,
+    /// Vocabulary size (rows of the token table).
     pub vocab: usize,
+    /// Longest input, in tokens (rows of the position table).
     pub max_positions: usize,
+    /// LayerNorm's epsilon.
     pub eps: f32,
 }
 
@@ -43,13 +50,18 @@ impl Config {
 /// `y = x · Wᵀ + b` with `W` stored `[out][inp]`.
 #[derive(Debug, Clone)]
 pub struct Linear {
+    /// `out × inp` weights, row by output.
     pub weight: Vec<f32>,
+    /// One bias per output.
     pub bias: Vec<f32>,
+    /// Output width.
     pub out: usize,
+    /// Input width.
     pub inp: usize,
 }
 
 impl Linear {
+    /// A layer from its tensors, refused when their sizes do not match `out × inp`.
     pub fn new(weight: Vec<f32>, bias: Vec<f32>, out: usize, inp: usize) -> Result<Self, String> {
         if weight.len() != out * inp || bias.len() != out {
             return Err(format!(
@@ -70,20 +82,30 @@ impl Linear {
 /// LayerNorm's scale and shift.
 #[derive(Debug, Clone)]
 pub struct Norm {
+    /// Per-feature scale.
     pub weight: Vec<f32>,
+    /// Per-feature shift.
     pub bias: Vec<f32>,
 }
 
 /// One transformer block.
 #[derive(Debug, Clone)]
 pub struct Layer {
+    /// Attention query projection.
     pub query: Linear,
+    /// Attention key projection.
     pub key: Linear,
+    /// Attention value projection.
     pub value: Linear,
+    /// Attention output projection.
     pub attn_out: Linear,
+    /// LayerNorm after attention and its residual.
     pub attn_norm: Norm,
+    /// Feed-forward expansion.
     pub ffn_in: Linear,
+    /// Feed-forward contraction.
     pub ffn_out: Linear,
+    /// LayerNorm after the feed-forward layer and its residual.
     pub out_norm: Norm,
 }
 
@@ -104,9 +126,9 @@ impl Layer {
     }
 }
 
-/// Number of weights in one Q4_0 block, and its size in bytes (an f16 scale
-/// then 16 bytes of nibbles).
+/// Number of weights in one Q4_0 block.
 pub const Q4_BLOCK: usize = 32;
+/// Bytes of one Q4_0 block: an f16 scale, then 16 bytes of nibbles.
 pub const Q4_BLOCK_BYTES: usize = 18;
 
 /// Expands Q4_0 blocks into f32: byte `j` of a block holds weight `j` in its
@@ -131,16 +153,22 @@ pub fn dequantize_q4(blocks: &[u8], out: &mut [f32]) {
 pub enum WordTable {
     /// Q4_0 blocks, `hidden / 32` blocks per row.
     Q4 {
+        /// Every row's blocks, row after row.
         blocks: Vec<u8>,
+        /// Floats per row.
         hidden: usize,
     },
+    /// Plain f32 rows (from safetensors).
     F32 {
+        /// Every row's floats, row after row.
         rows: Vec<f32>,
+        /// Floats per row.
         hidden: usize,
     },
 }
 
 impl WordTable {
+    /// Rows in the table (the vocabulary size).
     pub fn rows(&self) -> usize {
         match self {
             WordTable::Q4 { blocks, hidden } => blocks.len() / (hidden / Q4_BLOCK * Q4_BLOCK_BYTES),
@@ -165,13 +193,17 @@ impl WordTable {
 /// Everything the forward pass reads.
 #[derive(Debug, Clone)]
 pub struct BertWeights {
+    /// The encoder's shape.
     pub config: Config,
+    /// The token embedding table.
     pub word: WordTable,
     /// `[max_positions][hidden]`.
     pub position: Vec<f32>,
     /// Row 0 of the token-type table: every token is of type 0.
     pub token_type: Vec<f32>,
+    /// LayerNorm of the summed embeddings.
     pub embed_norm: Norm,
+    /// The transformer blocks, in order.
     pub layers: Vec<Layer>,
 }
 
