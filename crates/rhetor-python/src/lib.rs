@@ -5,6 +5,12 @@
 //! use: the same model loading, the same annotation step, the same JSON.
 //! Analysis runs with the interpreter detached (other Python threads go on),
 //! many articles on rayon's pool (every core).
+//!
+//! `#![warn(missing_docs)]` does not apply: this is a `cdylib` with no Rust
+//! API (nothing is public at its root). What Python sees is documented
+//! where Python reads it: the `///` comments on the `#[pyclass]`,
+//! `#[pymethods]` and `#[pyfunction]` items, which PyO3 turns into
+//! docstrings, and the type stub `python/rhetor/__init__.pyi`.
 
 mod arrow;
 
