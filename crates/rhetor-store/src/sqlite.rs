@@ -1,4 +1,5 @@
-//! The SQLite implementation of [`Store`] and [`CorpusStore`]: the
+//! The SQLite implementation of [`Store`] and
+//! [`CorpusStore`](crate::CorpusStore): the
 //! [`SqliteStore`] handle and what one ingest batch writes (articles,
 //! analyses and the rows corpus queries read). Opening, schema migrations
 //! and checks are in `sqlite/open.rs`; reading articles back and `db info`
@@ -12,8 +13,6 @@ mod search;
 mod selection;
 mod stats;
 
-#[cfg(doc)]
-use crate::CorpusStore;
 use crate::{fold, minhash};
 use crate::{Analysed, BatchCounts, Filter, Info, Store, StoreError, StoredArticle};
 use rhetor_core::Document;

@@ -1,10 +1,8 @@
 //! Reading stored articles back with their newest analysis
-//! ([`Store::for_each_article`], one article for the corpus routes) and the
+//! ([`Store::for_each_article`](crate::Store::for_each_article), one article for the corpus routes) and the
 //! counts of `rhetor db info`.
 
 use super::{sql, SqliteStore};
-#[cfg(doc)]
-use crate::Store;
 use crate::{Filter, Info, StoreError, StoredArticle};
 use rhetor_core::{GenreScores, OffsetMap, Scored};
 use rhetor_extract::Article;
@@ -12,7 +10,7 @@ use rusqlite::params;
 use std::collections::BTreeMap;
 
 impl SqliteStore {
-    /// [`Store::for_each_article`], optionally of one article row only.
+    /// [`Store::for_each_article`](crate::Store::for_each_article), optionally of one article row only.
     pub(crate) fn for_each_where(
         &self,
         filter: &Filter,
