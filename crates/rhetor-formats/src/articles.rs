@@ -342,7 +342,7 @@ mod tests {
             .into_iter()
             .map(|r| r.map(|d| d.id).map_err(|e| e.to_string()))
             .collect();
-        assert_eq!(whole, streamed(text[3..].as_bytes()));
+        assert_eq!(whole, streamed(&text.as_bytes()[3..]));
     }
 
     #[test]

@@ -291,6 +291,10 @@ fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Vec<u8>, Option<u8>
     }
 }
 
+/// Parses a whole input (its source, the stem of fallback ids, its bytes)
+/// into its documents.
+pub(super) type WholeParser = fn(Source, &str, Vec<u8>) -> Vec<Result<Document, FormatError>>;
+
 /// The records of a JSON Lines file or of stdin: streamed when the input
 /// starts with `{` (after white space); otherwise read whole, which is what
 /// a UTF-16 file needs (its mark decides how to read it) and what stdin as
@@ -299,7 +303,7 @@ pub(super) fn stream_or_whole<R: BufRead + 'static>(
     mut reader: R,
     source: Source,
     stem: &str,
-    whole: fn(Source, &str, Vec<u8>) -> Vec<Result<Document, FormatError>>,
+    whole: WholeParser,
 ) -> Box<dyn Iterator<Item = Record>> {
     let (head, first) = match first_byte(&mut reader) {
         Ok(x) => x,
