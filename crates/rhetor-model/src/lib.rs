@@ -17,6 +17,7 @@
 pub mod calibrate;
 mod charclass;
 mod compact;
+mod container;
 mod features;
 pub mod hashing;
 mod head;
@@ -31,7 +32,7 @@ mod sparse;
 pub mod store;
 pub mod train;
 
+pub use container::{shipped, FastModel, ModelError, FORMAT_VERSION};
 pub use features::FeatureConfig;
 pub use head::{MultiLabelHead, SoftmaxHead};
-pub use model::{shipped, FastModel, ModelError, FORMAT_VERSION};
 pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};
