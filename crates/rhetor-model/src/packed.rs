@@ -20,6 +20,7 @@
 use crate::compact::{prefetch, CompactHead, Weights};
 use crate::features::Idf;
 use crate::sparse::SparseVec;
+use rayon::prelude::*;
 
 /// The hash dimensions that have a slot, as a bitmap with the number of
 /// set bits before each 64-bit word: the slot of a present dimension is
@@ -165,47 +166,58 @@ impl Packed {
         };
         let wb = weight_bytes(&kind, labels);
         let stride = (wb + 2).next_power_of_two().max(8);
-        // Present: the dimensions with a row or an IDF, ascending.
+        // Present: the dimensions with a row or an IDF, ascending, each
+        // with its row (NO_ROW: none).
+        const NO_ROW: u32 = u32::MAX;
         let rows = &head.rows;
-        let has_idf = |d: usize| idf.is_some_and(|t| t.raw(d) != 0);
-        let present: Vec<u32> = match idf {
-            None => rows.clone(),
-            Some(_) => {
+        let present: Vec<(u32, u32)> = match idf {
+            None => rows
+                .iter()
+                .enumerate()
+                .map(|(r, &d)| (d, r as u32))
+                .collect(),
+            Some(t) => {
                 let mut out = Vec::with_capacity(rows.len());
-                let mut r = 0;
-                for d in 0..head.dims() {
-                    let row = rows.get(r) == Some(&(d as u32));
-                    r += row as usize;
-                    if row || has_idf(d) {
-                        out.push(d as u32);
+                let mut next = rows.iter().copied().enumerate().peekable();
+                for d in 0..head.dims() as u32 {
+                    match next.peek() {
+                        Some(&(r, rd)) if rd == d => {
+                            out.push((d, r as u32));
+                            next.next();
+                        }
+                        _ if t.raw(d as usize) != 0 => out.push((d, NO_ROW)),
+                        _ => {}
                     }
                 }
                 out
             }
         };
         let mut lines = Lines::zeroed(present.len() * stride);
-        let bytes = lines.bytes_mut();
-        let mut r = 0;
-        for (slot, &d) in present.iter().enumerate() {
-            let s = &mut bytes[slot * stride..(slot + 1) * stride];
-            if rows.get(r) == Some(&d) {
-                match &head.weights {
-                    Weights::I16 { q, .. } => s[..wb].copy_from_slice(&q[r * wb..(r + 1) * wb]),
-                    Weights::F32(w) => {
-                        for (k, v) in w[r * labels..(r + 1) * labels].iter().enumerate() {
-                            s[4 * k..4 * k + 4].copy_from_slice(&v.to_le_bytes());
+        // Slots filled in parallel (tens of megabytes for the techniques
+        // head, built when a model is first used).
+        lines
+            .bytes_mut()
+            .par_chunks_mut(stride)
+            .zip(&present)
+            .for_each(|(s, &(d, r))| {
+                if r != NO_ROW {
+                    let r = r as usize;
+                    match &head.weights {
+                        Weights::I16 { q, .. } => s[..wb].copy_from_slice(&q[r * wb..(r + 1) * wb]),
+                        Weights::F32(w) => {
+                            for (k, v) in w[r * labels..(r + 1) * labels].iter().enumerate() {
+                                s[4 * k..4 * k + 4].copy_from_slice(&v.to_le_bytes());
+                            }
                         }
                     }
+                    s[wb + 1] = 1;
                 }
-                s[wb + 1] = 1;
-                r += 1;
-            }
-            if let Some(t) = idf {
-                s[wb] = t.raw(d as usize);
-            }
-        }
+                if let Some(t) = idf {
+                    s[wb] = t.raw(d as usize);
+                }
+            });
         Packed {
-            present: Present::new(head.dims(), present.into_iter()),
+            present: Present::new(head.dims(), present.into_iter().map(|(d, _)| d)),
             lines,
             stride,
             labels,
