@@ -29,6 +29,7 @@ mod lookup;
 pub mod math;
 mod model;
 pub mod newton;
+mod packed;
 pub mod report;
 mod spans;
 mod sparse;
