@@ -3,12 +3,15 @@
 //! label, and how it is written to and read from a model file.
 //!
 //! Prediction reads its rows packed one per cache line
-//! ([`crate::packed`], through a [`crate::lookup::Lookup`] for the
+//! ([`packed`], through a [`crate::lookup::Lookup`] for the
 //! paragraph and article heads, through [`CompactHead::score_labels`] for
 //! the span tagger); the plain [`CompactHead::scores`] here is the
 //! reference both are checked against, bit for bit.
 
-use crate::packed::Packed;
+pub(crate) mod packed;
+
+use packed::Packed;
+
 use crate::sparse::SparseVec;
 use crate::store::{self, SectionReader, SectionWriter};
 use std::borrow::Cow;

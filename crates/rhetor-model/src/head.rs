@@ -188,9 +188,9 @@ impl SoftmaxHead {
 
 #[cfg(test)]
 mod tests {
+    use crate::blocks::{article_blocks, paragraph_blocks};
     use crate::features::{vectorize, Featurizer};
     use crate::math::softmax;
-    use crate::model::{article_blocks, paragraph_blocks};
     use crate::spans::{token_features, tokenize};
     use rhetor_core::Document;
     use rhetor_formats::articles::{list_articles, read_article_file};

@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+mod blocks;
 pub mod calibrate;
 mod charclass;
 mod compact;
@@ -29,7 +30,6 @@ mod lookup;
 pub mod math;
 mod model;
 pub mod newton;
-mod packed;
 pub mod report;
 mod spans;
 mod sparse;

@@ -5,9 +5,9 @@
 //! [`Lookup::scores`] gives exactly (bit for bit) what
 //! `head.scores(&vectorize(..))` does; the tests below check it.
 
+use crate::compact::packed::Packed;
 use crate::compact::CompactHead;
 use crate::features::{Blocks, FeatureConfig, Idf};
-use crate::packed::Packed;
 use crate::sparse::{merge_sorted, Counts, Indexed};
 
 /// [`Feat::row`] of a feature without a row.
@@ -153,7 +153,7 @@ impl Lookup {
     }
 
     /// [`Lookup::scores`] compiled with the POPCNT instruction, which finds
-    /// a dimension's slot ([`crate::packed::Present`]) in one instruction
+    /// a dimension's slot ([`crate::compact::packed::Present`]) in one instruction
     /// instead of a dozen; the same integer result either way.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "popcnt")]
@@ -244,10 +244,10 @@ fn merged_rows(a: &[Feat], b: &[Feat], mut f: impl FnMut(Feat)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compact::packed::Packed;
     use crate::features::{vectorize, Featurizer, ParagraphContext};
     use crate::hashing::Rng;
     use crate::linear::LinearHead;
-    use crate::packed::Packed;
     use crate::store::{SectionReader, SectionWriter};
 
     fn stored(h: &CompactHead) -> CompactHead {

@@ -1,8 +1,8 @@
 //! What the fast model does with a document: techniques per paragraph
 //! (window by window on long paragraphs) and their spans, frames and genre
-//! of the article (window by window on long bodies), the feature blocks
-//! training uses, and [`Detector`] for [`FastModel`]. The model itself and
-//! its file are in `container.rs`.
+//! of the article (window by window on long bodies), and [`Detector`] for
+//! [`FastModel`]. The model itself and its file are in `container.rs`; the
+//! feature blocks training scores in `blocks.rs`.
 
 use crate::container::FastModel;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
@@ -14,32 +14,8 @@ use rhetor_core::{
     Technique,
 };
 
-/// Feature blocks of every paragraph of a document, in order.
-pub fn paragraph_blocks(f: &Featurizer, doc: &Document) -> Vec<Blocks> {
-    let n = doc.paragraphs.len();
-    doc.paragraphs
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let ctx = ParagraphContext {
-                language: doc.language.as_deref(),
-                index: i,
-                count: n,
-                title: &doc.title,
-            };
-            f.paragraph(&p.text, &ctx)
-        })
-        .collect()
-}
-
-/// Feature blocks of a whole document (title and body).
-pub fn article_blocks(f: &Featurizer, doc: &Document) -> Blocks {
-    let body: Vec<&str> = doc.body().collect();
-    f.article(&doc.title, &body.join("\n"), doc.language.as_deref())
-}
-
 /// Calls `f` with the article's body (its paragraphs after the title,
-/// joined by `\n`, as [`article_blocks`] builds it) and a weight: the whole
+/// joined by `\n`, as [`crate::blocks::article_blocks`] builds it) and a weight: the whole
 /// body at once when it has at most [`ARTICLE_WINDOW`] bytes, exactly as
 /// before windows existed; otherwise in windows of at most that size
 /// (whole paragraphs where they fit, a longer paragraph cut by

@@ -1,5 +1,6 @@
 //! Training the fast model, and cross-validation over articles.
 
+use crate::blocks::{article_blocks, paragraph_blocks};
 use crate::calibrate::{calibrate_single, micro_thresholds, Platt};
 use crate::compact::CompactHead;
 use crate::container::FastModel;
@@ -7,7 +8,6 @@ use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::heldout::{by_fold, held_out, Schedule};
 use crate::linear::{train_one_vs_rest, train_softmax, TrainConfig};
-use crate::model::{article_blocks, paragraph_blocks};
 use crate::spans::{SpanTagger, TaggedParagraph};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;

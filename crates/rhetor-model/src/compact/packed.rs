@@ -17,7 +17,7 @@
 //! those of the plain [`CompactHead::scores`] (the tests in `lookup.rs` and
 //! `compact.rs` check it).
 
-use crate::compact::{prefetch, CompactHead, Weights};
+use super::{prefetch, CompactHead, Weights};
 use crate::features::Idf;
 use crate::sparse::SparseVec;
 use rayon::prelude::*;
