@@ -1,5 +1,9 @@
 //! The `rhetor` command: a thin shell over the rhetor libraries.
 
+// The doc comments of `cli.rs` are clap's help text, read in a terminal:
+// `<DIR>/<lang>` there is a placeholder, not an HTML tag.
+#![allow(rustdoc::invalid_html_tags)]
+
 mod cli;
 mod commands;
 

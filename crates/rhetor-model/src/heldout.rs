@@ -1,7 +1,7 @@
 //! Held-out training, the one loop of it: for each group of examples, a
 //! model fitted on all the other examples scores that group. It gives the
 //! fast model's out-of-fold scores (calibration and thresholds,
-//! [`crate::train`]), its cross-validation
+//! [`crate::train`](mod@crate::train)), its cross-validation
 //! ([`crate::train::for_each_held_out`]) and the accurate model's stacked
 //! heads their inputs.
 

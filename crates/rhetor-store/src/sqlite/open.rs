@@ -42,7 +42,7 @@ impl SqliteStore {
         SqliteStore::open(path)
     }
 
-    /// True when the database holds no article (cheaper than [`Store::info`]).
+    /// True when the database holds no article (cheaper than [`Store::info`](crate::Store::info)).
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         self.conn
             .query_row("SELECT NOT EXISTS (SELECT 1 FROM articles)", [], |r| {
