@@ -304,6 +304,10 @@ fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Vec<u8>, Option<u8>
     }
 }
 
+/// How an input that is not streamed is read: its source, the stem of
+/// fallback ids, its bytes.
+type ReadWhole = fn(Source, &str, Vec<u8>) -> Vec<Result<Document, FormatError>>;
+
 /// The records of a JSON Lines file or of stdin: streamed when the input
 /// starts with `{` (after white space); otherwise read whole, which is what
 /// a UTF-16 file needs (its mark decides how to read it) and what stdin as
@@ -312,7 +316,7 @@ fn stream_or_whole<R: BufRead + 'static>(
     mut reader: R,
     source: Source,
     stem: &str,
-    whole: fn(Source, &str, Vec<u8>) -> Vec<Result<Document, FormatError>>,
+    whole: ReadWhole,
 ) -> Box<dyn Iterator<Item = Record>> {
     let (head, first) = match first_byte(&mut reader) {
         Ok(x) => x,
@@ -649,7 +653,7 @@ mod tests {
             .into_iter()
             .map(|r| r.map(|d| d.id).map_err(|e| e.to_string()))
             .collect();
-        assert_eq!(whole, streamed(text[3..].as_bytes()));
+        assert_eq!(whole, streamed(&text.as_bytes()[3..]));
     }
 
     #[test]
