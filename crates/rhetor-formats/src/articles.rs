@@ -180,7 +180,19 @@ impl Record {
                 bytes,
             } => {
                 let at = source.at_line(line);
-                let text = decode_text(&at, bytes)?;
+                // Not decode_text: its "empty input" for a line of white
+                // space and marks would differ from the whole-text parser,
+                // which calls that line invalid JSON (found by fuzzing).
+                let text = String::from_utf8(bytes).map_err(|e| FormatError::Utf8 {
+                    source_name: at.clone(),
+                    offset: e.utf8_error().valid_up_to(),
+                })?;
+                if let Some(offset) = text.find('\0') {
+                    return Err(FormatError::Binary {
+                        source_name: at,
+                        offset,
+                    });
+                }
                 // A UTF-8 byte-order mark some editors put before line 1.
                 let text = match line {
                     1 => text.strip_prefix('\u{feff}').unwrap_or(&text),
@@ -738,5 +750,21 @@ mod tests {
         fs::write(&wide, bytes).unwrap();
         let ids: Vec<String> = read_inputs(&[wide]).map(|d| d.unwrap().id).collect();
         assert_eq!(ids, ["w-1", "z"]);
+    }
+
+    #[test]
+    fn a_line_of_just_a_mark_after_line_1_is_invalid_json_as_in_the_whole_parser() {
+        // Found by the json_lines fuzz target: the streamed reader said
+        // "empty input" where the whole-text parser says invalid JSON.
+        let text = "{\"text\":\"a\"}\n\u{feff}\n";
+        let whole: Vec<_> = parse_json_lines(&Source::file("in.jsonl"), "in", text)
+            .into_iter()
+            .map(|r| r.map(|d| d.id).map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(streamed(text.as_bytes()), whole);
+        assert!(whole[1]
+            .as_ref()
+            .unwrap_err()
+            .starts_with("in.jsonl:2: invalid JSON Lines record"));
     }
 }
