@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     match rhetor_accurate::AccurateHeads::from_bytes(data, "fuzz.bin") {
-        Ok(h) => rhetor_accurate::check::check_heads(&h).unwrap(),
+        Ok(h) => rhetor_accurate::check::check_heads(&h.heads, h.dim).unwrap(),
         Err(e) => assert!(e.to_string().starts_with("fuzz.bin")),
     }
 });

@@ -420,4 +420,96 @@ mod tests {
         let var: f32 = x.iter().map(|v| (v - 0.5) * (v - 0.5)).sum::<f32>() / 4.0;
         assert!((var - 1.0).abs() < 1e-4);
     }
+
+    #[test]
+    fn linear_refuses_short_buffers_instead_of_reading_past_them() {
+        let l = Linear::new(vec![1.0; 6], vec![0.0; 3], 3, 2).unwrap();
+        let run = |x_len: usize, y_len: usize| {
+            let l = l.clone();
+            std::panic::catch_unwind(move || {
+                linear(&vec![1.0; x_len], 2, &l, &mut vec![0.0; y_len])
+            })
+        };
+        assert!(run(4, 6).is_ok());
+        assert!(run(3, 6).is_err(), "x holds 1.5 rows of 2");
+        assert!(run(4, 5).is_err(), "y holds 1.67 rows of 3");
+        // Released dense weights (the int8 copy in use) are refused too.
+        let mut gone = l.clone();
+        gone.weight.clear();
+        let r = std::panic::catch_unwind(move || linear(&[1.0; 4], 2, &gone, &mut [0.0; 6]));
+        assert!(r.is_err());
+    }
+
+    /// A tiny encoder (hidden 8, 2 heads, 1 layer) with deterministic
+    /// weights, small enough for Miri to run the whole forward pass.
+    fn tiny() -> BertWeights {
+        use crate::weights::{Config, Layer, WordTable};
+        let (h, ff, vocab, positions) = (8, 16, 6, 5);
+        let mut seed = 7u32;
+        let mut rnd = move |n: usize| -> Vec<f32> {
+            (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+                })
+                .collect()
+        };
+        let mut lin =
+            |out: usize, inp: usize| Linear::new(rnd(out * inp), rnd(out), out, inp).unwrap();
+        let norm = || Norm {
+            weight: vec![1.0; 8],
+            bias: vec![0.0; 8],
+        };
+        let layer = Layer {
+            query: lin(h, h),
+            key: lin(h, h),
+            value: lin(h, h),
+            attn_out: lin(h, h),
+            attn_norm: norm(),
+            ffn_in: lin(ff, h),
+            ffn_out: lin(h, ff),
+            out_norm: norm(),
+        };
+        let w = BertWeights {
+            config: Config {
+                hidden: h,
+                layers: 1,
+                heads: 2,
+                intermediate: ff,
+                vocab,
+                max_positions: positions,
+                eps: 1e-12,
+            },
+            word: WordTable::F32 {
+                rows: rnd(vocab * h),
+                hidden: h,
+            },
+            position: rnd(positions * h),
+            token_type: rnd(h),
+            embed_norm: norm(),
+            layers: vec![layer],
+        };
+        w.validate().unwrap();
+        w
+    }
+
+    #[test]
+    fn sequences_of_a_batch_never_see_each_other() {
+        // The attention GEMMs run through raw pointers over each sequence's
+        // rows of the stacked [T, H] buffers: a batch must give each
+        // sequence exactly what it gives alone.
+        let w = tiny();
+        let seqs: [&[u32]; 3] = [&[1, 2, 3, 4], &[5], &[0, 9, 2]];
+        let batch = forward(&w, &[], &seqs);
+        assert_eq!(batch.len(), 3);
+        for (s, b) in seqs.iter().zip(&batch) {
+            let alone = forward(&w, &[], &[s]);
+            assert_eq!(b.len(), 8);
+            assert!(b.iter().all(|v| v.is_finite()));
+            for (x, y) in b.iter().zip(&alone[0]) {
+                assert!((x - y).abs() < 1e-5, "{b:?} vs {alone:?}");
+            }
+        }
+        assert_ne!(batch[0], batch[2]);
+    }
 }

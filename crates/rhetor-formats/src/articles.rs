@@ -428,4 +428,20 @@ mod tests {
         let ids: Vec<String> = read_inputs(&[wide]).map(|d| d.unwrap().id).collect();
         assert_eq!(ids, ["w-1", "z"]);
     }
+
+    #[test]
+    fn a_line_of_just_a_mark_after_line_1_is_invalid_json_as_in_the_whole_parser() {
+        // Found by the json_lines fuzz target: the streamed reader said
+        // "empty input" where the whole-text parser says invalid JSON.
+        let text = "{\"text\":\"a\"}\n\u{feff}\n";
+        let whole: Vec<_> = parse_json_lines(&Source::file("in.jsonl"), "in", text)
+            .into_iter()
+            .map(|r| r.map(|d| d.id).map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(streamed(text.as_bytes()), whole);
+        assert!(whole[1]
+            .as_ref()
+            .unwrap_err()
+            .starts_with("in.jsonl:2: invalid JSON Lines record"));
+    }
 }
