@@ -50,6 +50,10 @@ pub struct JsonArticle {
     pub source: Option<String>,
     pub published: Option<String>,
     pub language: Option<String>,
+    /// The span decision a request asks for (`precise`, `balanced`,
+    /// `recall`); read by the HTTP API, ignored in JSON Lines input (where
+    /// `--evidence` decides).
+    pub evidence: Option<rhetor_core::Evidence>,
 }
 
 /// The fields of a [`JsonArticle`] as serde derives them.
@@ -68,6 +72,8 @@ struct JsonArticleFields {
     published: Option<String>,
     #[serde(default)]
     language: Option<String>,
+    #[serde(default)]
+    evidence: Option<rhetor_core::Evidence>,
 }
 
 impl<'de> Deserialize<'de> for JsonArticle {
@@ -93,6 +99,7 @@ impl<'de> Deserialize<'de> for JsonArticle {
                     source: f.source,
                     published: f.published,
                     language: f.language,
+                    evidence: f.evidence,
                 })
             }
         }

@@ -17,6 +17,7 @@
 pub mod calibrate;
 mod charclass;
 mod compact;
+pub mod evidence;
 mod features;
 pub mod hashing;
 mod head;
@@ -32,5 +33,8 @@ pub mod train;
 
 pub use features::FeatureConfig;
 pub use head::{MultiLabelHead, SoftmaxHead};
-pub use model::{shipped, FastModel, ModelError, FORMAT_VERSION};
+pub use model::{
+    shipped, FastModel, ModelError, FORMAT_VERSION, UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES,
+};
+pub use spans::{tokenize, Token};
 pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};

@@ -1,14 +1,15 @@
 //! The fast model: what `rhetor analyze --model fast` runs, and its file.
 
+use crate::evidence::ParagraphText;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::head::{MultiLabelHead, SoftmaxHead};
-use crate::spans::{token_features, tokenize, SpanTagger};
+use crate::spans::{token_features, tokenize, SpanTagger, Token};
 use crate::store::{self, SectionReader, SectionWriter};
 use rhetor_core::cancel::{cancelled, CANCELLED};
 use rhetor_core::window::{windows, ARTICLE_WINDOW, MAX_SPANS_PER_PARAGRAPH, PARAGRAPH_WINDOW};
 use rhetor_core::{
-    DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Span, Task,
-    Technique,
+    DetectError, Detector, Document, Evidence, Frame, Genre, GenreScores, OffsetMap, Scored, Span,
+    Task, Technique,
 };
 use std::io::Write;
 use std::path::Path;
@@ -20,8 +21,21 @@ use std::sync::OnceLock;
 /// Version 3: the small values in those sections (settings, calibration,
 /// scales) in postcard instead of bincode 1 (unmaintained); the same
 /// weights and arrays.
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4: the span section stores the span decision (one rule per
+/// evidence level, the function words) instead of per-technique thresholds.
+pub const FORMAT_VERSION: u32 = 4;
 const MAGIC: &[u8; 8] = b"RHETORFM";
+
+/// At most this many frames for an article in a language the model was
+/// not trained on, the most probable first: thresholds tuned on the
+/// training languages' label densities otherwise hand a new language most
+/// of the 14 frames. Chosen by leave-one-language-out (frames micro-F1
+/// 0.433 → 0.439 pooled; `examples/evidence_caps.rs`, docs/evaluation.md).
+pub const UNSEEN_MAX_FRAMES: usize = 6;
+
+/// At most this many techniques per paragraph in a language never trained
+/// on (leave-one-language-out techniques micro-F1 0.286 → 0.289).
+pub const UNSEEN_MAX_TECHNIQUES: usize = 3;
 const META: [u8; 4] = *b"META";
 const TECHNIQUES: [u8; 4] = *b"TECH";
 const FRAMES: [u8; 4] = *b"FRAM";
@@ -242,6 +256,18 @@ impl FastModel {
         }
     }
 
+    /// True when the document's language is identified and is none of the
+    /// languages the model was trained on: its frames and techniques are
+    /// then capped ([`UNSEEN_MAX_FRAMES`], [`UNSEEN_MAX_TECHNIQUES`]).
+    pub fn is_unseen(&self, doc: &Document) -> bool {
+        doc.language.as_deref().is_some_and(|lang| {
+            !self
+                .trained_on
+                .iter()
+                .any(|f| f == lang || rhetor_formats::corpus::language_code(f) == lang)
+        })
+    }
+
     pub fn techniques(&self) -> &MultiLabelHead {
         self.techniques.get()
     }
@@ -261,9 +287,14 @@ impl FastModel {
     /// [`Detector::annotate`] without the error channel: once loaded, the
     /// fast model cannot fail (its training code calls this directly).
     pub fn annotate_tasks(&self, doc: &mut Document, tasks: &[Task]) {
+        self.annotate_tasks_with(doc, tasks, Evidence::default());
+    }
+
+    /// [`FastModel::annotate_tasks`] with spans decided at `evidence`.
+    pub fn annotate_tasks_with(&self, doc: &mut Document, tasks: &[Task], evidence: Evidence) {
         let wants = |t: Task| tasks.contains(&t);
         if wants(Task::Techniques) || wants(Task::Spans) {
-            self.annotate_techniques(doc, wants(Task::Spans));
+            self.annotate_techniques(doc, wants(Task::Spans).then_some(evidence));
         }
         if wants(Task::Genre) || wants(Task::Frames) {
             self.annotate_article_tasks(doc, wants(Task::Frames), wants(Task::Genre));
@@ -271,10 +302,10 @@ impl FastModel {
         doc.model = Some(self.name().to_string());
     }
 
-    /// Predicts paragraph techniques (and, when `with_spans`, their spans)
-    /// in place. A paragraph over [`PARAGRAPH_WINDOW`] bytes is analysed in
-    /// windows, with a warning naming its line.
-    pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
+    /// Predicts paragraph techniques (and, given an evidence level, their
+    /// spans) in place. A paragraph over [`PARAGRAPH_WINDOW`] bytes is
+    /// analysed in windows, with a warning naming its line.
+    pub fn annotate_techniques(&self, doc: &mut Document, spans: Option<Evidence>) {
         for p in doc
             .paragraphs
             .iter()
@@ -289,15 +320,21 @@ impl FastModel {
         }
         let techniques = self.techniques();
         let probs = self.technique_probs(doc);
+        let cap = if self.is_unseen(doc) {
+            UNSEEN_MAX_TECHNIQUES
+        } else {
+            usize::MAX
+        };
         for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
             p.techniques = techniques
                 .decide(&probs)
                 .into_iter()
+                .take(cap)
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))
                 .collect();
         }
-        if with_spans {
-            self.add_spans(doc);
+        if let Some(evidence) = spans {
+            self.add_spans_with(doc, evidence);
         }
     }
 
@@ -350,12 +387,20 @@ impl FastModel {
     /// paragraph longer than [`PARAGRAPH_WINDOW`] bytes is tagged window by
     /// window (a span never crosses a window's edge); at most
     /// [`MAX_SPANS_PER_PARAGRAPH`] spans are kept per paragraph, the first
-    /// found. Both are reported in `doc.warnings`, naming the line.
+    /// found. Both are reported in `doc.warnings`, naming the line. Spans
+    /// are decided at the default evidence level and listed in offset order.
     pub fn add_spans(&self, doc: &mut Document) {
+        self.add_spans_with(doc, Evidence::default());
+    }
+
+    /// [`FastModel::add_spans`] with spans decided at `evidence`
+    /// ([`crate::evidence`]).
+    pub fn add_spans_with(&self, doc: &mut Document, evidence: Evidence) {
         let mut spans = Vec::new();
         let mut warnings = Vec::new();
         for p in doc.paragraphs.iter().filter(|p| !p.techniques.is_empty()) {
             let tagger = self.spans();
+            let rule = &tagger.rules[evidence.index()];
             let before = spans.len();
             let mut cut = false;
             let wanted: Vec<(usize, f32)> = p
@@ -375,10 +420,15 @@ impl FastModel {
                 // Spans lie inside their window: their text is sliced from
                 // it, with a map of the window (not of the whole text).
                 let map = OffsetMap::new(w.text);
+                let chars: Vec<char> = w.text.chars().collect();
+                let text = ParagraphText {
+                    chars: &chars,
+                    base: start,
+                };
                 for (t, found) in p
                     .techniques
                     .iter()
-                    .zip(tagger.spans_of(&tokens, &feats, &wanted))
+                    .zip(tagger.spans_of(&text, &tokens, &feats, &wanted, rule))
                 {
                     for (s, e, score) in found {
                         if spans.len() - before == MAX_SPANS_PER_PARAGRAPH {
@@ -404,6 +454,7 @@ impl FastModel {
                 ));
             }
         }
+        spans.sort_by_key(|s| (s.start, s.end, s.technique.index()));
         doc.spans = spans;
         doc.warnings.extend(warnings);
     }
@@ -422,6 +473,19 @@ impl FastModel {
                 tagger.candidate_spans(&tokens, &feats)
             })
             .collect()
+    }
+
+    /// The tokens of `text` (a paragraph whose first character is code
+    /// point `start`) and each token's span-tagger probability for every
+    /// technique, `[token][technique]`.
+    pub fn token_probs(&self, text: &str, start: usize) -> (Vec<Token>, Vec<Vec<f32>>) {
+        let tagger = self.spans();
+        let tokens = tokenize(text, start);
+        let feats: Vec<_> = (0..tokens.len())
+            .map(|k| token_features(&tokens, k, tagger.bits))
+            .collect();
+        let probs = tagger.token_probs(&feats);
+        (tokens, probs)
     }
 
     /// Calibrated frame probabilities and genre probabilities of the
@@ -486,18 +550,27 @@ impl FastModel {
         }
         if let Some(head) = frames_head {
             let probs = weighted_mean(frame_probs);
+            let cap = if self.is_unseen(doc) {
+                UNSEEN_MAX_FRAMES
+            } else {
+                usize::MAX
+            };
             doc.frames = head
                 .decide(&probs)
                 .into_iter()
+                .take(cap)
                 .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
                 .collect();
         }
         if let Some(head) = genre_head {
             let probs = weighted_mean(genre_probs);
             let best = head.decide(&probs);
+            // Shown with the offsets that decided folded in: the label is
+            // the highest score shown.
+            let shown = crate::calibrate::displayed_single(&probs, &head.offsets);
             doc.genre = Genre::from_index(best).map(|label| GenreScores {
                 label,
-                scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
+                scores: Genre::ALL.iter().map(|&g| (g, shown[g.index()])).collect(),
             });
         }
     }
@@ -691,7 +764,16 @@ impl Detector for FastModel {
     /// Stops between paragraphs and windows when the caller cancels
     /// ([`rhetor_core::cancel`]), with an error.
     fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
-        self.annotate_tasks(doc, tasks);
+        self.annotate_with(doc, tasks, Evidence::default())
+    }
+
+    fn annotate_with(
+        &self,
+        doc: &mut Document,
+        tasks: &[Task],
+        evidence: Evidence,
+    ) -> Result<(), DetectError> {
+        self.annotate_tasks_with(doc, tasks, evidence);
         if cancelled() {
             return Err(DetectError::new(self, doc, CANCELLED));
         }

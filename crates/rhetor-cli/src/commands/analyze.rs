@@ -122,7 +122,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
                     .into_par_iter()
                     .map(|doc| {
                         let mut doc = doc?;
-                        engine.annotate(&mut doc, tasks)?;
+                        engine.annotate_with(&mut doc, tasks, args.evidence)?;
                         Ok(doc)
                     })
                     .collect()
