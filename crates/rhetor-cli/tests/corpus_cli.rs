@@ -2,39 +2,11 @@
 //! for the test, ingested through the real fast model into a real SQLite
 //! file, then queried through the binary.
 
+mod common;
+
+use common::{jsonl, rhetor, s, stderr, FERRY_STORY};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn rhetor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        .args(args)
-        .env_remove("RHETOR_DB")
-        .output()
-        .expect("rhetor runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn jsonl(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-const STORY: [&str; 4] = [
-    "The regional council voted on Tuesday to close the old ferry pier after engineers found deep cracks in two of its concrete supports.",
-    "Residents of the island, who rely on the ferry for work and school, said they had not been consulted and called the decision reckless.",
-    "The council promised a temporary landing stage within six weeks and free buses to the mainland bridge until it opens.",
-    "Engineers said the pier had been inspected every year, but that last winter's storms had done more damage than expected.",
-];
 
 const OTHER: [&str; 3] = [
     "A new bakery opened in the old town square on Saturday, and the queue reached the end of the street before nine in the morning.",
@@ -57,7 +29,7 @@ fn write_inputs(dir: &Path) -> std::path::PathBuf {
                 .to_string(),
             );
         };
-    let story: Vec<String> = STORY.iter().map(|s| s.to_string()).collect();
+    let story: Vec<String> = FERRY_STORY.iter().map(|s| s.to_string()).collect();
     push(
         "wire-1",
         "Wire",

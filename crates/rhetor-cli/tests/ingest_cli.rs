@@ -1,43 +1,16 @@
 //! `rhetor extract`, `ingest`, `export` and `db info` end to end, on pages,
 //! feeds and WARC files the tests write, with a real SQLite file.
 
+mod common;
+
+use common::{jsonl, rhetor, s, stderr, FERRY_STORY};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rhetor_store::{SqliteStore, Store};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn rhetor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rhetor"))
-        .args(args)
-        .env_remove("RHETOR_DB")
-        .output()
-        .expect("rhetor runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn jsonl(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-const BODY: [&str; 4] = [
-    "The regional council voted on Tuesday to close the old ferry pier after engineers found deep cracks in two of its concrete supports.",
-    "Residents of the island, who rely on the ferry for work and school, said they had not been consulted and called the decision reckless.",
-    "The council promised a temporary landing stage within six weeks and free buses to the mainland bridge until it opens.",
-    "Engineers said the pier had been inspected every year, but that last winter's storms had done more damage than expected.",
-];
+use std::process::{Command, Stdio};
 
 /// A news page with everything that is not the article around it.
 fn page(title: &str, site: &str, url: &str, date: &str, body: &[&str]) -> String {
@@ -98,7 +71,7 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
             "Island Times",
             "https://island.example/news/pier",
             "2024-02-27T08:00:00Z",
-            &BODY,
+            &FERRY_STORY,
         ),
     )
     .unwrap();
@@ -110,14 +83,14 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
             "Island Times",
             "https://island.example/news/saved",
             "2024-02-20",
-            &BODY[..3],
+            &FERRY_STORY[..3],
         ),
     )
     .unwrap();
     let items: String = format!(
         "<item><title>Feed body</title><link>https://feed.example/a</link><pubDate>Wed, 28 Feb 2024 09:00:00 GMT</pubDate><content:encoded><![CDATA[{}]]></content:encoded></item>\
          <item><title>Saved</title><link>https://island.example/news/saved.html</link></item>",
-        BODY.iter().map(|p| format!("<p>{p}</p>")).collect::<String>()
+        FERRY_STORY.iter().map(|p| format!("<p>{p}</p>")).collect::<String>()
     );
     std::fs::write(
         d.join("feed.rss"),
@@ -161,7 +134,7 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
     assert_eq!(pier["language"], "en");
     assert_eq!(
         pier["text"],
-        BODY.join("\n"),
+        FERRY_STORY.join("\n"),
         "body only: no banner, caption, related, comments"
     );
 
@@ -184,11 +157,11 @@ fn extract_reads_pages_feeds_and_warc_by_content() {
     let feed = by_url("https://feed.example/a");
     assert_eq!(feed["source"], "Feed Times");
     assert_eq!(feed["published"], "2024-02-28T09:00:00Z");
-    assert_eq!(feed["text"], BODY.join("\n"));
+    assert_eq!(feed["text"], FERRY_STORY.join("\n"));
     let saved = by_url("https://island.example/news/saved");
     assert_eq!(
         saved["text"],
-        BODY[..3].join("\n"),
+        FERRY_STORY[..3].join("\n"),
         "the saved page next to the feed was read"
     );
     assert_eq!(
@@ -231,8 +204,8 @@ fn write_jsonl(path: &Path, n: usize, offset: usize) {
     for i in offset..offset + n {
         let body = format!(
             "{} Report number {i} says the plan is a disaster that nobody wanted.\n{}",
-            BODY[i % 4],
-            BODY[(i + 1) % 4]
+            FERRY_STORY[i % 4],
+            FERRY_STORY[(i + 1) % 4]
         );
         let rec = serde_json::json!({
             "id": format!("a{i}"),
@@ -429,7 +402,7 @@ fn bad_inputs_are_named_and_good_ones_kept() {
             "Island Times",
             &format!("https://island.example/{i}"),
             "2024-02-27",
-            &BODY,
+            &FERRY_STORY,
         );
         warc.extend(gz_member(&warc_record(
             &format!("https://island.example/{i}"),
@@ -445,7 +418,7 @@ fn bad_inputs_are_named_and_good_ones_kept() {
             "I",
             "https://island.example/2",
             "2024-02-27",
-            &BODY,
+            &FERRY_STORY,
         )
         .as_bytes(),
     ));

@@ -3,8 +3,10 @@
 use crate::error::{decode_text, FormatError, Source};
 use rhetor_core::Document;
 use serde::Deserialize;
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The id of an article file: `articleNNN.txt` → `NNN`, anything else → its stem.
 pub fn article_id_from_path(path: &Path) -> String {
@@ -128,17 +130,214 @@ pub fn parse_json_lines(
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            let at = source.at_line(i + 1);
-            let rec: JsonArticle = serde_json::from_str(line).map_err(|e| {
-                FormatError::row(at.clone(), format!("invalid JSON Lines record: {e}"))
-            })?;
-            if rec.text.trim().is_empty() && rec.title.as_deref().unwrap_or("").trim().is_empty() {
-                return Err(FormatError::Empty(at));
-            }
-            Ok(rec.into_document(|| format!("{stem}-{}", i + 1)))
-        })
+        .map(|(i, line)| parse_json_line(source, stem, i + 1, line))
         .collect()
+}
+
+/// One non-blank line of JSON Lines input (`line` counts from 1).
+fn parse_json_line(
+    source: &Source,
+    stem: &str,
+    line: usize,
+    text: &str,
+) -> Result<Document, FormatError> {
+    let at = source.at_line(line);
+    let rec: JsonArticle = serde_json::from_str(text)
+        .map_err(|e| FormatError::row(at.clone(), format!("invalid JSON Lines record: {e}")))?;
+    if rec.text.trim().is_empty() && rec.title.as_deref().unwrap_or("").trim().is_empty() {
+        return Err(FormatError::Empty(at));
+    }
+    Ok(rec.into_document(|| format!("{stem}-{line}")))
+}
+
+/// One unit of input, cheap to produce in order and turned into its
+/// document by [`Record::into_document`] (which can run in parallel): an
+/// article file still to read, one line of JSON Lines still to parse, a
+/// document already read, or an error.
+#[derive(Debug)]
+pub enum Record {
+    /// An article file, read by `into_document`.
+    File(PathBuf),
+    /// One non-blank line of a JSON Lines file or of stdin.
+    Line {
+        /// The file (or `<stdin>`) the line is from.
+        source: Arc<Source>,
+        /// Fallback ids are `<stem>-<line>`.
+        stem: Arc<str>,
+        /// The line's number, from 1.
+        line: usize,
+        /// The line's bytes, without its line break.
+        bytes: Vec<u8>,
+    },
+    /// A document read whole (stdin as one article).
+    Document(Document),
+    /// An input that cannot give a document.
+    Failed(FormatError),
+}
+
+impl Record {
+    /// Reads or parses the record into its document.
+    pub fn into_document(self) -> Result<Document, FormatError> {
+        match self {
+            Record::File(path) => read_article_file(&path),
+            Record::Line {
+                source,
+                stem,
+                line,
+                bytes,
+            } => {
+                let at = source.at_line(line);
+                let text = decode_text(&at, bytes)?;
+                // A UTF-8 byte-order mark some editors put before line 1.
+                let text = match line {
+                    1 => text.strip_prefix('\u{feff}').unwrap_or(&text),
+                    _ => &text,
+                };
+                parse_json_line(&source, &stem, line, text)
+            }
+            Record::Document(doc) => Ok(doc),
+            Record::Failed(e) => Err(e),
+        }
+    }
+}
+
+/// Streams a JSON Lines file (or stdin) line by line, so a file of any
+/// size is read in constant memory (one line at a time, however long that
+/// line is). Blank lines are skipped; an input with no record at all gives
+/// one [`FormatError::Empty`]. Each line is decoded and parsed later, by
+/// [`Record::into_document`]: a bad line is an error naming that line, and
+/// the lines after it are still read.
+pub struct JsonLinesReader<R> {
+    reader: R,
+    source: Arc<Source>,
+    stem: Arc<str>,
+    line: usize,
+    records: usize,
+    done: bool,
+}
+
+impl<R: BufRead> JsonLinesReader<R> {
+    /// Reads `reader`; errors name `source`, records without an id get
+    /// `<stem>-<line>`.
+    pub fn new(reader: R, source: Source, stem: &str) -> Self {
+        JsonLinesReader {
+            reader,
+            source: Arc::new(source),
+            stem: stem.into(),
+            line: 0,
+            records: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonLinesReader<R> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        if self.done {
+            return None;
+        }
+        loop {
+            let mut bytes = Vec::new();
+            match self.reader.read_until(b'\n', &mut bytes) {
+                Err(e) => {
+                    self.done = true;
+                    let at = self.source.at_line(self.line + 1);
+                    return Some(Record::Failed(FormatError::io(at, e)));
+                }
+                Ok(0) => {
+                    self.done = true;
+                    if self.records == 0 {
+                        return Some(Record::Failed(FormatError::Empty((*self.source).clone())));
+                    }
+                    return None;
+                }
+                Ok(_) => {}
+            }
+            self.line += 1;
+            while matches!(bytes.last(), Some(b'\n' | b'\r')) {
+                bytes.pop();
+            }
+            // Blank as `str::trim` sees it (and line 1 of just a UTF-8 mark).
+            let blank = std::str::from_utf8(&bytes).is_ok_and(|s| {
+                let s = if self.line == 1 {
+                    s.trim_start_matches('\u{feff}')
+                } else {
+                    s
+                };
+                s.trim().is_empty()
+            });
+            if blank {
+                continue;
+            }
+            self.records += 1;
+            return Some(Record::Line {
+                source: self.source.clone(),
+                stem: self.stem.clone(),
+                line: self.line,
+                bytes,
+            });
+        }
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The first byte that is not ASCII white space (after a UTF-8 mark), and
+/// every byte read to find it (so the caller can still read them): `None`
+/// for an input of nothing else.
+fn first_byte(reader: &mut impl BufRead) -> std::io::Result<(Vec<u8>, Option<u8>)> {
+    fn first(seen: &[u8]) -> Option<u8> {
+        let text = seen.strip_prefix(UTF8_BOM).unwrap_or(seen);
+        text.iter().copied().find(|b| !b.is_ascii_whitespace())
+    }
+    let mut seen = Vec::new();
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            let b = first(&seen);
+            return Ok((seen, b));
+        }
+        let n = buf.len();
+        seen.extend_from_slice(buf);
+        reader.consume(n);
+        if seen.len() < UTF8_BOM.len() && UTF8_BOM.starts_with(&seen) {
+            continue; // maybe the start of a mark
+        }
+        if let Some(b) = first(&seen) {
+            return Ok((seen, Some(b)));
+        }
+    }
+}
+
+/// The records of a JSON Lines file or of stdin: streamed when the input
+/// starts with `{` (after white space); otherwise read whole, which is what
+/// a UTF-16 file needs (its mark decides how to read it) and what stdin as
+/// one article is.
+fn stream_or_whole<R: BufRead + 'static>(
+    mut reader: R,
+    source: Source,
+    stem: &str,
+    whole: fn(Source, &str, Vec<u8>) -> Vec<Result<Document, FormatError>>,
+) -> Box<dyn Iterator<Item = Record>> {
+    let (head, first) = match first_byte(&mut reader) {
+        Ok(x) => x,
+        Err(e) => return Box::new(std::iter::once(Record::Failed(FormatError::io(source, e)))),
+    };
+    let reader = std::io::Cursor::new(head).chain(reader);
+    if first == Some(b'{') {
+        return Box::new(JsonLinesReader::new(reader, source, stem));
+    }
+    let mut bytes = Vec::new();
+    let mut reader = reader;
+    if let Err(e) = reader.read_to_end(&mut bytes) {
+        return Box::new(std::iter::once(Record::Failed(FormatError::io(source, e))));
+    }
+    Box::new(whole(source, stem, bytes).into_iter().map(|r| match r {
+        Ok(doc) => Record::Document(doc),
+        Err(e) => Record::Failed(e),
+    }))
 }
 
 /// Something named on the command line, resolved to what must be read.
@@ -208,8 +407,8 @@ pub fn list_articles(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
     Ok(files)
 }
 
-/// Reads stdin: JSON Lines when its first non-blank character is `{`,
-/// otherwise one article with id `stdin`.
+/// Reads stdin whole: JSON Lines when its first non-blank character is `{`,
+/// otherwise one article with id `stdin`. [`records`] streams it instead.
 pub fn read_stdin() -> Vec<Result<Document, FormatError>> {
     let source = Source::file("<stdin>");
     let mut bytes = Vec::new();
@@ -221,37 +420,74 @@ pub fn read_stdin() -> Vec<Result<Document, FormatError>> {
 
 /// The part of [`read_stdin`] that does not touch the process's stdin.
 pub fn parse_stdin_bytes(bytes: Vec<u8>) -> Vec<Result<Document, FormatError>> {
-    let source = Source::file("<stdin>");
+    parse_whole(Source::file("<stdin>"), "stdin", bytes)
+}
+
+/// A whole input: JSON Lines when its first non-blank character is `{`,
+/// otherwise one article with id `stem`.
+fn parse_whole(source: Source, stem: &str, bytes: Vec<u8>) -> Vec<Result<Document, FormatError>> {
     match decode_text(&source, bytes) {
         Err(e) => vec![Err(e)],
-        Ok(text) if text.trim_start().starts_with('{') => parse_json_lines(&source, "stdin", &text),
-        Ok(text) => vec![Ok(Document::from_text("stdin", text))],
+        Ok(text) if text.trim_start().starts_with('{') => parse_json_lines(&source, stem, &text),
+        Ok(text) => vec![Ok(Document::from_text(stem, text))],
     }
+}
+
+/// A whole JSON Lines file (not streamed: UTF-16, or not starting with `{`).
+fn parse_whole_json_lines(
+    source: Source,
+    stem: &str,
+    bytes: Vec<u8>,
+) -> Vec<Result<Document, FormatError>> {
+    match decode_text(&source, bytes) {
+        Ok(text) => parse_json_lines(&source, stem, &text),
+        Err(e) => vec![Err(e)],
+    }
+}
+
+/// The records of one input item, in order: one for an article file, one
+/// per line of JSON Lines (read as they are needed, see
+/// [`JsonLinesReader`]), stdin streamed when it is JSON Lines.
+pub fn item_records(item: InputItem) -> Box<dyn Iterator<Item = Record>> {
+    match item {
+        InputItem::Stdin => stream_or_whole(
+            BufReader::with_capacity(1 << 16, std::io::stdin()),
+            Source::file("<stdin>"),
+            "stdin",
+            parse_whole,
+        ),
+        InputItem::Article(path) => Box::new(std::iter::once(Record::File(path))),
+        InputItem::JsonLines(path) => {
+            let source = Source::file(path.display().to_string());
+            let stem = article_id_from_path(&path);
+            match File::open(&path) {
+                Ok(f) => stream_or_whole(
+                    BufReader::with_capacity(1 << 16, f),
+                    source,
+                    &stem,
+                    parse_whole_json_lines,
+                ),
+                Err(e) => Box::new(std::iter::once(Record::Failed(FormatError::io(source, e)))),
+            }
+        }
+        InputItem::Failed(e) => Box::new(std::iter::once(Record::Failed(e))),
+    }
+}
+
+/// Every record named by `paths`, in order, read lazily: a JSON Lines file
+/// is opened when its turn comes and read a line at a time.
+pub fn records(paths: &[PathBuf]) -> impl Iterator<Item = Record> {
+    expand_inputs(paths).into_iter().flat_map(item_records)
 }
 
 /// Reads one input item into its documents (one, or many for JSON Lines).
 pub fn read_item(item: InputItem) -> Vec<Result<Document, FormatError>> {
-    match item {
-        InputItem::Stdin => read_stdin(),
-        InputItem::Article(path) => vec![read_article_file(&path)],
-        InputItem::JsonLines(path) => {
-            let source = Source::file(path.display().to_string());
-            let stem = article_id_from_path(&path);
-            match std::fs::read(&path)
-                .map_err(|e| FormatError::io(source.clone(), e))
-                .and_then(|b| decode_text(&source, b))
-            {
-                Ok(text) => parse_json_lines(&source, &stem, &text),
-                Err(e) => vec![Err(e)],
-            }
-        }
-        InputItem::Failed(e) => vec![Err(e)],
-    }
+    item_records(item).map(Record::into_document).collect()
 }
 
 /// Reads every document named by `paths`, in order, each a result.
 pub fn read_inputs(paths: &[PathBuf]) -> impl Iterator<Item = Result<Document, FormatError>> {
-    expand_inputs(paths).into_iter().flat_map(read_item)
+    records(paths).map(Record::into_document)
 }
 
 #[cfg(test)]
@@ -395,5 +631,115 @@ mod tests {
         let results: Vec<_> = read_inputs(&[dir.path().to_path_buf()]).collect();
         assert_eq!(results.len(), 3);
         assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());
+    }
+
+    /// Every record of a JSON Lines reader, as documents or error messages.
+    fn streamed(bytes: &[u8]) -> Vec<Result<String, String>> {
+        JsonLinesReader::new(bytes, Source::file("in.jsonl"), "in")
+            .map(|r| r.into_document().map(|d| d.id).map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn streamed_json_lines_read_as_the_whole_file_does() {
+        let text = "\u{feff}{\"id\":\"a\",\"text\":\"P1\"}\r\n \t\n\u{a0}\n{\"text\": 5}\n{\"text\":\"x\"}";
+        assert_eq!(
+            streamed(text.as_bytes()),
+            vec![
+                Ok("a".to_string()),
+                Err("in.jsonl:4: invalid JSON Lines record: invalid type: integer `5`, expected a string at line 1 column 10".to_string()),
+                Ok("in-5".to_string()),
+            ]
+        );
+        // Without the mark the whole-text parser agrees, record for record.
+        let whole: Vec<_> = parse_json_lines(&Source::file("in.jsonl"), "in", &text[3..])
+            .into_iter()
+            .map(|r| r.map(|d| d.id).map_err(|e| e.to_string()))
+            .collect();
+        assert_eq!(whole, streamed(text[3..].as_bytes()));
+    }
+
+    #[test]
+    fn a_bad_line_is_named_and_does_not_stop_the_stream() {
+        let out = streamed(
+            b"{\"text\":\"a\"}\n{\"text\":\"caf\xe9\"}\n{\"text\":\"nul\x00\"}\n{\"text\":\"b\"}\n",
+        );
+        assert_eq!(out[0], Ok("in-1".to_string()));
+        assert_eq!(
+            out[1],
+            Err("in.jsonl:2: invalid UTF-8 at byte offset 12".to_string())
+        );
+        assert!(
+            out[2]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("in.jsonl:3: looks like a binary"),
+            "{out:?}"
+        );
+        assert_eq!(out[3], Ok("in-4".to_string()));
+    }
+
+    #[test]
+    fn an_input_without_records_is_one_empty_error() {
+        assert_eq!(
+            streamed(b""),
+            vec![Err("in.jsonl: empty input (no text)".to_string())]
+        );
+        assert_eq!(
+            streamed(b"\n \r\n"),
+            vec![Err("in.jsonl: empty input (no text)".to_string())]
+        );
+    }
+
+    /// A reader that gives `ready` and then fails, as a pipe whose writer
+    /// has not written the rest yet would block.
+    struct NotYet(std::io::Cursor<Vec<u8>>);
+    impl Read for NotYet {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(std::io::Error::other("the rest is not written yet")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn records_come_before_the_input_ends() {
+        let ready = b"{\"id\":\"1\",\"text\":\"a\"}\n{\"id\":\"2\",\"text\":\"b\"}\n".to_vec();
+        let mut reader = JsonLinesReader::new(
+            BufReader::new(NotYet(std::io::Cursor::new(ready))),
+            Source::file("pipe"),
+            "pipe",
+        );
+        let mut next = || reader.next().unwrap().into_document().map(|d| d.id);
+        assert_eq!(next().unwrap(), "1");
+        assert_eq!(next().unwrap(), "2");
+        assert_eq!(
+            next().unwrap_err().to_string(),
+            "pipe:3: the rest is not written yet"
+        );
+    }
+
+    #[test]
+    fn a_json_lines_file_streams_and_utf16_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.jsonl");
+        fs::write(&plain, "\n{\"text\":\"x\"}\n{\"text\":\"y\"}\n").unwrap();
+        let recs: Vec<Record> = records(&[plain]).collect();
+        assert!(
+            matches!(
+                recs[..],
+                [Record::Line { line: 2, .. }, Record::Line { line: 3, .. }]
+            ),
+            "{recs:?}"
+        );
+        let wide = dir.path().join("w.jsonl");
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "{\"text\":\"ü\"}\n{\"id\":\"z\",\"text\":\"v\"}".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        fs::write(&wide, bytes).unwrap();
+        let ids: Vec<String> = read_inputs(&[wide]).map(|d| d.unwrap().id).collect();
+        assert_eq!(ids, ["w-1", "z"]);
     }
 }

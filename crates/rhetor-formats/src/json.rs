@@ -28,6 +28,11 @@ impl<W: Write> JsonArrayWriter<W> {
         &self.out
     }
 
+    /// The writer underneath, to flush it between documents.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Closes the array (an empty run prints `[]`).
     pub fn finish(mut self) -> io::Result<W> {
         self.out

@@ -17,6 +17,7 @@
 pub mod calibrate;
 mod charclass;
 mod compact;
+mod container;
 pub mod evidence;
 mod features;
 pub mod hashing;
@@ -31,10 +32,9 @@ mod sparse;
 pub mod store;
 pub mod train;
 
+pub use container::{shipped, FastModel, ModelError, FORMAT_VERSION};
 pub use features::FeatureConfig;
 pub use head::{MultiLabelHead, SoftmaxHead};
-pub use model::{
-    shipped, FastModel, ModelError, FORMAT_VERSION, UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES,
-};
+pub use model::{UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES};
 pub use spans::{tokenize, Token};
 pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};

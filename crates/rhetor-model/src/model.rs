@@ -1,30 +1,19 @@
-//! The fast model: what `rhetor analyze --model fast` runs, and its file.
+//! What the fast model does with a document: techniques per paragraph
+//! (window by window on long paragraphs) and their spans, frames and genre
+//! of the article (window by window on long bodies), the feature blocks
+//! training uses, and [`Detector`] for [`FastModel`]. The model itself and
+//! its file are in `container.rs`.
 
+use crate::container::FastModel;
 use crate::evidence::ParagraphText;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
-use crate::head::{MultiLabelHead, SoftmaxHead};
-use crate::spans::{token_features, tokenize, SpanTagger, Token};
-use crate::store::{self, SectionReader, SectionWriter};
+use crate::spans::{token_features, tokenize, Token};
 use rhetor_core::cancel::{cancelled, CANCELLED};
 use rhetor_core::window::{windows, ARTICLE_WINDOW, MAX_SPANS_PER_PARAGRAPH, PARAGRAPH_WINDOW};
 use rhetor_core::{
     DetectError, Detector, Document, Evidence, Frame, Genre, GenreScores, OffsetMap, Scored, Span,
     Task, Technique,
 };
-use std::io::Write;
-use std::path::Path;
-use std::sync::OnceLock;
-
-/// Bumped whenever the stored layout or the meaning of features changes;
-/// a model file of another version is refused with a clear message.
-/// Version 2: one section per head, arrays stored raw or LZ4 ([`crate::store`]).
-/// Version 3: the small values in those sections (settings, calibration,
-/// scales) in postcard instead of bincode 1 (unmaintained); the same
-/// weights and arrays.
-/// Version 4: the span section stores the span decision (one rule per
-/// evidence level, the function words) instead of per-technique thresholds.
-pub const FORMAT_VERSION: u32 = 4;
-const MAGIC: &[u8; 8] = b"RHETORFM";
 
 /// At most this many frames for an article in a language the model was
 /// not trained on, the most probable first: thresholds tuned on the
@@ -36,128 +25,6 @@ pub const UNSEEN_MAX_FRAMES: usize = 6;
 /// At most this many techniques per paragraph in a language never trained
 /// on (leave-one-language-out techniques micro-F1 0.286 → 0.289).
 pub const UNSEEN_MAX_TECHNIQUES: usize = 3;
-const META: [u8; 4] = *b"META";
-const TECHNIQUES: [u8; 4] = *b"TECH";
-const FRAMES: [u8; 4] = *b"FRAM";
-const GENRE: [u8; 4] = *b"GENR";
-const SPANS: [u8; 4] = *b"SPAN";
-
-#[derive(Debug, thiserror::Error)]
-pub enum ModelError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: not a rhetor fast-model file")]
-    NotAModel { path: String },
-    #[error("{path}: model format version {found}, this rhetor reads version {expected}; retrain with `rhetor train`")]
-    Version {
-        path: String,
-        found: u32,
-        expected: u32,
-    },
-    #[error("{path}: corrupt model file: {message}")]
-    Corrupt { path: String, message: String },
-}
-
-/// The shipped fast model (`models/fast.bin`), compiled into every binary
-/// so rhetor works offline from any directory. Rebuilt bit for bit by the
-/// command in the README.
-static SHIPPED: &[u8] = include_bytes!("../../../models/fast.bin");
-
-/// Loads the shipped fast model. Its heads are decoded on first use, each
-/// from its own section, so `analyze --task techniques` never decodes the
-/// frames, genre and span heads; the largest arrays (the i16 weights) are
-/// read in place from the binary.
-pub fn shipped() -> Result<FastModel, ModelError> {
-    FastModel::from_static(SHIPPED, "shipped fast model (models/fast.bin)")
-}
-
-/// Everything the fast model learned, plus how it was trained.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FastModel {
-    /// Language folders it was trained on and the training seed.
-    pub trained_on: Vec<String>,
-    pub seed: u64,
-    techniques: Part<MultiLabelHead>,
-    frames: Part<MultiLabelHead>,
-    genre: Part<SoftmaxHead>,
-    spans: Part<SpanTagger>,
-}
-
-/// A head as read from its model-file section.
-trait Decode: Sized {
-    fn decode(r: &mut SectionReader) -> Result<Self, String>;
-}
-
-impl Decode for MultiLabelHead {
-    fn decode(r: &mut SectionReader) -> Result<Self, String> {
-        MultiLabelHead::load(r)
-    }
-}
-
-impl Decode for SoftmaxHead {
-    fn decode(r: &mut SectionReader) -> Result<Self, String> {
-        SoftmaxHead::load(r)
-    }
-}
-
-impl Decode for SpanTagger {
-    fn decode(r: &mut SectionReader) -> Result<Self, String> {
-        SpanTagger::load(r)
-    }
-}
-
-/// Decodes a whole section, every blob of it.
-fn decode_section<T>(
-    mut r: SectionReader,
-    f: impl FnOnce(&mut SectionReader) -> Result<T, String>,
-) -> Result<T, String> {
-    let v = f(&mut r)?;
-    r.finish()?;
-    Ok(v)
-}
-
-/// One head of the model: decoded already (trained, or loaded from a
-/// file), or decoded on first use from a section of the shipped model.
-#[derive(Debug, Clone)]
-struct Part<T> {
-    value: OnceLock<T>,
-    /// The section to decode the value from (shipped model only).
-    section: &'static [u8],
-}
-
-impl<T: Decode> Part<T> {
-    fn ready(value: T) -> Self {
-        Part {
-            value: OnceLock::from(value),
-            section: &[],
-        }
-    }
-
-    fn shipped(section: &'static [u8]) -> Self {
-        Part {
-            value: OnceLock::new(),
-            section,
-        }
-    }
-
-    fn get(&self) -> &T {
-        self.value.get_or_init(|| {
-            // Only the shipped model's parts are decoded late; that model is
-            // compiled in, and a test decodes every part of it.
-            decode_section(SectionReader::new_static(self.section), T::decode)
-                .unwrap_or_else(|e| panic!("the shipped fast model is corrupt: {e}"))
-        })
-    }
-}
-
-impl<T: Decode + PartialEq> PartialEq for Part<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.get() == other.get()
-    }
-}
 
 /// Feature blocks of every paragraph of a document, in order.
 pub fn paragraph_blocks(f: &Featurizer, doc: &Document) -> Vec<Blocks> {
@@ -238,52 +105,6 @@ fn weighted_mean(mut probs: Vec<(f32, Vec<f32>)>) -> Vec<f32> {
 }
 
 impl FastModel {
-    pub fn new(
-        trained_on: Vec<String>,
-        seed: u64,
-        techniques: MultiLabelHead,
-        frames: MultiLabelHead,
-        genre: SoftmaxHead,
-        spans: SpanTagger,
-    ) -> Self {
-        FastModel {
-            trained_on,
-            seed,
-            techniques: Part::ready(techniques),
-            frames: Part::ready(frames),
-            genre: Part::ready(genre),
-            spans: Part::ready(spans),
-        }
-    }
-
-    /// True when the document's language is identified and is none of the
-    /// languages the model was trained on: its frames and techniques are
-    /// then capped ([`UNSEEN_MAX_FRAMES`], [`UNSEEN_MAX_TECHNIQUES`]).
-    pub fn is_unseen(&self, doc: &Document) -> bool {
-        doc.language.as_deref().is_some_and(|lang| {
-            !self
-                .trained_on
-                .iter()
-                .any(|f| f == lang || rhetor_formats::corpus::language_code(f) == lang)
-        })
-    }
-
-    pub fn techniques(&self) -> &MultiLabelHead {
-        self.techniques.get()
-    }
-
-    pub fn frames(&self) -> &MultiLabelHead {
-        self.frames.get()
-    }
-
-    pub fn genre(&self) -> &SoftmaxHead {
-        self.genre.get()
-    }
-
-    pub fn spans(&self) -> &SpanTagger {
-        self.spans.get()
-    }
-
     /// [`Detector::annotate`] without the error channel: once loaded, the
     /// fast model cannot fail (its training code calls this directly).
     pub fn annotate_tasks(&self, doc: &mut Document, tasks: &[Task]) {
@@ -304,7 +125,8 @@ impl FastModel {
 
     /// Predicts paragraph techniques (and, given an evidence level, their
     /// spans) in place. A paragraph over [`PARAGRAPH_WINDOW`] bytes is
-    /// analysed in windows, with a warning naming its line.
+    /// analysed in windows, with a warning naming its line. In a language
+    /// never trained on, at most [`UNSEEN_MAX_TECHNIQUES`] per paragraph.
     pub fn annotate_techniques(&self, doc: &mut Document, spans: Option<Evidence>) {
         for p in doc
             .paragraphs
@@ -387,14 +209,13 @@ impl FastModel {
     /// paragraph longer than [`PARAGRAPH_WINDOW`] bytes is tagged window by
     /// window (a span never crosses a window's edge); at most
     /// [`MAX_SPANS_PER_PARAGRAPH`] spans are kept per paragraph, the first
-    /// found. Both are reported in `doc.warnings`, naming the line. Spans
-    /// are decided at the default evidence level and listed in offset order.
+    /// found. Both are reported in `doc.warnings`, naming the line.
     pub fn add_spans(&self, doc: &mut Document) {
         self.add_spans_with(doc, Evidence::default());
     }
 
     /// [`FastModel::add_spans`] with spans decided at `evidence`
-    /// ([`crate::evidence`]).
+    /// ([`crate::evidence`]), listed in offset order.
     pub fn add_spans_with(&self, doc: &mut Document, evidence: Evidence) {
         let mut spans = Vec::new();
         let mut warnings = Vec::new();
@@ -454,7 +275,7 @@ impl FastModel {
                 ));
             }
         }
-        spans.sort_by_key(|s| (s.start, s.end, s.technique.index()));
+        spans.sort_by_key(|s: &Span| (s.start, s.end, s.technique.index()));
         doc.spans = spans;
         doc.warnings.extend(warnings);
     }
@@ -573,186 +394,6 @@ impl FastModel {
                 scores: Genre::ALL.iter().map(|&g| (g, shown[g.index()])).collect(),
             });
         }
-    }
-
-    /// Writes the model file: magic, format version, then one section per
-    /// part ([`crate::store`]), each built and written in turn.
-    pub fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
-        store::write_header(out, MAGIC, FORMAT_VERSION)?;
-        let mut w = SectionWriter::default();
-        w.small(&(&self.trained_on, self.seed))
-            .map_err(std::io::Error::other)?;
-        w.write_to(META, out)?;
-        let mut w = SectionWriter::default();
-        self.techniques()
-            .store(&mut w)
-            .map_err(std::io::Error::other)?;
-        w.write_to(TECHNIQUES, out)?;
-        let mut w = SectionWriter::default();
-        self.frames().store(&mut w).map_err(std::io::Error::other)?;
-        w.write_to(FRAMES, out)?;
-        let mut w = SectionWriter::default();
-        self.genre().store(&mut w).map_err(std::io::Error::other)?;
-        w.write_to(GENRE, out)?;
-        let mut w = SectionWriter::default();
-        self.spans().store(&mut w).map_err(std::io::Error::other)?;
-        w.write_to(SPANS, out)
-    }
-
-    /// Writes the model file atomically (an existing file is replaced only
-    /// once the new one is complete and on disk).
-    pub fn save(&self, path: &Path) -> Result<(), ModelError> {
-        let io = |source| ModelError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut out = rhetor_formats::atomic::AtomicFile::create(path).map_err(io)?;
-        self.write_to(&mut out).map_err(io)?;
-        out.commit().map_err(io)
-    }
-
-    pub fn load(path: &Path) -> Result<Self, ModelError> {
-        let p = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ModelError::Io {
-            path: p.clone(),
-            source,
-        })?;
-        Self::from_bytes(&bytes, &p)
-    }
-
-    /// Parses a model file's bytes; `name` is used in error messages. The
-    /// four heads are decoded in parallel.
-    pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Self, ModelError> {
-        let corrupt = |message: String| ModelError::Corrupt {
-            path: name.to_string(),
-            message,
-        };
-        let s = Sections::read(bytes, name)?;
-        let (trained_on, seed) = s.meta().map_err(corrupt)?;
-        let read = |tag| s.get(tag).map(SectionReader::new);
-        let ((techniques, frames), (genre, spans)) = rayon::join(
-            || {
-                rayon::join(
-                    || read(TECHNIQUES).and_then(|r| decode_section(r, MultiLabelHead::decode)),
-                    || read(FRAMES).and_then(|r| decode_section(r, MultiLabelHead::decode)),
-                )
-            },
-            || {
-                rayon::join(
-                    || read(GENRE).and_then(|r| decode_section(r, SoftmaxHead::decode)),
-                    || read(SPANS).and_then(|r| decode_section(r, SpanTagger::decode)),
-                )
-            },
-        );
-        let model = FastModel::new(
-            trained_on,
-            seed,
-            techniques.map_err(corrupt)?,
-            frames.map_err(corrupt)?,
-            genre.map_err(corrupt)?,
-            spans.map_err(corrupt)?,
-        );
-        model.check_labels().map_err(corrupt)?;
-        Ok(model)
-    }
-
-    /// Every head must score exactly the labels of its inventory: fewer
-    /// would silently drop labels, more would index past the taxonomy.
-    fn check_labels(&self) -> Result<(), String> {
-        let heads = [
-            (
-                "TECH",
-                "techniques head",
-                self.techniques().head.labels,
-                Technique::COUNT,
-            ),
-            (
-                "FRAM",
-                "frames head",
-                self.frames().head.labels,
-                Frame::COUNT,
-            ),
-            ("GENR", "genre head", self.genre().head.labels, Genre::COUNT),
-            (
-                "SPAN",
-                "span tagger",
-                self.spans().head.labels,
-                Technique::COUNT,
-            ),
-        ];
-        for (tag, what, found, expected) in heads {
-            if found != expected {
-                return Err(format!(
-                    "{tag} section: the {what} has {found} labels, the taxonomy {expected}"
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// A model whose heads are decoded from `bytes` on first use, their
-    /// raw arrays used in place. Only the header and the section table are
-    /// checked here.
-    fn from_static(bytes: &'static [u8], name: &str) -> Result<Self, ModelError> {
-        let corrupt = |message: String| ModelError::Corrupt {
-            path: name.to_string(),
-            message,
-        };
-        let s = Sections::read(bytes, name)?;
-        let (trained_on, seed) = s.meta().map_err(corrupt)?;
-        Ok(FastModel {
-            trained_on,
-            seed,
-            techniques: Part::shipped(s.get(TECHNIQUES).map_err(corrupt)?),
-            frames: Part::shipped(s.get(FRAMES).map_err(corrupt)?),
-            genre: Part::shipped(s.get(GENRE).map_err(corrupt)?),
-            spans: Part::shipped(s.get(SPANS).map_err(corrupt)?),
-        })
-    }
-
-    /// Format version stored in a model file's header.
-    pub fn file_version(bytes: &[u8]) -> Option<u32> {
-        store::read_header(bytes, MAGIC).map(|(version, _)| version)
-    }
-}
-
-/// The sections of a model file, found (not decoded).
-struct Sections<'a>(Vec<store::Section<'a>>);
-
-impl<'a> Sections<'a> {
-    /// Checks the header (magic, version) and finds the sections.
-    fn read(bytes: &'a [u8], name: &str) -> Result<Self, ModelError> {
-        let Some((found, body)) = store::read_header(bytes, MAGIC) else {
-            return Err(ModelError::NotAModel {
-                path: name.to_string(),
-            });
-        };
-        if found != FORMAT_VERSION {
-            return Err(ModelError::Version {
-                path: name.to_string(),
-                found,
-                expected: FORMAT_VERSION,
-            });
-        }
-        store::read_sections(body)
-            .map(Sections)
-            .map_err(|message| ModelError::Corrupt {
-                path: name.to_string(),
-                message,
-            })
-    }
-
-    fn get(&self, tag: [u8; 4]) -> Result<&'a [u8], String> {
-        self.0
-            .iter()
-            .find(|s| s.0 == tag)
-            .map(|s| s.1)
-            .ok_or_else(|| format!("no {} section", String::from_utf8_lossy(&tag)))
-    }
-
-    /// The languages trained on and the seed.
-    fn meta(&self) -> Result<(Vec<String>, u64), String> {
-        decode_section(SectionReader::new(self.get(META)?), |r| r.small())
     }
 }
 

@@ -2,11 +2,12 @@
 
 use crate::calibrate::{calibrate_single, micro_thresholds, Platt};
 use crate::compact::CompactHead;
+use crate::container::FastModel;
 use crate::evidence::{typical_lengths, FunctionWords, DEFAULT_RULES, FUNCTION_WORDS_PER_LANGUAGE};
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::linear::{train_one_vs_rest, train_softmax, TrainConfig};
-use crate::model::{article_blocks, paragraph_blocks, FastModel};
+use crate::model::{article_blocks, paragraph_blocks};
 use crate::spans::{SpanTagger, TaggedParagraph};
 use crate::sparse::SparseVec;
 use rayon::prelude::*;

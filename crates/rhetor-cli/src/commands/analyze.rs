@@ -9,11 +9,12 @@ use indicatif::ProgressBar;
 use rayon::prelude::*;
 use rhetor_core::{DetectError, Document};
 use rhetor_engine::Engine;
-use rhetor_formats::articles::{expand_inputs, read_item, InputItem};
-use rhetor_formats::html;
+use rhetor_formats::articles::{expand_inputs, item_records, Record};
+use rhetor_formats::html::HtmlReport;
 use rhetor_formats::json::{write_json_line, JsonArrayWriter};
 use rhetor_formats::{semeval, FormatError, Task};
-use std::io::{self, Write};
+use std::io;
+use std::path::Path;
 
 /// Items read and analysed together: large enough to keep both cores busy,
 /// small enough that output starts early and memory stays flat.
@@ -35,9 +36,11 @@ enum Sink {
     Json(JsonArrayWriter<Output>),
     Jsonl(Output),
     Semeval(Output, Task),
-    /// One standalone page needs every article (its header counts them and
-    /// links to each), so documents are collected and rendered at the end.
-    Html(Output, Vec<Document>),
+    /// One standalone page counts and lists every article in its header:
+    /// articles are rendered as they come into a temporary file and the
+    /// page is put together at the end (`HtmlReport`), so memory holds
+    /// their titles, not their documents.
+    Html(Output, HtmlReport),
 }
 
 impl Sink {
@@ -46,10 +49,16 @@ impl Sink {
             Sink::Json(w) => w.write(doc),
             Sink::Jsonl(w) => write_json_line(w, doc),
             Sink::Semeval(w, task) => semeval::write_rows(w, *task, doc),
-            Sink::Html(_, docs) => {
-                docs.push(doc.clone());
-                Ok(())
-            }
+            Sink::Html(_, report) => report.add(doc),
+        }
+    }
+
+    /// Pushes what was written so far to stdout (nothing for a file, which
+    /// appears whole at the end anyway).
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Json(w) => w.get_mut().flush_stdout(),
+            Sink::Jsonl(w) | Sink::Semeval(w, _) | Sink::Html(w, _) => w.flush_stdout(),
         }
     }
 
@@ -58,8 +67,8 @@ impl Sink {
         match self {
             Sink::Json(w) => w.finish()?.commit(),
             Sink::Jsonl(w) | Sink::Semeval(w, _) => w.commit(),
-            Sink::Html(mut w, docs) => {
-                w.write_all(html::render_page(&docs).as_bytes())?;
+            Sink::Html(mut w, report) => {
+                report.finish(&mut w)?;
                 w.commit()
             }
         }
@@ -96,7 +105,16 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
         (OutputFormat::Jsonl, _) => Sink::Jsonl(out),
         (OutputFormat::Semeval, Some(t)) => Sink::Semeval(out, t),
         (OutputFormat::Semeval, None) => unreachable!("checked above"),
-        (OutputFormat::Html, _) => Sink::Html(out, Vec::new()),
+        (OutputFormat::Html, _) => {
+            // The spill goes beside the output file (or to the temporary folder).
+            let dir = args.output.as_deref().map(|p| match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            });
+            let report =
+                HtmlReport::new(dir).context("cannot create a temporary file for the report")?;
+            Sink::Html(out, report)
+        }
     };
 
     // SemEval rows of one task need only that task's annotations.
@@ -108,27 +126,26 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
     let items = expand_inputs(&args.paths);
     let progress = progress_bar(items.len());
     let mut failed = 0usize;
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        let chunk: Vec<InputItem> = items.by_ref().take(CHUNK).collect();
-        let n = chunk.len() as u64;
-        let results: Vec<Vec<Result<Document, ItemError>>> = chunk
+    // Records (an article file, one JSON Lines line) are taken CHUNK at a
+    // time, read or parsed and analysed in parallel, and written in order
+    // before the next CHUNK is read: a JSON Lines file or stdin of any size
+    // is analysed in bounded memory, its results written as they finish.
+    let mut records = items.into_iter().flat_map(item_records).peekable();
+    while records.peek().is_some() {
+        let chunk: Vec<Record> = records.by_ref().take(CHUNK).collect();
+        let files = chunk
+            .iter()
+            .filter(|r| !matches!(r, Record::Line { .. }))
+            .count();
+        let results: Vec<Result<Document, ItemError>> = chunk
             .into_par_iter()
-            .map(|item| {
-                // A JSON Lines file or stdin is one item of many records:
-                // analyse its records in parallel too (collect keeps their
-                // order).
-                read_item(item)
-                    .into_par_iter()
-                    .map(|doc| {
-                        let mut doc = doc?;
-                        engine.annotate_with(&mut doc, tasks, args.evidence)?;
-                        Ok(doc)
-                    })
-                    .collect()
+            .map(|record| {
+                let mut doc = record.into_document()?;
+                engine.annotate_with(&mut doc, tasks, args.evidence)?;
+                Ok(doc)
             })
             .collect();
-        for result in results.into_iter().flatten() {
+        for result in results {
             match result {
                 Ok(doc) => {
                     for w in &doc.warnings {
@@ -154,7 +171,10 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
                 }
             }
         }
-        progress.inc(n);
+        // Out before the next chunk is read (a pipe's reader sees results
+        // while the input is still coming).
+        sink.flush().context("cannot write output")?;
+        progress.inc(files as u64);
     }
     progress.finish_and_clear();
     sink.finish().context("cannot write output")?;

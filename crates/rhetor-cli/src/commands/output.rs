@@ -29,6 +29,14 @@ impl Output {
         matches!(self, Output::File(_))
     }
 
+    /// Flushes stdout (a file is left to its buffer: it appears at commit).
+    pub fn flush_stdout(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(w) => w.flush(),
+            Output::File(_) => Ok(()),
+        }
+    }
+
     /// Flushes stdout, or commits the file (fsync and rename).
     pub fn commit(self) -> Result<()> {
         match self {

@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod http;
 
 use rhetor_core::{
     DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Task, Technique,
