@@ -349,6 +349,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // of its technique, per language family, at each level.
         for (level, rule) in ["precise", "balanced", "recall"].iter().zip(DEFAULT_RULES) {
             let decide = decide_with(rule);
+            // The Platt scaling of this level's raw scores, fitted on all
+            // held-out spans: what the rule's `calibration` holds.
+            let raw = decide_with(SpanRule {
+                calibration: None,
+                ..rule
+            });
+            let (mut scores, mut ys) = (Vec::new(), Vec::new());
+            for pair in &setup.pairs {
+                let d = &docs[pair.doc];
+                if !d.gold.spans {
+                    continue;
+                }
+                let g = setup.group_of[pair.doc];
+                let para = &setup.paras[pair.tokens];
+                let typical = setup.lengths[g][pair.technique] as usize;
+                for (s, e, score) in raw(pair, para, &setup.fw[g], typical) {
+                    scores.push(score);
+                    ys.push(d.doc.spans.iter().any(|x| {
+                        x.technique.index() == pair.technique && x.start < e && x.end > s
+                    }));
+                }
+            }
+            println!(
+                "{level}: fitted {:?}",
+                rhetor_model::calibrate::Platt::fit(&scores, &ys)
+            );
             for fam in ["Germanic (en, ge)", "Romance (fr, it)", "Slavic (po, ru)"] {
                 let mut items = Vec::new();
                 for pair in &setup.pairs {
@@ -399,6 +425,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             min_score: v[5],
             max_spans: v[6] as u8,
             grow: v[7],
+            calibration: None,
         };
         show(
             &format!("rule {rule:?}"),
@@ -481,6 +508,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         min_score: 0.2,
         max_spans: 0,
         grow: 0.75,
+        calibration: None,
     };
     if level.contains('b') {
         let (r, _) = search(start, &|s| floor(s.p >= 0.20, s.f));

@@ -234,6 +234,13 @@ impl SpanTagger {
         {
             return Err("span tagger: a rule's threshold is outside [0, 1]".into());
         }
+        if rules.iter().any(|r| {
+            r.calibration
+                .is_some_and(|c| !c.a.is_finite() || !c.b.is_finite())
+                || !r.grow.is_finite()
+        }) {
+            return Err("span tagger: a rule's calibration or growth is not finite".into());
+        }
         Ok(SpanTagger {
             bits,
             head,
