@@ -2,10 +2,13 @@
 //! dimensions) training touched, weights stored as i16 with one scale per
 //! label, and how it is written to and read from a model file.
 //!
-//! Prediction reads it through a [`crate::lookup::Lookup`]; the plain
-//! [`CompactHead::scores`] here is the reference the lookup is checked
-//! against, bit for bit.
+//! Prediction reads its rows packed one per cache line
+//! ([`crate::packed`], through a [`crate::lookup::Lookup`] for the
+//! paragraph and article heads, through [`CompactHead::score_labels`] for
+//! the span tagger); the plain [`CompactHead::scores`] here is the
+//! reference both are checked against, bit for bit.
 
+use crate::packed::Packed;
 use crate::sparse::SparseVec;
 use crate::store::{self, SectionReader, SectionWriter};
 use std::borrow::Cow;
@@ -29,6 +32,9 @@ pub struct CompactHead {
     /// `row_of[dim]` is the row of hash dimension `dim`, or `u32::MAX`;
     /// built on first use (prediction goes through a [`crate::lookup::Lookup`] instead).
     row_of: OnceLock<Vec<u32>>,
+    /// The rows packed one per cache line, for [`CompactHead::score_label`]
+    /// and [`CompactHead::score_labels`]; built on first use.
+    packed: OnceLock<Packed>,
     pub(crate) weights: Weights,
     /// One bias per label.
     pub bias: Vec<f32>,
@@ -81,6 +87,7 @@ impl CompactHead {
             dims,
             rows,
             row_of: OnceLock::new(),
+            packed: OnceLock::new(),
             weights: Weights::F32(weights),
             bias,
         }
@@ -128,50 +135,28 @@ impl CompactHead {
         s
     }
 
+    fn packed(&self) -> &Packed {
+        self.packed.get_or_init(|| Packed::new(self, None))
+    }
+
     /// Raw score of one label (what `scores(x)[label]` gives, computed
-    /// alone).
+    /// alone), the rows read from their packed slots.
     pub fn score_label(&self, x: &SparseVec, label: usize) -> f32 {
-        let l = self.labels;
-        let row_of = self.row_of();
-        let mut acc = self.bias[label];
-        for (i, v) in x.iter() {
-            let r = row_of[i];
-            if r != u32::MAX {
-                let k = r as usize * l + label;
-                let w = match &self.weights {
-                    Weights::F32(w) => w[k],
-                    Weights::I16 { q, scales } => dequantize(q, k, scales[label]),
-                };
-                acc += w * v;
-            }
-        }
-        acc
+        let mut out = [self.bias[label]];
+        self.packed().add_rows(x, &[label], &mut out);
+        out[0]
     }
 
     /// [`CompactHead::score_label`] of several labels at once, into `out`
     /// (one per label of `labels`, in order): each feature's row is looked
-    /// up once for all of them. Every label's sum takes the same terms in
-    /// the same order as `score_label`'s, so each is its number to the bit.
+    /// up once for all of them, in its packed slot (one cache line; all
+    /// the feature's lines are requested before the first is read). Every
+    /// label's sum takes the same terms in the same order as
+    /// `scores(x)[label]`, so each is its number to the bit.
     pub fn score_labels(&self, x: &SparseVec, labels: &[usize], out: &mut Vec<f32>) {
-        let l = self.labels;
-        let row_of = self.row_of();
         out.clear();
         out.extend(labels.iter().map(|&label| self.bias[label]));
-        for (i, v) in x.iter() {
-            let r = row_of[i];
-            if r == u32::MAX {
-                continue;
-            }
-            let base = r as usize * l;
-            for (acc, &label) in out.iter_mut().zip(labels) {
-                let k = base + label;
-                let w = match &self.weights {
-                    Weights::F32(w) => w[k],
-                    Weights::I16 { q, scales } => dequantize(q, k, scales[label]),
-                };
-                *acc += w * v;
-            }
-        }
+        self.packed().add_rows(x, labels, out);
     }
 
     /// Size of the hash space the head reads.
@@ -241,6 +226,7 @@ impl CompactHead {
             dims: dims as usize,
             rows,
             row_of: OnceLock::new(),
+            packed: OnceLock::new(),
             weights: Weights::I16 { q, scales },
             bias,
         })

@@ -9,18 +9,31 @@ use crate::lookup::{check_lookup_bits, Lookup};
 use crate::math::softmax;
 use crate::sparse::SparseVec;
 use crate::store::{SectionReader, SectionWriter};
+use std::sync::OnceLock;
 
 /// Multi-label head (techniques, frames): calibrated probabilities and a
 /// per-label decision threshold.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct MultiLabelHead {
     pub features: FeatureConfig,
     pub idf: Idf,
     pub head: CompactHead,
     pub platt: Vec<Platt>,
     pub thresholds: Vec<f32>,
-    /// Derived from `idf` and `head` by [`MultiLabelHead::new`].
-    lookup: Lookup,
+    /// Derived from `idf` and `head` on the first prediction (a head
+    /// trained and only saved never builds it).
+    lookup: OnceLock<Lookup>,
+}
+
+impl PartialEq for MultiLabelHead {
+    /// The learned values; the lookup is derived from them.
+    fn eq(&self, other: &Self) -> bool {
+        self.features == other.features
+            && self.idf == other.idf
+            && self.head == other.head
+            && self.platt == other.platt
+            && self.thresholds == other.thresholds
+    }
 }
 
 impl MultiLabelHead {
@@ -31,14 +44,13 @@ impl MultiLabelHead {
         platt: Vec<Platt>,
         thresholds: Vec<f32>,
     ) -> Self {
-        let lookup = Lookup::new(&idf, &head);
         MultiLabelHead {
             features,
             idf,
             head,
             platt,
             thresholds,
-            lookup,
+            lookup: OnceLock::new(),
         }
     }
 
@@ -69,7 +81,10 @@ impl MultiLabelHead {
 
     /// Calibrated probability of every label.
     pub fn probs(&self, b: &Blocks) -> Vec<f32> {
-        let s = self.lookup.scores(&self.features, &self.head, b);
+        let lookup = self
+            .lookup
+            .get_or_init(|| Lookup::new(&self.idf, &self.head));
+        let s = lookup.scores(&self.features, &self.head, b);
         s.iter().zip(&self.platt).map(|(&s, p)| p.prob(s)).collect()
     }
 
@@ -82,7 +97,7 @@ impl MultiLabelHead {
 
 /// Single-label head (genre): softmax probabilities plus per-class log-odds
 /// offsets tuned by cross-validation for macro-F1.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SoftmaxHead {
     pub features: FeatureConfig,
     pub idf: Idf,
@@ -91,8 +106,19 @@ pub struct SoftmaxHead {
     pub temperature: f32,
     /// Added to logits before the arg-max only (decision, not probability).
     pub offsets: Vec<f32>,
-    /// Derived from `idf` and `head` by [`SoftmaxHead::new`].
-    lookup: Lookup,
+    /// Derived from `idf` and `head` on the first prediction.
+    lookup: OnceLock<Lookup>,
+}
+
+impl PartialEq for SoftmaxHead {
+    /// The learned values; the lookup is derived from them.
+    fn eq(&self, other: &Self) -> bool {
+        self.features == other.features
+            && self.idf == other.idf
+            && self.head == other.head
+            && self.temperature == other.temperature
+            && self.offsets == other.offsets
+    }
 }
 
 impl SoftmaxHead {
@@ -103,14 +129,13 @@ impl SoftmaxHead {
         temperature: f32,
         offsets: Vec<f32>,
     ) -> Self {
-        let lookup = Lookup::new(&idf, &head);
         SoftmaxHead {
             features,
             idf,
             head,
             temperature,
             offsets,
-            lookup,
+            lookup: OnceLock::new(),
         }
     }
 
@@ -133,12 +158,109 @@ impl SoftmaxHead {
     }
 
     pub fn probs(&self, b: &Blocks) -> Vec<f32> {
-        let s = self.lookup.scores(&self.features, &self.head, b);
+        let lookup = self
+            .lookup
+            .get_or_init(|| Lookup::new(&self.idf, &self.head));
+        let s = lookup.scores(&self.features, &self.head, b);
         let t = self.temperature.max(1e-3);
         softmax(&s.iter().map(|v| v / t).collect::<Vec<_>>())
     }
 
     pub fn decide(&self, probs: &[f32]) -> usize {
         crate::calibrate::decide_single(probs, &self.offsets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::features::{vectorize, Featurizer};
+    use crate::math::softmax;
+    use crate::model::{article_blocks, paragraph_blocks};
+    use crate::spans::{token_features, tokenize};
+    use rhetor_core::Document;
+    use rhetor_formats::articles::{list_articles, read_article_file};
+
+    /// Every SemEval article of the training folders, with its language.
+    fn semeval_articles() -> Option<Vec<Document>> {
+        let data = rhetor_testkit::need(
+            rhetor_formats::corpus::shared_data_dir(),
+            rhetor_testkit::SEMEVAL_DATA,
+        )?;
+        let mut docs = Vec::new();
+        for (folder, dir) in rhetor_formats::corpus::language_folders(&data).unwrap() {
+            for path in list_articles(&dir.join("train-articles")).unwrap() {
+                let mut doc = read_article_file(&path).unwrap();
+                doc.language = Some(rhetor_formats::corpus::language_code(&folder).into());
+                docs.push(doc);
+            }
+        }
+        assert!(docs.len() > 1000, "only {} articles", docs.len());
+        Some(docs)
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// The shipped heads read through their packed slots give, on every
+    /// paragraph and article of the SemEval training data, the very bits of
+    /// the plain computation: the input vector built, then every feature's
+    /// row found through `row_of` (`CompactHead::scores`).
+    #[test]
+    fn the_shipped_heads_give_the_plain_numbers_on_the_semeval_articles() {
+        let Some(docs) = semeval_articles() else {
+            return;
+        };
+        let model = crate::shipped().unwrap();
+        let (t, fr, g, sp) = (
+            model.techniques(),
+            model.frames(),
+            model.genre(),
+            model.spans(),
+        );
+        let tf = Featurizer::new(t.features.clone());
+        let af = Featurizer::new(fr.features.clone());
+        let gf = Featurizer::new(g.features.clone());
+        let all: Vec<usize> = (0..sp.head.labels).collect();
+        let mut out = Vec::new();
+        for (n, doc) in docs.iter().enumerate() {
+            for b in paragraph_blocks(&tf, doc) {
+                let plain: Vec<f32> = t
+                    .head
+                    .scores(&t.vector(&b))
+                    .iter()
+                    .zip(&t.platt)
+                    .map(|(&s, p)| p.prob(s))
+                    .collect();
+                assert_eq!(bits(&t.probs(&b)), bits(&plain), "{}", doc.id);
+            }
+            let b = article_blocks(&af, doc);
+            let plain: Vec<f32> = fr
+                .head
+                .scores(&fr.vector(&b))
+                .iter()
+                .zip(&fr.platt)
+                .map(|(&s, p)| p.prob(s))
+                .collect();
+            assert_eq!(bits(&fr.probs(&b)), bits(&plain), "{}", doc.id);
+            let b = article_blocks(&gf, doc);
+            let x = vectorize(&g.features, &g.idf, &b);
+            let t = g.temperature.max(1e-3);
+            let logits: Vec<f32> = g.head.scores(&x).iter().map(|v| v / t).collect();
+            assert_eq!(bits(&g.probs(&b)), bits(&softmax(&logits)), "{}", doc.id);
+            // The tokens of every other article (the plain scores of all
+            // 23 labels of every token are slow).
+            for p in doc.paragraphs.iter().filter(|_| n.is_multiple_of(2)) {
+                let tokens = tokenize(&p.text, p.start);
+                for k in 0..tokens.len() {
+                    let x = token_features(&tokens, k, sp.bits);
+                    let plain = sp.head.scores(&x);
+                    sp.head.score_labels(&x, &all, &mut out);
+                    assert_eq!(bits(&out), bits(&plain), "{}", doc.id);
+                    let l = k % all.len();
+                    assert_eq!(sp.head.score_label(&x, l).to_bits(), plain[l].to_bits());
+                }
+            }
+        }
     }
 }

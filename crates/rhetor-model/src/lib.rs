@@ -26,6 +26,7 @@ pub mod linear;
 mod lookup;
 pub mod math;
 mod model;
+mod packed;
 pub mod report;
 mod spans;
 mod sparse;

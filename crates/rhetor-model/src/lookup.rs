@@ -1,27 +1,42 @@
-//! The fast lookup prediction reads a head through: one `u32` per hash
-//! dimension holding the head's row and the quantised IDF, so a paragraph's
-//! scores come from its feature counts without building an input vector.
+//! The fast lookup prediction reads a head through: for each feature, one
+//! slot of a [`Packed`] holding the quantised IDF and the head's row side
+//! by side, so a paragraph's scores come from its feature counts without
+//! building an input vector, at one cache line per feature.
 //! [`Lookup::scores`] gives exactly (bit for bit) what
-//! `head.scores(&vectorize(..))` does; the test below checks it.
+//! `head.scores(&vectorize(..))` does; the tests below check it.
 
-use crate::compact::{prefetch, CompactHead, Weights};
+use crate::compact::CompactHead;
 use crate::features::{Blocks, FeatureConfig, Idf};
+use crate::packed::Packed;
 use crate::sparse::{merge_sorted, Counts, Indexed};
 
-/// One feature of a unit's input vector, with its head row (+1; 0: none).
-#[derive(Debug, Clone, Copy, Default)]
+/// [`Feat::row`] of a feature without a row.
+const NO_ROW: u32 = u32::MAX;
+
+/// One feature of a unit's input vector, with its head row (the slot in
+/// the [`Packed`] rows; [`NO_ROW`]: none).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Feat {
     idx: u32,
     val: f32,
     row: u32,
 }
 
-/// What prediction reads for each hash dimension, in one `u32`: the head's
-/// row + 1 (0: none) in the high 24 bits, the quantised IDF in the low 8.
-/// One lookup per feature instead of two, and no input vector to build:
-/// [`Lookup::scores`] gives exactly what `head.scores(&vectorize(..))` does.
+impl Default for Feat {
+    fn default() -> Self {
+        Feat {
+            idx: 0,
+            val: 0.0,
+            row: NO_ROW,
+        }
+    }
+}
+
+/// What prediction reads for each hash dimension: the head's row and the
+/// quantised IDF in one slot ([`Packed`]). [`Lookup::scores`] gives
+/// exactly what `head.scores(&vectorize(..))` does.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Lookup(Vec<u32>);
+pub(crate) struct Lookup(Packed);
 
 /// Buffers reused by every prediction on a thread.
 #[derive(Default)]
@@ -35,12 +50,12 @@ thread_local! {
     static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
 }
 
-/// A head read through a [`Lookup`] needs its row numbers + 1 to fit in 24
-/// bits, so its hash space must be under 2^24 dimensions.
+/// The largest hash space a head's model file may declare is 2^23
+/// dimensions (what the first lookup tables, with 24-bit row numbers,
+/// could address; every shipped head is far below it).
 const LOOKUP_BITS: u32 = 24;
 
-/// Refuses a hash space a [`Lookup`] cannot address (a head of 2^24 rows
-/// would overflow the row field instead of failing).
+/// Refuses a hash space over the model-file limit ([`LOOKUP_BITS`]).
 pub(crate) fn check_lookup_bits(bits: u32) -> Result<(), String> {
     if bits >= LOOKUP_BITS {
         return Err(format!(
@@ -63,41 +78,23 @@ impl Indexed for Feat {
 }
 
 impl Lookup {
-    /// Panics for a head of 2^24 rows or more (a hash space over
-    /// [`LOOKUP_BITS`] bits, which model files may not declare).
     pub(crate) fn new(idf: &Idf, head: &CompactHead) -> Self {
-        assert!(
-            head.rows.len() < 1 << LOOKUP_BITS,
-            "hash space over 2^{LOOKUP_BITS} dimensions"
-        );
-        let mut t: Vec<u32> = (0..head.dims()).map(|d| idf.raw(d) as u32).collect();
-        for (r, &d) in head.rows.iter().enumerate() {
-            t[d as usize] |= (r as u32 + 1) << 8;
-        }
-        Lookup(t)
+        Lookup(Packed::new(head, Some(idf)))
     }
 
     /// The TF-IDF features of one block, L2-normalised to `weight`, into
     /// `out` (as [`crate::features::vectorize`] computes them).
-    fn block(&self, head: &CompactHead, counts: &Counts, weight: f32, out: &mut Vec<Feat>) {
-        // Every slot up to the number of occurrences is written before it
-        // is read, so the buffer is only grown, never cleared.
+    #[inline(always)]
+    fn block(&self, counts: &Counts, weight: f32, out: &mut Vec<Feat>) {
+        let p = &self.0;
+        // First the distinct features, their sublinear TF and their slots,
+        // each slot's line requested as soon as it is known: the lines are
+        // scattered over megabytes, and the requests are independent, so
+        // they are all in flight while this pass goes on.
+        out.clear();
         let keys = counts.keys();
-        if out.len() < keys.len() {
-            out.resize(keys.len(), Feat::default());
-        }
-        let mut n = 0;
-        // Lookups a few features ahead are requested early: each is a
-        // likely cache miss, and they are independent.
-        const AHEAD: usize = 12;
-        for &i in keys.iter().take(AHEAD) {
-            prefetch(self.0.as_ptr().wrapping_add(i as usize));
-        }
         let mut k = 0;
         while k < keys.len() {
-            if let Some(&next) = keys.get(k + AHEAD) {
-                prefetch(self.0.as_ptr().wrapping_add(next as usize));
-            }
             // A run of equal indices: one feature, counted.
             let i = keys[k];
             let start = k;
@@ -106,17 +103,33 @@ impl Lookup {
                 k += 1;
             }
             let c = k - start;
-            let e = self.0[i as usize];
-            let q = e & 0xff;
             // Sublinear TF: 1 + ln(c), and ln(1) = 0 exactly.
             let tf = if c == 1 { 1.0 } else { 1.0 + (c as f32).ln() };
-            out[n] = Feat {
+            let slot = p.slot(i);
+            if let Some(s) = slot {
+                p.prefetch(s);
+            }
+            out.push(Feat {
                 idx: i,
-                val: tf * (q as f32 / 16.0),
-                row: e >> 8,
+                val: tf,
+                row: slot.unwrap_or(NO_ROW),
+            });
+        }
+        // Then TF × IDF; dimensions without IDF are dropped.
+        let mut n = 0;
+        for j in 0..out.len() {
+            let f = out[j];
+            let (q, row) = if f.row == NO_ROW {
+                (0, NO_ROW)
+            } else {
+                let e = p.entry(f.row);
+                (e.idf, e.row.unwrap_or(NO_ROW))
             };
-            prefetch_row(head, e >> 8);
-            // Dimensions without IDF are dropped (written, then overwritten).
+            out[n] = Feat {
+                idx: f.idx,
+                val: f.val * (q as f32 / 16.0),
+                row,
+            };
             n += (q != 0) as usize;
         }
         out.truncate(n);
@@ -130,12 +143,45 @@ impl Lookup {
 
     pub(crate) fn scores(&self, cfg: &FeatureConfig, head: &CompactHead, b: &Blocks) -> Vec<f32> {
         BUFFERS.with_borrow_mut(|buf| {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("popcnt") {
+                // SAFETY: the CPU has the instruction the function may use.
+                return unsafe { self.scores_popcnt(cfg, head, b, buf) };
+            }
+            self.scores_in(cfg, head, b, buf)
+        })
+    }
+
+    /// [`Lookup::scores`] compiled with the POPCNT instruction, which finds
+    /// a dimension's slot ([`crate::packed::Present`]) in one instruction
+    /// instead of a dozen; the same integer result either way.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt")]
+    fn scores_popcnt(
+        &self,
+        cfg: &FeatureConfig,
+        head: &CompactHead,
+        b: &Blocks,
+        buf: &mut Buffers,
+    ) -> Vec<f32> {
+        self.scores_in(cfg, head, b, buf)
+    }
+
+    #[inline(always)]
+    fn scores_in(
+        &self,
+        cfg: &FeatureConfig,
+        head: &CompactHead,
+        b: &Blocks,
+        buf: &mut Buffers,
+    ) -> Vec<f32> {
+        {
             let Buffers { all, part, merged } = buf;
             // The short lists (words, title, cues) are merged first, the
             // long one (chars) last: equal indices are summed either way.
-            self.block(head, &b.words, 1.0, all);
+            self.block(&b.words, 1.0, all);
             if cfg.title_weight > 0.0 {
-                self.block(head, &b.title, cfg.title_weight, part);
+                self.block(&b.title, cfg.title_weight, part);
                 merge_sorted(all, part, merged);
                 std::mem::swap(all, merged);
             }
@@ -143,7 +189,7 @@ impl Lookup {
             part.extend(b.cues.iter().map(|&(i, v)| Feat {
                 idx: i,
                 val: v * cfg.cue_weight,
-                row: self.0[i as usize] >> 8,
+                row: self.0.entry_of(i).row.unwrap_or(NO_ROW),
             }));
             // A dozen cues: insertion sort (stable, as `sort_by_key`).
             for k in 1..part.len() {
@@ -155,66 +201,22 @@ impl Lookup {
             }
             merge_sorted(all, part, merged);
             std::mem::swap(all, merged);
-            self.block(head, &b.chars, cfg.char_weight, part);
+            self.block(&b.chars, cfg.char_weight, part);
             let mut s = head.bias.clone();
-            accumulate(head, all, part, &mut s);
+            merged_rows(all, part, |f| self.0.add_row(f.row, f.val, &mut s));
             s
-        })
-    }
-}
-
-/// Adds `val` times the row of `head` of each feature of `a` ∪ `b` to `s`, by
-/// ascending index (as [`CompactHead::scores`] adds them); the lists
-/// are sorted by index, each without repeats, and a feature in both
-/// counts once with the sum of its values (`a`'s first).
-fn accumulate(head: &CompactHead, a: &[Feat], b: &[Feat], s: &mut [f32]) {
-    let l = head.labels;
-    match &head.weights {
-        Weights::F32(w) => merged(a, b, |f| {
-            let r = (f.row - 1) as usize;
-            for (acc, w) in s.iter_mut().zip(&w[r * l..(r + 1) * l]) {
-                *acc += w * f.val;
-            }
-        }),
-        Weights::I16 { q, scales } => {
-            let (s, scales) = (&mut s[..l], &scales[..l]);
-            merged(a, b, |f| {
-                let r = (f.row - 1) as usize;
-                let row = &q[2 * r * l..2 * (r + 1) * l];
-                for ((acc, w), &scale) in s.iter_mut().zip(row.chunks_exact(2)).zip(scales) {
-                    // The weight exactly as `dequantize` expands it.
-                    *acc += (i16::from_le_bytes([w[0], w[1]]) as f32 * scale) * f.val;
-                }
-            })
         }
     }
 }
 
-/// Asks the CPU to start loading row `row - 1` (0: none).
-#[inline]
-fn prefetch_row(head: &CompactHead, row: u32) {
-    if row == 0 {
-        return;
-    }
-    let k = (row - 1) as usize * head.labels;
-    match &head.weights {
-        Weights::F32(w) => {
-            prefetch(w.as_ptr().wrapping_add(k));
-            prefetch(w.as_ptr().wrapping_add(k + head.labels - 1));
-        }
-        Weights::I16 { q, .. } => {
-            prefetch(q.as_ptr().wrapping_add(2 * k));
-            prefetch(q.as_ptr().wrapping_add(2 * (k + head.labels) - 1));
-        }
-    }
-}
-
-/// Calls `f` on each feature with a row of `a` ∪ `b` (see
-/// [`accumulate`]), by ascending index.
+/// Calls `f` on each feature with a row of `a` ∪ `b`, by ascending index
+/// (as [`CompactHead::scores`] adds them); the lists are sorted by index,
+/// each without repeats, and a feature in both counts once with the sum
+/// of its values (`a`'s first).
 #[inline(always)]
-fn merged(a: &[Feat], b: &[Feat], mut f: impl FnMut(Feat)) {
+fn merged_rows(a: &[Feat], b: &[Feat], mut f: impl FnMut(Feat)) {
     let mut f = |x: Feat| {
-        if x.row != 0 {
+        if x.row != NO_ROW {
             f(x)
         }
     };
@@ -245,6 +247,7 @@ mod tests {
     use crate::features::{vectorize, Featurizer, ParagraphContext};
     use crate::hashing::Rng;
     use crate::linear::LinearHead;
+    use crate::packed::Packed;
     use crate::store::{SectionReader, SectionWriter};
 
     fn stored(h: &CompactHead) -> CompactHead {
@@ -286,36 +289,51 @@ mod tests {
             .collect();
         let idf = Idf::fit(cfg.bits, blocks.iter(), 2);
         let mut rng = Rng::new(5);
-        let labels = 5;
-        let dense = LinearHead {
-            dims: 1 << cfg.bits,
-            labels,
-            weights: (0..(1usize << cfg.bits) * labels)
-                .map(|_| match rng.next_u64() % 4 {
-                    0 => 0.0,
-                    k => (rng.next_u64() % 20_001) as f32 / 7_919.0 - 1.26 * k as f32,
-                })
-                .collect(),
-            bias: vec![0.1, -0.2, 0.3, 0.0, 0.5],
-        };
-        let trained = dense.to_compact();
-        for head in [trained.clone(), stored(&trained)] {
-            let lookup = Lookup::new(&idf, &head);
-            for b in &blocks {
-                let want: Vec<u32> = head
-                    .scores(&vectorize(&cfg, &idf, b))
-                    .iter()
-                    .map(|s| s.to_bits())
-                    .collect();
-                let got: Vec<u32> = lookup
-                    .scores(&cfg, &head, b)
-                    .iter()
-                    .map(|s| s.to_bits())
-                    .collect();
-                assert_eq!(got, want);
-                let x = vectorize(&cfg, &idf, b);
-                for (l, &w) in want.iter().enumerate() {
-                    assert_eq!(head.score_label(&x, l).to_bits(), w);
+        // 5 labels: i16 slots of 16 bytes, f32 of 32; 23 labels: i16 slots
+        // of a whole cache line, f32 of two.
+        for labels in [5, 23] {
+            let dims = 1usize << cfg.bits;
+            let mut weights = Vec::with_capacity(dims * labels);
+            for _ in 0..dims {
+                // A third of the dimensions have no row at all (their
+                // features count in the norm, not in the sums).
+                let none = rng.next_u64().is_multiple_of(3);
+                for _ in 0..labels {
+                    weights.push(match rng.next_u64() % 4 {
+                        _ if none => 0.0,
+                        0 => 0.0,
+                        k => (rng.next_u64() % 20_001) as f32 / 7_919.0 - 1.26 * k as f32,
+                    });
+                }
+            }
+            let dense = LinearHead {
+                dims,
+                labels,
+                weights,
+                bias: (0..labels).map(|l| 0.1 * l as f32 - 0.7).collect(),
+            };
+            let trained = dense.to_compact();
+            for head in [trained.clone(), stored(&trained)] {
+                let lookup = Lookup::new(&idf, &head);
+                for b in &blocks {
+                    let bits = |v: &[f32]| v.iter().map(|s| s.to_bits()).collect::<Vec<_>>();
+                    let x = vectorize(&cfg, &idf, b);
+                    let want = bits(&head.scores(&x));
+                    assert_eq!(bits(&lookup.scores(&cfg, &head, b)), want);
+                    let portable = lookup.scores_in(&cfg, &head, b, &mut Buffers::default());
+                    assert_eq!(bits(&portable), want);
+                    for (l, &w) in want.iter().enumerate() {
+                        assert_eq!(head.score_label(&x, l).to_bits(), w);
+                    }
+                    for some in [vec![0, 3], vec![4, 1, 2], (0..labels).rev().collect()] {
+                        let mut out = Vec::new();
+                        head.score_labels(&x, &some, &mut out);
+                        let expect: Vec<u32> = some.iter().map(|&l| want[l]).collect();
+                        assert_eq!(bits(&out), expect);
+                        let mut out: Vec<f32> = some.iter().map(|&l| head.bias[l]).collect();
+                        Packed::new(&head, None).add_rows_in(&x, &some, &mut out);
+                        assert_eq!(bits(&out), expect);
+                    }
                 }
             }
         }

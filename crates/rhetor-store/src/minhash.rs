@@ -55,14 +55,76 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The FNV-1a hash of each word of `text` (the words of [`words`]), with
+/// no string built for a word that is ASCII.
+fn word_hashes(text: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        if w.is_ascii() {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in w.bytes() {
+                h ^= b.to_ascii_lowercase() as u64;
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            out.push(h);
+        } else {
+            // `str::to_lowercase`, as `words` does (final sigma included).
+            out.push(fnv1a(w.to_lowercase().as_bytes()));
+        }
+    }
+    out
+}
+
+/// The seeds of the hash family: `mix(i + 1)` for hash function `i`.
+fn seeds() -> &'static [u64; SIGNATURE_LEN] {
+    static SEEDS: std::sync::OnceLock<[u64; SIGNATURE_LEN]> = std::sync::OnceLock::new();
+    SEEDS.get_or_init(|| std::array::from_fn(|i| mix(i as u64 + 1)))
+}
+
+/// For every shingle, the minimum into each slot of `sig` of
+/// `mix(shingle ^ seed)`'s high half: shingles outside, the 128 hash
+/// functions inside, so the compiler runs the inner loop on vectors.
+#[inline(always)]
+fn min_hashes(shingles: &[u64], seeds: &[u64; SIGNATURE_LEN], sig: &mut [u32; SIGNATURE_LEN]) {
+    for &s in shingles {
+        for (slot, &seed) in sig.iter_mut().zip(seeds) {
+            *slot = (*slot).min((mix(s ^ seed) >> 32) as u32);
+        }
+    }
+}
+
+/// [`min_hashes`] compiled for AVX-512 (a 64-bit multiply per lane).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl")]
+fn min_hashes_avx512(
+    shingles: &[u64],
+    seeds: &[u64; SIGNATURE_LEN],
+    sig: &mut [u32; SIGNATURE_LEN],
+) {
+    min_hashes(shingles, seeds, sig)
+}
+
+/// [`min_hashes`] compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn min_hashes_avx2(shingles: &[u64], seeds: &[u64; SIGNATURE_LEN], sig: &mut [u32; SIGNATURE_LEN]) {
+    min_hashes(shingles, seeds, sig)
+}
+
 /// The MinHash signature of `text` ([`SIGNATURE_LEN`] values).
+///
+/// Integer arithmetic only, so every instruction set gives the same
+/// values; the test below checks them against the plain definition.
 pub fn signature(text: &str) -> Vec<u32> {
-    let hashes: Vec<u64> = words(text).iter().map(|w| fnv1a(w.as_bytes())).collect();
-    let mut sig = vec![EMPTY; SIGNATURE_LEN];
+    let hashes = word_hashes(text);
+    let mut sig = [EMPTY; SIGNATURE_LEN];
     // A text shorter than one shingle is one shingle of all its words.
     let shingles: Vec<u64> = if hashes.len() < SHINGLE {
         if hashes.is_empty() {
-            return sig;
+            return sig.to_vec();
         }
         vec![hashes.iter().fold(0u64, |acc, h| mix(acc ^ h))]
     } else {
@@ -71,16 +133,25 @@ pub fn signature(text: &str) -> Vec<u32> {
             .map(|w| w.iter().fold(0u64, |acc, h| mix(acc ^ h)))
             .collect()
     };
-    for (i, slot) in sig.iter_mut().enumerate() {
-        let seed = mix(i as u64 + 1);
-        for s in &shingles {
-            let v = (mix(s ^ seed) >> 32) as u32;
-            if v < *slot {
-                *slot = v;
-            }
+    let seeds = seeds();
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has the features the function is compiled for.
+            unsafe { min_hashes_avx512(&shingles, seeds, &mut sig) };
+            return sig.to_vec();
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has the features the function is compiled for.
+            unsafe { min_hashes_avx2(&shingles, seeds, &mut sig) };
+            return sig.to_vec();
         }
     }
-    sig
+    min_hashes(&shingles, seeds, &mut sig);
+    sig.to_vec()
 }
 
 /// The estimated Jaccard similarity of two signatures' texts, in [0, 1].
@@ -127,6 +198,112 @@ pub fn from_bytes(bytes: &[u8]) -> Option<Vec<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The signature as first defined: words as strings, hash functions
+    /// outside, shingles inside.
+    fn signature_plain(text: &str) -> Vec<u32> {
+        let hashes: Vec<u64> = words(text).iter().map(|w| fnv1a(w.as_bytes())).collect();
+        let mut sig = vec![EMPTY; SIGNATURE_LEN];
+        let shingles: Vec<u64> = if hashes.len() < SHINGLE {
+            if hashes.is_empty() {
+                return sig;
+            }
+            vec![hashes.iter().fold(0u64, |acc, h| mix(acc ^ h))]
+        } else {
+            hashes
+                .windows(SHINGLE)
+                .map(|w| w.iter().fold(0u64, |acc, h| mix(acc ^ h)))
+                .collect()
+        };
+        for (i, slot) in sig.iter_mut().enumerate() {
+            let seed = mix(i as u64 + 1);
+            for s in &shingles {
+                let v = (mix(s ^ seed) >> 32) as u32;
+                if v < *slot {
+                    *slot = v;
+                }
+            }
+        }
+        sig
+    }
+
+    #[test]
+    fn signatures_are_the_plain_ones_on_every_instruction_set() {
+        let texts = [
+            "",
+            "one",
+            "one two",
+            "The minister said the talks had FAILED, again.",
+            "ΟΔΥΣΣΕΥΣ ΚΑΙ ΣΟΦΙΑ: Ο λόγος της Αθήνας",
+            "Ёлка, ЁЛКА и «йогурт» — 2024 г.",
+            "Żółć gęślą jaźń; İstanbul ǅemal ß STRASSE",
+            "日本語のテキスト and ascii words mixed 123 4x5",
+        ];
+        let long: String = (0..3000).map(|i| format!("w{} ", i % 701)).collect();
+        for text in texts.iter().copied().chain([long.as_str()]) {
+            let want = signature_plain(text);
+            assert_eq!(signature(text), want, "{text:?}");
+            let hashes = word_hashes(text);
+            let plain: Vec<u64> = words(text).iter().map(|w| fnv1a(w.as_bytes())).collect();
+            assert_eq!(hashes, plain, "{text:?}");
+            // The plain loop, whatever the CPU.
+            if hashes.len() >= SHINGLE {
+                let shingles: Vec<u64> = hashes
+                    .windows(SHINGLE)
+                    .map(|w| w.iter().fold(0u64, |acc, h| mix(acc ^ h)))
+                    .collect();
+                let mut sig = [EMPTY; SIGNATURE_LEN];
+                min_hashes(&shingles, seeds(), &mut sig);
+                assert_eq!(sig.to_vec(), want, "{text:?}");
+                each_vector_version(&shingles, &want);
+            }
+        }
+    }
+
+    /// The vector versions this CPU can run give `want` too.
+    fn each_vector_version(shingles: &[u64], want: &[u32]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let mut sig = [EMPTY; SIGNATURE_LEN];
+                // SAFETY: the CPU has AVX2.
+                unsafe { min_hashes_avx2(shingles, seeds(), &mut sig) };
+                assert_eq!(sig.to_vec(), want);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                let mut sig = [EMPTY; SIGNATURE_LEN];
+                // SAFETY: the CPU has these AVX-512 features.
+                unsafe { min_hashes_avx512(shingles, seeds(), &mut sig) };
+                assert_eq!(sig.to_vec(), want);
+            }
+        }
+    }
+
+    #[test]
+    fn signatures_are_the_plain_ones_on_the_semeval_articles() {
+        let Some(data) = rhetor_testkit::need(
+            rhetor_formats::corpus::shared_data_dir(),
+            rhetor_testkit::SEMEVAL_DATA,
+        ) else {
+            return;
+        };
+        let mut n = 0;
+        for lang in std::fs::read_dir(&data).unwrap() {
+            let dir = lang.unwrap().path().join("train-articles");
+            let Ok(files) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for f in files {
+                let text = std::fs::read_to_string(f.unwrap().path()).unwrap();
+                assert_eq!(signature(&text), signature_plain(&text));
+                n += 1;
+            }
+        }
+        assert!(n > 1000, "only {n} articles read under {}", data.display());
+    }
 
     #[test]
     fn punctuation_and_case_do_not_change_the_signature() {

@@ -292,3 +292,83 @@ fn label_counts_agree_between_the_scan_and_the_join() {
     // 6,000 + 858 (every 7th article has a second labelled paragraph).
     assert_eq!(all.iter().map(|c| c.count).sum::<u64>(), 6858);
 }
+
+#[test]
+fn a_batch_writes_every_line_and_signature_in_article_order() {
+    // write_batch writes a batch's full-text rows and signatures after its
+    // analyses (one FTS5 segment per batch, not one per article): the
+    // rows must still be every non-empty line of every new article, in
+    // article then line order, and each signature that of its body.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("b.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let bodies = [
+        "First body line.\nSecond «line» here.\nThird.",
+        "Ένα κείμενο.\nΔεύτερη γραμμή.",
+        "Один абзац.",
+        "Un paragraphe.\nDeux.\nTrois.\nQuatre.",
+    ];
+    let mut items: Vec<Analysed> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            item(
+                &format!("a{i}"),
+                "S",
+                "2024-05-01",
+                "en",
+                &format!("T{i}"),
+                b,
+            )
+        })
+        .collect();
+    // A repeat in the same batch is one article.
+    items.push(item("again", "S", "2024-05-01", "en", "T0", bodies[0]));
+    for it in &mut items {
+        it.document.paragraphs[1].techniques = vec![Scored::new(Technique::Doubt, 0.5)];
+    }
+    store.write_batch("m", &items).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows: Vec<(i64, i64, String)> = conn
+        .prepare("SELECT article_id, line, text FROM text_fts ORDER BY rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut expected = Vec::new();
+    for (i, it) in items.iter().take(bodies.len()).enumerate() {
+        for p in &it.document.paragraphs {
+            expected.push((i as i64 + 1, p.line as i64, p.text.clone()));
+        }
+    }
+    assert_eq!(rows, expected);
+    let signatures: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT article_id, signature FROM article_minhash ORDER BY article_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<(i64, Vec<u8>)> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let sig = rhetor_store::minhash::signature(b);
+            (i as i64 + 1, rhetor_store::minhash::to_bytes(&sig))
+        })
+        .collect();
+    assert_eq!(signatures, expected);
+    let deux = items[3]
+        .document
+        .paragraphs
+        .iter()
+        .find(|p| p.text == "Deux.")
+        .unwrap()
+        .line;
+    assert_eq!(
+        search(&SqliteStore::open(&path).unwrap(), "deux"),
+        [("a3".to_string(), deux as u32)]
+    );
+}
