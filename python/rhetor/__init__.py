@@ -44,7 +44,9 @@ class Analyzer:
     ``"accurate"``, or the path of a model file. ``encoder_dir`` is the
     accurate model's encoder folder (default: ``$RHETOR_ENCODER_DIR``, else
     ``~/.cache/rhetor/multilingual-e5-small``, where ``rhetor models fetch``
-    puts it).
+    puts it). ``evidence`` is the span decision: ``"precise"`` (fewer
+    highlights, mostly right), ``"balanced"`` (best span F1, the default)
+    or ``"recall"`` (more highlights, missing fewer), as ``--evidence``.
 
     Loading is lazy: the model is loaded by the first analysis (or
     :meth:`load`), once per process and shared by every ``Analyzer`` of the
@@ -57,12 +59,15 @@ class Analyzer:
     type.
     """
 
-    def __init__(self, model: str = "auto", encoder_dir: Optional[str] = None) -> None:
+    def __init__(
+        self, model: str = "auto", encoder_dir: Optional[str] = None, evidence: str = "balanced"
+    ) -> None:
         if not isinstance(model, str):
             raise TypeError(f"model must be a str, got {type(model).__name__}")
         self._spec = model
         self._encoder_dir = encoder_dir
-        self._native = _NativeAnalyzer(model, encoder_dir)
+        self._evidence = evidence
+        self._native = _NativeAnalyzer(model, encoder_dir, evidence)
 
     def __repr__(self) -> str:
         state = f"model={self._native.load()!r}" if self._native.is_loaded() else "not loaded"
@@ -71,7 +76,7 @@ class Analyzer:
     def __reduce__(self):
         # Picklable (Spark, multiprocessing): the receiving process loads its
         # own copy lazily.
-        return (Analyzer, (self._spec, self._encoder_dir))
+        return (Analyzer, (self._spec, self._encoder_dir, self._evidence))
 
     def load(self) -> str:
         """Loads the model now; returns its name (``"fast"``, ``"accurate"``)."""

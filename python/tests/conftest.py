@@ -68,11 +68,11 @@ def rhetor_bin() -> Path:
     return path
 
 
-def cli_json(rhetor_bin: Path, jsonl: Path, model: str = "fast") -> list:
+def cli_json(rhetor_bin: Path, jsonl: Path, model: str = "fast", *extra: str) -> list:
     import json
 
     out = subprocess.run(
-        [str(rhetor_bin), "analyze", "--model", model, "--format", "json", str(jsonl)],
+        [str(rhetor_bin), "analyze", "--model", model, "--format", "json", *extra, str(jsonl)],
         check=True,
         capture_output=True,
         text=True,

@@ -150,6 +150,18 @@ def test_labels():
     assert sum(len(c["techniques"]) for c in labels["categories"]) == 23
 
 
+def test_evidence_levels_equal_the_cli_and_unknown_ones_are_refused(rhetor_bin, tmp_path):
+    path = write_jsonl(tmp_path / "articles.jsonl", ARTICLES)
+    sizes = {}
+    for level in ["precise", "balanced", "recall"]:
+        ours = rhetor.Analyzer("fast", evidence=level).analyze_many(ARTICLES)
+        assert ours == cli_json(rhetor_bin, path, "fast", "--evidence", level)
+        sizes[level] = sum(s["end"] - s["start"] for d in ours for s in d["spans"])
+    assert sizes["precise"] <= sizes["balanced"] < sizes["recall"], sizes
+    with pytest.raises(ValueError, match="precise"):
+        rhetor.Analyzer("fast", evidence="exact")
+
+
 def test_pickles_for_worker_processes():
     import pickle
 

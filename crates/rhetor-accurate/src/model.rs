@@ -216,6 +216,15 @@ impl Detector for AccurateModel {
     }
 
     fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
+        self.annotate_with(doc, tasks, rhetor_core::Evidence::default())
+    }
+
+    fn annotate_with(
+        &self,
+        doc: &mut Document,
+        tasks: &[Task],
+        evidence: rhetor_core::Evidence,
+    ) -> Result<(), DetectError> {
         let wants = |t: Task| tasks.contains(&t);
         let fast = FastProbs::of(&self.fast, doc);
         let emb = embed_document(&self.encoder, doc);
@@ -241,7 +250,7 @@ impl Detector for AccurateModel {
         let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
         apply(doc, decisions, None);
         if wants(Task::Spans) {
-            self.fast.add_spans(doc);
+            self.fast.add_spans_with(doc, evidence);
         } else {
             doc.spans.clear();
         }

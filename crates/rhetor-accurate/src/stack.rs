@@ -13,9 +13,10 @@ use crate::inputs::{
     frame_input, genre_input, technique_input, Examples, FastProbs, FastRules, StackConfig,
 };
 use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
-use rhetor_model::calibrate::{decide_single, macro_f1};
+use rhetor_model::calibrate::{decide_single, displayed_single, macro_f1};
 use rhetor_model::heldout::{by_fold, held_out, Schedule};
 use rhetor_model::math::{sigmoid, softmax};
+use rhetor_model::{UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES};
 use serde::{Deserialize, Serialize};
 
 /// A multi-label head: an embedding-only model whose logit is blended per
@@ -184,15 +185,20 @@ impl StackedSoftmax {
     /// are the mean of its and the pooled blend's, as the probabilities are
     /// the geometric mean of the two rules'.
     pub fn decide(&self, probs: &[f32], unseen: bool, fast_offsets: &[f32]) -> usize {
+        decide_single(probs, &self.offsets(unseen, fast_offsets))
+    }
+
+    /// The class offsets [`StackedSoftmax::decide`] adds to the log
+    /// probabilities.
+    pub fn offsets(&self, unseen: bool, fast_offsets: &[f32]) -> Vec<f32> {
         if unseen {
-            let offsets: Vec<f32> = fast_offsets
+            fast_offsets
                 .iter()
                 .zip(&self.unseen_blend.offsets)
                 .map(|(a, b)| 0.5 * (a + b))
-                .collect();
-            decide_single(probs, &offsets)
+                .collect()
         } else {
-            decide_single(probs, &self.seen.offsets)
+            self.seen.offsets.clone()
         }
     }
 
@@ -230,6 +236,16 @@ impl StackedSoftmax {
             unseen: fitted.unseen,
             unseen_blend,
         }
+    }
+}
+
+/// How many labels a decision keeps: all, or in a language never trained
+/// on at most the fast model's cap (the most probable first).
+fn cap(unseen: bool, max: usize) -> usize {
+    if unseen {
+        max
+    } else {
+        usize::MAX
     }
 }
 
@@ -275,6 +291,7 @@ impl StackHeads {
                 self.techniques
                     .decide(&probs, unseen, &rules.techniques)
                     .into_iter()
+                    .take(cap(unseen, UNSEEN_MAX_TECHNIQUES))
                     .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
                     .collect()
             })
@@ -284,11 +301,15 @@ impl StackHeads {
             .frames
             .decide(&fp, unseen, &rules.frames)
             .into_iter()
+            .take(cap(unseen, UNSEEN_MAX_FRAMES))
             .filter_map(|(l, s)| Frame::from_index(l).map(|f| (f, s)))
             .collect();
         let gp = self.genre.probs(&genre_input(fast, emb), unseen);
-        let genre =
-            Genre::from_index(self.genre.decide(&gp, unseen, &rules.genre)).map(|g| (g, gp));
+        // Shown with the offsets that decided folded in: the label is the
+        // highest score shown.
+        let offsets = self.genre.offsets(unseen, &rules.genre);
+        let genre = Genre::from_index(decide_single(&gp, &offsets))
+            .map(|g| (g, displayed_single(&gp, &offsets)));
         Decisions {
             techniques,
             frames,

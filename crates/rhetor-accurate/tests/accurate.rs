@@ -89,7 +89,13 @@ fn accurate_model_annotates_an_article() {
         (total - 1.0).abs() < 1e-3,
         "genre probabilities sum to {total}"
     );
+    // The label is the highest score shown (the decision's offsets are in
+    // the scores), and a new language gets no wholesale labels.
+    let top = genre.scores.values().copied().fold(f32::MIN, f32::max);
+    assert_eq!(genre.scores[&genre.label], top, "{genre:?}");
+    assert!(doc.frames.len() <= rhetor_model::UNSEEN_MAX_FRAMES);
     for p in &doc.paragraphs {
+        assert!(p.techniques.len() <= rhetor_model::UNSEEN_MAX_TECHNIQUES);
         for t in &p.techniques {
             assert!((0.0..=1.0).contains(&t.score), "{t:?}");
         }

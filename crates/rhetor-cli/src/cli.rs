@@ -2,7 +2,7 @@
 
 use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rhetor_core::{Frame, Task, Technique};
+use rhetor_core::{Evidence, Frame, Task, Technique};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -124,6 +124,10 @@ pub struct AnalyzeArgs {
     /// Write output to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Span highlights: `precise` (fewer, mostly right), `balanced` (best
+    /// F1) or `recall` (more, missing fewer).
+    #[arg(long, value_parser = evidence_parser(), default_value = "balanced")]
+    pub evidence: Evidence,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -321,6 +325,13 @@ pub struct ServeArgs {
     /// /v1/articles/{id} and the dashboard at /corpus.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+}
+
+fn evidence_parser() -> impl TypedValueParser<Value = Evidence> {
+    clap::builder::PossibleValuesParser::new(Evidence::ALL.map(Evidence::as_str)).map(|s| {
+        s.parse::<Evidence>()
+            .expect("clap admits only the names of Evidence::ALL")
+    })
 }
 
 fn date_parser(s: &str) -> Result<String, String> {

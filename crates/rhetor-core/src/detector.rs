@@ -2,6 +2,7 @@
 //! asked for.
 
 use crate::document::Document;
+use crate::evidence::Evidence;
 use std::fmt;
 use std::str::FromStr;
 
@@ -107,6 +108,18 @@ pub trait Detector: Send + Sync {
     ///
     /// A failure leaves `doc` in an unspecified state and says what failed.
     fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError>;
+
+    /// [`Detector::annotate`] with spans decided at the reader's
+    /// [`Evidence`] level; a detector without levels ignores it.
+    fn annotate_with(
+        &self,
+        doc: &mut Document,
+        tasks: &[Task],
+        evidence: Evidence,
+    ) -> Result<(), DetectError> {
+        let _ = evidence;
+        self.annotate(doc, tasks)
+    }
 }
 
 /// A detector that adds nothing: used before any model is available, so the

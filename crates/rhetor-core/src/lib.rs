@@ -10,6 +10,7 @@
 //!   knows about.
 //! * [`detector`] — the trait every model implements, the [`Task`]s it can
 //!   be asked for and its error type.
+//! * [`evidence`] — how many highlights a reader wants ([`Evidence`]).
 //! * [`pipeline`] — the annotation step (language, then detector) shared by
 //!   the CLI and the server.
 //! * [`cancel`] — cooperative cancellation: the models stop between
@@ -22,6 +23,7 @@
 pub mod cancel;
 pub mod detector;
 pub mod document;
+pub mod evidence;
 pub mod lang;
 pub mod offsets;
 pub mod pipeline;
@@ -30,5 +32,6 @@ pub mod window;
 
 pub use detector::{DetectError, Detector, Task};
 pub use document::{Document, GenreScores, Paragraph, Scored, Span};
+pub use evidence::Evidence;
 pub use offsets::OffsetMap;
 pub use taxonomy::{Category, Frame, Genre, LabelError, Technique};

@@ -4,7 +4,7 @@
 
 use crate::detector::{DetectError, Task};
 use crate::lang::{identify_document, LanguageIdentifier};
-use crate::{Detector, Document};
+use crate::{Detector, Document, Evidence};
 
 /// Annotates one document with the `tasks` asked for ([`Task::ALL`] for
 /// everything): language first (models may use it), then the detector. A
@@ -15,10 +15,21 @@ pub fn annotate(
     detector: &dyn Detector,
     tasks: &[Task],
 ) -> Result<(), DetectError> {
+    annotate_with(doc, lid, detector, tasks, Evidence::default())
+}
+
+/// [`annotate`] with spans decided at the reader's [`Evidence`] level.
+pub fn annotate_with(
+    doc: &mut Document,
+    lid: &LanguageIdentifier,
+    detector: &dyn Detector,
+    tasks: &[Task],
+    evidence: Evidence,
+) -> Result<(), DetectError> {
     if doc.language.is_none() {
         doc.language = identify_document(lid, doc).map(str::to_string);
     }
-    detector.annotate(doc, tasks)
+    detector.annotate_with(doc, tasks, evidence)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub use models::{encoder_dir, load_detector, load_encoder, Loaded, MissingEncode
 use rayon::prelude::*;
 use rhetor_core::lang::LanguageIdentifier;
 use rhetor_core::pipeline;
-use rhetor_core::{DetectError, Detector, Document, Task};
+use rhetor_core::{DetectError, Detector, Document, Evidence, Task};
 use std::sync::Arc;
 
 /// A loaded model and the language identifier: everything needed to analyse
@@ -59,7 +59,18 @@ impl Engine {
     /// The shared annotation step: language first, then the model, for the
     /// `tasks` asked for ([`Task::ALL`] for everything).
     pub fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
-        pipeline::annotate(doc, &self.lid, self.detector.as_ref(), tasks)
+        self.annotate_with(doc, tasks, Evidence::default())
+    }
+
+    /// [`Engine::annotate`] with spans decided at the reader's [`Evidence`]
+    /// level (`precise`, `balanced` — the default — or `recall`).
+    pub fn annotate_with(
+        &self,
+        doc: &mut Document,
+        tasks: &[Task],
+        evidence: Evidence,
+    ) -> Result<(), DetectError> {
+        pipeline::annotate_with(doc, &self.lid, self.detector.as_ref(), tasks, evidence)
     }
 
     /// [`Engine::annotate`] on every document, in parallel on the current
@@ -68,8 +79,18 @@ impl Engine {
     /// caller does (documents not reached yet stay unannotated; with
     /// several failures, which one is returned is not specified).
     pub fn annotate_all(&self, docs: &mut [Document], tasks: &[Task]) -> Result<(), DetectError> {
+        self.annotate_all_with(docs, tasks, Evidence::default())
+    }
+
+    /// [`Engine::annotate_all`] with spans decided at `evidence`.
+    pub fn annotate_all_with(
+        &self,
+        docs: &mut [Document],
+        tasks: &[Task],
+        evidence: Evidence,
+    ) -> Result<(), DetectError> {
         docs.par_iter_mut()
-            .try_for_each(|doc| self.annotate(doc, tasks))
+            .try_for_each(|doc| self.annotate_with(doc, tasks, evidence))
     }
 }
 

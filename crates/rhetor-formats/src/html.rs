@@ -211,12 +211,13 @@ fn push_mark_open(out: &mut String, n: usize, span: &Span, piece: &Piece, first:
     let _ = write!(
         out,
         "<mark class=\"rh-span{}\" data-technique=\"{}\" data-category=\"{}\" data-abbr=\"{}\" \
-         data-span=\"{n}-{}\" style=\"--lane:{}\" title=\"{tip}\"",
+         data-span=\"{n}-{}\" data-score=\"{}\" style=\"--lane:{}\" title=\"{tip}\"",
         if first { " rh-start" } else { "" },
         t.as_str(),
         t.category().as_str(),
         abbreviation(t),
         piece.span,
+        percent(span.score),
         piece.lane.min(MAX_DRAWN_LANE),
     );
     if first {
@@ -246,10 +247,11 @@ fn push_chips(out: &mut String, n: usize, p: &Paragraph) {
         let _ = write!(
             out,
             "<li class=\"rh-chip\" tabindex=\"0\" data-technique=\"{}\" data-category=\"{}\" \
-             title=\"{tip}\" data-tip=\"{tip}\" aria-describedby=\"{}\">\
+             data-score=\"{}\" title=\"{tip}\" data-tip=\"{tip}\" aria-describedby=\"{}\">\
              <abbr>{}</abbr> {} <span class=\"rh-pct\">{}%</span></li>",
             t.as_str(),
             t.category().as_str(),
+            percent(s.score),
             def_id(n, t),
             abbreviation(t),
             t.as_str(),
@@ -301,7 +303,7 @@ fn push_frames(out: &mut String, doc: &Document) {
         let pct = percent(f.score);
         let _ = write!(
             out,
-            "<li class=\"rh-frame\" title=\"{def}\"><span class=\"rh-frame-label\">{label}</span>\
+            "<li class=\"rh-frame\" data-score=\"{pct}\" title=\"{def}\"><span class=\"rh-frame-label\">{label}</span>\
              <span class=\"rh-bar\" aria-hidden=\"true\"><span style=\"width:{pct}%\"></span></span>\
              <span class=\"rh-pct\">{pct}%</span></li>",
             def = escape(f.label.definition()),
@@ -419,6 +421,15 @@ pub fn article_fragment(doc: &Document, n: usize) -> String {
     out.push_str("</article>\n");
     out
 }
+
+/// The reader's confidence threshold: techniques, frames and highlights
+/// scoring under it are hidden (each carries its score as `data-score`, a
+/// whole percentage; the shared script does the hiding). On the report
+/// page and the server's web page.
+pub const CONFIDENCE_CONTROL: &str = "<div class=\"rh-confidence rh-noprint\">\
+<label for=\"rh-confidence\">Hide labels and highlights under \
+<output id=\"rh-confidence-value\" for=\"rh-confidence\">0</output>% confidence</label> \
+<input id=\"rh-confidence\" type=\"range\" min=\"0\" max=\"100\" step=\"5\" value=\"0\"></div>";
 
 /// The stylesheet shared by the report file and the server's web page.
 pub const STYLE: &str = include_str!("html/report.css");

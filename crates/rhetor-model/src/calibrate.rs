@@ -110,14 +110,26 @@ pub fn decide_multilabel(probs: &[f32], thresholds: &[f32]) -> Vec<(usize, f32)>
 
 /// The class with the highest log-probability plus its offset.
 pub fn decide_single(probs: &[f32], offsets: &[f32]) -> usize {
-    let adj: Vec<f32> = probs
-        .iter()
-        .zip(offsets)
-        .map(|(p, o)| p.max(1e-9).ln() + o)
-        .collect();
+    let adj = adjusted_logs(probs, offsets);
     (0..adj.len())
         .max_by(|&a, &b| adj[a].total_cmp(&adj[b]))
         .unwrap_or(0)
+}
+
+/// The scores a single-label decision displays: the probabilities with the
+/// decision's offsets folded in (a softmax of `ln p + offset`), so the
+/// label [`decide_single`] picks is always the highest score shown, and a
+/// reader never sees "reporting 40 % (opinion 43 %)".
+pub fn displayed_single(probs: &[f32], offsets: &[f32]) -> Vec<f32> {
+    crate::math::softmax(&adjusted_logs(probs, offsets))
+}
+
+fn adjusted_logs(probs: &[f32], offsets: &[f32]) -> Vec<f32> {
+    probs
+        .iter()
+        .zip(offsets)
+        .map(|(p, o)| p.max(1e-9).ln() + o)
+        .collect()
 }
 
 /// Macro-F1 of single-label predictions over `classes` classes.
@@ -249,9 +261,79 @@ pub fn micro_thresholds(probs: &[Vec<f32>], ys: &[Vec<bool>], labels: usize) -> 
     thr
 }
 
+/// One bin of a reliability table: how many scores fell in it, their
+/// mean, and the fraction of them that were right.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReliabilityBin {
+    /// How many scores fell in the bin.
+    pub count: usize,
+    /// Their mean score.
+    pub mean_score: f64,
+    /// The fraction of them that were right.
+    pub right: f64,
+}
+
+/// The reliability table of `(score, right)` pairs over `bins` equal-width
+/// score bins (empty bins included), and the expected calibration error:
+/// the mean over bins of |mean score − fraction right|, weighted by count.
+pub fn reliability(items: &[(f32, bool)], bins: usize) -> (f64, Vec<ReliabilityBin>) {
+    let mut acc = vec![(0usize, 0f64, 0usize); bins];
+    for &(p, y) in items {
+        let b = ((p.clamp(0.0, 1.0) * bins as f32) as usize).min(bins - 1);
+        acc[b].0 += 1;
+        acc[b].1 += p as f64;
+        acc[b].2 += y as usize;
+    }
+    let n = items.len().max(1) as f64;
+    let table: Vec<ReliabilityBin> = acc
+        .iter()
+        .map(|&(c, s, r)| ReliabilityBin {
+            count: c,
+            mean_score: if c > 0 { s / c as f64 } else { 0.0 },
+            right: if c > 0 { r as f64 / c as f64 } else { 0.0 },
+        })
+        .collect();
+    let ece = table
+        .iter()
+        .map(|b| (b.count as f64 / n) * (b.mean_score - b.right).abs())
+        .sum();
+    (ece, table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reliability_bins_scores_and_weighs_the_gaps() {
+        // Bin [0.8, 0.9): 0.8 and 0.85, one right → mean 0.825, right 0.5,
+        // gap 0.325, weight 2/3. Bin [0.1, 0.2): 0.1, wrong → gap 0.1,
+        // weight 1/3. ECE = 2/3 × 0.325 + 1/3 × 0.1 = 0.25.
+        let (ece, table) = reliability(&[(0.8, true), (0.85, false), (0.1, false)], 10);
+        assert!((ece - 0.25).abs() < 1e-6, "{ece}");
+        assert_eq!(table[8].count, 2);
+        assert!((table[8].mean_score - 0.825).abs() < 1e-6);
+        assert_eq!(table[8].right, 0.5);
+        assert_eq!(table[1].count, 1);
+        assert_eq!(table.iter().map(|b| b.count).sum::<usize>(), 3);
+    }
+
+    #[test]
+    fn the_decided_class_is_the_highest_displayed_score() {
+        // ln 0.40 + 0.2 = -0.716 beats ln 0.43 = -0.844: the offsets pick
+        // reporting (class 0) although opinion (class 1) is likelier; the
+        // displayed scores then rank reporting first and still sum to 1.
+        let (probs, offsets) = ([0.40, 0.43, 0.17], [0.2, 0.0, -0.1]);
+        assert_eq!(decide_single(&probs, &offsets), 0);
+        let shown = displayed_single(&probs, &offsets);
+        assert!(shown[0] > shown[1] && shown[1] > shown[2], "{shown:?}");
+        assert!((shown.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        // Without offsets the probabilities are shown as they are.
+        let plain = displayed_single(&probs, &[0.0; 3]);
+        for (a, b) in plain.iter().zip(probs) {
+            assert!((a - b).abs() < 1e-6);
+        }
+    }
 
     #[test]
     fn platt_recovers_a_known_calibration() {

@@ -18,7 +18,10 @@ use std::sync::OnceLock;
 /// Version 3: the small values in those sections (settings, calibration,
 /// scales) in postcard instead of bincode 1 (unmaintained); the same
 /// weights and arrays.
-pub const FORMAT_VERSION: u32 = 3;
+/// Version 4: the span section stores the span decision (one rule per
+/// evidence level, the function words, each technique's typical span
+/// length) instead of per-technique thresholds.
+pub const FORMAT_VERSION: u32 = 4;
 const MAGIC: &[u8; 8] = b"RHETORFM";
 const META: [u8; 4] = *b"META";
 const TECHNIQUES: [u8; 4] = *b"TECH";
@@ -180,6 +183,19 @@ impl FastModel {
             genre: Part::ready(genre),
             spans: Part::ready(spans),
         }
+    }
+
+    /// True when the document's language is identified and is none of the
+    /// languages the model was trained on: its frames and techniques are
+    /// then capped ([`crate::UNSEEN_MAX_FRAMES`],
+    /// [`crate::UNSEEN_MAX_TECHNIQUES`]).
+    pub fn is_unseen(&self, doc: &rhetor_core::Document) -> bool {
+        doc.language.as_deref().is_some_and(|lang| {
+            !self
+                .trained_on
+                .iter()
+                .any(|f| f == lang || rhetor_formats::corpus::language_code(f) == lang)
+        })
     }
 
     /// The paragraph techniques head (decoded on first use for the shipped model).

@@ -5,14 +5,26 @@
 //! feature blocks training scores in `blocks.rs`.
 
 use crate::container::FastModel;
+use crate::evidence::ParagraphText;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
-use crate::spans::{token_features, tokenize};
+use crate::spans::{token_features, tokenize, Token};
 use rhetor_core::cancel::{cancelled, CANCELLED};
 use rhetor_core::window::{windows, ARTICLE_WINDOW, MAX_SPANS_PER_PARAGRAPH, PARAGRAPH_WINDOW};
 use rhetor_core::{
-    DetectError, Detector, Document, Frame, Genre, GenreScores, OffsetMap, Scored, Span, Task,
-    Technique,
+    DetectError, Detector, Document, Evidence, Frame, Genre, GenreScores, OffsetMap, Scored, Span,
+    Task, Technique,
 };
+
+/// At most this many frames for an article in a language the model was
+/// not trained on, the most probable first: thresholds tuned on the
+/// training languages' label densities otherwise hand a new language most
+/// of the 14 frames. Chosen by leave-one-language-out (frames micro-F1
+/// 0.433 → 0.439 pooled; `examples/evidence_caps.rs`, docs/evaluation.md).
+pub const UNSEEN_MAX_FRAMES: usize = 6;
+
+/// At most this many techniques per paragraph in a language never trained
+/// on (leave-one-language-out techniques micro-F1 0.286 → 0.289).
+pub const UNSEEN_MAX_TECHNIQUES: usize = 3;
 
 /// Calls `f` with the article's body (its paragraphs after the title,
 /// joined by `\n`, as [`crate::blocks::article_blocks`] builds it) and a weight: the whole
@@ -72,9 +84,14 @@ impl FastModel {
     /// [`Detector::annotate`] without the error channel: once loaded, the
     /// fast model cannot fail (its training code calls this directly).
     pub fn annotate_tasks(&self, doc: &mut Document, tasks: &[Task]) {
+        self.annotate_tasks_with(doc, tasks, Evidence::default());
+    }
+
+    /// [`FastModel::annotate_tasks`] with spans decided at `evidence`.
+    pub fn annotate_tasks_with(&self, doc: &mut Document, tasks: &[Task], evidence: Evidence) {
         let wants = |t: Task| tasks.contains(&t);
         if wants(Task::Techniques) || wants(Task::Spans) {
-            self.annotate_techniques(doc, wants(Task::Spans));
+            self.annotate_techniques(doc, wants(Task::Spans).then_some(evidence));
         }
         if wants(Task::Genre) || wants(Task::Frames) {
             self.annotate_article_tasks(doc, wants(Task::Frames), wants(Task::Genre));
@@ -82,10 +99,11 @@ impl FastModel {
         doc.model = Some(self.name().to_string());
     }
 
-    /// Predicts paragraph techniques (and, when `with_spans`, their spans)
-    /// in place. A paragraph over [`PARAGRAPH_WINDOW`] bytes is analysed in
-    /// windows, with a warning naming its line.
-    pub fn annotate_techniques(&self, doc: &mut Document, with_spans: bool) {
+    /// Predicts paragraph techniques (and, given an evidence level, their
+    /// spans) in place. A paragraph over [`PARAGRAPH_WINDOW`] bytes is
+    /// analysed in windows, with a warning naming its line. In a language
+    /// never trained on, at most [`UNSEEN_MAX_TECHNIQUES`] per paragraph.
+    pub fn annotate_techniques(&self, doc: &mut Document, spans: Option<Evidence>) {
         for p in doc
             .paragraphs
             .iter()
@@ -100,15 +118,21 @@ impl FastModel {
         }
         let techniques = self.techniques();
         let probs = self.technique_probs(doc);
+        let cap = if self.is_unseen(doc) {
+            UNSEEN_MAX_TECHNIQUES
+        } else {
+            usize::MAX
+        };
         for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
             p.techniques = techniques
                 .decide(&probs)
                 .into_iter()
+                .take(cap)
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))
                 .collect();
         }
-        if with_spans {
-            self.add_spans(doc);
+        if let Some(evidence) = spans {
+            self.add_spans_with(doc, evidence);
         }
     }
 
@@ -163,10 +187,17 @@ impl FastModel {
     /// [`MAX_SPANS_PER_PARAGRAPH`] spans are kept per paragraph, the first
     /// found. Both are reported in `doc.warnings`, naming the line.
     pub fn add_spans(&self, doc: &mut Document) {
+        self.add_spans_with(doc, Evidence::default());
+    }
+
+    /// [`FastModel::add_spans`] with spans decided at `evidence`
+    /// ([`crate::evidence`]), listed in offset order.
+    pub fn add_spans_with(&self, doc: &mut Document, evidence: Evidence) {
         let mut spans = Vec::new();
         let mut warnings = Vec::new();
         for p in doc.paragraphs.iter().filter(|p| !p.techniques.is_empty()) {
             let tagger = self.spans();
+            let rule = &tagger.rules[evidence.index()];
             let before = spans.len();
             let mut cut = false;
             let wanted: Vec<(usize, f32)> = p
@@ -186,10 +217,15 @@ impl FastModel {
                 // Spans lie inside their window: their text is sliced from
                 // it, with a map of the window (not of the whole text).
                 let map = OffsetMap::new(w.text);
+                let chars: Vec<char> = w.text.chars().collect();
+                let text = ParagraphText {
+                    chars: &chars,
+                    base: start,
+                };
                 for (t, found) in p
                     .techniques
                     .iter()
-                    .zip(tagger.spans_of(&tokens, &feats, &wanted))
+                    .zip(tagger.spans_of(&text, &tokens, &feats, &wanted, rule))
                 {
                     for (s, e, score) in found {
                         if spans.len() - before == MAX_SPANS_PER_PARAGRAPH {
@@ -215,6 +251,7 @@ impl FastModel {
                 ));
             }
         }
+        spans.sort_by_key(|s: &Span| (s.start, s.end, s.technique.index()));
         doc.spans = spans;
         doc.warnings.extend(warnings);
     }
@@ -233,6 +270,19 @@ impl FastModel {
                 tagger.candidate_spans(&tokens, &feats)
             })
             .collect()
+    }
+
+    /// The tokens of `text` (a paragraph whose first character is code
+    /// point `start`) and each token's span-tagger probability for every
+    /// technique, `[token][technique]`.
+    pub fn token_probs(&self, text: &str, start: usize) -> (Vec<Token>, Vec<Vec<f32>>) {
+        let tagger = self.spans();
+        let tokens = tokenize(text, start);
+        let feats: Vec<_> = (0..tokens.len())
+            .map(|k| token_features(&tokens, k, tagger.bits))
+            .collect();
+        let probs = tagger.token_probs(&feats);
+        (tokens, probs)
     }
 
     /// Calibrated frame probabilities and genre probabilities of the
@@ -297,18 +347,27 @@ impl FastModel {
         }
         if let Some(head) = frames_head {
             let probs = weighted_mean(frame_probs);
+            let cap = if self.is_unseen(doc) {
+                UNSEEN_MAX_FRAMES
+            } else {
+                usize::MAX
+            };
             doc.frames = head
                 .decide(&probs)
                 .into_iter()
+                .take(cap)
                 .filter_map(|(l, s)| Frame::from_index(l).map(|f| Scored::new(f, s)))
                 .collect();
         }
         if let Some(head) = genre_head {
             let probs = weighted_mean(genre_probs);
             let best = head.decide(&probs);
+            // Shown with the offsets that decided folded in: the label is
+            // the highest score shown.
+            let shown = crate::calibrate::displayed_single(&probs, &head.offsets);
             doc.genre = Genre::from_index(best).map(|label| GenreScores {
                 label,
-                scores: Genre::ALL.iter().map(|&g| (g, probs[g.index()])).collect(),
+                scores: Genre::ALL.iter().map(|&g| (g, shown[g.index()])).collect(),
             });
         }
     }
@@ -322,7 +381,16 @@ impl Detector for FastModel {
     /// Stops between paragraphs and windows when the caller cancels
     /// ([`rhetor_core::cancel`]), with an error.
     fn annotate(&self, doc: &mut Document, tasks: &[Task]) -> Result<(), DetectError> {
-        self.annotate_tasks(doc, tasks);
+        self.annotate_with(doc, tasks, Evidence::default())
+    }
+
+    fn annotate_with(
+        &self,
+        doc: &mut Document,
+        tasks: &[Task],
+        evidence: Evidence,
+    ) -> Result<(), DetectError> {
+        self.annotate_tasks_with(doc, tasks, evidence);
         if cancelled() {
             return Err(DetectError::new(self, doc, CANCELLED));
         }

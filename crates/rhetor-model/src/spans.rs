@@ -4,9 +4,11 @@
 //! paragraph *given that the paragraph uses the technique* (it is trained
 //! only on such paragraphs, which makes it small and fast). At inference it
 //! runs only for the techniques the paragraph head predicted; runs of
-//! tokens above the technique's threshold become character spans.
+//! tokens the span decision ([`crate::evidence`]) keeps become character
+//! spans.
 
 use crate::compact::CompactHead;
+use crate::evidence::{decide_spans, FunctionWords, ParagraphText, SpanRule, SpanRules};
 use crate::hashing::Fnv;
 use crate::linear::{join_groups, train_group_with, LinearHead, TrainConfig};
 use crate::math::sigmoid;
@@ -18,14 +20,19 @@ use rhetor_core::Technique;
 /// A word token with its code-point range in the whole article text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
+    /// First code point of the token in the article text.
     pub start: usize,
+    /// One past its last code point.
     pub end: usize,
+    /// The token normalised (NFKC, lower case): what its features hash.
     pub norm: String,
-    /// The character just before and just after the token (or ' ').
+    /// The character just before the token (or ' ').
     pub before: char,
+    /// The character just after the token (or ' ').
     pub after: char,
     /// Inside a quotation (an odd number of quote marks precede it).
     pub quoted: bool,
+    /// The token's shape: `d` digits, `X` all capitals, `Xx` capitalised, `x` otherwise.
     pub shape: &'static str,
 }
 
@@ -155,13 +162,23 @@ pub fn token_features(tokens: &[Token], k: usize, bits: u32) -> SparseVec {
     v
 }
 
-/// Per-technique token scorers and decision thresholds.
+/// Per-technique token scorers and the span decision's rules.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanTagger {
     pub bits: u32,
     pub head: CompactHead,
-    pub thresholds: Vec<f32>,
+    /// One rule per evidence level ([`rhetor_core::Evidence::ALL`] order).
+    pub rules: SpanRules,
+    /// Words that never make a highlight alone.
+    pub function_words: FunctionWords,
+    /// Each technique's typical gold span length in code points (the
+    /// median; 0 where training had none), which spans grow towards.
+    pub lengths: Vec<u16>,
 }
+
+/// The token threshold of [`SpanTagger::candidate_spans`] (the decision
+/// the accurate model's cross-validation reads).
+const CANDIDATE_THRESHOLD: f32 = 0.5;
 
 /// One training paragraph for the tagger: its tokens' features, gold
 /// techniques and which tokens fall inside a gold span of each technique
@@ -202,25 +219,52 @@ impl TaggedParagraph {
 impl SpanTagger {
     /// Appends the tagger to a model-file section.
     pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
-        w.small(&(self.bits, &self.thresholds))?;
+        w.small(&(self.bits, &self.rules, &self.function_words, &self.lengths))?;
         self.head.store(w)
     }
 
     pub fn load(r: &mut SectionReader) -> Result<Self, String> {
-        let (bits, thresholds): (u32, Vec<f32>) = r.small()?;
+        let (bits, rules, function_words, lengths): (u32, SpanRules, FunctionWords, Vec<u16>) =
+            r.small()?;
         let head = CompactHead::load(r)?;
-        if bits > 26 || thresholds.len() != head.labels || head.dims() != 1usize << bits {
+        if bits > 26 || head.dims() != 1usize << bits || lengths.len() != head.labels {
             return Err("inconsistent span tagger".into());
+        }
+        if !function_words.0.windows(2).all(|w| w[0] < w[1]) {
+            return Err("span tagger: function words not sorted".into());
+        }
+        if rules
+            .iter()
+            .any(|r| !(0.0..=1.0).contains(&r.token) || !(0.0..=1.0).contains(&r.min_score))
+        {
+            return Err("span tagger: a rule's threshold is outside [0, 1]".into());
+        }
+        if rules.iter().any(|r| {
+            r.calibration
+                .is_some_and(|c| !c.a.is_finite() || !c.b.is_finite())
+                || !r.grow.is_finite()
+        }) {
+            return Err("span tagger: a rule's calibration or growth is not finite".into());
         }
         Ok(SpanTagger {
             bits,
             head,
-            thresholds,
+            rules,
+            function_words,
+            lengths,
         })
     }
 
-    /// Trains one token scorer per technique on the paragraphs that have it.
-    pub fn train(paragraphs: &[TaggedParagraph], bits: u32, cfg: &TrainConfig) -> Self {
+    /// Trains one token scorer per technique on the paragraphs that have
+    /// it; the decision uses `rules` and `function_words`.
+    pub fn train(
+        paragraphs: &[TaggedParagraph],
+        bits: u32,
+        cfg: &TrainConfig,
+        rules: SpanRules,
+        function_words: FunctionWords,
+        lengths: Vec<u16>,
+    ) -> Self {
         let dims = 1usize << bits;
         let groups: Vec<Vec<usize>> = (0..Technique::COUNT).map(|t| vec![t]).collect();
         let heads: Vec<LinearHead> = groups
@@ -250,30 +294,38 @@ impl SpanTagger {
         SpanTagger {
             bits,
             head,
-            thresholds: vec![0.5; Technique::COUNT],
+            rules,
+            function_words,
+            lengths,
         }
     }
 
-    /// Spans `(start, end, score)` of `technique` in a paragraph, given the
-    /// paragraph-level probability `p_par`. Runs of tokens at or above the
-    /// threshold (gaps of one token bridged) become spans; when no token
-    /// passes, the best token and its strong neighbours do, since the
-    /// paragraph head already decided the technique is there.
+    /// Spans `(start, end, score)` of `technique` in a paragraph (its
+    /// text `text`, its tokens and their features), given the
+    /// paragraph-level probability `p_par`, decided by `rule`; in offset
+    /// order.
     pub fn spans(
         &self,
+        text: &ParagraphText,
         tokens: &[Token],
         features: &[SparseVec],
         technique: usize,
         p_par: f32,
+        rule: &SpanRule,
     ) -> Vec<(usize, usize, f32)> {
-        if tokens.is_empty() {
-            return Vec::new();
-        }
         let probs: Vec<f32> = features
             .iter()
             .map(|x| sigmoid(self.head.score_label(x, technique)))
             .collect();
-        self.spans_from_probs(tokens, &probs, technique, p_par)
+        decide_spans(
+            tokens,
+            &probs,
+            p_par,
+            text,
+            rule,
+            &self.function_words,
+            self.lengths[technique] as usize,
+        )
     }
 
     /// The spans of several techniques found in one paragraph, each with
@@ -283,14 +335,16 @@ impl SpanTagger {
     /// bit as `score_label` technique by technique).
     pub fn spans_of(
         &self,
+        text: &ParagraphText,
         tokens: &[Token],
         features: &[SparseVec],
         techniques: &[(usize, f32)],
+        rule: &SpanRule,
     ) -> Vec<Vec<(usize, usize, f32)>> {
         if techniques.len() < 2 || tokens.is_empty() {
             return techniques
                 .iter()
-                .map(|&(t, p)| self.spans(tokens, features, t, p))
+                .map(|&(t, p)| self.spans(text, tokens, features, t, p, rule))
                 .collect();
         }
         let labels: Vec<usize> = techniques.iter().map(|&(t, _)| t).collect();
@@ -306,7 +360,18 @@ impl SpanTagger {
         techniques
             .iter()
             .zip(&probs)
-            .map(|(&(t, p_par), probs)| self.spans_from_probs(tokens, probs, t, p_par))
+            .map(|(&(t, p_par), probs)| {
+                let typical = self.lengths[t] as usize;
+                decide_spans(
+                    tokens,
+                    probs,
+                    p_par,
+                    text,
+                    rule,
+                    &self.function_words,
+                    typical,
+                )
+            })
             .collect()
     }
 
@@ -318,7 +383,7 @@ impl SpanTagger {
         tokens: &[Token],
         features: &[SparseVec],
     ) -> Vec<Vec<(usize, usize, f32)>> {
-        let labels = self.thresholds.len();
+        let labels = self.head.labels;
         if tokens.is_empty() {
             return vec![Vec::new(); labels];
         }
@@ -326,66 +391,71 @@ impl SpanTagger {
         (0..labels)
             .map(|t| {
                 let probs: Vec<f32> = all.iter().map(|s| sigmoid(s[t])).collect();
-                self.spans_from_probs(tokens, &probs, t, 1.0)
+                candidate_runs(tokens, &probs)
             })
             .collect()
     }
 
-    /// Spans from per-token probabilities of one technique.
-    fn spans_from_probs(
-        &self,
-        tokens: &[Token],
-        probs: &[f32],
-        technique: usize,
-        p_par: f32,
-    ) -> Vec<(usize, usize, f32)> {
-        let mut keep: Vec<bool> = probs
+    /// Every token's probability of lying inside a span of each technique
+    /// (`[token][technique]`), as if each were predicted: what the span
+    /// decision reads ([`crate::evidence`]).
+    pub fn token_probs(&self, features: &[SparseVec]) -> Vec<Vec<f32>> {
+        features
             .iter()
-            .map(|&p| p >= self.thresholds[technique])
-            .collect();
-        if !keep.iter().any(|&k| k) {
-            let best = (0..probs.len())
-                .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
-                .unwrap_or(0);
-            let floor = probs[best] * 0.8;
-            let mut s = best;
-            while s > 0 && probs[s - 1] >= floor {
-                s -= 1;
-            }
-            let mut e = best;
-            while e + 1 < probs.len() && probs[e + 1] >= floor {
-                e += 1;
-            }
-            for k in keep.iter_mut().take(e + 1).skip(s) {
-                *k = true;
-            }
-        }
-        // Bridge one-token gaps.
-        for k in 1..keep.len().saturating_sub(1) {
-            if !keep[k] && keep[k - 1] && keep[k + 1] {
-                keep[k] = true;
-            }
-        }
-        let mut out = Vec::new();
-        let mut k = 0;
-        while k < keep.len() {
-            if !keep[k] {
-                k += 1;
-                continue;
-            }
-            let s = k;
-            while k < keep.len() && keep[k] {
-                k += 1;
-            }
-            let mean = probs[s..k].iter().sum::<f32>() / (k - s) as f32;
-            out.push((
-                tokens[s].start,
-                tokens[k - 1].end,
-                (p_par * mean).clamp(0.0, 1.0),
-            ));
-        }
-        out
+            .map(|x| self.head.scores(x).into_iter().map(sigmoid).collect())
+            .collect()
     }
+}
+
+/// The accurate model's span candidates from per-token probabilities of one
+/// technique (the decision of format version 3, which its cached
+/// cross-validation reads): tokens at or above 0.5, one-token gaps bridged,
+/// the best run when none passes.
+fn candidate_runs(tokens: &[Token], probs: &[f32]) -> Vec<(usize, usize, f32)> {
+    let p_par = 1.0f32;
+    let mut keep: Vec<bool> = probs.iter().map(|&p| p >= CANDIDATE_THRESHOLD).collect();
+    if !keep.iter().any(|&k| k) {
+        let best = (0..probs.len())
+            .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
+            .unwrap_or(0);
+        let floor = probs[best] * 0.8;
+        let mut s = best;
+        while s > 0 && probs[s - 1] >= floor {
+            s -= 1;
+        }
+        let mut e = best;
+        while e + 1 < probs.len() && probs[e + 1] >= floor {
+            e += 1;
+        }
+        for k in keep.iter_mut().take(e + 1).skip(s) {
+            *k = true;
+        }
+    }
+    // Bridge one-token gaps.
+    for k in 1..keep.len().saturating_sub(1) {
+        if !keep[k] && keep[k - 1] && keep[k + 1] {
+            keep[k] = true;
+        }
+    }
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < keep.len() {
+        if !keep[k] {
+            k += 1;
+            continue;
+        }
+        let s = k;
+        while k < keep.len() && keep[k] {
+            k += 1;
+        }
+        let mean = probs[s..k].iter().sum::<f32>() / (k - s) as f32;
+        out.push((
+            tokens[s].start,
+            tokens[k - 1].end,
+            (p_par * mean).clamp(0.0, 1.0),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -505,14 +575,28 @@ mod tests {
             let spans = [(Technique::LoadedLanguage, s, s + 5)];
             paragraphs.push(TaggedParagraph::new(&text, 0, &spans, 14));
         }
-        let tagger = SpanTagger::train(&paragraphs, 14, &TrainConfig::default());
+        let tagger = SpanTagger::train(
+            &paragraphs,
+            14,
+            &TrainConfig::default(),
+            crate::evidence::DEFAULT_RULES,
+            FunctionWords::default(),
+            vec![5; Technique::COUNT],
+        );
         let text = "the vote is awful and the plan stays";
         let p = TaggedParagraph::new(text, 0, &[], 14);
+        let chars: Vec<char> = text.chars().collect();
+        let para = ParagraphText {
+            chars: &chars,
+            base: 0,
+        };
         let spans = tagger.spans(
+            &para,
             &tokenize(text, 0),
             &p.features,
             Technique::LoadedLanguage.index(),
             0.9,
+            &tagger.rules[rhetor_core::Evidence::Balanced.index()],
         );
         assert_eq!(spans.len(), 1, "{spans:?}");
         assert_eq!((spans[0].0, spans[0].1), (12, 17));
@@ -524,6 +608,12 @@ mod tests {
         let tagger = model.spans();
         for (n, text) in TEXTS.iter().enumerate() {
             let tokens = tokenize(text, n);
+            let chars: Vec<char> = text.chars().collect();
+            let para = ParagraphText {
+                chars: &chars,
+                base: n,
+            };
+            let rule = &tagger.rules[rhetor_core::Evidence::Recall.index()];
             let feats: Vec<SparseVec> = (0..tokens.len())
                 .map(|k| token_features(&tokens, k, tagger.bits))
                 .collect();
@@ -531,10 +621,10 @@ mod tests {
                 .map(|t| (t, 0.3 + 0.03 * t as f32))
                 .collect();
             for wanted in [&techniques[..], &techniques[3..5], &techniques[7..8]] {
-                let together = tagger.spans_of(&tokens, &feats, wanted);
+                let together = tagger.spans_of(&para, &tokens, &feats, wanted, rule);
                 let alone: Vec<_> = wanted
                     .iter()
-                    .map(|&(t, p)| tagger.spans(&tokens, &feats, t, p))
+                    .map(|&(t, p)| tagger.spans(&para, &tokens, &feats, t, p, rule))
                     .collect();
                 let bits = |v: &Vec<Vec<(usize, usize, f32)>>| {
                     v.iter()

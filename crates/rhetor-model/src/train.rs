@@ -4,6 +4,7 @@ use crate::blocks::{article_blocks, paragraph_blocks};
 use crate::calibrate::{calibrate_single, micro_thresholds, Platt};
 use crate::compact::CompactHead;
 use crate::container::FastModel;
+use crate::evidence::{typical_lengths, FunctionWords, DEFAULT_RULES, FUNCTION_WORDS_PER_LANGUAGE};
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
 use crate::head::{MultiLabelHead, SoftmaxHead};
 use crate::heldout::{by_fold, held_out, Schedule};
@@ -324,7 +325,33 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
             })
         })
         .collect();
-    let spans = SpanTagger::train(&tagged, opts.span_bits, &opts.spans);
+    // The span decision: the rules chosen by cross-validation, and the
+    // most frequent words of each training language as function words.
+    let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let function_words = FunctionWords::learn(
+        folders.iter().map(|f| {
+            docs.iter()
+                .filter(move |d| d.folder == *f)
+                .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
+        }),
+        FUNCTION_WORDS_PER_LANGUAGE,
+    );
+    let lengths = typical_lengths(
+        docs.iter()
+            .filter(|d| d.gold.spans)
+            .flat_map(|d| d.doc.spans.iter())
+            .map(|s| (s.technique.index(), s.end.saturating_sub(s.start))),
+    );
+    let spans = SpanTagger::train(
+        &tagged,
+        opts.span_bits,
+        &opts.spans,
+        DEFAULT_RULES,
+        function_words,
+        lengths,
+    );
     progress.step("spans");
 
     let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();

@@ -251,6 +251,7 @@ fn batch_documents(
 pub fn analyze_stream<'py>(
     py: Python<'py>,
     engine: &Engine,
+    evidence: rhetor_core::Evidence,
     reader: &Bound<'py, PyAny>,
     columns: &Columns,
     offset: usize,
@@ -267,7 +268,7 @@ pub fn analyze_stream<'py>(
             let mut docs = batch_documents(&batch, columns, first)?;
             first += batch.num_rows();
             engine
-                .annotate_all(&mut docs, &Task::ALL)
+                .annotate_all_with(&mut docs, &Task::ALL, evidence)
                 .map_err(|e| e.to_string())?;
             out.push(documents_to_batch(&docs).map_err(|e| e.to_string())?);
         }

@@ -65,6 +65,8 @@ fn load_error(e: anyhow::Error) -> PyErr {
 struct NativeAnalyzer {
     spec: String,
     encoder: Option<PathBuf>,
+    /// The span decision every analysis of this analyzer uses.
+    evidence: rhetor_core::Evidence,
     engine: OnceLock<Engine>,
 }
 
@@ -146,13 +148,14 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> PyResult<String> {
 #[pymethods]
 impl NativeAnalyzer {
     #[new]
-    #[pyo3(signature = (model = "auto", encoder_dir = None))]
-    fn new(model: &str, encoder_dir: Option<PathBuf>) -> Self {
-        NativeAnalyzer {
+    #[pyo3(signature = (model = "auto", encoder_dir = None, evidence = "balanced"))]
+    fn new(model: &str, encoder_dir: Option<PathBuf>, evidence: &str) -> PyResult<Self> {
+        Ok(NativeAnalyzer {
             spec: model.to_string(),
             encoder: encoder_dir,
+            evidence: evidence.parse().map_err(PyValueError::new_err)?,
             engine: OnceLock::new(),
-        }
+        })
     }
 
     /// Loads the model now (otherwise the first analysis does); returns the
@@ -179,7 +182,9 @@ impl NativeAnalyzer {
         let engine = self.engine(py)?;
         let mut doc = document_from_fields(id.unwrap_or("1").to_string(), title, text);
         py.detach(|| {
-            engine.annotate(&mut doc, &Task::ALL).map_err(model_error)?;
+            engine
+                .annotate_with(&mut doc, &Task::ALL, self.evidence)
+                .map_err(model_error)?;
             to_json(&doc)
         })
     }
@@ -202,7 +207,7 @@ impl NativeAnalyzer {
         let engine = self.engine(py)?;
         py.detach(|| {
             engine
-                .annotate_all(&mut docs, &Task::ALL)
+                .annotate_all_with(&mut docs, &Task::ALL, self.evidence)
                 .map_err(model_error)?;
             to_json(&docs)
         })
@@ -226,7 +231,7 @@ impl NativeAnalyzer {
             title: title_column,
             id: id_column,
         };
-        arrow::analyze_stream(py, engine, reader, &columns, offset)
+        arrow::analyze_stream(py, engine, self.evidence, reader, &columns, offset)
     }
 }
 

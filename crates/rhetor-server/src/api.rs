@@ -126,8 +126,11 @@ async fn analyze_doc(
         // and its future was dropped: the permit counts CPU work in progress.
         let _permit = permit;
         let large = req.0.text.len() >= LARGE_TEXT;
+        let evidence = req.0.evidence.unwrap_or_default();
         let mut doc = req.into_document(default_id);
-        let result = run_cancellable(&token, || engine.annotate(&mut doc, &Task::ALL));
+        let result = run_cancellable(&token, || {
+            engine.annotate_with(&mut doc, &Task::ALL, evidence)
+        });
         // A failed (or cancelled) analysis drops the document here.
         let result = result.map(|()| doc);
         if large {
@@ -166,7 +169,12 @@ pub async fn index(State(state): State<AppState>) -> Response {
 }
 
 pub fn index_page() -> String {
-    html::page("rhetor", INDEX_BODY, INDEX_SCRIPT)
+    // The confidence control is the report page's, from the one renderer.
+    let body = INDEX_BODY.replace(
+        "<div id=\"rh-confidence-slot\"></div>",
+        html::CONFIDENCE_CONTROL,
+    );
+    html::page("rhetor", &body, INDEX_SCRIPT)
 }
 
 const INDEX_BODY: &str = include_str!("page/index.html");

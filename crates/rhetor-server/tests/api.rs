@@ -6,8 +6,10 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::harbour;
-use common::http::{app, call, get, json_of, post, post_json};
+use common::http::{app, assert_error, call, get, json_of, post, post_json};
+use rhetor_server::{router, AppState};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 #[tokio::test]
 async fn healthz_reports_the_model() {
@@ -264,4 +266,65 @@ async fn batch_accepts_json_lines_by_content_type_or_sniffing() {
     let (status, _, out) = call(&app, post("/v1/analyze/batch", None, "[]")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(out.is_empty());
+}
+
+/// Says which evidence level it was asked for, as its model name.
+struct EvidenceEcho;
+
+impl rhetor_core::Detector for EvidenceEcho {
+    fn name(&self) -> &str {
+        "echo"
+    }
+
+    fn annotate(
+        &self,
+        doc: &mut rhetor_core::Document,
+        tasks: &[rhetor_core::Task],
+    ) -> Result<(), rhetor_core::DetectError> {
+        self.annotate_with(doc, tasks, rhetor_core::Evidence::default())
+    }
+
+    fn annotate_with(
+        &self,
+        doc: &mut rhetor_core::Document,
+        _tasks: &[rhetor_core::Task],
+        evidence: rhetor_core::Evidence,
+    ) -> Result<(), rhetor_core::DetectError> {
+        doc.model = Some(evidence.to_string());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_evidence_field_chooses_the_span_decision() {
+    let app = router(AppState::new(Arc::new(EvidenceEcho)));
+    for (req, expected) in [
+        (json!({"text": "Un texte."}), "balanced"),
+        (
+            json!({"text": "Un texte.", "evidence": "precise"}),
+            "precise",
+        ),
+        (json!({"text": "Un texte.", "evidence": "recall"}), "recall"),
+    ] {
+        let (status, _, body) = call(&app, post_json("/v1/analyze", &req)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(json_of(&body)["model"], expected, "{req}");
+    }
+    // Each item of a batch has its own.
+    let items = json!([{"text": "a", "evidence": "recall"}, {"text": "b"}]);
+    let (_, _, body) = call(&app, post_json("/v1/analyze/batch", &items)).await;
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let models: Vec<Value> = text
+        .lines()
+        .map(|l| json_of(l.as_bytes())["model"].clone())
+        .collect();
+    assert_eq!(models, [json!("recall"), json!("balanced")]);
+    // An unknown level is the client's error, naming the levels.
+    let res = call(
+        &app,
+        post_json("/v1/analyze", &json!({"text": "x", "evidence": "exact"})),
+    )
+    .await;
+    let message = assert_error(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(message.contains("precise"), "{message}");
 }

@@ -119,6 +119,61 @@ async fn drive(client: &fantoccini::Client, url: &str) -> Result<PathBuf, String
         return Err(format!("highlight not focusable/described: {described}"));
     }
 
+    // The confidence control: moved to the highest score's step, it hides
+    // the labels and highlights under it (a chip is no longer displayed, a
+    // highlight loses its colour) and keeps the others; back at 0 it shows
+    // everything again.
+    let hidden = client
+        .execute(
+            "var els = Array.from(document.querySelectorAll('#rh-report [data-score]'));\
+             var max = Math.max.apply(null, els.map(function (e) { return Number(e.getAttribute('data-score')); }));\
+             var v = Math.floor(max / 5) * 5;\
+             var s = document.getElementById('rh-confidence');\
+             s.value = String(v);\
+             s.dispatchEvent(new Event('input', { bubbles: true }));\
+             var low = els.filter(function (e) { return Number(e.getAttribute('data-score')) < v; });\
+             var high = els.filter(function (e) { return Number(e.getAttribute('data-score')) >= v; });\
+             var chipsGone = low.filter(function (e) { return e.classList.contains('rh-chip') || e.classList.contains('rh-frame'); })\
+               .every(function (e) { return getComputedStyle(e).display === 'none'; });\
+             var marksPlain = low.filter(function (e) { return e.tagName === 'MARK'; })\
+               .every(function (e) { return getComputedStyle(e).backgroundColor === 'rgba(0, 0, 0, 0)'; });\
+             var r = [v, low.length, high.length, chipsGone, marksPlain,\
+               low.every(function (e) { return e.classList.contains('rh-low'); }),\
+               high.every(function (e) { return !e.classList.contains('rh-low'); }),\
+               document.getElementById('rh-confidence-value').textContent];\
+             s.value = '0';\
+             s.dispatchEvent(new Event('input', { bubbles: true }));\
+             r.push(document.querySelectorAll('#rh-report .rh-low').length);\
+             return r;",
+            vec![],
+        )
+        .await
+        .map_err(err("confidence control"))?;
+    let ok = hidden[1].as_u64().unwrap_or(0) > 0
+        && hidden[2].as_u64().unwrap_or(0) > 0
+        && hidden[3] == json!(true)
+        && hidden[4] == json!(true)
+        && hidden[5] == json!(true)
+        && hidden[6] == json!(true)
+        && hidden[7].as_str() == Some(&hidden[0].to_string()[..])
+        && hidden[8] == json!(0);
+    if !ok {
+        return Err(format!(
+            "the confidence control did not hide what is under it: {hidden}"
+        ));
+    }
+    // The evidence choice is on the page, `balanced` by default.
+    let evidence = client
+        .find(Locator::Css("#rh-evidence"))
+        .await
+        .map_err(err("find evidence choice"))?
+        .prop("value")
+        .await
+        .map_err(err("evidence value"))?;
+    if evidence.as_deref() != Some("balanced") {
+        return Err(format!("evidence choice is {evidence:?}"));
+    }
+
     let png = client.screenshot().await.map_err(err("screenshot"))?;
     let path = artefact("browser-screenshot.png");
     std::fs::write(&path, png).map_err(|e| format!("write {}: {e}", path.display()))?;

@@ -141,7 +141,7 @@ pub fn run(args: AnalyzeArgs) -> Result<u8> {
             .into_par_iter()
             .map(|record| {
                 let mut doc = record.into_document()?;
-                engine.annotate(&mut doc, tasks)?;
+                engine.annotate_with(&mut doc, tasks, args.evidence)?;
                 Ok(doc)
             })
             .collect();

@@ -39,6 +39,10 @@ pub struct JsonArticle {
     pub published: Option<String>,
     /// The language the record claims; rhetor identifies it again from the text.
     pub language: Option<String>,
+    /// The span decision a request asks for (`precise`, `balanced`,
+    /// `recall`); read by the HTTP API, ignored in JSON Lines input (where
+    /// `--evidence` decides).
+    pub evidence: Option<rhetor_core::Evidence>,
 }
 
 /// The fields of a [`JsonArticle`] as serde derives them.
@@ -57,6 +61,8 @@ struct JsonArticleFields {
     published: Option<String>,
     #[serde(default)]
     language: Option<String>,
+    #[serde(default)]
+    evidence: Option<rhetor_core::Evidence>,
 }
 
 impl<'de> Deserialize<'de> for JsonArticle {
@@ -82,6 +88,7 @@ impl<'de> Deserialize<'de> for JsonArticle {
                     source: f.source,
                     published: f.published,
                     language: f.language,
+                    evidence: f.evidence,
                 })
             }
         }

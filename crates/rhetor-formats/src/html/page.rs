@@ -48,6 +48,7 @@ fn push_report_header<'a>(body: &mut String, names: impl ExactSizeIterator<Item 
         }
         body.push_str("</ol></nav>");
     }
+    body.push_str(super::CONFIDENCE_CONTROL);
     body.push_str("</header>\n");
 }
 

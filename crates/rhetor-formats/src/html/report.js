@@ -30,6 +30,20 @@
       m.classList.toggle("rh-off", on && m.getAttribute("data-technique") !== t);
     });
   });
+  // The confidence control: hide techniques, frames and highlights whose
+  // score (data-score, a whole percentage) is under the reader's threshold.
+  // Pages that insert articles later send the control an "input" event.
+  function applyConfidence(input) {
+    var min = Number(input.value) || 0;
+    var shown = document.getElementById("rh-confidence-value");
+    if (shown) shown.textContent = String(min);
+    document.querySelectorAll("[data-score]").forEach(function (x) {
+      x.classList.toggle("rh-low", Number(x.getAttribute("data-score")) < min);
+    });
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target && e.target.id === "rh-confidence") applyConfidence(e.target);
+  });
   // Escape closes a focus tooltip.
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && document.activeElement && document.activeElement.hasAttribute("data-tip")) {

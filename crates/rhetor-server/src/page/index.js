@@ -35,10 +35,12 @@
       if (title !== "") job.title = title;
       jobs.push(job);
     }
+    var evidence = document.getElementById("rh-evidence").value;
+    jobs.forEach(function (j) { j.evidence = evidence; });
     var files = document.getElementById("rh-files").files;
     for (var i = 0; i < files.length; i++) {
       // A file is laid out like the CLI's .txt input: its first line is the title.
-      jobs.push({ text: await files[i].text(), id: files[i].name.replace(/\.txt$/i, "") });
+      jobs.push({ text: await files[i].text(), id: files[i].name.replace(/\.txt$/i, ""), evidence: evidence });
     }
     if (jobs.length === 0) {
       say("Paste a text or choose a file first.", true);
@@ -61,6 +63,9 @@
       }
     }
     submit.disabled = false;
+    // Apply the confidence control to the new articles.
+    var conf = document.getElementById("rh-confidence");
+    if (conf) conf.dispatchEvent(new Event("input", { bubbles: true }));
     say(failed ? failed + " of " + jobs.length + " failed." : "Done: " + jobs.length + " article" + (jobs.length > 1 ? "s" : "") + ".", failed > 0);
     var first = out.querySelector(".rh-title");
     if (first) {

@@ -1,0 +1,160 @@
+//! What a reader sees from the shipped fast model (issue 15): highlights
+//! that are whole words, in offset order, with balanced quotes and never a
+//! lone function word, at three evidence levels; a genre label that is the
+//! highest score shown; no wholesale frames or techniques in a language
+//! never trained on. Every text here was written for these tests.
+
+use rhetor_core::{Detector, Document, Evidence, Task};
+use rhetor_model::evidence::FUNCTION_WORD_MAX_CHARS;
+use rhetor_model::{UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES};
+
+/// Loaded paragraphs in three languages, with quotes, elisions and
+/// hyphens, so highlights have word and quote edges to get wrong.
+const LOADED: &[(&str, &str, &str)] = &[
+    (
+        "fr",
+        "Le « plan » honteux du gouvernement",
+        "Ces traîtres corrompus osent vanter les « mérites » d'un coup d'État déguisé.\n\
+         Qui peut encore croire les mensonges grotesques de ce pouvoir anti-peuple ?\n\
+         Les élites parisiennes méprisent les travailleurs, comme toujours, et s'en vantent.",
+    ),
+    (
+        "en",
+        "The \"reform\" nobody asked for",
+        "These corrupt, disgraceful cowards call their betrayal a \"reform\".\n\
+         Who could still believe the absurd lies of this so-called government?\n\
+         Wake up: the elites are destroying everything we love, and they laugh at us.",
+    ),
+    (
+        "es",
+        "El «acuerdo» de la vergüenza",
+        "Ese traidor y sus lacayos venden el país a las élites extranjeras.\n\
+         ¿Quién puede creer todavía las mentiras ridículas de este gobierno corrupto?\n\
+         Nos quieren callados, asustados y obedientes, pero el pueblo no olvida.",
+    ),
+];
+
+/// A neutral news report in Greek, a language the model was never
+/// trained on.
+const GREEK: (&str, &str) = (
+    "Το δημοτικό συμβούλιο ενέκρινε τον προϋπολογισμό",
+    "Το δημοτικό συμβούλιο της πόλης συνεδρίασε την Τρίτη και ενέκρινε τον προϋπολογισμό για το επόμενο έτος.\n\
+     Σύμφωνα με την ανακοίνωση, οι δαπάνες για τη συντήρηση των δρόμων αυξάνονται κατά τρία τοις εκατό.\n\
+     Η συνεδρίαση διήρκεσε δύο ώρες και η επόμενη έχει προγραμματιστεί για τον Μάρτιο.\n\
+     Ο δήμαρχος δήλωσε ότι τα έργα θα ξεκινήσουν την άνοιξη, μετά την ολοκλήρωση των διαγωνισμών.",
+);
+
+fn analysed(lang: &str, title: &str, body: &str, evidence: Evidence) -> Document {
+    let model = rhetor_model::shipped().unwrap();
+    let mut doc = Document::from_title_and_body("t", title, body);
+    doc.language = Some(lang.into());
+    model.annotate_with(&mut doc, &Task::ALL, evidence).unwrap();
+    doc
+}
+
+const QUOTES: &[char] = &['"', '«', '»', '“', '”', '„'];
+
+#[test]
+fn highlights_are_whole_words_in_offset_order_with_balanced_quotes() {
+    let model = rhetor_model::shipped().unwrap();
+    let function_words = &model.spans().function_words;
+    let mut total = 0;
+    for &(lang, title, body) in LOADED {
+        for evidence in Evidence::ALL {
+            let doc = analysed(lang, title, body, evidence);
+            let chars: Vec<char> = doc.text.chars().collect();
+            let starts: Vec<(usize, usize)> = doc.spans.iter().map(|s| (s.start, s.end)).collect();
+            let mut sorted = starts.clone();
+            sorted.sort();
+            assert_eq!(starts, sorted, "{lang} {evidence}: spans in offset order");
+            for s in &doc.spans {
+                total += 1;
+                let text: String = chars[s.start..s.end].iter().collect();
+                assert_eq!(text, s.text);
+                let inside = |o: usize| chars.get(o).is_some_and(|c| c.is_alphanumeric());
+                assert!(
+                    s.start == 0 || !inside(s.start - 1) || !inside(s.start),
+                    "{lang} {evidence}: {text:?} starts inside a word"
+                );
+                assert!(
+                    !inside(s.end) || !inside(s.end - 1),
+                    "{lang} {evidence}: {text:?} ends inside a word"
+                );
+                let marks = text.chars().filter(|c| QUOTES.contains(c)).count();
+                assert!(
+                    marks % 2 == 0,
+                    "{lang} {evidence}: unbalanced quotes in {text:?}"
+                );
+                let words: Vec<String> = rhetor_model::tokenize(&text, 0)
+                    .into_iter()
+                    .map(|t| t.norm)
+                    .collect();
+                assert!(!words.is_empty(), "{text:?}");
+                if let [w] = &words[..] {
+                    assert!(
+                        w.chars().count() > 2
+                            && (w.chars().count() > FUNCTION_WORD_MAX_CHARS
+                                || function_words.0.binary_search(w).is_err()),
+                        "{lang} {evidence}: a lone function word {text:?}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(total > 10, "the loaded paragraphs get highlights ({total})");
+}
+
+#[test]
+fn precise_shows_fewer_highlights_than_balanced_and_balanced_than_recall() {
+    let count = |e: Evidence| -> usize {
+        LOADED
+            .iter()
+            .map(|&(lang, title, body)| {
+                analysed(lang, title, body, e)
+                    .spans
+                    .iter()
+                    .map(|s| s.end - s.start)
+                    .sum::<usize>()
+            })
+            .sum()
+    };
+    let (p, b, r) = (
+        count(Evidence::Precise),
+        count(Evidence::Balanced),
+        count(Evidence::Recall),
+    );
+    assert!(p < b && b < r, "highlighted characters: {p} / {b} / {r}");
+}
+
+#[test]
+fn the_genre_label_is_the_highest_score_shown() {
+    let mut docs: Vec<(&str, &str, &str)> = LOADED.to_vec();
+    docs.push(("el", GREEK.0, GREEK.1));
+    for (lang, title, body) in docs {
+        let doc = analysed(lang, title, body, Evidence::Balanced);
+        let g = doc.genre.expect("a genre");
+        let top = g.scores.values().copied().fold(f32::MIN, f32::max);
+        assert_eq!(g.scores[&g.label], top, "{lang}: {:?}", g.scores);
+        let sum: f32 = g.scores.values().sum();
+        assert!((sum - 1.0).abs() < 1e-4, "{lang}: scores sum to {sum}");
+    }
+}
+
+#[test]
+fn a_neutral_report_in_a_new_language_gets_no_wholesale_labels() {
+    let doc = analysed("el", GREEK.0, GREEK.1, Evidence::Balanced);
+    let model = rhetor_model::shipped().unwrap();
+    assert!(model.is_unseen(&doc));
+    assert!(
+        doc.frames.len() <= UNSEEN_MAX_FRAMES,
+        "{} frames",
+        doc.frames.len()
+    );
+    for p in &doc.paragraphs {
+        assert!(p.techniques.len() <= UNSEEN_MAX_TECHNIQUES, "{p:?}");
+    }
+    // The same article said to be English (a training language) is not capped.
+    let mut seen = doc.clone();
+    seen.language = Some("en".into());
+    assert!(!model.is_unseen(&seen));
+}
