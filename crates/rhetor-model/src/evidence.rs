@@ -1,7 +1,7 @@
 //! The span decision: which of the tagger's token probabilities become
 //! highlights a reader sees, at each [`Evidence`] level.
 //!
-//! The tagger ([`crate::spans`]) gives every token a probability of lying
+//! The tagger (`spans.rs`) gives every token a probability of lying
 //! inside a span of each technique the paragraph head predicted. A
 //! [`SpanRule`] turns them into spans: tokens at or above a threshold,
 //! short gaps bridged, edge function words trimmed, every span snapped to

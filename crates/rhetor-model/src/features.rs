@@ -43,8 +43,8 @@ pub struct FeatureConfig {
 }
 
 impl FeatureConfig {
-    /// Whether two configurations produce the same raw [`Blocks`] (the
-    /// weights only matter later, in [`vectorize`]), so blocks computed for
+    /// Whether two configurations produce the same raw `Blocks` (the
+    /// weights only matter later, in `vectorize`), so blocks computed for
     /// one can be reused for the other.
     pub fn same_blocks(&self, other: &FeatureConfig) -> bool {
         self.bits == other.bits

@@ -7,7 +7,7 @@
 //! [`FastModel`] that implements [`rhetor_core::Detector`].
 //!
 //! The public API is what the other crates use: the model ([`FastModel`],
-//! [`shipped`]), training and its reports ([`train`], [`report`]), and
+//! [`shipped`]), training and its reports ([`train()`], [`report`]), and
 //! the pieces the accurate model builds on (calibration, the dense
 //! trainers' class weights, the shared math, RNG and hash, the file
 //! headers). How features are computed and heads stored and read

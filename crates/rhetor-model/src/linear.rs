@@ -242,7 +242,7 @@ pub fn join_groups(
 }
 
 impl LinearHead {
-    /// The head as a [`CompactHead`] (all its labels, in order).
+    /// The head as a `CompactHead` (all its labels, in order).
     pub fn to_compact(&self) -> CompactHead {
         join_groups(
             self.dims,

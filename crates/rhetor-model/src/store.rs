@@ -12,7 +12,7 @@
 //! blob    = codec:u8 width:u8 raw_len:u64 stored_len:u64 bytes[stored_len]
 //! ```
 //!
-//! All integers are little-endian. `codec` is [`RAW`] or [`LZ4`]; a
+//! All integers are little-endian. `codec` is `RAW` or `LZ4`; a
 //! `width` above 1 means the raw bytes were byte-shuffled with that element
 //! width before compression (all first bytes of the elements, then all second
 //! bytes, …), which lets LZ4 find the runs in the high bytes of small
@@ -73,7 +73,7 @@ impl<'a> SectionWriter<'a> {
     /// A large array given as little-endian bytes, `width` bytes an element:
     /// whichever of raw, LZ4 and byte-shuffled LZ4 is smallest (LZ4 of the
     /// bytes as they are on a tie), compression only where it saves at
-    /// least [`MIN_SAVING`].
+    /// least `MIN_SAVING`.
     pub fn array(&mut self, bytes: impl Into<Cow<'a, [u8]>>, width: usize) {
         let bytes: Cow<'a, [u8]> = bytes.into();
         let len = bytes.len();

@@ -33,7 +33,7 @@
 //! | `corpus_meta` | setting | e.g. the threshold the stored clusters were made with |
 //!
 //! A version 1 database is upgraded in place on the first writable open:
-//! the SQL below, then [`crate::sqlite`]'s backfill of the new columns,
+//! the SQL below, then the SQLite store's backfill (`sqlite/open.rs`) of the new columns,
 //! the FTS rows and the signatures, in the same transaction.
 
 /// `PRAGMA application_id` of rhetor databases ("RHTR").
