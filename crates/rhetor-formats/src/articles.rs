@@ -444,4 +444,22 @@ mod tests {
             .unwrap_err()
             .starts_with("in.jsonl:2: invalid JSON Lines record"));
     }
+
+    #[test]
+    fn line_endings_are_cut_as_the_whole_parser_cuts_them() {
+        // Found by the json_lines fuzz target: a lone `\r` at the end of
+        // the input was stripped by the streamed reader only, so an
+        // unterminated string gave another error than the whole parser's.
+        for text in [
+            "{\"text\":\"a\r",
+            "{\"text\":\"a\"}\r\r\n{\"text\":\"b\"}\n",
+            "{\"text\":\"a\"}\r\n\r\n{\"text\":\"b\"}",
+        ] {
+            let whole: Vec<_> = parse_json_lines(&Source::file("in.jsonl"), "in", text)
+                .into_iter()
+                .map(|r| r.map(|d| d.id).map_err(|e| e.to_string()))
+                .collect();
+            assert_eq!(streamed(text.as_bytes()), whole, "{text:?}");
+        }
+    }
 }
