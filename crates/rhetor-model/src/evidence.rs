@@ -321,18 +321,7 @@ pub fn decide_spans(
     }
     let mut keep: Vec<bool> = probs.iter().map(|&p| p >= rule.token).collect();
     if rule.fallback && !keep.iter().any(|&k| k) {
-        let best = (0..probs.len())
-            .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
-            .unwrap_or(0);
-        let floor = probs[best] * 0.8;
-        let mut s = best;
-        while s > 0 && probs[s - 1] >= floor {
-            s -= 1;
-        }
-        let mut e = best;
-        while e + 1 < probs.len() && probs[e + 1] >= floor {
-            e += 1;
-        }
+        let (s, e) = crate::spans::best_run(probs);
         keep[s..=e].iter_mut().for_each(|k| *k = true);
     }
     // Runs of kept tokens, gaps of at most `bridge` tokens bridged.

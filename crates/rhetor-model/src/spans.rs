@@ -411,22 +411,30 @@ impl SpanTagger {
 /// technique (the decision of format version 3, which its cached
 /// cross-validation reads): tokens at or above 0.5, one-token gaps bridged,
 /// the best run when none passes.
+/// The tokens around the most probable one (`probs` not empty) whose
+/// probability is at least 0.8 of its: the one run a paragraph keeps when
+/// no token passes the threshold, as first and last index.
+pub(crate) fn best_run(probs: &[f32]) -> (usize, usize) {
+    let best = (0..probs.len())
+        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
+        .unwrap_or(0);
+    let floor = probs[best] * 0.8;
+    let mut s = best;
+    while s > 0 && probs[s - 1] >= floor {
+        s -= 1;
+    }
+    let mut e = best;
+    while e + 1 < probs.len() && probs[e + 1] >= floor {
+        e += 1;
+    }
+    (s, e)
+}
+
 fn candidate_runs(tokens: &[Token], probs: &[f32]) -> Vec<(usize, usize, f32)> {
     let p_par = 1.0f32;
     let mut keep: Vec<bool> = probs.iter().map(|&p| p >= CANDIDATE_THRESHOLD).collect();
     if !keep.iter().any(|&k| k) {
-        let best = (0..probs.len())
-            .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
-            .unwrap_or(0);
-        let floor = probs[best] * 0.8;
-        let mut s = best;
-        while s > 0 && probs[s - 1] >= floor {
-            s -= 1;
-        }
-        let mut e = best;
-        while e + 1 < probs.len() && probs[e + 1] >= floor {
-            e += 1;
-        }
+        let (s, e) = best_run(probs);
         for k in keep.iter_mut().take(e + 1).skip(s) {
             *k = true;
         }
