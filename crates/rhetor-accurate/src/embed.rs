@@ -74,6 +74,28 @@ fn text_key(text: &str) -> u64 {
     h.unfinalised()
 }
 
+/// A hash of the encoder's weights and of the arithmetic used (int8 or
+/// f32), 16 hex digits: what cache file names carry, so that numbers from
+/// another encoder are never mixed in.
+pub fn encoder_tag(encoder: &Encoder) -> std::io::Result<String> {
+    let mut h = Sha256::new();
+    for name in [rhetor_encoder::Q4_FILE, rhetor_encoder::SAFETENSORS_FILE] {
+        let p = encoder.dir.join(name);
+        if p.is_file() {
+            h.update(rhetor_encoder::fetch::sha256_file(&p)?.as_bytes());
+        }
+    }
+    h.update(if encoder.uses_int8() {
+        b"int8"
+    } else {
+        b"f32 "
+    });
+    Ok(h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// Text hash → embedding, optionally backed by a file.
 pub struct EmbeddingCache {
     path: Option<PathBuf>,
@@ -95,22 +117,7 @@ impl EmbeddingCache {
     /// of the encoder's weights and of the arithmetic used (int8 or f32),
     /// so embeddings from another encoder are never mixed in.
     pub fn for_encoder(dir: &Path, encoder: &Encoder) -> std::io::Result<Self> {
-        let mut h = Sha256::new();
-        for name in [rhetor_encoder::Q4_FILE, rhetor_encoder::SAFETENSORS_FILE] {
-            let p = encoder.dir.join(name);
-            if p.is_file() {
-                h.update(rhetor_encoder::fetch::sha256_file(&p)?.as_bytes());
-            }
-        }
-        h.update(if encoder.uses_int8() {
-            b"int8"
-        } else {
-            b"f32 "
-        });
-        let tag: String = h.finalize()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let tag = encoder_tag(encoder)?;
         let path = dir.join(format!("embeddings-{tag}.bin"));
         let map = if path.is_file() {
             read_cache(&path).unwrap_or_default()

@@ -23,6 +23,7 @@ pub mod inputs;
 pub mod model;
 pub mod stack;
 pub mod train;
+pub mod words;
 
 pub use model::{
     shipped_heads, AccurateHeads, AccurateModel, HeadsError, ENCODER_NAME, FORMAT_VERSION,

@@ -240,12 +240,49 @@ fn dense(x: &[f32], t: usize, l: &Linear, q: Option<&QLinear>, y: &mut [f32], s:
 /// hidden state (not normalised), `hidden` floats per sequence.
 /// `int8` holds each layer's int8 copy (see [`qgemm`]) or is empty.
 pub fn forward(w: &BertWeights, int8: &[QLayer], seqs: &[&[u32]]) -> Vec<Vec<f32>> {
+    let h = w.config.hidden;
+    let t: usize = seqs.iter().map(|s| s.len()).sum();
+    if t == 0 {
+        return vec![vec![0.0; h]; seqs.len()];
+    }
+    let (x, bounds) = hidden_states(w, int8, seqs);
+    bounds
+        .iter()
+        .map(|&(a, b)| mean_rows(&x, a, b, h))
+        .collect()
+}
+
+/// The mean of rows `a..b` (of `h` floats) of `x`: a sequence's pooled state.
+pub fn mean_rows(x: &[f32], a: usize, b: usize, h: usize) -> Vec<f32> {
+    let mut pooled = vec![0f32; h];
+    if b <= a {
+        return pooled;
+    }
+    for row in x[a * h..b * h].chunks_exact(h) {
+        for (p, v) in pooled.iter_mut().zip(row) {
+            *p += v;
+        }
+    }
+    let inv = 1.0 / (b - a) as f32;
+    pooled.iter_mut().for_each(|p| *p *= inv);
+    pooled
+}
+
+/// Runs the encoder over `seqs` like [`forward`] and returns every token's
+/// final hidden state (the 12th layer's, `hidden` floats per token, the
+/// sequences one after the other) with each sequence's token range in it:
+/// what [`forward`] pools, and what the accurate model's span tagger reads.
+pub fn hidden_states(
+    w: &BertWeights,
+    int8: &[QLayer],
+    seqs: &[&[u32]],
+) -> (Vec<f32>, Vec<(usize, usize)>) {
     let c = &w.config;
     let (h, ff, nh) = (c.hidden, c.intermediate, c.heads);
     let hd = h / nh;
     let t: usize = seqs.iter().map(|s| s.len()).sum();
     if t == 0 {
-        return vec![vec![0.0; h]; seqs.len()];
+        return (Vec::new(), vec![(0, 0); seqs.len()]);
     }
     let mut bounds = Vec::with_capacity(seqs.len());
     let mut x = vec![0f32; t * h];
@@ -335,21 +372,7 @@ pub fn forward(w: &BertWeights, int8: &[QLayer], seqs: &[&[u32]]) -> Vec<Vec<f32
         dense(&mid, t, &layer.ffn_out, ql.map(|l| &l.ffn_out), &mut tmp, s);
         add_norm(&mut x, Some(&tmp), &layer.out_norm, h, c.eps);
     }
-
-    bounds
-        .iter()
-        .map(|&(a, b)| {
-            let mut pooled = vec![0f32; h];
-            for row in x[a * h..b * h].chunks_exact(h) {
-                for (p, v) in pooled.iter_mut().zip(row) {
-                    *p += v;
-                }
-            }
-            let inv = 1.0 / (b - a) as f32;
-            pooled.iter_mut().for_each(|p| *p *= inv);
-            pooled
-        })
-        .collect()
+    (x, bounds)
 }
 
 #[cfg(test)]

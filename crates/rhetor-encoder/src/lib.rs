@@ -217,6 +217,61 @@ impl Encoder {
 
     /// Like [`embed`](Self::embed) from token ids (see [`token_ids`](Self::token_ids)).
     pub fn embed_ids(&self, ids: &[Vec<u32>]) -> Vec<Vec<f32>> {
+        self.run(ids, false).0
+    }
+
+    /// Each text's pieces (`passage: ` prefix excluded) as byte ranges in
+    /// the text, with the token ids the model reads (prefix included).
+    pub fn pieces(&self, text: &str) -> (Vec<u32>, Vec<(usize, usize)>) {
+        let prefixed = format!("{PASSAGE_PREFIX}{text}");
+        let Ok(enc) = self.tokenizer.encode(prefixed.as_str(), false) else {
+            return (Vec::new(), Vec::new());
+        };
+        let p = PASSAGE_PREFIX.len();
+        let ranges = enc
+            .get_offsets()
+            .iter()
+            .map(|&(s, e)| (s.saturating_sub(p), e.saturating_sub(p)))
+            .collect();
+        (enc.get_ids().to_vec(), ranges)
+    }
+
+    /// [`embed`](Self::embed)'s embeddings (the same bits) and, from the
+    /// same forward pass, every text's piece states: the final hidden
+    /// state of each piece of the text itself (not of the prefix), with
+    /// its byte range in the text. The accurate model's span tagger reads
+    /// them.
+    pub fn embed_with_states<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+    ) -> (Vec<Vec<f32>>, Vec<PieceStates>) {
+        let pieces: Vec<(Vec<u32>, Vec<(usize, usize)>)> =
+            texts.par_iter().map(|t| self.pieces(t.as_ref())).collect();
+        let ids: Vec<Vec<u32>> = pieces.iter().map(|p| p.0.clone()).collect();
+        let (emb, states) = self.run(&ids, true);
+        let h = self.dim();
+        let states = pieces
+            .iter()
+            .zip(states)
+            .map(|((_, ranges), all)| {
+                // The prefix's pieces end inside it: their ranges end at 0.
+                let mut out = PieceStates::default();
+                for (k, &(s, e)) in ranges.iter().enumerate() {
+                    if e > 0 {
+                        out.ranges.push((s, e));
+                        out.states.extend_from_slice(&all[k * h..(k + 1) * h]);
+                    }
+                }
+                out
+            })
+            .collect();
+        (emb, states)
+    }
+
+    /// The forward pass over every text's windows: the pooled, normalised
+    /// embeddings and, when `want_states`, each text's token states in
+    /// order (`content tokens × hidden`, the window markers left out).
+    fn run(&self, ids: &[Vec<u32>], want_states: bool) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
         let window = self.weights.config.max_positions - 2;
         // Every window as (text, its sequence with markers).
         let mut windows: Vec<(usize, Vec<u32>)> = Vec::new();
@@ -251,30 +306,63 @@ impl Encoder {
             }
             tokens += len;
         }
-        let pooled: Vec<(usize, Vec<f32>)> = batches
+        let h = self.dim();
+        // (window, its mean-pooled state, its content tokens' states).
+        type Pooled = (usize, Vec<f32>, Vec<f32>);
+        let pooled: Vec<Pooled> = batches
             .par_iter()
             .flat_map_iter(|b| {
                 let seqs: Vec<&[u32]> = b.iter().map(|&w| windows[w].1.as_slice()).collect();
+                let (x, bounds) = bert::hidden_states(&self.weights, &self.int8, &seqs);
                 b.iter()
                     .copied()
-                    .zip(bert::forward(&self.weights, &self.int8, &seqs))
+                    .zip(bounds)
+                    .map(|(w, (a, e))| {
+                        let mean = bert::mean_rows(&x, a, e, h);
+                        let states = if want_states && e >= a + 2 {
+                            x[(a + 1) * h..(e - 1) * h].to_vec()
+                        } else {
+                            Vec::new()
+                        };
+                        (w, mean, states)
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();
-        let h = self.dim();
+        // Summed in the order the batches ran (by length), as always: a
+        // text of three or more windows keeps its embedding's bits.
         let mut sums = vec![vec![0f32; h]; ids.len()];
-        for (w, mean) in pooled {
+        let mut by_window: Vec<Vec<f32>> = vec![Vec::new(); windows.len()];
+        for (w, mean, st) in pooled {
             let (text, seq) = &windows[w];
             let weight = seq.len().saturating_sub(2).max(1) as f32;
             for (s, m) in sums[*text].iter_mut().zip(mean) {
                 *s += weight * m;
             }
+            by_window[w] = st;
         }
         for v in &mut sums {
             normalize(v);
         }
-        sums
+        // A text's windows are consecutive, in text order.
+        let mut states: Vec<Vec<Vec<f32>>> = vec![Vec::new(); ids.len()];
+        if want_states {
+            for (w, st) in by_window.into_iter().enumerate() {
+                states[windows[w].0].push(st);
+            }
+        }
+        let states = states.into_iter().map(|parts| parts.concat()).collect();
+        (sums, states)
     }
+}
+
+/// One text's pieces: byte ranges in the text and final hidden states.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PieceStates {
+    /// Each piece's byte range in the text.
+    pub ranges: Vec<(usize, usize)>,
+    /// `ranges.len() × hidden` floats, piece by piece.
+    pub states: Vec<f32>,
 }
 
 /// Scales `v` to unit length (a zero vector stays zero).
