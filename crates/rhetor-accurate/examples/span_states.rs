@@ -3,7 +3,8 @@
 //!
 //! `cargo run --release -p rhetor-accurate --example span_states -- DATA [CACHE_DIR]`
 //!
-//! CACHE_DIR defaults to `~/.cache/rhetor/spans`. Interrupted runs resume:
+//! CACHE_DIR defaults to `~/.cache/rhetor/train` (where `rhetor train
+//! --model accurate` keeps it). Interrupted runs resume:
 //! the cache is saved every 4,096 paragraphs.
 
 use rhetor_accurate::words::WordStateCache;
@@ -16,7 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(d) => PathBuf::from(d),
         None => rhetor_encoder::fetch::cache_dir()
             .ok_or("no cache directory")?
-            .join("spans"),
+            .join("train"),
     };
     let docs = rhetor_formats::corpus::load_dataset(&PathBuf::from(data), None)?;
     let encoder_dir = rhetor_encoder::fetch::default_dir().ok_or("no encoder directory")?;

@@ -81,6 +81,12 @@ fn scaler(s: &Scaler, dims: usize) -> Result<(), String> {
     finite("scaler inverse deviation", &s.inv_std)
 }
 
+/// A dense linear model's counts against `outputs` and `inputs`, and its
+/// numbers finite.
+pub fn dense_linear(l: &DenseLinear, outputs: usize, inputs: usize) -> Result<(), String> {
+    linear(l, outputs, inputs)
+}
+
 fn linear(l: &DenseLinear, outputs: usize, inputs: usize) -> Result<(), String> {
     count("input dimensions", l.dims, inputs)?;
     count("outputs", l.bias.len(), outputs)?;

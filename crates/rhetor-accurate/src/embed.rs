@@ -4,6 +4,7 @@
 //! heads takes seconds, so training keeps every paragraph's embedding in a
 //! cache file keyed by the encoder's weights and by the text itself.
 
+use crate::words::WordStates;
 use rhetor_core::window::{prefix, PARAGRAPH_WINDOW};
 use rhetor_core::Document;
 use rhetor_encoder::Encoder;
@@ -44,25 +45,62 @@ const PARAGRAPHS_PER_CALL: usize = 1024;
 /// most the first [`PARAGRAPH_WINDOW`] bytes of a paragraph (some 20,000
 /// tokens): a paragraph of 50 MB would otherwise take hours.
 pub fn embed_document(encoder: &Encoder, doc: &Document) -> DocEmbeddings {
+    embed_document_inner(encoder, doc, false).0
+}
+
+/// [`embed_document`]'s embeddings (the same bits) and, from the same
+/// forward pass, each paragraph's word states for the encoder span
+/// tagger ([`crate::words`]); `None` for a paragraph longer than the part
+/// the encoder reads (its spans come from the fast tagger).
+pub fn embed_document_with_words(
+    encoder: &Encoder,
+    doc: &Document,
+) -> (DocEmbeddings, Vec<Option<WordStates>>) {
+    embed_document_inner(encoder, doc, true)
+}
+
+fn embed_document_inner(
+    encoder: &Encoder,
+    doc: &Document,
+    words: bool,
+) -> (DocEmbeddings, Vec<Option<WordStates>>) {
     let texts: Vec<&str> = doc
         .paragraphs
         .iter()
         .map(|p| prefix(&p.text, PARAGRAPH_WINDOW))
         .collect();
     let mut paragraphs = Vec::with_capacity(texts.len());
+    let mut states: Vec<Option<WordStates>> = Vec::new();
     for chunk in texts.chunks(PARAGRAPHS_PER_CALL) {
         if rhetor_core::cancel::cancelled() {
             // The caller gave up and will not read these.
             paragraphs.resize(texts.len(), vec![0.0; encoder.dim()]);
             break;
         }
-        paragraphs.extend(encoder.embed(chunk));
+        if words {
+            let (emb, ws) = crate::words::embed_with_words(encoder, chunk);
+            paragraphs.extend(emb);
+            states.extend(ws.into_iter().map(Some));
+        } else {
+            paragraphs.extend(encoder.embed(chunk));
+        }
+    }
+    if words {
+        states.resize(texts.len(), None);
+        for (s, p) in states.iter_mut().zip(&doc.paragraphs) {
+            if p.text.len() > PARAGRAPH_WINDOW {
+                *s = None;
+            }
+        }
     }
     let article = article_embedding(&paragraphs, encoder.dim());
-    DocEmbeddings {
-        paragraphs,
-        article,
-    }
+    (
+        DocEmbeddings {
+            paragraphs,
+            article,
+        },
+        states,
+    )
 }
 
 /// 64-bit FNV-1a of a text: the cache key.

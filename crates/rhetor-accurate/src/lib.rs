@@ -22,6 +22,7 @@ pub mod embed;
 pub mod inputs;
 pub mod model;
 pub mod stack;
+pub mod tagger;
 pub mod train;
 pub mod words;
 

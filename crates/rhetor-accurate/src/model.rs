@@ -1,9 +1,10 @@
 //! The accurate model: the fast model, the encoder and the stacked heads,
 //! behind the same [`Detector`] trait; and its heads' file.
 
-use crate::embed::embed_document;
+use crate::embed::embed_document_with_words;
 use crate::inputs::{FastProbs, FastRules};
 use crate::stack::{apply, StackHeads};
+use crate::tagger::EncoderSpans;
 use rhetor_core::window::PARAGRAPH_WINDOW;
 use rhetor_core::{DetectError, Detector, Document, Task};
 use rhetor_encoder::Encoder;
@@ -16,8 +17,9 @@ use std::path::Path;
 ///
 /// The file: the 8 bytes `RHETORAM`, this version as a little-endian u32,
 /// then the gzip'd postcard encoding of [`AccurateHeads`]. Version 3:
-/// postcard instead of bincode 1 (unmaintained); the same heads.
-pub const FORMAT_VERSION: u32 = 3;
+/// postcard instead of bincode 1 (unmaintained); the same heads. Version
+/// 4: the encoder span tagger ([`AccurateHeads::spans`]).
+pub const FORMAT_VERSION: u32 = 4;
 const MAGIC: &[u8; 8] = b"RHETORAM";
 
 /// What `models/accurate.bin` holds.
@@ -33,6 +35,9 @@ pub struct AccurateHeads {
     pub dim: usize,
     /// The techniques, frames and genre heads.
     pub heads: StackHeads,
+    /// The encoder span tagger and its span decision; `None`: the fast
+    /// model's tagger marks the spans.
+    pub spans: Option<EncoderSpans>,
 }
 
 /// The encoder the shipped heads were trained on.
@@ -152,6 +157,11 @@ impl AccurateHeads {
         };
         // Decoded is not enough: every count and dimension must fit.
         crate::check::check_heads(&heads.heads, heads.dim).map_err(corrupt)?;
+        if let Some(spans) = &heads.spans {
+            spans
+                .check(heads.dim)
+                .map_err(|e| corrupt(format!("span tagger: {e}")))?;
+        }
         Ok(heads)
     }
 
@@ -227,7 +237,12 @@ impl Detector for AccurateModel {
     ) -> Result<(), DetectError> {
         let wants = |t: Task| tasks.contains(&t);
         let fast = FastProbs::of(&self.fast, doc);
-        let emb = embed_document(&self.encoder, doc);
+        // Word states only where the encoder tagger will read them.
+        let encoder_spans = self.heads.spans.as_ref().filter(|_| wants(Task::Spans));
+        let (emb, words) = match encoder_spans {
+            Some(_) => embed_document_with_words(&self.encoder, doc),
+            None => (crate::embed::embed_document(&self.encoder, doc), Vec::new()),
+        };
         if rhetor_core::cancel::cancelled() {
             return Err(DetectError::new(self, doc, rhetor_core::cancel::CANCELLED));
         }
@@ -249,7 +264,30 @@ impl Detector for AccurateModel {
             .decide(&fast, &self.rules, &emb, self.is_unseen(doc));
         let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
         apply(doc, decisions, None);
-        if wants(Task::Spans) {
+        if let Some(es) = encoder_spans {
+            // A paragraph the encoder read whole: the blend of both
+            // taggers' word probabilities, decided by the blend's rules.
+            let hook = |p: usize,
+                        window: usize,
+                        _: &[rhetor_model::Token],
+                        labels: &[usize],
+                        probs: &mut [Vec<f32>]| {
+                match words.get(p).and_then(Option::as_ref) {
+                    Some(states)
+                        if window == 0 && probs.iter().all(|r| r.len() == states.len()) =>
+                    {
+                        es.blend_probs(states, labels, probs);
+                        true
+                    }
+                    _ => false,
+                }
+            };
+            let other = rhetor_model::OtherTagger {
+                rules: &es.rules,
+                probs: &hook,
+            };
+            self.fast.add_spans_from(doc, evidence, &other);
+        } else if wants(Task::Spans) {
             self.fast.add_spans_with(doc, evidence);
         } else {
             doc.spans.clear();

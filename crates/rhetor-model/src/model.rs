@@ -193,9 +193,31 @@ impl FastModel {
     /// [`FastModel::add_spans`] with spans decided at `evidence`
     /// ([`crate::evidence`]), listed in offset order.
     pub fn add_spans_with(&self, doc: &mut Document, evidence: Evidence) {
+        self.add_spans_inner(doc, evidence, None);
+    }
+
+    /// [`FastModel::add_spans_with`] where another tagger may replace the
+    /// fast tagger's token probabilities: for each window of a paragraph
+    /// with techniques, `other.probs` is given the paragraph's index, the
+    /// window's first code point within the paragraph, its tokens, the
+    /// techniques wanted and the fast tagger's probabilities of them
+    /// (`[technique][token]`); when it replaces them (returns true), the
+    /// spans are decided by `other.rules`, otherwise as the fast model
+    /// decides them. Function words and typical lengths are the fast
+    /// tagger's.
+    pub fn add_spans_from(&self, doc: &mut Document, evidence: Evidence, other: &OtherTagger) {
+        self.add_spans_inner(doc, evidence, Some(other));
+    }
+
+    fn add_spans_inner(&self, doc: &mut Document, evidence: Evidence, other: Option<&OtherTagger>) {
         let mut spans = Vec::new();
         let mut warnings = Vec::new();
-        for p in doc.paragraphs.iter().filter(|p| !p.techniques.is_empty()) {
+        for (pi, p) in doc
+            .paragraphs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.techniques.is_empty())
+        {
             let tagger = self.spans();
             let rule = &tagger.rules[evidence.index()];
             let before = spans.len();
@@ -222,11 +244,34 @@ impl FastModel {
                     chars: &chars,
                     base: start,
                 };
-                for (t, found) in p
-                    .techniques
-                    .iter()
-                    .zip(tagger.spans_of(&text, &tokens, &feats, &wanted, rule))
-                {
+                let found_all = match other {
+                    None => tagger.spans_of(&text, &tokens, &feats, &wanted, rule),
+                    Some(o) => {
+                        let labels: Vec<usize> = wanted.iter().map(|w| w.0).collect();
+                        let mut probs = tagger.probs_of(&feats, &labels);
+                        let rule = if (o.probs)(pi, w.char, &tokens, &labels, &mut probs) {
+                            &o.rules[evidence.index()]
+                        } else {
+                            rule
+                        };
+                        wanted
+                            .iter()
+                            .zip(&probs)
+                            .map(|(&(t, p_par), probs)| {
+                                crate::evidence::decide_spans(
+                                    &tokens,
+                                    probs,
+                                    p_par,
+                                    &text,
+                                    rule,
+                                    &tagger.function_words,
+                                    tagger.lengths[t] as usize,
+                                )
+                            })
+                            .collect()
+                    }
+                };
+                for (t, found) in p.techniques.iter().zip(found_all) {
                     for (s, e, score) in found {
                         if spans.len() - before == MAX_SPANS_PER_PARAGRAPH {
                             cut = true;
@@ -396,4 +441,19 @@ impl Detector for FastModel {
         }
         Ok(())
     }
+}
+
+/// The hook of [`FastModel::add_spans_from`]: `(paragraph index, window
+/// start in the paragraph in code points, tokens, techniques, probabilities
+/// [technique][token] to replace) → replaced`.
+pub type TokenProbsHook<'a> =
+    dyn Fn(usize, usize, &[Token], &[usize], &mut [Vec<f32>]) -> bool + 'a;
+
+/// Another span tagger's token probabilities and the span decision's
+/// rules for them (see [`FastModel::add_spans_from`]).
+pub struct OtherTagger<'a> {
+    /// One rule per evidence level, for the other tagger's probabilities.
+    pub rules: &'a crate::evidence::SpanRules,
+    /// Replaces the fast tagger's probabilities where it can.
+    pub probs: &'a TokenProbsHook<'a>,
 }

@@ -375,6 +375,21 @@ impl SpanTagger {
             .collect()
     }
 
+    /// Each token's probability of each technique of `labels`
+    /// (`[technique][token]`), each token's features looked up once: the
+    /// numbers [`SpanTagger::spans_of`] decides on.
+    pub fn probs_of(&self, features: &[SparseVec], labels: &[usize]) -> Vec<Vec<f32>> {
+        let mut probs = vec![Vec::with_capacity(features.len()); labels.len()];
+        let mut scores = Vec::with_capacity(labels.len());
+        for x in features {
+            self.head.score_labels(x, labels, &mut scores);
+            for (p, &s) in probs.iter_mut().zip(&scores) {
+                p.push(sigmoid(s));
+            }
+        }
+        probs
+    }
+
     /// The spans of every technique at once, as if each were predicted
     /// with probability 1 (scale the scores by the paragraph probability);
     /// scores each token once instead of once per technique.

@@ -6,10 +6,12 @@ use crate::cli::TrainArgs;
 use anyhow::{bail, Context, Result};
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::StackConfig;
+use rhetor_accurate::tagger::{train_encoder_spans, EncoderSpans};
 use rhetor_accurate::train::{
     fit_heads, fold_groups, held_out_fast_cached, language_groups, predict_held_out, FastInputs,
     HeldOutFast,
 };
+use rhetor_accurate::words::WordStateCache;
 use rhetor_accurate::{AccurateHeads, ENCODER_NAME};
 use rhetor_core::Document;
 use rhetor_encoder::Encoder;
@@ -55,6 +57,39 @@ fn embed_corpus(
             }
         })
         .collect())
+}
+
+/// The encoder span tagger, trained on every paragraph with gold spans
+/// from the word states in the cache (computed there first if missing).
+fn train_spans(
+    docs: &[LabeledDocument],
+    encoder: &Encoder,
+    cache_dir: &std::path::Path,
+    seed: u64,
+) -> Result<EncoderSpans> {
+    let mut words = WordStateCache::for_encoder(cache_dir, encoder)?;
+    let texts: Vec<&str> = docs
+        .iter()
+        .filter(|d| d.gold.spans)
+        .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
+        .collect();
+    let pb = progress::bar(0, "encoding words for the span tagger");
+    words
+        .fill(encoder, &texts, &|done, total| {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        })
+        .with_context(|| format!("cannot write the word-state cache {:?}", words.path()))?;
+    pb.finish_and_clear();
+    let all: Vec<usize> = (0..docs.len()).collect();
+    let states = |t: &str| words.get(t).expect("filled above");
+    Ok(train_encoder_spans(
+        docs,
+        &all,
+        &states,
+        encoder.dim(),
+        seed,
+    ))
 }
 
 fn fast_predictions(docs: &[LabeledDocument], held: &[HeldOutFast]) -> Vec<Document> {
@@ -186,6 +221,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
     if let Some(out) = &args.out {
         let all: Vec<usize> = (0..docs.len()).collect();
         let heads = fit_heads(&docs, &inputs, &emb, &all, &cfg);
+        let spans = Some(train_spans(&docs, &encoder, &cache_dir, args.seed)?);
         let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
         trained_on.sort();
         trained_on.dedup();
@@ -195,6 +231,7 @@ pub fn run(args: TrainArgs) -> Result<u8> {
             encoder: ENCODER_NAME.to_string(),
             dim: encoder.dim(),
             heads,
+            spans,
         }
         .save(out)?;
         eprintln!(

@@ -1,0 +1,301 @@
+//! The encoder span tagger: which words of a paragraph carry a technique,
+//! read from the encoder's contextual word states.
+//!
+//! Like the fast model's tagger, one logistic regression per technique
+//! scores every word *given that the paragraph uses the technique* (it is
+//! trained on the words of the paragraphs that have it). Its input is the
+//! word's 12th-layer state ([`crate::words`]), optionally the mean state
+//! of its two neighbours, and the fast tagger's logit for the same word
+//! and technique (a stacked blend: the weight each gets is learned). Its
+//! probabilities go through the same span decision
+//! (`rhetor_model::evidence`) as the fast tagger's.
+
+use crate::dense::{train_multilabel, DenseConfig, DenseLinear};
+use crate::words::WordStates;
+use rayon::prelude::*;
+use rhetor_core::Technique;
+use rhetor_model::evidence::SpanRules;
+use rhetor_model::math::sigmoid;
+use serde::{Deserialize, Serialize};
+
+/// What the tagger reads of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaggerInput {
+    /// The mean state of the word before and the word after.
+    pub context: bool,
+    /// The fast tagger's logit for the word and technique.
+    pub fast: bool,
+}
+
+impl TaggerInput {
+    /// Input dimensions for states of `dim` floats.
+    pub fn dims(&self, dim: usize) -> usize {
+        dim * (1 + self.context as usize) + self.fast as usize
+    }
+}
+
+/// The fast tagger's probability as a bounded logit.
+fn fast_logit(p: f32) -> f32 {
+    let p = p.clamp(1e-4, 1.0 - 1e-4);
+    (p / (1.0 - p)).ln()
+}
+
+/// The input of word `k`: its state, its neighbours' mean, the fast
+/// logit, as `input` says; `fast` is the fast tagger's probability of the
+/// word for the technique scored (read only when `input.fast`).
+pub fn word_input(input: TaggerInput, states: &WordStates, k: usize, fast: f32) -> Vec<f32> {
+    let mut x = states.state(k);
+    if input.context {
+        let mut ctx = vec![0f32; states.dim];
+        let mut n = 0;
+        for j in [k.wrapping_sub(1), k + 1] {
+            if j < states.len() {
+                for (c, v) in ctx.iter_mut().zip(states.state(j)) {
+                    *c += v;
+                }
+                n += 1;
+            }
+        }
+        if n > 0 {
+            let inv = 1.0 / n as f32;
+            ctx.iter_mut().for_each(|c| *c *= inv);
+        }
+        x.extend(ctx);
+    }
+    if input.fast {
+        x.push(fast_logit(fast));
+    }
+    x
+}
+
+/// One training paragraph: its word states, the fast tagger's
+/// probabilities (`[word][technique]`, empty when the input has no fast
+/// logit) and, for each technique it has, which words lie in its spans.
+pub struct TaggerParagraph<'a> {
+    /// The paragraph's word states.
+    pub states: &'a WordStates,
+    /// `[word][technique]`: the fast tagger's probabilities.
+    pub fast: Vec<Vec<f32>>,
+    /// `(technique, inside[word])` for each technique the paragraph has.
+    pub gold: Vec<(usize, Vec<bool>)>,
+}
+
+/// One scorer per technique.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EncoderTagger {
+    /// What each word's input holds.
+    pub input: TaggerInput,
+    /// State dimension.
+    pub dim: usize,
+    /// One single-output head per technique ([`Technique`] index order);
+    /// `None` where training had no paragraph with the technique.
+    pub heads: Vec<Option<DenseLinear>>,
+}
+
+impl EncoderTagger {
+    /// Trains one scorer per technique on the words of the paragraphs that
+    /// have it (deterministic given `cfg.seed`).
+    pub fn train(
+        paragraphs: &[TaggerParagraph],
+        input: TaggerInput,
+        dim: usize,
+        cfg: &DenseConfig,
+    ) -> Self {
+        let heads = (0..Technique::COUNT)
+            .into_par_iter()
+            .map(|t| {
+                let mut xs = Vec::new();
+                let mut ys = Vec::new();
+                for p in paragraphs {
+                    if let Some((_, inside)) = p.gold.iter().find(|g| g.0 == t) {
+                        for (k, &y) in inside.iter().enumerate() {
+                            let f = p.fast.get(k).map_or(0.5, |row| row[t]);
+                            xs.push(word_input(input, p.states, k, f));
+                            ys.push(vec![y]);
+                        }
+                    }
+                }
+                if xs.is_empty() {
+                    return None;
+                }
+                let idx: Vec<usize> = (0..xs.len()).collect();
+                Some(train_multilabel(&xs, &ys, 1, &idx, cfg))
+            })
+            .collect();
+        EncoderTagger { input, dim, heads }
+    }
+
+    /// Every word's probability of lying inside a span of each technique
+    /// (`[word][technique]`), as if each were predicted; `fast` as in
+    /// [`TaggerParagraph`]. A technique without a head scores 0.
+    pub fn token_probs(&self, states: &WordStates, fast: &[Vec<f32>]) -> Vec<Vec<f32>> {
+        (0..states.len())
+            .map(|k| {
+                (0..Technique::COUNT)
+                    .map(|t| self.prob(states, k, fast.get(k).map_or(0.5, |r| r[t]), t))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Word `k`'s probability for technique `t`, given the fast tagger's
+    /// probability `fast` of the same word and technique.
+    pub fn prob(&self, states: &WordStates, k: usize, fast: f32, t: usize) -> f32 {
+        match &self.heads[t] {
+            Some(h) => sigmoid(h.scores(&word_input(self.input, states, k, fast))[0]),
+            None => 0.0,
+        }
+    }
+}
+
+/// What the accurate model's heads file holds for spans: the encoder
+/// tagger, its blend with the fast tagger and the span decision's rules
+/// for the blended probabilities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EncoderSpans {
+    /// The tagger on word states.
+    pub tagger: EncoderTagger,
+    /// The encoder tagger's weight in a word's probability; the fast
+    /// tagger's is `1 − blend`.
+    pub blend: f32,
+    /// One rule per evidence level ([`rhetor_core::Evidence::ALL`] order).
+    pub rules: SpanRules,
+}
+
+impl EncoderSpans {
+    /// Replaces the fast tagger's probabilities `probs[j][k]` of technique
+    /// `labels[j]` at word `k` by the blend with the encoder tagger's.
+    pub fn blend_probs(&self, states: &WordStates, labels: &[usize], probs: &mut [Vec<f32>]) {
+        for (&t, row) in labels.iter().zip(probs.iter_mut()) {
+            for (k, p) in row.iter_mut().enumerate().take(states.len()) {
+                let e = self.tagger.prob(states, k, *p, t);
+                *p = self.blend * e + (1.0 - self.blend) * *p;
+            }
+        }
+    }
+
+    /// Every count and dimension against the encoder's state dimension
+    /// `dim`, every number finite and every threshold in [0, 1].
+    pub fn check(&self, dim: usize) -> Result<(), String> {
+        let t = &self.tagger;
+        if t.dim != dim {
+            return Err(format!("states of {} dimensions, expected {dim}", t.dim));
+        }
+        if t.heads.len() != Technique::COUNT {
+            return Err(format!(
+                "{} technique heads, expected {}",
+                t.heads.len(),
+                Technique::COUNT
+            ));
+        }
+        let inputs = t.input.dims(dim);
+        for (i, h) in t.heads.iter().enumerate() {
+            if let Some(h) = h {
+                crate::check::dense_linear(h, 1, inputs)
+                    .map_err(|e| format!("technique {i}: {e}"))?;
+            }
+        }
+        if !(0.0..=1.0).contains(&self.blend) {
+            return Err(format!("blend weight {} outside [0, 1]", self.blend));
+        }
+        for r in &self.rules {
+            if !(0.0..=1.0).contains(&r.token) || !(0.0..=1.0).contains(&r.min_score) {
+                return Err("a rule's threshold is outside [0, 1]".into());
+            }
+            if !r.grow.is_finite()
+                || r.calibration
+                    .is_some_and(|c| !c.a.is_finite() || !c.b.is_finite())
+            {
+                return Err("a rule's calibration or growth is not finite".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The training paragraphs of the documents `idx` that have gold spans:
+/// each paragraph with at least one span (clipped to it), its word states
+/// (`states(text)`) and the fast tagger's probabilities (`fast(doc,
+/// paragraph)`, `[word][technique]`; empty when the input has none).
+pub fn tagger_paragraphs<'a>(
+    docs: &'a [rhetor_formats::corpus::LabeledDocument],
+    idx: &[usize],
+    states: &dyn Fn(&str) -> &'a WordStates,
+    fast: &dyn Fn(usize, usize) -> Vec<Vec<f32>>,
+) -> Vec<TaggerParagraph<'a>> {
+    let mut out = Vec::new();
+    for &i in idx {
+        let d = &docs[i];
+        if !d.gold.spans {
+            continue;
+        }
+        for (pi, p) in d.doc.paragraphs.iter().enumerate() {
+            let (ps, pe) = (p.start, p.end());
+            let tokens = rhetor_model::tokenize(&p.text, ps);
+            let mut gold: Vec<(usize, Vec<bool>)> = Vec::new();
+            for s in d.doc.spans.iter().filter(|s| s.start < pe && s.end > ps) {
+                let t = s.technique.index();
+                let pos = match gold.iter().position(|x| x.0 == t) {
+                    Some(k) => k,
+                    None => {
+                        gold.push((t, vec![false; tokens.len()]));
+                        gold.len() - 1
+                    }
+                };
+                for (k, tok) in tokens.iter().enumerate() {
+                    if tok.start < s.end && tok.end > s.start {
+                        gold[pos].1[k] = true;
+                    }
+                }
+            }
+            if gold.is_empty() {
+                continue;
+            }
+            out.push(TaggerParagraph {
+                states: states(&p.text),
+                fast: fast(i, pi),
+                gold,
+            });
+        }
+    }
+    out
+}
+
+/// What the shipped tagger reads (chosen by 5-fold CV, docs/evaluation.md).
+pub const SHIPPED_INPUT: TaggerInput = TaggerInput {
+    context: false,
+    fast: false,
+};
+
+/// The shipped blend weight of the encoder tagger (chosen by 5-fold CV).
+pub const SHIPPED_BLEND: f32 = 1.0;
+
+/// The training settings of the shipped tagger (`seed` set by training).
+pub fn shipped_config(seed: u64) -> DenseConfig {
+    DenseConfig {
+        epochs: 4,
+        seed,
+        ..DenseConfig::default()
+    }
+}
+
+/// The shipped span decision for the blended probabilities (chosen by
+/// 5-fold CV, `evidence_tune` on `span_oof`'s dump).
+pub const SHIPPED_RULES: SpanRules = rhetor_model::evidence::DEFAULT_RULES;
+
+/// Trains the shipped encoder span tagger on the documents `idx`: their
+/// paragraphs with gold spans, read through `states`.
+pub fn train_encoder_spans<'a>(
+    docs: &'a [rhetor_formats::corpus::LabeledDocument],
+    idx: &[usize],
+    states: &dyn Fn(&str) -> &'a WordStates,
+    dim: usize,
+    seed: u64,
+) -> EncoderSpans {
+    let paragraphs = tagger_paragraphs(docs, idx, states, &|_, _| Vec::new());
+    EncoderSpans {
+        tagger: EncoderTagger::train(&paragraphs, SHIPPED_INPUT, dim, &shipped_config(seed)),
+        blend: SHIPPED_BLEND,
+        rules: SHIPPED_RULES,
+    }
+}
