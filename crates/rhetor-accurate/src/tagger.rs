@@ -299,3 +299,101 @@ pub fn train_encoder_spans<'a>(
         rules: SHIPPED_RULES,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Word states of `n` words where dimension 0 is 1 for the words in
+    /// `marked` and dimension 1 is noise.
+    fn states(n: usize, marked: &[usize], noise: u64) -> WordStates {
+        let mut rng = rhetor_model::hashing::Rng::from_state(noise);
+        let mut ws = WordStates {
+            dim: 2,
+            scales: Vec::new(),
+            q: Vec::new(),
+        };
+        for k in 0..n {
+            let x = [
+                if marked.contains(&k) { 1.0 } else { -1.0 },
+                (rng.next_u64() % 100) as f32 / 100.0,
+            ];
+            let max = x[0].abs().max(x[1].abs());
+            ws.scales.push(max / 127.0);
+            ws.q.extend(x.iter().map(|v| (v / (max / 127.0)).round() as i8));
+        }
+        ws
+    }
+
+    #[test]
+    fn tagger_learns_a_planted_dimension_and_blends() {
+        let t = Technique::LoadedLanguage.index();
+        let all: Vec<WordStates> = (0..40).map(|i| states(8, &[i % 8], i as u64)).collect();
+        let paragraphs: Vec<TaggerParagraph> = all
+            .iter()
+            .enumerate()
+            .map(|(i, s)| TaggerParagraph {
+                states: s,
+                fast: Vec::new(),
+                gold: vec![(t, (0..8).map(|k| k == i % 8).collect())],
+            })
+            .collect();
+        let input = TaggerInput {
+            context: false,
+            fast: false,
+        };
+        let cfg = DenseConfig {
+            epochs: 50,
+            learning_rate: 0.05,
+            ..DenseConfig::default()
+        };
+        let tagger = EncoderTagger::train(&paragraphs, input, 2, &cfg);
+        assert!(tagger.heads[t].is_some());
+        // Techniques no paragraph had have no head and score 0.
+        assert!(tagger.heads[Technique::Doubt.index()].is_none());
+        let test = states(6, &[2], 99);
+        let probs = tagger.token_probs(&test, &[]);
+        assert!(probs[2][t] > 0.8, "{:?}", probs[2][t]);
+        assert!((0..6).filter(|&k| k != 2).all(|k| probs[k][t] < 0.2));
+        assert_eq!(probs[0][Technique::Doubt.index()], 0.0);
+        // The blend: w × encoder + (1 − w) × fast.
+        let spans = EncoderSpans {
+            tagger,
+            blend: 0.25,
+            rules: SHIPPED_RULES,
+        };
+        let mut p = vec![vec![0.4f32; 6]];
+        spans.blend_probs(&test, &[t], &mut p);
+        let expect = 0.25 * probs[2][t] + 0.75 * 0.4;
+        assert!((p[0][2] - expect).abs() < 1e-6, "{} vs {expect}", p[0][2]);
+        spans.check(2).unwrap();
+        // Refused: another state size, a blend outside [0, 1].
+        assert!(spans.check(3).unwrap_err().starts_with("states of 2"));
+        let mut bad = spans.clone();
+        bad.blend = 1.5;
+        assert!(bad.check(2).unwrap_err().contains("blend"));
+        let mut bad = spans.clone();
+        bad.tagger.heads.pop();
+        assert!(bad.check(2).unwrap_err().contains("technique heads"));
+        let mut bad = spans;
+        if let Some(h) = bad.tagger.heads[t].as_mut() {
+            h.weights[0] = f32::NAN;
+        }
+        assert!(bad.check(2).unwrap_err().contains("NaN"));
+    }
+
+    #[test]
+    fn context_and_fast_inputs_have_their_place() {
+        let ws = states(3, &[1], 5);
+        let both = TaggerInput {
+            context: true,
+            fast: true,
+        };
+        assert_eq!(both.dims(2), 5);
+        let x = word_input(both, &ws, 0, 0.5);
+        assert_eq!(x.len(), 5);
+        // Word 0's context is word 1 alone; the fast logit of 0.5 is 0.
+        assert_eq!(&x[2..4], &ws.state(1)[..]);
+        assert_eq!(x[4], 0.0);
+    }
+}

@@ -339,7 +339,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         }
     };
-    for (level, rule) in ["precise", "balanced", "recall"].iter().zip(DEFAULT_RULES) {
+    // LEVELS="p;b;r", each as RULE below: the levels to score and
+    // calibrate instead of the fast model's (the accurate model's blend).
+    let levels: [SpanRule; 3] = match std::env::var("LEVELS") {
+        Ok(v) => {
+            let rules: Vec<SpanRule> = v.split(';').map(parse_rule).collect();
+            rules.try_into().map_err(|_| "LEVELS: three rules")?
+        }
+        Err(_) => DEFAULT_RULES,
+    };
+    for (level, rule) in ["precise", "balanced", "recall"].iter().zip(levels) {
         show(
             &format!("shipped {level} {rule:?}"),
             &setup.score(&decide_with(rule), true),
@@ -348,7 +357,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("CALIBRATION").is_some() {
         // Each shown span's score against whether it overlaps a gold span
         // of its technique, per language family, at each level.
-        for (level, rule) in ["precise", "balanced", "recall"].iter().zip(DEFAULT_RULES) {
+        for (level, rule) in ["precise", "balanced", "recall"].iter().zip(levels) {
             let decide = decide_with(rule);
             // The Platt scaling of this level's raw scores, fitted on all
             // held-out spans: what the rule's `calibration` holds.
@@ -416,18 +425,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Ok(extra) = std::env::var("RULE") {
         // One more rule to score: token,bridge,fallback,trim,min_tokens,min_score,max_spans,grow
-        let v: Vec<f32> = extra.split(',').map(|x| x.parse().unwrap_or(0.0)).collect();
-        let rule = SpanRule {
-            token: v[0],
-            bridge: v[1] as u8,
-            fallback: v[2] > 0.0,
-            trim: v[3] > 0.0,
-            min_tokens: v[4] as u8,
-            min_score: v[5],
-            max_spans: v[6] as u8,
-            grow: v[7],
-            calibration: None,
-        };
+        let rule = parse_rule(&extra);
         show(
             &format!("rule {rule:?}"),
             &setup.score(&decide_with(rule), true),
@@ -446,7 +444,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let before = objective(&best.1);
             for param in 0..7 {
                 let candidates: Vec<SpanRule> = match param {
-                    0 => [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+                    0 => [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]
                         .map(|v| SpanRule { token: v, ..best.0 })
                         .to_vec(),
                     1 => [0u8, 1, 2, 3, 5]
@@ -541,4 +539,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+/// A rule from `token,bridge,fallback,trim,min_tokens,min_score,max_spans,grow`
+/// (booleans as 0 or 1), with an optional `,a,b` Platt calibration.
+fn parse_rule(text: &str) -> SpanRule {
+    let v: Vec<f32> = text.split(',').map(|x| x.parse().unwrap_or(0.0)).collect();
+    SpanRule {
+        token: v[0],
+        bridge: v[1] as u8,
+        fallback: v[2] > 0.0,
+        trim: v[3] > 0.0,
+        min_tokens: v[4] as u8,
+        min_score: v[5],
+        max_spans: v[6] as u8,
+        grow: v[7],
+        calibration: (v.len() >= 10).then(|| rhetor_model::calibrate::Platt { a: v[8], b: v[9] }),
+    }
 }

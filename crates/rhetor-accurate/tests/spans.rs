@@ -1,0 +1,105 @@
+//! The accurate model's highlights (issue 15, item 2): they come from the
+//! encoder span tagger blended with the fast tagger, and keep the rules a
+//! reader relies on: whole words, offset order, balanced quotes, never a
+//! lone function word, inside a paragraph that has their technique, at
+//! every evidence level. Needs the fetched encoder (`rhetor models
+//! fetch`); skips loudly without it, fails under CI=true. Every text here
+//! was written for this test.
+
+use rhetor_accurate::{shipped_heads, AccurateModel};
+use rhetor_core::{Detector, Document, Evidence, Task};
+use rhetor_model::evidence::FUNCTION_WORD_MAX_CHARS;
+
+const LOADED: &[(&str, &str)] = &[
+    (
+        "fr",
+        "Le « plan » honteux du gouvernement\n\n\
+         Ces traîtres corrompus osent vanter les « mérites » d'un coup d'État déguisé.\n\
+         Qui peut encore croire les mensonges grotesques de ce pouvoir anti-peuple ?\n\
+         Les élites parisiennes méprisent les travailleurs, comme toujours, et s'en vantent.",
+    ),
+    (
+        "en",
+        "The \"reform\" nobody asked for\n\n\
+         These corrupt, disgraceful cowards call their betrayal a \"reform\".\n\
+         Who could still believe the absurd lies of this so-called government?\n\
+         Wake up: the elites are destroying everything we love, and they laugh at us.",
+    ),
+    (
+        "ru",
+        "«Помощь», о которой никто не просил\n\n\
+         Эти продажные трусы называют своё предательство «реформой».\n\
+         Кто ещё может верить нелепой лжи этого так называемого правительства?\n\
+         Проснитесь: элиты разрушают всё, что нам дорого, и смеются над нами.",
+    ),
+];
+
+const QUOTES: &[char] = &['"', '«', '»', '“', '”', '„'];
+
+#[test]
+fn encoder_highlights_keep_the_readers_rules() {
+    let heads = shipped_heads().unwrap();
+    assert!(
+        heads.spans.is_some(),
+        "the shipped heads carry the encoder span tagger"
+    );
+    let Some(dir) = rhetor_testkit::need(
+        rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d)),
+        rhetor_testkit::ENCODER,
+    ) else {
+        return;
+    };
+    let encoder = rhetor_encoder::Encoder::load(&dir).unwrap();
+    let fast = rhetor_model::shipped().unwrap();
+    let function_words = fast.spans().function_words.clone();
+    let model = AccurateModel::new(fast, encoder, heads).unwrap();
+    let mut total = 0;
+    for &(lang, text) in LOADED {
+        for evidence in Evidence::ALL {
+            let mut doc = Document::from_text("t", text);
+            doc.language = Some(lang.into());
+            model.annotate_with(&mut doc, &Task::ALL, evidence).unwrap();
+            let chars: Vec<char> = doc.text.chars().collect();
+            let order: Vec<(usize, usize)> = doc.spans.iter().map(|s| (s.start, s.end)).collect();
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(order, sorted, "{lang} {evidence}: spans in offset order");
+            for s in &doc.spans {
+                total += 1;
+                let text: String = chars[s.start..s.end].iter().collect();
+                assert_eq!(text, s.text);
+                let inside = |o: usize| chars.get(o).is_some_and(|c| c.is_alphanumeric());
+                assert!(
+                    s.start == 0 || !inside(s.start - 1) || !inside(s.start),
+                    "{lang} {evidence}: {text:?} starts inside a word"
+                );
+                assert!(
+                    !inside(s.end) || !inside(s.end - 1),
+                    "{lang} {evidence}: {text:?} ends inside a word"
+                );
+                let marks = text.chars().filter(|c| QUOTES.contains(c)).count();
+                assert!(marks % 2 == 0, "{lang} {evidence}: unbalanced {text:?}");
+                let words: Vec<String> = rhetor_model::tokenize(&text, 0)
+                    .into_iter()
+                    .map(|t| t.norm)
+                    .collect();
+                if let [w] = &words[..] {
+                    assert!(
+                        w.chars().count() > 2
+                            && (w.chars().count() > FUNCTION_WORD_MAX_CHARS
+                                || function_words.0.binary_search(w).is_err()),
+                        "{lang} {evidence}: a lone function word {text:?}"
+                    );
+                }
+                assert!((0.0..=1.0).contains(&s.score), "{s:?}");
+                let p = doc
+                    .paragraphs
+                    .iter()
+                    .find(|p| p.start <= s.start && s.end <= p.end())
+                    .expect("every span lies inside a paragraph");
+                assert!(p.techniques.iter().any(|t| t.label == s.technique));
+            }
+        }
+    }
+    assert!(total > 10, "the loaded paragraphs get highlights ({total})");
+}
