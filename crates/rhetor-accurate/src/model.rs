@@ -276,7 +276,7 @@ impl Detector for AccurateModel {
                     Some(states)
                         if window == 0 && probs.iter().all(|r| r.len() == states.len()) =>
                     {
-                        es.blend_probs(states, labels, probs);
+                        es.blend_probs(states, labels, probs, evidence);
                         true
                     }
                     _ => false,

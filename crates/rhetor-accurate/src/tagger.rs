@@ -14,7 +14,8 @@ use crate::dense::{train_multilabel, DenseConfig, DenseLinear};
 use crate::words::WordStates;
 use rayon::prelude::*;
 use rhetor_core::Technique;
-use rhetor_model::evidence::SpanRules;
+use rhetor_model::calibrate::Platt;
+use rhetor_model::evidence::{SpanRule, SpanRules};
 use rhetor_model::math::sigmoid;
 use serde::{Deserialize, Serialize};
 
@@ -155,21 +156,30 @@ impl EncoderTagger {
 pub struct EncoderSpans {
     /// The tagger on word states.
     pub tagger: EncoderTagger,
-    /// The encoder tagger's weight in a word's probability; the fast
+    /// The encoder tagger's weight in a word's probability at each
+    /// evidence level ([`rhetor_core::Evidence::ALL`] order); the fast
     /// tagger's is `1 − blend`.
-    pub blend: f32,
+    pub blend: [f32; 3],
     /// One rule per evidence level ([`rhetor_core::Evidence::ALL`] order).
     pub rules: SpanRules,
 }
 
 impl EncoderSpans {
     /// Replaces the fast tagger's probabilities `probs[j][k]` of technique
-    /// `labels[j]` at word `k` by the blend with the encoder tagger's.
-    pub fn blend_probs(&self, states: &WordStates, labels: &[usize], probs: &mut [Vec<f32>]) {
+    /// `labels[j]` at word `k` by the blend with the encoder tagger's at
+    /// evidence level `level`.
+    pub fn blend_probs(
+        &self,
+        states: &WordStates,
+        labels: &[usize],
+        probs: &mut [Vec<f32>],
+        level: rhetor_core::Evidence,
+    ) {
+        let w = self.blend[level.index()];
         for (&t, row) in labels.iter().zip(probs.iter_mut()) {
             for (k, p) in row.iter_mut().enumerate().take(states.len()) {
                 let e = self.tagger.prob(states, k, *p, t);
-                *p = self.blend * e + (1.0 - self.blend) * *p;
+                *p = w * e + (1.0 - w) * *p;
             }
         }
     }
@@ -195,8 +205,8 @@ impl EncoderSpans {
                     .map_err(|e| format!("technique {i}: {e}"))?;
             }
         }
-        if !(0.0..=1.0).contains(&self.blend) {
-            return Err(format!("blend weight {} outside [0, 1]", self.blend));
+        if let Some(w) = self.blend.iter().find(|w| !(0.0..=1.0).contains(*w)) {
+            return Err(format!("blend weight {w} outside [0, 1]"));
         }
         for r in &self.rules {
             if !(0.0..=1.0).contains(&r.token) || !(0.0..=1.0).contains(&r.min_score) {
@@ -267,8 +277,9 @@ pub const SHIPPED_INPUT: TaggerInput = TaggerInput {
     fast: false,
 };
 
-/// The shipped blend weight of the encoder tagger (chosen by 5-fold CV).
-pub const SHIPPED_BLEND: f32 = 1.0;
+/// The shipped blend weights of the encoder tagger per evidence level
+/// (chosen by 5-fold CV among 0.5 and 0.65; docs/evaluation.md).
+pub const SHIPPED_BLEND: [f32; 3] = [0.65, 0.5, 0.5];
 
 /// The training settings of the shipped tagger (`seed` set by training).
 pub fn shipped_config(seed: u64) -> DenseConfig {
@@ -279,9 +290,59 @@ pub fn shipped_config(seed: u64) -> DenseConfig {
     }
 }
 
-/// The shipped span decision for the blended probabilities (chosen by
-/// 5-fold CV, `evidence_tune` on `span_oof`'s dump).
-pub const SHIPPED_RULES: SpanRules = rhetor_model::evidence::DEFAULT_RULES;
+/// The shipped span decision for the blended probabilities, chosen by
+/// 5-fold CV (coordinate ascent of `evidence_tune` on `span_oof`'s dumps,
+/// docs/evaluation.md): `precise` maximises precision with recall at
+/// least 0.05, `balanced` F1 with precision at least 0.20, `recall` F1
+/// with recall at least 0.35; each calibrated by the Platt scaling of its
+/// held-out span scores.
+pub const SHIPPED_RULES: SpanRules = [
+    // precise (blend 0.65): P 0.400, R 0.051, F1 0.090
+    SpanRule {
+        token: 0.85,
+        bridge: 0,
+        fallback: false,
+        trim: true,
+        min_tokens: 1,
+        min_score: 0.35,
+        max_spans: 0,
+        grow: 0.75,
+        calibration: Some(Platt {
+            a: 2.269,
+            b: -1.524,
+        }),
+    },
+    // balanced (blend 0.5): P 0.209, R 0.210, F1 0.209
+    SpanRule {
+        token: 0.7,
+        bridge: 0,
+        fallback: true,
+        trim: false,
+        min_tokens: 1,
+        min_score: 0.2,
+        max_spans: 0,
+        grow: 0.75,
+        calibration: Some(Platt {
+            a: 2.678,
+            b: -2.231,
+        }),
+    },
+    // recall (blend 0.5): P 0.102, R 0.354, F1 0.159
+    SpanRule {
+        token: 0.4,
+        bridge: 0,
+        fallback: false,
+        trim: true,
+        min_tokens: 1,
+        min_score: 0.2,
+        max_spans: 0,
+        grow: 0.75,
+        calibration: Some(Platt {
+            a: 4.342,
+            b: -3.321,
+        }),
+    },
+];
 
 /// Trains the shipped encoder span tagger on the documents `idx`: their
 /// paragraphs with gold spans, read through `states`.
@@ -359,18 +420,18 @@ mod tests {
         // The blend: w × encoder + (1 − w) × fast.
         let spans = EncoderSpans {
             tagger,
-            blend: 0.25,
+            blend: [0.25, 0.25, 0.25],
             rules: SHIPPED_RULES,
         };
         let mut p = vec![vec![0.4f32; 6]];
-        spans.blend_probs(&test, &[t], &mut p);
+        spans.blend_probs(&test, &[t], &mut p, rhetor_core::Evidence::Balanced);
         let expect = 0.25 * probs[2][t] + 0.75 * 0.4;
         assert!((p[0][2] - expect).abs() < 1e-6, "{} vs {expect}", p[0][2]);
         spans.check(2).unwrap();
         // Refused: another state size, a blend outside [0, 1].
         assert!(spans.check(3).unwrap_err().starts_with("states of 2"));
         let mut bad = spans.clone();
-        bad.blend = 1.5;
+        bad.blend[2] = 1.5;
         assert!(bad.check(2).unwrap_err().contains("blend"));
         let mut bad = spans.clone();
         bad.tagger.heads.pop();
