@@ -110,7 +110,10 @@ fn shape_of(word: &str) -> &'static str {
 /// position, whether it is quoted; unit L2 norm. Hashes the parts' bytes
 /// straight from the tokens, with no string built per feature (the plain
 /// version, `token_features_plain` in the tests, builds each part as a
-/// `String`; the two give the same bits).
+/// `String`; the two give the same bits). Prediction and training use
+/// [`TokenFeaturizer`], all of a paragraph's tokens at once; this
+/// one-token form is the tests' reference.
+#[cfg(test)]
 pub fn token_features(tokens: &[Token], k: usize, bits: u32) -> SparseVec {
     let mask = (1u32 << bits) - 1;
     // Every part followed by the separator, the last one too (unlike
