@@ -3,6 +3,7 @@
 (Python, when installed: `pip install trafilatura`) on the same pages.
 
     cargo build --release && python3 bench/extract/run.py [--copies 50]
+    python3 bench/extract/run.py --by-layout --copies 100   # speed per page layout
 
 Quality: the shingle F1 of score.py on bench/extract/pages (layouts that
 were in view while rhetor's clean-up rules were written) and on
@@ -40,9 +41,16 @@ def main():
     ap.add_argument("--copies", type=int, default=50)
     ap.add_argument("--sets", default="pages,heldout")
     ap.add_argument("--rhetor", default=os.path.join(ROOT, "target", "release", "rhetor"))
+    ap.add_argument("--by-layout", action="store_true",
+                    help="speed only: CPU time of rhetor (1 thread) and trafilatura per page layout, "
+                         "best of --repeats runs each")
+    ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     sets = [os.path.join(HERE, s) for s in args.sets.split(",")]
     files = [os.path.join(d, f) for d in sets for f in sorted(os.listdir(d)) if f.endswith(".html")]
+    if args.by_layout:
+        by_layout(args, files)
+        return
     result = {"pages": {os.path.basename(d): len([f for f in files if f.startswith(d)]) for d in sets}}
 
     def quality(preds_for):
@@ -100,6 +108,46 @@ def main():
         result["speedup_wall_1_thread"] = round(r["pages_per_s_1_threads"] / t_["pages_per_s_1_threads"], 1)
         result["speedup_cpu_1_thread"] = round(r["pages_per_cpu_s_1_threads"] / t_["pages_per_cpu_s_1_threads"], 1)
     print(json.dumps(result, indent=1))
+
+
+def by_layout(args, files):
+    """Pages per CPU-second of each layout (the last part of a page's name:
+    classic, divs, teaser, sections, wordpress, portal, component, table),
+    rhetor `extract` on one thread against trafilatura's `extract()`, the
+    pages of that layout copied --copies times; each figure the best of
+    --repeats runs (the machine is shared: the least disturbed run)."""
+    import trafilatura
+    layouts = {}
+    for f in files:
+        layouts.setdefault(os.path.basename(f)[:-5].rsplit("-", 1)[1], []).append(f)
+    rows = []
+    for layout, pages in sorted(layouts.items()):
+        with tempfile.TemporaryDirectory() as tmp:
+            for c in range(args.copies):
+                for f in pages:
+                    shutil.copy(f, os.path.join(tmp, f"{c:03d}-{os.path.basename(f)}"))
+            total = len(pages) * args.copies
+            blobs = [open(os.path.join(tmp, f), "rb").read() for f in sorted(os.listdir(tmp))]
+            rhetor, traf = [], []
+            for _ in range(args.repeats):
+                c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                subprocess.run([args.rhetor, "extract", tmp], check=True, stdout=subprocess.DEVNULL,
+                               env=dict(os.environ, RAYON_NUM_THREADS="1"))
+                c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                rhetor.append((c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime))
+                t0 = time.process_time()
+                for html in blobs:
+                    trafilatura.extract(html, include_comments=False, include_tables=False)
+                traf.append(time.process_time() - t0)
+            r, t = total / min(rhetor), total / min(traf)
+            rows.append({"layout": layout, "pages": total, "rhetor_pages_per_cpu_s": round(r),
+                         "trafilatura_pages_per_cpu_s": round(t), "ratio": round(r / t, 1),
+                         "rhetor_cpu_s": [round(x, 3) for x in rhetor],
+                         "trafilatura_cpu_s": [round(x, 3) for x in traf]})
+            print(json.dumps(rows[-1]), flush=True)
+    worst = min(rows, key=lambda r: r["ratio"])
+    print(f"worst layout: {worst['layout']} at {worst['ratio']}x trafilatura "
+          f"(trafilatura {trafilatura.__version__})")
 
 
 if __name__ == "__main__":

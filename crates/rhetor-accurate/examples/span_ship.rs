@@ -1,9 +1,9 @@
-//! Adds the encoder span tagger to a heads file of format version 3 (the
-//! heads unchanged), writing version 4: what `rhetor train --model
+//! Adds the encoder span tagger to a heads file of format version 4 (the
+//! heads unchanged), writing version 5: what `rhetor train --model
 //! accurate` writes from the same data, seed and caches, without refitting
 //! the heads (docs/evaluation.md).
 //!
-//! `cargo run --release -p rhetor-accurate --example span_ship -- DATA OLD_V3 OUT [SEED]`
+//! `cargo run --release -p rhetor-accurate --example span_ship -- DATA OLD_V4 OUT [SEED]`
 //!
 //! The word states come from the cache `span_states` fills
 //! (`~/.cache/rhetor/train`); SEED defaults to 13, `rhetor train`'s.
@@ -16,9 +16,9 @@ use serde::Deserialize;
 use std::io::Read;
 use std::path::PathBuf;
 
-/// Version 3's layout: [`AccurateHeads`] without `spans`.
+/// Version 4's layout: [`AccurateHeads`] without `spans`.
 #[derive(Deserialize)]
-struct HeadsV3 {
+struct HeadsV4 {
     trained_on: Vec<String>,
     seed: u64,
     encoder: String,
@@ -30,18 +30,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (data, old, out) = match &args[..] {
         [d, o, w] | [d, o, w, _] => (d, o, w),
-        _ => return Err("usage: span_ship DATA OLD_V3 OUT [SEED]".into()),
+        _ => return Err("usage: span_ship DATA OLD_V4 OUT [SEED]".into()),
     };
     let seed: u64 = args.get(3).map_or(Ok(13), |s| s.parse())?;
     let bytes = std::fs::read(old)?;
     let (version, body) =
         rhetor_model::store::read_header(&bytes, b"RHETORAM").ok_or("not a heads file")?;
-    if version != 3 {
-        return Err(format!("{old}: format version {version}, expected 3").into());
+    if version != 4 {
+        return Err(format!("{old}: format version {version}, expected 4").into());
     }
     let mut raw = Vec::new();
     flate2::read::GzDecoder::new(body).read_to_end(&mut raw)?;
-    let v3: HeadsV3 = postcard::from_bytes(&raw)?;
+    let old: HeadsV4 = postcard::from_bytes(&raw)?;
     let docs = rhetor_formats::corpus::load_dataset(&PathBuf::from(data), None)?;
     let encoder_dir = rhetor_encoder::fetch::default_dir().ok_or("no encoder directory")?;
     let encoder = rhetor_encoder::Encoder::load(&encoder_dir)?;
@@ -59,11 +59,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let states = |t: &str| cache.get(t).expect("filled above");
     let spans = train_encoder_spans(&docs, &all, &states, encoder.dim(), seed);
     AccurateHeads {
-        trained_on: v3.trained_on,
-        seed: v3.seed,
-        encoder: v3.encoder,
-        dim: v3.dim,
-        heads: v3.heads,
+        trained_on: old.trained_on,
+        seed: old.seed,
+        encoder: old.encoder,
+        dim: old.dim,
+        heads: old.heads,
         spans: Some(spans),
     }
     .save(std::path::Path::new(out))?;

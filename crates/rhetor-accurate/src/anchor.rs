@@ -40,7 +40,7 @@ const ANCHOR_WEIGHTS: [f32; 20] = [
 
 impl Anchor {
     /// `fast + weight · standardised(z)`.
-    pub(crate) fn shifted(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+    pub fn shifted(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
         let zs: Vec<f32> = if !self.centered {
             z.iter()
                 .zip(&self.scaler.inv_std)

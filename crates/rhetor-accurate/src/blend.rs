@@ -19,11 +19,17 @@ pub struct LabelBlend {
 }
 
 impl LabelBlend {
-    pub(crate) fn probs(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+    /// Blended probabilities of every label from fast log-odds and embedding logits.
+    pub fn probs(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        self.logits(fast, z).into_iter().map(sigmoid).collect()
+    }
+
+    /// Blended log-odds of every label (what [`LabelBlend::probs`] squashes).
+    pub fn logits(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
         self.weights
             .iter()
             .enumerate()
-            .map(|(l, w)| sigmoid(w[0] * fast[l] + w[1] * z[l] + w[2]))
+            .map(|(l, w)| w[0] * fast[l] + w[1] * z[l] + w[2])
             .collect()
     }
 

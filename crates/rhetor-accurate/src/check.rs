@@ -48,7 +48,14 @@ fn multi_label(
     count("fast inputs", h.fast_dims, labels).map_err(|e| at("fast_dims", e))?;
     linear(&h.linear, labels, inputs).map_err(|e| at("linear", e))?;
     label_blend(&h.seen, labels).map_err(|e| at("seen-language blend", e))?;
-    anchor(&h.unseen, labels).map_err(|e| at("unseen-language anchor", e))
+    anchor(&h.unseen, labels).map_err(|e| at("unseen-language anchor", e))?;
+    if !(0.0..=1.0).contains(&h.unseen_mix) {
+        return Err(at(
+            "unseen-language mix",
+            format!("{} (expected 0 to 1)", h.unseen_mix),
+        ));
+    }
+    Ok(())
 }
 
 fn softmax(what: &str, h: &StackedSoftmax, classes: usize, inputs: usize) -> Result<(), String> {
@@ -131,7 +138,11 @@ mod tests {
     fn each_inconsistency_is_named() {
         let good = crate::shipped_heads().unwrap();
         type Mutation = (&'static str, fn(&mut crate::AccurateHeads));
-        let cases: [Mutation; 9] = [
+        let cases: [Mutation; 10] = [
+            (
+                "frames head, unseen-language mix: NaN (expected 0 to 1)",
+                |h| h.heads.frames.unseen_mix = f32::NAN,
+            ),
             ("embedding dimension 0", |h| h.dim = 0),
             ("techniques head, linear: ", |h| h.dim += 1),
             (

@@ -18,8 +18,9 @@ use std::path::Path;
 /// The file: the 8 bytes `RHETORAM`, this version as a little-endian u32,
 /// then the gzip'd postcard encoding of [`AccurateHeads`]. Version 3:
 /// postcard instead of bincode 1 (unmaintained); the same heads. Version
-/// 4: the encoder span tagger ([`AccurateHeads::spans`]).
-pub const FORMAT_VERSION: u32 = 4;
+/// 4: each multi-label head's `unseen_mix` (languages never trained on).
+/// Version 5: the encoder span tagger ([`AccurateHeads::spans`]).
+pub const FORMAT_VERSION: u32 = 5;
 const MAGIC: &[u8; 8] = b"RHETORAM";
 
 /// What `models/accurate.bin` holds.

@@ -33,6 +33,27 @@ pub struct StackedMultiLabel {
     pub seen: LabelBlend,
     /// The rule for other languages, anchored on the fast model.
     pub unseen: Anchor,
+    /// For other languages, the weight of the seen-language blend in a
+    /// weighted mean, in log-odds, of its logit and the anchored rule's
+    /// (thresholds averaged the same way); 0: the anchored rule alone.
+    /// The two rules err differently: the anchored one keeps the fast
+    /// model's label density (better where labels are dense, as in German),
+    /// the blend leans on the embeddings (better in English and Russian).
+    pub unseen_mix: f32,
+}
+
+/// `(1 − mix)·a + mix·b`, exactly `a` when `mix` is 0.
+fn mixed(a: f32, b: f32, mix: f32) -> f32 {
+    if mix == 0.0 {
+        a
+    } else {
+        (1.0 - mix) * a + mix * b
+    }
+}
+
+fn logit(p: f32) -> f32 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
 }
 
 impl StackedMultiLabel {
@@ -41,11 +62,39 @@ impl StackedMultiLabel {
         let z = self.linear.scores(&x[self.fast_dims..]);
         let fast = &x[..self.fast_dims];
         if unseen {
-            let shifted = self.unseen.shifted(fast, &z);
-            shifted.into_iter().map(sigmoid).collect()
+            self.unseen_logits(fast, &z)
+                .into_iter()
+                .map(sigmoid)
+                .collect()
         } else {
             self.seen.probs(fast, &z)
         }
+    }
+
+    /// The unseen-language rule's log-odds from fast log-odds and embedding logits.
+    fn unseen_logits(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
+        let anchored = self.unseen.shifted(fast, z);
+        if self.unseen_mix == 0.0 {
+            return anchored;
+        }
+        let blended = self.seen.logits(fast, z);
+        anchored
+            .iter()
+            .zip(&blended)
+            .map(|(&a, &b)| mixed(a, b, self.unseen_mix))
+            .collect()
+    }
+
+    /// The thresholds of the unseen-language rule, from the fast model's.
+    fn unseen_thresholds(&self, fast_thresholds: &[f32]) -> Vec<f32> {
+        if self.unseen_mix == 0.0 {
+            return fast_thresholds.to_vec();
+        }
+        fast_thresholds
+            .iter()
+            .zip(&self.seen.thresholds)
+            .map(|(&f, &s)| sigmoid(mixed(logit(f), logit(s), self.unseen_mix)))
+            .collect()
     }
 
     /// `fast_thresholds`: the fast model's, used for unseen languages.
@@ -55,21 +104,23 @@ impl StackedMultiLabel {
         unseen: bool,
         fast_thresholds: &[f32],
     ) -> Vec<(usize, f32)> {
-        let thresholds = if unseen {
-            fast_thresholds
+        if unseen {
+            let thresholds = self.unseen_thresholds(fast_thresholds);
+            rhetor_model::calibrate::decide_multilabel(probs, &thresholds)
         } else {
-            &self.seen.thresholds
-        };
-        rhetor_model::calibrate::decide_multilabel(probs, thresholds)
+            rhetor_model::calibrate::decide_multilabel(probs, &self.seen.thresholds)
+        }
     }
 
-    /// Fits the embedding model, the seen-language blend and the anchor; `k` inner folds.
+    /// Fits the embedding model, the seen-language blend and the anchor; `k`
+    /// inner folds; `unseen_mix` as [`StackedMultiLabel::unseen_mix`].
     pub fn fit(
         ex: &Examples,
         ys: &[Vec<bool>],
         labels: usize,
         cfg: &DenseConfig,
         k: usize,
+        unseen_mix: f32,
     ) -> Self {
         let fitted = fit_blended(
             ex,
@@ -85,6 +136,7 @@ impl StackedMultiLabel {
             linear: fitted.linear,
             seen: fitted.seen,
             unseen: fitted.unseen,
+            unseen_mix,
         }
     }
 }
@@ -353,4 +405,77 @@ pub fn apply(doc: &mut Document, d: Decisions, candidates: Option<&Candidates>) 
         }
     }
     doc.model = Some("accurate".to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dense::Scaler;
+
+    /// Two labels; one embedding input `e`, whose logit is `e` for label 0
+    /// and `-e` for label 1.
+    fn head(mix: f32) -> StackedMultiLabel {
+        let unit = |n: usize| Scaler {
+            mean: vec![0.0; n],
+            inv_std: vec![1.0; n],
+        };
+        StackedMultiLabel {
+            fast_dims: 2,
+            linear: DenseLinear {
+                scaler: unit(1),
+                weights: vec![1.0, -1.0],
+                bias: vec![0.0, 0.0],
+                dims: 1,
+            },
+            // Blend: 0.5·fast + 2·z, thresholds 0.5 and 0.7.
+            seen: LabelBlend {
+                weights: vec![[0.5, 2.0, 0.0]; 2],
+                thresholds: vec![0.5, 0.7],
+            },
+            // Anchor: fast + 1·z.
+            unseen: Anchor {
+                scaler: unit(2),
+                centered: false,
+                weight: 1.0,
+            },
+            unseen_mix: mix,
+        }
+    }
+
+    #[test]
+    fn mix_zero_is_the_anchored_rule_exactly() {
+        let h = head(0.0);
+        let x = [0.3f32, -1.2, 0.4];
+        let p = h.probs(&x, true);
+        // fast + z: 0.3 + 0.4 and -1.2 - 0.4.
+        assert_eq!(p, vec![sigmoid(0.3 + 0.4), sigmoid(-1.2 - 0.4)]);
+        let fast_t = [0.6f32, 0.1];
+        assert_eq!(h.unseen_thresholds(&fast_t), fast_t.to_vec());
+        // 0.668 ≥ 0.6 and 0.168 ≥ 0.1: both, the most probable first.
+        let got: Vec<usize> = h.decide(&p, true, &fast_t).iter().map(|d| d.0).collect();
+        assert_eq!(got, vec![0, 1]);
+    }
+
+    #[test]
+    fn mixed_rule_decides_by_the_mean_of_both_margins() {
+        let h = head(0.5);
+        let fast_t = [0.6f32, 0.1];
+        for x in [[0.3f32, -1.2, 0.4], [-0.5, 0.8, -0.1], [1.5, -2.5, -0.6]] {
+            let p = h.probs(&x, true);
+            let chosen: Vec<usize> = h.decide(&p, true, &fast_t).iter().map(|d| d.0).collect();
+            for l in 0..2 {
+                let z = if l == 0 { x[2] } else { -x[2] };
+                let anchored = x[l] + z - logit(fast_t[l]);
+                let blended = 0.5 * x[l] + 2.0 * z - logit(h.seen.thresholds[l]);
+                let margin = 0.5 * anchored + 0.5 * blended;
+                // Clear margins only: the comparison is in f32.
+                if margin.abs() > 1e-3 {
+                    assert_eq!(chosen.contains(&l), margin > 0.0, "x {x:?} label {l}");
+                }
+            }
+        }
+        // Seen languages are untouched by the mix.
+        let x = [0.3f32, -1.2, 0.4];
+        assert_eq!(h.probs(&x, false), head(0.0).probs(&x, false));
+    }
 }

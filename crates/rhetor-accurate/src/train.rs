@@ -188,7 +188,14 @@ pub fn fit_heads(
         groups: &groups,
         langs: &langs,
     };
-    let techniques = StackedMultiLabel::fit(&ex, &ys, Technique::COUNT, &cfg.techniques, k);
+    let techniques = StackedMultiLabel::fit(
+        &ex,
+        &ys,
+        Technique::COUNT,
+        &cfg.techniques,
+        k,
+        cfg.techniques_unseen_mix,
+    );
     drop((xs, un, rules, ys));
 
     let frame_docs: Vec<usize> = train
@@ -226,7 +233,14 @@ pub fn fit_heads(
         groups: &frame_groups,
         langs: &frame_langs,
     };
-    let frames = StackedMultiLabel::fit(&ex, &frame_ys, Frame::COUNT, &cfg.frames, k);
+    let frames = StackedMultiLabel::fit(
+        &ex,
+        &frame_ys,
+        Frame::COUNT,
+        &cfg.frames,
+        k,
+        cfg.frames_unseen_mix,
+    );
 
     let genre_docs: Vec<usize> = train
         .iter()

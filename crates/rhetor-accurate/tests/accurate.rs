@@ -27,6 +27,12 @@ fn corrupt_heads_files_are_refused() {
     // with a hint, not misread.
     let err = AccurateHeads::from_bytes(b"RHETORAM\x01\0\0\0", "x").unwrap_err();
     assert!(err.to_string().contains("retrain"), "{err}");
+    // Version 3 (heads without the unseen-language mix): the same.
+    let err = AccurateHeads::from_bytes(b"RHETORAM\x03\0\0\0", "x").unwrap_err();
+    assert!(
+        err.to_string().contains("version 3") && err.to_string().contains("retrain"),
+        "{err}"
+    );
     let mut bad = b"RHETORAM".to_vec();
     bad.extend(FORMAT_VERSION.to_le_bytes());
     bad.extend(b"garbage");

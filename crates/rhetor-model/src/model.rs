@@ -7,7 +7,7 @@
 use crate::container::FastModel;
 use crate::evidence::ParagraphText;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
-use crate::spans::{token_features, tokenize, Token};
+use crate::spans::{paragraph_token_features, tokenize, Token, TokenFeaturizer};
 use rhetor_core::cancel::{cancelled, CANCELLED};
 use rhetor_core::window::{windows, ARTICLE_WINDOW, MAX_SPANS_PER_PARAGRAPH, PARAGRAPH_WINDOW};
 use rhetor_core::{
@@ -212,6 +212,10 @@ impl FastModel {
     fn add_spans_inner(&self, doc: &mut Document, evidence: Evidence, other: Option<&OtherTagger>) {
         let mut spans = Vec::new();
         let mut warnings = Vec::new();
+        // One featuriser and one set of token vectors for the whole
+        // article, reused paragraph by paragraph.
+        let mut featurizer: Option<TokenFeaturizer> = None;
+        let mut feats = Vec::new();
         for (pi, p) in doc
             .paragraphs
             .iter()
@@ -219,6 +223,7 @@ impl FastModel {
             .filter(|(_, p)| !p.techniques.is_empty())
         {
             let tagger = self.spans();
+            let featurizer = featurizer.get_or_insert_with(|| TokenFeaturizer::new(tagger.bits));
             let rule = &tagger.rules[evidence.index()];
             let before = spans.len();
             let mut cut = false;
@@ -233,9 +238,7 @@ impl FastModel {
                 }
                 let start = p.start + w.char;
                 let tokens = tokenize(w.text, start);
-                let feats: Vec<_> = (0..tokens.len())
-                    .map(|k| token_features(&tokens, k, tagger.bits))
-                    .collect();
+                featurizer.features_into(&tokens, &mut feats);
                 // Spans lie inside their window: their text is sliced from
                 // it, with a map of the window (not of the whole text).
                 let map = OffsetMap::new(w.text);
@@ -309,9 +312,7 @@ impl FastModel {
             .iter()
             .map(|p| {
                 let tokens = tokenize(&p.text, p.start);
-                let feats: Vec<_> = (0..tokens.len())
-                    .map(|k| token_features(&tokens, k, tagger.bits))
-                    .collect();
+                let feats = paragraph_token_features(&tokens, tagger.bits);
                 tagger.candidate_spans(&tokens, &feats)
             })
             .collect()
@@ -323,9 +324,7 @@ impl FastModel {
     pub fn token_probs(&self, text: &str, start: usize) -> (Vec<Token>, Vec<Vec<f32>>) {
         let tagger = self.spans();
         let tokens = tokenize(text, start);
-        let feats: Vec<_> = (0..tokens.len())
-            .map(|k| token_features(&tokens, k, tagger.bits))
-            .collect();
+        let feats = paragraph_token_features(&tokens, tagger.bits);
         let probs = tagger.token_probs(&feats);
         (tokens, probs)
     }
