@@ -245,8 +245,7 @@ impl Encoder {
         &self,
         texts: &[S],
     ) -> (Vec<Vec<f32>>, Vec<PieceStates>) {
-        let pieces: Vec<(Vec<u32>, Vec<(usize, usize)>)> =
-            texts.par_iter().map(|t| self.pieces(t.as_ref())).collect();
+        let pieces: Vec<IdsAndRanges> = texts.par_iter().map(|t| self.pieces(t.as_ref())).collect();
         let ids: Vec<Vec<u32>> = pieces.iter().map(|p| p.0.clone()).collect();
         let (emb, states) = self.run(&ids, true);
         let h = self.dim();
@@ -355,6 +354,9 @@ impl Encoder {
         (sums, states)
     }
 }
+
+/// A text's token ids and its pieces' byte ranges ([`Encoder::pieces`]).
+type IdsAndRanges = (Vec<u32>, Vec<(usize, usize)>);
 
 /// One text's pieces: byte ranges in the text and final hidden states.
 #[derive(Debug, Clone, Default, PartialEq)]
