@@ -143,7 +143,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         all.f1()
     };
     let shifted = |p: &Par, delta: f32, cap: usize| -> Vec<usize> {
-        let probs: Vec<f32> = p.probs.iter().map(|&v| v).collect();
+        let probs: Vec<f32> = p.probs.to_vec();
         let mut d: Vec<(usize, f32)> = (0..23)
             .filter(|&l| logit(probs[l]) + delta >= logit(p.th[l]))
             .map(|l| (l, logit(probs[l]) - logit(p.th[l])))
@@ -187,7 +187,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let mut tot = (0, 0, 0);
         let mut s = Vec::new();
-        for l in 0..nl {
+        for (l, name) in folders.iter().enumerate() {
             // mean over the other languages of their F1 (as the anchor does)
             let best = grid
                 .iter()
@@ -214,7 +214,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tot = (tot.0 + k.0, tot.1 + k.1, tot.2 + k.2);
             s.push(format!(
                 "{} {:.3} ({:.3},{})",
-                folders[l],
+                name,
                 2.0 * k.0 as f64 / (k.1 + k.2) as f64,
                 best.0,
                 best.1
