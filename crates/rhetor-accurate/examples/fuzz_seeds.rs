@@ -137,6 +137,22 @@ fn tiny_heads() -> AccurateHeads {
     cut_linear(&mut h.heads.frames.linear, dim);
     cut_linear(&mut h.heads.genre.linear, dim);
     h.dim = dim;
+    // The span tagger cut alike: each head reads the first `dim` inputs.
+    if let Some(spans) = h.spans.as_mut() {
+        let inputs = spans.tagger.input.dims(dim);
+        spans.tagger.dim = dim;
+        for head in spans.tagger.heads.iter_mut().flatten() {
+            *head = DenseLinear {
+                scaler: Scaler {
+                    mean: head.scaler.mean[..inputs].to_vec(),
+                    inv_std: head.scaler.inv_std[..inputs].to_vec(),
+                },
+                weights: head.weights[..inputs].to_vec(),
+                bias: head.bias.clone(),
+                dims: inputs,
+            };
+        }
+    }
     h.encoder = "fuzz seed".into();
     check_heads(&h.heads, h.dim).expect("the cut heads are consistent");
     h
