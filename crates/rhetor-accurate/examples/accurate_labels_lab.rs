@@ -3,7 +3,7 @@
 //! fills (`~/.cache/rhetor/train`; the encoder in
 //! `~/.cache/rhetor/multilingual-e5-small`).
 //!
-//! `cargo run --release -p rhetor-accurate --example labels_lab -- DATA MODE`
+//! `cargo run --release -p rhetor-accurate --example accurate_labels_lab -- DATA MODE`
 //!
 //! - `lolo-dump`, then `lolo`: leave-one-language-out techniques decisions
 //!   for languages never trained on (heads fitted without the language;
