@@ -112,6 +112,15 @@ fn text_key(text: &str) -> u64 {
     h.unfinalised()
 }
 
+/// The distinct `texts` for which `cached` is false, sorted: what a cache
+/// (embeddings or word states) still has to compute.
+pub(crate) fn uncached<'a>(texts: &[&'a str], cached: impl Fn(&str) -> bool) -> Vec<&'a str> {
+    let mut missing: Vec<&str> = texts.iter().copied().filter(|t| !cached(t)).collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+}
+
 /// A hash of the encoder's weights and of the arithmetic used (int8 or
 /// f32), 16 hex digits: what cache file names carry, so that numbers from
 /// another encoder are never mixed in.
@@ -213,13 +222,7 @@ impl EmbeddingCache {
         texts: &[&str],
         progress: &dyn Fn(usize, usize),
     ) -> std::io::Result<Vec<Vec<f32>>> {
-        let mut missing: Vec<&str> = texts
-            .iter()
-            .copied()
-            .filter(|t| !self.map.contains_key(&text_key(t)))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
+        let missing = uncached(texts, |t| self.map.contains_key(&text_key(t)));
         let total = missing.len();
         // Chunks big enough to keep both cores busy, small enough that an
         // interrupted run loses little.

@@ -203,13 +203,7 @@ impl WordStateCache {
         texts: &[&str],
         progress: &dyn Fn(usize, usize),
     ) -> std::io::Result<()> {
-        let mut missing: Vec<&str> = texts
-            .iter()
-            .copied()
-            .filter(|t| !self.map.contains_key(&text_key(t)))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
+        let missing = crate::embed::uncached(texts, |t| self.map.contains_key(&text_key(t)));
         let total = missing.len();
         for (i, chunk) in missing.chunks(256).enumerate() {
             let cut: Vec<&str> = chunk
