@@ -213,12 +213,23 @@ fn non_space_chars(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
-/// One paragraph per non-blank line, white space collapsed.
+/// One paragraph per non-blank line, white space collapsed (each line's
+/// words joined by one space, without a list of them built first).
 fn paragraphs(text: &str) -> Vec<String> {
-    text.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect()
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut p = String::with_capacity(line.len());
+        for word in line.split_whitespace() {
+            if !p.is_empty() {
+                p.push(' ');
+            }
+            p.push_str(word);
+        }
+        if !p.is_empty() {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// Removes what is never article text: the elements [`NOISE`] selects and
@@ -638,6 +649,23 @@ mod tests {
         }
         // Both answers were seen.
         assert!(lists >= 1, "no page was a list of links");
+    }
+
+    /// `paragraphs` is what joining each line's words with `join` gave.
+    #[test]
+    fn paragraphs_are_the_joined_words_of_each_line() {
+        let plain = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|l| !l.is_empty())
+                .collect()
+        };
+        let text = "  Le  conseil\u{a0}a voté.\n\n \t \r\nSecond\tline  \u{2003}x\r\nlast";
+        assert_eq!(paragraphs(text), plain(text));
+        assert_eq!(paragraphs(text).len(), 3);
+        for t in ["", "\n\n", " one ", "a\u{85}b"] {
+            assert_eq!(paragraphs(t), plain(t), "{t:?}");
+        }
     }
 
     /// The one-pass reading of `<meta>` tags finds what one selector per
