@@ -41,6 +41,9 @@ pub fn article_embedding(paragraphs: &[Vec<f32>], dim: usize) -> Vec<f32> {
 /// are embedded in one call as before).
 pub(crate) const PARAGRAPHS_PER_CALL: usize = 1024;
 
+/// Paragraphs per encoder call when their word states are spilled.
+const SPILLED_PARAGRAPHS_PER_CALL: usize = 256;
+
 /// Embeds one document's paragraphs (for inference). The encoder reads at
 /// most the first [`PARAGRAPH_WINDOW`] bytes of a paragraph (some 20,000
 /// tokens): a paragraph of 50 MB would otherwise take hours.
@@ -76,10 +79,15 @@ fn embed_document_inner(
     let mut paragraphs = Vec::with_capacity(texts.len());
     let spill = words.is_some_and(|above| texts.len() > above);
     let mut states = WordStore::new(spill, encoder.dim());
-    for (chunk, paras) in texts
-        .chunks(PARAGRAPHS_PER_CALL)
-        .zip(doc.paragraphs.chunks(PARAGRAPHS_PER_CALL))
-    {
+    // A long article's word states go to disk chunk by chunk: smaller
+    // chunks keep the forward pass's token states (some 80 MB per 1,024
+    // paragraphs, held in three forms while pooled) small too.
+    let per_call = if spill {
+        SPILLED_PARAGRAPHS_PER_CALL
+    } else {
+        PARAGRAPHS_PER_CALL
+    };
+    for (chunk, paras) in texts.chunks(per_call).zip(doc.paragraphs.chunks(per_call)) {
         if rhetor_core::cancel::cancelled() {
             // The caller gave up and will not read these.
             paragraphs.resize(texts.len(), vec![0.0; encoder.dim()]);

@@ -285,6 +285,9 @@ impl Detector for AccurateModel {
             .heads
             .heads
             .decide(&fast, &self.rules, &emb, self.is_unseen(doc));
+        // The span decision does not read the embeddings (some 300 MB on
+        // an article of 200,000 lines).
+        drop(emb);
         let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
         apply(doc, decisions, None);
         if let Some(es) = encoder_spans {
