@@ -7,6 +7,8 @@
 #   MODELS="fast accurate"  models to run (default: fast)
 #   BIN=path/to/rhetor       another binary (e.g. an older build, to compare)
 #   LIMIT_S=600 LIMIT_GB=7   each run is capped (timeout, address space)
+#   INPUTS="para50mb lines200k"  which inputs to run (default: both)
+#   SERVE=0                  skip the server measurement
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${1:-../shared/data/semeval2023-task3}
@@ -14,6 +16,7 @@ BIN=${BIN:-target/release/rhetor}
 MODELS=${MODELS:-fast}
 LIMIT_S=${LIMIT_S:-600}
 LIMIT_GB=${LIMIT_GB:-7}
+INPUTS=${INPUTS:-para50mb lines200k}
 [ -x /usr/bin/time ] || { echo "/usr/bin/time not found (apt-get install time)" >&2; exit 2; }
 [ "$BIN" != target/release/rhetor ] || cargo build --release -q
 OUT=$(mktemp -d)
@@ -21,7 +24,7 @@ trap 'rm -rf "$OUT"' EXIT
 python3 bench/huge/make_inputs.py "$DATA" "$OUT"
 
 for model in $MODELS; do
-  for input in para50mb lines200k; do
+  for input in $INPUTS; do
     /usr/bin/time -v -o "$OUT/time" timeout "$LIMIT_S" prlimit --as=$((LIMIT_GB << 30)) \
       "$BIN" analyze --model "$model" --format jsonl "$OUT/$input/article.txt" \
       2>"$OUT/stderr" | wc -c >"$OUT/bytes" || true
@@ -33,6 +36,8 @@ for model in $MODELS; do
     grep -m3 . "$OUT/stderr" | sed 's/^/    /' || true
   done
 done
+
+[ "${SERVE:-1}" = 1 ] || exit 0
 
 # The server: RSS before and after one 5 MB one-line request (fast model).
 PORT=${PORT:-18183}

@@ -4,7 +4,7 @@
 //! heads takes seconds, so training keeps every paragraph's embedding in a
 //! cache file keyed by the encoder's weights and by the text itself.
 
-use crate::words::WordStates;
+use crate::words::WordStore;
 use rhetor_core::window::{prefix, PARAGRAPH_WINDOW};
 use rhetor_core::Document;
 use rhetor_encoder::Encoder;
@@ -39,58 +39,69 @@ pub fn article_embedding(paragraphs: &[Vec<f32>], dim: usize) -> Vec<f32> {
 /// lines is embedded in pieces, so its token ids and pooled windows are
 /// never all held at once (SemEval articles have far fewer paragraphs, and
 /// are embedded in one call as before).
-const PARAGRAPHS_PER_CALL: usize = 1024;
+pub(crate) const PARAGRAPHS_PER_CALL: usize = 1024;
+
+/// Paragraphs per encoder call when their word states are spilled.
+const SPILLED_PARAGRAPHS_PER_CALL: usize = 256;
 
 /// Embeds one document's paragraphs (for inference). The encoder reads at
 /// most the first [`PARAGRAPH_WINDOW`] bytes of a paragraph (some 20,000
 /// tokens): a paragraph of 50 MB would otherwise take hours.
 pub fn embed_document(encoder: &Encoder, doc: &Document) -> DocEmbeddings {
-    embed_document_inner(encoder, doc, false).0
+    embed_document_inner(encoder, doc, None).0
 }
 
 /// [`embed_document`]'s embeddings (the same bits) and, from the same
 /// forward pass, each paragraph's word states for the encoder span
 /// tagger ([`crate::words`]); `None` for a paragraph longer than the part
-/// the encoder reads (its spans come from the fast tagger).
+/// the encoder reads (its spans come from the fast tagger). An article of
+/// more than `spill_above` paragraphs keeps them in a temporary file
+/// ([`WordStore`]).
 pub fn embed_document_with_words(
     encoder: &Encoder,
     doc: &Document,
-) -> (DocEmbeddings, Vec<Option<WordStates>>) {
-    embed_document_inner(encoder, doc, true)
+    spill_above: usize,
+) -> (DocEmbeddings, WordStore) {
+    embed_document_inner(encoder, doc, Some(spill_above))
 }
 
+/// `words`: keep word states, spilled above that many paragraphs.
 fn embed_document_inner(
     encoder: &Encoder,
     doc: &Document,
-    words: bool,
-) -> (DocEmbeddings, Vec<Option<WordStates>>) {
+    words: Option<usize>,
+) -> (DocEmbeddings, WordStore) {
     let texts: Vec<&str> = doc
         .paragraphs
         .iter()
         .map(|p| prefix(&p.text, PARAGRAPH_WINDOW))
         .collect();
     let mut paragraphs = Vec::with_capacity(texts.len());
-    let mut states: Vec<Option<WordStates>> = Vec::new();
-    for chunk in texts.chunks(PARAGRAPHS_PER_CALL) {
+    let spill = words.is_some_and(|above| texts.len() > above);
+    let mut states = WordStore::new(spill, encoder.dim());
+    // A long article's word states go to disk chunk by chunk: smaller
+    // chunks keep the forward pass's token states (some 80 MB per 1,024
+    // paragraphs, held in three forms while pooled) small too.
+    let per_call = if spill {
+        SPILLED_PARAGRAPHS_PER_CALL
+    } else {
+        PARAGRAPHS_PER_CALL
+    };
+    for (chunk, paras) in texts.chunks(per_call).zip(doc.paragraphs.chunks(per_call)) {
         if rhetor_core::cancel::cancelled() {
             // The caller gave up and will not read these.
             paragraphs.resize(texts.len(), vec![0.0; encoder.dim()]);
             break;
         }
-        if words {
+        if words.is_some() {
             let (emb, ws) = crate::words::embed_with_words(encoder, chunk);
             paragraphs.extend(emb);
-            states.extend(ws.into_iter().map(Some));
+            for (ws, p) in ws.into_iter().zip(paras) {
+                // The encoder read only the start of a longer paragraph.
+                states.push(Some(ws).filter(|_| p.text.len() <= PARAGRAPH_WINDOW));
+            }
         } else {
             paragraphs.extend(encoder.embed(chunk));
-        }
-    }
-    if words {
-        states.resize(texts.len(), None);
-        for (s, p) in states.iter_mut().zip(&doc.paragraphs) {
-            if p.text.len() > PARAGRAPH_WINDOW {
-                *s = None;
-            }
         }
     }
     let article = article_embedding(&paragraphs, encoder.dim());

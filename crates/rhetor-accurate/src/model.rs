@@ -182,6 +182,9 @@ pub struct AccurateModel {
     pub heads: AccurateHeads,
     /// The fast model's decision rules, read once.
     rules: FastRules,
+    /// Articles with more paragraphs keep their word states in a
+    /// temporary file ([`crate::words::WordStore`]).
+    spill_above: usize,
 }
 
 impl AccurateModel {
@@ -203,11 +206,21 @@ impl AccurateModel {
             fast,
             encoder,
             heads,
+            spill_above: crate::embed::PARAGRAPHS_PER_CALL,
         })
     }
 }
 
 impl AccurateModel {
+    /// The same model, keeping the encoder's word states of an article
+    /// with more than `paragraphs` paragraphs in a temporary file rather
+    /// than in memory (default 1,024: memory then stays bounded on an
+    /// article of any length; the spans are the same either way).
+    pub fn with_word_spill_above(mut self, paragraphs: usize) -> Self {
+        self.spill_above = paragraphs;
+        self
+    }
+
     /// True when the document's language is known and is none of the
     /// training languages: the heads then use their unseen-language rules.
     pub fn is_unseen(&self, doc: &Document) -> bool {
@@ -241,8 +254,11 @@ impl Detector for AccurateModel {
         // Word states only where the encoder tagger will read them.
         let encoder_spans = self.heads.spans.as_ref().filter(|_| wants(Task::Spans));
         let (emb, words) = match encoder_spans {
-            Some(_) => embed_document_with_words(&self.encoder, doc),
-            None => (crate::embed::embed_document(&self.encoder, doc), Vec::new()),
+            Some(_) => embed_document_with_words(&self.encoder, doc, self.spill_above),
+            None => (
+                crate::embed::embed_document(&self.encoder, doc),
+                crate::words::WordStore::new(false, 0),
+            ),
         };
         if rhetor_core::cancel::cancelled() {
             return Err(DetectError::new(self, doc, rhetor_core::cancel::CANCELLED));
@@ -259,10 +275,19 @@ impl Detector for AccurateModel {
             );
             doc.warnings.push(warning);
         }
+        if let Some(e) = &words.spill_error {
+            doc.warnings.push(format!(
+                "the encoder's word states could not be kept in a temporary file ({e}): \
+                 spans of the paragraphs from there on come from the fast tagger"
+            ));
+        }
         let decisions = self
             .heads
             .heads
             .decide(&fast, &self.rules, &emb, self.is_unseen(doc));
+        // The span decision does not read the embeddings (some 300 MB on
+        // an article of 200,000 lines).
+        drop(emb);
         let (genre, frames) = (doc.genre.clone(), doc.frames.clone());
         apply(doc, decisions, None);
         if let Some(es) = encoder_spans {
@@ -273,11 +298,11 @@ impl Detector for AccurateModel {
                         _: &[rhetor_model::Token],
                         labels: &[usize],
                         probs: &mut [Vec<f32>]| {
-                match words.get(p).and_then(Option::as_ref) {
+                match words.get(p) {
                     Some(states)
                         if window == 0 && probs.iter().all(|r| r.len() == states.len()) =>
                     {
-                        es.blend_probs(states, labels, probs, evidence);
+                        es.blend_probs(&states, labels, probs, evidence);
                         true
                     }
                     _ => false,

@@ -12,9 +12,12 @@
 use rhetor_encoder::{Encoder, PieceStates};
 use rhetor_model::hashing::Fnv;
 use rhetor_model::Token;
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// One paragraph's word states, int8 with one scale per word.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -127,6 +130,156 @@ impl WordStates {
                 .map(|x| (x * inv).round().clamp(-127.0, 127.0) as i8),
         );
     }
+}
+
+/// One document's word states, paragraph by paragraph, for the span
+/// decision that reads them after the paragraph decisions.
+///
+/// An article of ordinary length keeps them in memory. A long one spills
+/// them to an unnamed temporary file (deleted when the store is dropped)
+/// and reads one paragraph back at a time: at some 13 KB per paragraph
+/// (35 words × 385 bytes), an article of 200,000 lines would otherwise hold
+/// 2.7 GB, far past the accurate model's 1 GB bound. The bytes read back
+/// are the bytes written, so the spans do not depend on where they were.
+pub struct WordStore {
+    store: Store,
+    /// Why spilling stopped, if it did: the paragraphs from there on have
+    /// no states (their spans come from the fast tagger).
+    pub spill_error: Option<String>,
+}
+
+enum Store {
+    Memory(Vec<Option<WordStates>>),
+    Spilled {
+        /// The file, created on the first paragraph pushed.
+        file: Option<Mutex<File>>,
+        /// Each paragraph's byte offset in the file and word count.
+        at: Vec<Option<(u64, u32)>>,
+        /// Bytes written so far.
+        end: u64,
+        dim: usize,
+    },
+}
+
+impl WordStore {
+    /// An empty store; `spill` keeps the states in a temporary file.
+    pub fn new(spill: bool, dim: usize) -> Self {
+        let store = if spill {
+            Store::Spilled {
+                file: None,
+                at: Vec::new(),
+                end: 0,
+                dim,
+            }
+        } else {
+            Store::Memory(Vec::new())
+        };
+        WordStore {
+            store,
+            spill_error: None,
+        }
+    }
+
+    /// Paragraphs pushed.
+    pub fn len(&self) -> usize {
+        match &self.store {
+            Store::Memory(v) => v.len(),
+            Store::Spilled { at, .. } => at.len(),
+        }
+    }
+
+    /// Whether no paragraph was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends the next paragraph's states (`None`: it has none).
+    pub fn push(&mut self, ws: Option<WordStates>) {
+        let failed = self.spill_error.is_some();
+        let error = match &mut self.store {
+            Store::Memory(v) => {
+                v.push(ws);
+                None
+            }
+            Store::Spilled { at, .. } if failed || ws.is_none() => {
+                at.push(None);
+                None
+            }
+            Store::Spilled { file, at, end, .. } => {
+                let ws = ws.unwrap_or_default();
+                match spill(file, &ws) {
+                    Ok(written) => {
+                        at.push(Some((*end, ws.len() as u32)));
+                        *end += written;
+                        None
+                    }
+                    Err(e) => {
+                        at.push(None);
+                        Some(e.to_string())
+                    }
+                }
+            }
+        };
+        if let Some(e) = error {
+            self.spill_error = Some(e);
+        }
+    }
+
+    /// Paragraph `p`'s states (`None` past the end, or where it has none,
+    /// or where the temporary file cannot be read back).
+    pub fn get(&self, p: usize) -> Option<Cow<'_, WordStates>> {
+        match &self.store {
+            Store::Memory(v) => v.get(p)?.as_ref().map(Cow::Borrowed),
+            Store::Spilled { file, at, dim, .. } => {
+                let (offset, words) = (*at.get(p)?)?;
+                let mut file = file.as_ref()?.lock().ok()?;
+                read_back(&mut file, offset, words as usize, *dim)
+                    .ok()
+                    .map(Cow::Owned)
+            }
+        }
+    }
+}
+
+/// Appends `ws` (scales, then values) to the spill file, created on first
+/// use; returns the bytes written.
+fn spill(file: &mut Option<Mutex<File>>, ws: &WordStates) -> std::io::Result<u64> {
+    if file.is_none() {
+        *file = Some(Mutex::new(tempfile::tempfile()?));
+    }
+    let mut f = file
+        .as_ref()
+        .and_then(|m| m.lock().ok())
+        .ok_or_else(|| std::io::Error::other("the spill file's lock is poisoned"))?;
+    let mut buf = Vec::with_capacity(4 * ws.len() + ws.q.len());
+    for s in &ws.scales {
+        buf.extend_from_slice(&s.to_le_bytes());
+    }
+    buf.extend(ws.q.iter().map(|&v| v as u8));
+    f.write_all(&buf)?;
+    Ok(buf.len() as u64)
+}
+
+fn read_back(
+    file: &mut File,
+    offset: u64,
+    words: usize,
+    dim: usize,
+) -> std::io::Result<WordStates> {
+    let mut buf = vec![0u8; words * (4 + dim)];
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(&mut buf)?;
+    // Later pushes append at the end, where writes leave the cursor.
+    file.seek(SeekFrom::End(0))?;
+    let (scales, q) = buf.split_at(4 * words);
+    Ok(WordStates {
+        dim,
+        scales: scales
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+        q: q.iter().map(|&b| b as i8).collect(),
+    })
 }
 
 /// The word states of paragraphs, computed with the encoder in one
@@ -308,6 +461,53 @@ mod tests {
         let ws = WordStates::pool(&pieces, text, &tokens, 0, 1);
         assert_eq!(ws.state(0), vec![4.0]);
         assert_eq!(ws.state(1), vec![0.0]);
+    }
+
+    #[test]
+    fn spilled_states_read_back_as_held_in_memory() {
+        let mut a = WordStates {
+            dim: 3,
+            ..Default::default()
+        };
+        a.push(&[0.5, -1.0, 2.0]);
+        a.push(&[-0.25, 0.0, 7.5]);
+        let mut b = WordStates {
+            dim: 3,
+            ..Default::default()
+        };
+        b.push(&[1.0, 1.0, -3.0]);
+        let empty = WordStates {
+            dim: 3,
+            ..Default::default()
+        };
+        let pushes = [Some(a), None, Some(empty), Some(b)];
+        let mut memory = WordStore::new(false, 3);
+        let mut spilled = WordStore::new(true, 3);
+        for ws in &pushes {
+            memory.push(ws.clone());
+            spilled.push(ws.clone());
+        }
+        assert!(spilled.spill_error.is_none());
+        assert!(matches!(
+            spilled.store,
+            Store::Spilled { file: Some(_), .. }
+        ));
+        assert_eq!((memory.len(), spilled.len()), (4, 4));
+        // Read out of order, and twice: reads leave the file as it was.
+        for p in [3, 0, 1, 2, 0, 3, 4] {
+            let (m, s) = (memory.get(p), spilled.get(p));
+            assert_eq!(m.as_deref(), s.as_deref(), "paragraph {p}");
+            assert_eq!(s.as_deref(), pushes.get(p).cloned().flatten().as_ref());
+        }
+        // A push after reads still lands at the end.
+        let mut c = WordStates {
+            dim: 3,
+            ..Default::default()
+        };
+        c.push(&[9.0, 0.0, 0.0]);
+        spilled.push(Some(c.clone()));
+        assert_eq!(spilled.get(4).as_deref(), Some(&c));
+        assert_eq!(spilled.get(0).as_deref(), pushes[0].as_ref());
     }
 
     #[test]

@@ -88,3 +88,38 @@ fn encoder_highlights_keep_the_readers_rules() {
     }
     assert!(total > 10, "the loaded paragraphs get highlights ({total})");
 }
+
+/// A long article keeps the encoder's word states in a temporary file
+/// (issue 10: memory bounded whatever the article's length). Forcing that
+/// path on every article must give the very analysis the in-memory states
+/// give, at every evidence level.
+#[test]
+fn spilled_word_states_give_the_same_analysis() {
+    let Some(dir) = rhetor_testkit::need(
+        rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d)),
+        rhetor_testkit::ENCODER,
+    ) else {
+        return;
+    };
+    let encoder = rhetor_encoder::Encoder::load(&dir).unwrap();
+    let fast = rhetor_model::shipped().unwrap();
+    let heads = shipped_heads().unwrap();
+    let analyse = |model: &AccurateModel| -> Vec<String> {
+        let mut out = Vec::new();
+        for &(lang, text) in LOADED {
+            for evidence in Evidence::ALL {
+                let mut doc = Document::from_text("t", text);
+                doc.language = Some(lang.into());
+                model.annotate_with(&mut doc, &Task::ALL, evidence).unwrap();
+                assert!(doc.warnings.is_empty(), "{:?}", doc.warnings);
+                out.push(format!("{doc:?}"));
+            }
+        }
+        out
+    };
+    let model = AccurateModel::new(fast, encoder, heads).unwrap();
+    let in_memory = analyse(&model);
+    let spilled = analyse(&model.with_word_spill_above(0));
+    assert!(in_memory.iter().any(|d| d.contains("spans: [Span")));
+    assert_eq!(in_memory, spilled);
+}
