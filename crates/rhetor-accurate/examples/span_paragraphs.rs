@@ -131,7 +131,7 @@ fn accurate_oof(
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() < 3 || args.len() % 2 == 0 {
+    if args.len() < 3 || args.len().is_multiple_of(2) {
         return Err("usage: span_paragraphs DATA IN OUT [IN OUT …]".into());
     }
     let docs = rhetor_formats::corpus::load_dataset(&PathBuf::from(&args[0]), None)?;
