@@ -45,6 +45,9 @@ def main():
                     help="speed only: CPU time of rhetor (1 thread) and trafilatura per page layout, "
                          "best of --repeats runs each")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--before", metavar="BIN",
+                    help="with --by-layout: also time this other rhetor build, alternating with --rhetor "
+                         "and trafilatura in the same loop (a paired before/after measurement)")
     args = ap.parse_args()
     sets = [os.path.join(HERE, s) for s in args.sets.split(",")]
     files = [os.path.join(d, f) for d in sets for f in sorted(os.listdir(d)) if f.endswith(".html")]
@@ -128,13 +131,19 @@ def by_layout(args, files):
                     shutil.copy(f, os.path.join(tmp, f"{c:03d}-{os.path.basename(f)}"))
             total = len(pages) * args.copies
             blobs = [open(os.path.join(tmp, f), "rb").read() for f in sorted(os.listdir(tmp))]
-            rhetor, traf = [], []
-            for _ in range(args.repeats):
+            rhetor, traf, before = [], [], []
+
+            def cpu_of(binary):
                 c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                subprocess.run([args.rhetor, "extract", tmp], check=True, stdout=subprocess.DEVNULL,
+                subprocess.run([binary, "extract", tmp], check=True, stdout=subprocess.DEVNULL,
                                env=dict(os.environ, RAYON_NUM_THREADS="1"))
                 c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                rhetor.append((c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime))
+                return (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
+
+            for _ in range(args.repeats):
+                if args.before:
+                    before.append(cpu_of(args.before))
+                rhetor.append(cpu_of(args.rhetor))
                 t0 = time.process_time()
                 for html in blobs:
                     trafilatura.extract(html, include_comments=False, include_tables=False)
@@ -144,6 +153,10 @@ def by_layout(args, files):
                          "trafilatura_pages_per_cpu_s": round(t), "ratio": round(r / t, 1),
                          "rhetor_cpu_s": [round(x, 3) for x in rhetor],
                          "trafilatura_cpu_s": [round(x, 3) for x in traf]})
+            if before:
+                b = total / min(before)
+                rows[-1].update({"before_pages_per_cpu_s": round(b), "before_ratio": round(b / t, 1),
+                                 "before_cpu_s": [round(x, 3) for x in before]})
             print(json.dumps(rows[-1]), flush=True)
     worst = min(rows, key=lambda r: r["ratio"])
     print(f"worst layout: {worst['layout']} at {worst['ratio']}x trafilatura "

@@ -17,15 +17,49 @@
 //! | `url` | `<link rel=canonical>`, `og:url`, the container's URL |
 
 use crate::{encoding, Article, ExtractError, Page};
-use dom_query::Document;
+use dom_query::{Document, Matcher, NodeRef, Selection};
+use std::sync::LazyLock;
 
 /// Fewer body words than this and a page has no article (a list page, a
 /// bare stub).
 const MIN_WORDS: usize = 25;
 
 /// Elements removed before extraction: they never hold article text.
+/// [`is_noise`] tests these by hand; this selector form is the plain
+/// version the tests check it against.
+#[cfg_attr(not(test), allow(dead_code))]
 const NOISE: &str = "script, style, noscript, template, iframe, svg, form, button, nav, footer, aside, figcaption, \
 [role=navigation], [role=complementary], [role=contentinfo], [aria-hidden=true], [hidden]";
+
+/// The selectors this module runs on every page, parsed once (parsing a
+/// selector list costs about as much as matching it against a small page).
+struct Matchers {
+    meta: Matcher,
+    article_h1: Matcher,
+    h1: Matcher,
+    title: Matcher,
+    json_ld: Matcher,
+    time: Matcher,
+    canonical: Matcher,
+    content_root: Matcher,
+    link: Matcher,
+}
+
+static MATCHERS: LazyLock<Matchers> = LazyLock::new(|| {
+    let m = |sel: &str| Matcher::new(sel).expect("a valid selector");
+    Matchers {
+        meta: m("meta"),
+        article_h1: m("article h1"),
+        h1: m("h1"),
+        title: m("title"),
+        json_ld: m("script[type=\"application/ld+json\"]"),
+        time: m("time[datetime]"),
+        canonical: m("link[rel=canonical]"),
+        // What dom_smoothie wraps the article it keeps in.
+        content_root: m("#readability-page-1"),
+        link: m("a"),
+    }
+});
 
 /// Class and id words of boxes that are not the article. A class or id
 /// matches when one of its words (split at `-` and `_`), or the whole of
@@ -106,7 +140,7 @@ pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
     };
     let paragraphs = match dom_smoothie::Readability::with_document(doc, None, Some(cfg)) {
         Ok(mut r) => match r.parse() {
-            Ok(article) if !mostly_links(&article.content) => paragraphs(&article.text_content),
+            Ok(article) if !content_is_mostly_links(&r.doc) => paragraphs(&article.text_content),
             _ => Vec::new(),
         },
         Err(e) => {
@@ -142,39 +176,143 @@ pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
     }))
 }
 
-/// More than half of the text is link text: a list of headlines, not an
-/// article.
-fn mostly_links(content_html: &str) -> bool {
-    let doc = Document::from(content_html);
-    let count = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
-    let all = count(&doc.select("body").text());
-    let links: usize = doc.select("a").iter().map(|a| count(&a.text())).sum();
+/// More than half of the article's text is link text: a list of
+/// headlines, not an article. `doc` is Readability's document after
+/// `parse`, whose `#readability-page-1` element is the article's content
+/// (what `Article::content` serialises); it is read in place, not
+/// serialised and parsed again (tested against that plain version).
+fn content_is_mostly_links(doc: &Document) -> bool {
+    let root = doc.select_single_matcher(&MATCHERS.content_root);
+    let Some(root) = root.nodes().first() else {
+        return false;
+    };
+    mostly_links(root)
+}
+
+/// More than half of the text under `root` is link text.
+fn mostly_links(root: &NodeRef) -> bool {
+    let (all, links) = link_text(root);
     all > 0 && links * 2 > all
 }
 
-/// One paragraph per non-blank line, white space collapsed.
-fn paragraphs(text: &str) -> Vec<String> {
-    text.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect()
+/// The non-white-space characters of the text under `root`, and of the
+/// text of its links (a link inside a link counts twice, as the selector
+/// `a` finds both).
+fn link_text(root: &NodeRef) -> (usize, usize) {
+    let all = non_space_chars(&root.text());
+    let links = Selection::from(*root)
+        .select_matcher(&MATCHERS.link)
+        .nodes()
+        .iter()
+        .map(|a| non_space_chars(&a.text()))
+        .sum();
+    (all, links)
 }
 
-/// Removes what is never article text.
-fn clean(doc: &Document) {
-    doc.select(NOISE).remove();
-    let boxes = doc.select("[class], [id]");
-    for node in boxes.nodes() {
-        let tag = node.node_name().unwrap_or_default();
-        if matches!(&*tag, "html" | "body" | "main" | "article") {
-            continue;
+fn non_space_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// One paragraph per non-blank line, white space collapsed (each line's
+/// words joined by one space, without a list of them built first).
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut p = String::with_capacity(line.len());
+        for word in line.split_whitespace() {
+            if !p.is_empty() {
+                p.push(' ');
+            }
+            p.push_str(word);
         }
-        let class = node.attr("class").unwrap_or_default();
-        let id = node.attr("id").unwrap_or_default();
-        if is_noise_name(&class) || is_noise_name(&id) {
-            node.remove_from_parent();
+        if !p.is_empty() {
+            out.push(p);
         }
     }
+    out
+}
+
+/// Removes what is never article text: the elements [`NOISE`] selects and
+/// the boxes whose class or id is a noise name ([`is_noise_name`]), each
+/// with all it holds.
+///
+/// One walk of the tree in document order that does not enter what it
+/// removes. Both tests look at the element alone (no combinators), so this
+/// leaves the tree that removing every [`NOISE`] match, then every noise
+/// box left, gave; tested against that plain version (the selectors) on
+/// every page the bench and tests use.
+fn clean(doc: &Document) {
+    let mut next = doc.root().first_child();
+    while let Some(node) = next {
+        if is_noise(&node) {
+            next = following(&node);
+            node.remove_from_parent();
+        } else {
+            next = node.first_child().or_else(|| following(&node));
+        }
+    }
+}
+
+/// The node after `node`'s subtree in document order.
+fn following<'a>(node: &NodeRef<'a>) -> Option<NodeRef<'a>> {
+    let mut node = *node;
+    loop {
+        if let Some(sibling) = node.next_sibling() {
+            return Some(sibling);
+        }
+        node = node.parent()?;
+    }
+}
+
+/// The tags [`NOISE`] names.
+const NOISE_TAGS: &[&str] = &[
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "form",
+    "button",
+    "nav",
+    "footer",
+    "aside",
+    "figcaption",
+];
+
+/// Whether [`clean`] removes this node: an element that [`NOISE`] selects
+/// (its tag, or an attribute in no namespace: `role` one of three values,
+/// `aria-hidden="true"`, `hidden`; values compared case-sensitively, as
+/// the selectors do), or a box (an element with a `class` or `id`
+/// attribute, not `html`, `body`, `main` or `article`) with a noise name.
+fn is_noise(node: &NodeRef) -> bool {
+    let Some(el) = node.element_ref() else {
+        return false;
+    };
+    let no_ns = |a: &dom_query::Attr| a.name.ns.is_empty();
+    if NOISE_TAGS.contains(&&*el.name.local)
+        || el.attrs.iter().any(|a| {
+            no_ns(a)
+                && match &*a.name.local {
+                    "role" => matches!(&*a.value, "navigation" | "complementary" | "contentinfo"),
+                    "aria-hidden" => &*a.value == "true",
+                    "hidden" => true,
+                    _ => false,
+                }
+        })
+    {
+        return true;
+    }
+    let is_box = el
+        .attrs
+        .iter()
+        .any(|a| no_ns(a) && matches!(&*a.name.local, "class" | "id"));
+    if !is_box || matches!(&*el.name.local, "html" | "body" | "main" | "article") {
+        return false;
+    }
+    let class = el.attr("class").unwrap_or_default();
+    let id = el.attr("id").unwrap_or_default();
+    is_noise_name(&class) || is_noise_name(&id)
 }
 
 /// The host of a URL (`https://www.example.org/x` → `example.org`).
@@ -197,8 +335,8 @@ impl Meta {
     fn read(doc: &Document) -> Meta {
         let tags = MetaTags::read(doc);
         let meta = |key: &str| tags.get(key);
-        let text_of = |sel: &str| -> Option<String> {
-            let s = doc.select(sel);
+        let text_of = |sel: &Matcher| -> Option<String> {
+            let s = doc.select_single_matcher(sel);
             let t = s.iter().next()?.text();
             let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
             (!t.is_empty()).then_some(t)
@@ -206,23 +344,25 @@ impl Meta {
         let site_name = meta("og:site_name").or_else(|| meta("application-name"));
         let title = meta("og:title")
             .or_else(|| meta("twitter:title"))
-            .or_else(|| text_of("article h1"))
-            .or_else(|| text_of("h1"))
-            .or_else(|| text_of("title").map(|t| cut_site_suffix(&t, site_name.as_deref())));
+            .or_else(|| text_of(&MATCHERS.article_h1))
+            .or_else(|| text_of(&MATCHERS.h1))
+            .or_else(|| {
+                text_of(&MATCHERS.title).map(|t| cut_site_suffix(&t, site_name.as_deref()))
+            });
         let published = meta("article:published_time")
             .or_else(|| meta("datePublished"))
             .or_else(|| json_ld_date(doc))
             .or_else(|| meta("date"))
             .or_else(|| meta("dc.date"))
             .or_else(|| {
-                doc.select("time[datetime]")
+                doc.select_matcher(&MATCHERS.time)
                     .iter()
                     .filter_map(|t| t.attr("datetime"))
                     .map(|d| d.trim().to_string())
                     .find(|d| d.len() >= 10)
             });
         let url = doc
-            .select("link[rel=canonical]")
+            .select_matcher(&MATCHERS.canonical)
             .iter()
             .filter_map(|l| l.attr("href"))
             .map(|h| h.trim().to_string())
@@ -247,7 +387,7 @@ struct MetaTags(std::collections::HashMap<String, String>);
 impl MetaTags {
     fn read(doc: &Document) -> Self {
         let mut tags = std::collections::HashMap::new();
-        for m in doc.select("meta").iter() {
+        for m in doc.select_matcher(&MATCHERS.meta).iter() {
             let Some(content) = m.attr("content") else {
                 continue;
             };
@@ -285,7 +425,7 @@ fn json_ld_date(doc: &Document) -> Option<String> {
             _ => None,
         }
     }
-    doc.select("script[type=\"application/ld+json\"]")
+    doc.select_matcher(&MATCHERS.json_ld)
         .iter()
         .filter_map(|s| serde_json::from_str::<serde_json::Value>(s.text().trim()).ok())
         .find_map(|v| find(&v))
@@ -368,6 +508,164 @@ mod tests {
             "Big news today here"
         );
         assert_eq!(cut_site_suffix("A - B", None), "A - B");
+    }
+
+    /// What `mostly_links` counted before: the article's HTML
+    /// (`Article::content`) parsed again as a page of its own.
+    fn link_text_plain(content_html: &str) -> (usize, usize) {
+        let doc = Document::from(content_html);
+        let all = non_space_chars(&doc.select("body").text());
+        let links = doc
+            .select("a")
+            .iter()
+            .map(|a| non_space_chars(&a.text()))
+            .sum();
+        (all, links)
+    }
+
+    /// Every HTML page the bench and the tests use, as (name, bytes): the
+    /// bench's pages and held-out pages, the examples, the fuzzing seeds,
+    /// and link lists of our own (the other side of `mostly_links`).
+    fn every_page() -> Vec<(String, Vec<u8>)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut pages = Vec::new();
+        for dir in [
+            "bench/extract/pages",
+            "bench/extract/heldout",
+            "examples/news",
+            "fuzz/corpus/extract_html",
+            "fuzz/corpus/extract_inputs",
+        ] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap_or_else(|e| panic!("{dir}: {e}"))
+                .map(|f| f.unwrap().path())
+                .collect();
+            files.sort();
+            for f in files {
+                let bytes = std::fs::read(&f).unwrap();
+                if bytes.windows(5).any(|w| w.eq_ignore_ascii_case(b"<html")) {
+                    pages.push((f.display().to_string(), bytes));
+                }
+            }
+        }
+        assert!(pages.len() >= 26, "{} pages", pages.len());
+        for links in [0, 3, 10, 40] {
+            let items: String = (0..links)
+                .map(|i| format!("<li><a href=\"/n{i}\">Another headline about the council, number {i}</a> and a word</li>"))
+                .collect();
+            let page = format!("<html><body><article><p>{PARA}</p><ul>{items}</ul><p><a href=\"/x\">{PARA} <a href=\"/y\">nested</a></a></p></article></body></html>");
+            pages.push((format!("links-{links}"), page.into_bytes()));
+        }
+        pages
+    }
+
+    /// What [`clean`] did before: every [`NOISE`] match removed, then every
+    /// noise box left.
+    fn clean_plain(doc: &Document) {
+        doc.select(NOISE).remove();
+        let boxes = doc.select("[class], [id]");
+        for node in boxes.nodes() {
+            let tag = node.node_name().unwrap_or_default();
+            if matches!(&*tag, "html" | "body" | "main" | "article") {
+                continue;
+            }
+            let class = node.attr("class").unwrap_or_default();
+            let id = node.attr("id").unwrap_or_default();
+            if is_noise_name(&class) || is_noise_name(&id) {
+                node.remove_from_parent();
+            }
+        }
+    }
+
+    /// Pages that try the corners of [`NOISE`]: values in other cases,
+    /// attributes in a namespace (MathML's `xlink:role`), SVG, templates,
+    /// boxes inside removed boxes, the tags a box may be and not removed.
+    const NOISE_CORNERS: &str = r#"<html class="ad"><body id="comments"><main class="meta">
+<nav>n</nav><NAV>N</NAV><div role="navigation">r</div><div role="Navigation">R</div>
+<div role="complementary contentinfo">two</div><p aria-hidden="TRUE">t</p><p aria-hidden="true">T</p>
+<p hidden="">h</p><p HIDDEN>H</p><svg><title>s</title><g class="share"><text>x</text></g></svg>
+<math><mi xlink:role="navigation" xlink:href="x">m</mi><mi class="promo">p</mi></math>
+<template><p class="ad">in template</p></template><article class="sidebar"><div class="related">
+<div class="comment">nested</div></div><p id="read-more_box">rm</p><p class="Commentary">kept</p>
+<section class="x  Cookie">c</section><form><p>f</p></form></article></main></body></html>"#;
+
+    /// The one-walk [`clean`] leaves the tree the two selector passes left,
+    /// and decides as the selectors do on every element, on every page.
+    #[test]
+    fn clean_in_one_walk_is_the_two_selector_passes() {
+        let noise = Matcher::new(NOISE).unwrap();
+        let boxes = Matcher::new("[class], [id]").unwrap();
+        let mut pages = every_page();
+        pages.push(("noise corners".into(), NOISE_CORNERS.as_bytes().to_vec()));
+        let (mut elements, mut removed) = (0, 0);
+        for (name, bytes) in pages {
+            let (html, _) = encoding::decode_page(&bytes, None);
+            let doc = Document::from(html.as_str());
+            for node in doc.select("*").nodes() {
+                let tag = node.node_name().unwrap_or_default();
+                let plain = noise.match_element(node)
+                    || (boxes.match_element(node)
+                        && !matches!(&*tag, "html" | "body" | "main" | "article")
+                        && (is_noise_name(&node.attr("class").unwrap_or_default())
+                            || is_noise_name(&node.attr("id").unwrap_or_default())));
+                assert_eq!(is_noise(node), plain, "{name}: {}", node.html());
+                elements += 1;
+                removed += usize::from(plain);
+            }
+            let plain = Document::from(html.as_str());
+            clean_plain(&plain);
+            clean(&doc);
+            assert_eq!(doc.html(), plain.html(), "{name}");
+        }
+        assert!(
+            removed > 100 && elements > 5 * removed,
+            "{removed} of {elements}"
+        );
+    }
+
+    /// The article's link text, read in Readability's tree, is what
+    /// parsing its serialised HTML again gave, on every page.
+    #[test]
+    fn link_text_in_place_is_that_of_the_content_parsed_again() {
+        let mut lists = 0;
+        for (name, bytes) in every_page() {
+            let (html, _) = encoding::decode_page(&bytes, None);
+            let doc = Document::from(html.as_str());
+            clean(&doc);
+            let cfg = dom_smoothie::Config {
+                text_mode: dom_smoothie::TextMode::Formatted,
+                ..Default::default()
+            };
+            let mut r = dom_smoothie::Readability::with_document(doc, None, Some(cfg)).unwrap();
+            let Ok(article) = r.parse() else {
+                continue;
+            };
+            let root = r.doc.select_single_matcher(&MATCHERS.content_root);
+            let root = root.nodes().first().expect("the content root");
+            let plain = link_text_plain(&article.content);
+            assert_eq!(link_text(root), plain, "{name}");
+            assert!(plain.0 > 0, "{name}");
+            lists += usize::from(mostly_links(root));
+        }
+        // Both answers were seen.
+        assert!(lists >= 1, "no page was a list of links");
+    }
+
+    /// `paragraphs` is what joining each line's words with `join` gave.
+    #[test]
+    fn paragraphs_are_the_joined_words_of_each_line() {
+        let plain = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|l| !l.is_empty())
+                .collect()
+        };
+        let text = "  Le  conseil\u{a0}a voté.\n\n \t \r\nSecond\tline  \u{2003}x\r\nlast";
+        assert_eq!(paragraphs(text), plain(text));
+        assert_eq!(paragraphs(text).len(), 3);
+        for t in ["", "\n\n", " one ", "a\u{85}b"] {
+            assert_eq!(paragraphs(t), plain(t), "{t:?}");
+        }
     }
 
     /// The one-pass reading of `<meta>` tags finds what one selector per

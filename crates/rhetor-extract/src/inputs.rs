@@ -50,7 +50,7 @@ pub fn sniff(head: &[u8], gunzipped: Option<&[u8]>) -> Kind {
         // UTF-16 with a BOM: a page or a feed a browser would read.
         return Kind::Html;
     }
-    if bom_stripped.starts_with(b"WARC/") {
+    if starts_warc(head) {
         return Kind::Warc;
     }
     if bom_stripped.contains(&0) {
@@ -72,6 +72,15 @@ pub fn sniff(head: &[u8], gunzipped: Option<&[u8]>) -> Kind {
         };
     }
     Kind::Text
+}
+
+/// Whether `head` (not gzip'd) is the start of a WARC file, a UTF-8 BOM
+/// allowed: what [`sniff`] calls [`Kind::Warc`], without its look at the
+/// rest (a reader opening a file needs only this answer first).
+fn starts_warc(head: &[u8]) -> bool {
+    head.strip_prefix(&[0xEF, 0xBB, 0xBF])
+        .unwrap_or(head)
+        .starts_with(b"WARC/")
 }
 
 /// The name of the first element of an XML/HTML text (lower-cased input).
@@ -176,7 +185,7 @@ impl Units {
             if sniff(&head, Some(&g)) == Kind::WarcGz {
                 return Some(Box::new(WarcReader::new(Box::new(rest), true, name)));
             }
-        } else if sniff(&head, None) == Kind::Warc {
+        } else if starts_warc(&head) {
             return Some(Box::new(WarcReader::new(Box::new(rest), false, name)));
         }
         let mut bytes = Vec::new();
