@@ -9,10 +9,17 @@
 #                    with the caps for languages never trained on
 #   spans-accurate.txt, calibration-accurate.txt
 #                    the same for the accurate model's encoder span tagger
-#                    blended with the fast tagger (w = 0.65 for `precise`,
-#                    0.5 for the others), when the encoder is fetched: its
-#                    word states are cached in ~/.cache/rhetor/train
-#                    (≈ 25 min once), each held-out blend ≈ 3 min
+#                    blended with the fast tagger (w = 0.65 / 0.6 / 0.5 for
+#                    precise / balanced / recall), when the encoder is
+#                    fetched: spans on the accurate model's own held-out
+#                    paragraph decisions (the shipped figures), on the fast
+#                    model's (the previous measure), on the gold ones
+#                    (oracle), and the nested search (each fold's rule
+#                    chosen on the other four). Word states are cached in
+#                    ~/.cache/rhetor/train (≈ 25 min once), the encoder
+#                    tagger's held-out probabilities ≈ 2 min, the accurate
+#                    heads' held-out decisions ≈ 2 min (both cached), the
+#                    nested search ≈ 5 min.
 # The held-out scores are cached in ~/.cache/rhetor/evidence (5 + 6 fast
 # models trained once, ≈ 10 min each on 2 cores); later runs take seconds.
 # Usage: bench/evidence/run.sh [DATA_DIR]   (default ../shared/data/semeval2023-task3)
@@ -38,23 +45,23 @@ if [ ! -f "$HOME/.cache/rhetor/multilingual-e5-small/tokenizer.json" ]; then
 fi
 cargo build --release -q -p rhetor-accurate --examples
 "$EX/span_states" "$DATA"
-for w in 5 65; do
-  [ -f "$CACHE/enc-avg$w.bin" ] || INPUT=state AVG=0.$w "$EX/span_oof" "$DATA" "$CACHE/cv.bin" "$CACHE/enc-avg$w.bin"
-done
-# The shipped levels (tagger.rs SHIPPED_RULES), with their calibration.
-export LEVELS="0.85,0,0,1,1,0.35,0,0.75,2.269,-1.524;0.7,0,1,0,1,0.2,0,0.75,2.678,-2.231;0.4,0,0,1,1,0.2,0,0.75,4.342,-3.321"
+[ -f "$CACHE/enc-only.bin" ] || INPUT=state AVG=1 "$EX/span_oof" "$DATA" "$CACHE/cv.bin" "$CACHE/enc-only.bin"
+# The fast model's dump with the accurate model's held-out paragraph
+# techniques (heads fitted without each fold; cached in accurate-cv.bin).
+[ -f "$CACHE/acc-cv.bin" ] || "$EX/span_paragraphs" "$DATA" "$CACHE/cv.bin" "$CACHE/acc-cv.bin"
+# The shipped levels (tagger.rs SHIPPED_RULES, SHIPPED_BLEND), with their calibration.
+export ENCODER="$CACHE/enc-only.bin" BLENDS=0.65,0.6,0.5
+export LEVELS="0.85,0,0,1,1,0.35,3,0.75,2.193,-1.456;0.7,0,1,0,1,0.2,0,0.75,2.605,-2.256;0.5,0,0,1,1,0.2,0,0.75,3.453,-2.914"
 {
-  for w in 65 5; do
-    echo "== blend 0.$w (shipped: 0.65 for precise, 0.5 for balanced and recall)"
-    "$EX/evidence_tune" "$DATA" "$CACHE/enc-avg$w.bin" | grep -v '^legacy'
-    echo "-- gold paragraph techniques (oracle)"
-    ORACLE=1 "$EX/evidence_tune" "$DATA" "$CACHE/enc-avg$w.bin" | grep -v '^legacy'
-  done
+  echo "== the accurate model's held-out paragraph decisions (what --model accurate does; shipped)"
+  "$EX/evidence_tune" "$DATA" "$CACHE/acc-cv.bin" | grep -v '^legacy'
+  echo "== the fast model's held-out paragraph decisions (the measure before)"
+  "$EX/evidence_tune" "$DATA" "$CACHE/cv.bin" | grep -v '^legacy'
+  echo "== gold paragraph techniques (oracle)"
+  ORACLE=1 "$EX/evidence_tune" "$DATA" "$CACHE/acc-cv.bin" | grep -v '^legacy'
+  echo "== nested: each fold's rule and blend searched on the other four folds, from the previous levels"
+  LEVELS="0.85,0,0,1,1,0.35,0,0.75;0.7,0,1,0,1,0.2,0,0.75;0.4,0,0,1,1,0.2,0,0.75" BLENDS=0.65,0.5,0.5 \
+    GRID=pbr NESTED=1 "$EX/evidence_tune" "$DATA" "$CACHE/acc-cv.bin" | grep -v '^\(legacy\|shipped\)'
 } >bench/evidence/spans-accurate.txt
-{
-  for w in 65 5; do
-    echo "== blend 0.$w (shipped: 0.65 for precise, 0.5 for balanced and recall)"
-    CALIBRATION=1 "$EX/evidence_tune" "$DATA" "$CACHE/enc-avg$w.bin" | grep -v '^\(legacy\|shipped\)'
-  done
-} >bench/evidence/calibration-accurate.txt
+CALIBRATION=1 "$EX/evidence_tune" "$DATA" "$CACHE/acc-cv.bin" | grep -v '^\(legacy\|shipped\)' >bench/evidence/calibration-accurate.txt
 echo "wrote bench/evidence/spans-accurate.txt, calibration-accurate.txt"

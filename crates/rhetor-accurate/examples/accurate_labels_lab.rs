@@ -8,12 +8,22 @@
 //! - `lolo-dump`, then `lolo`: leave-one-language-out techniques decisions
 //!   for languages never trained on (heads fitted without the language;
 //!   the parts of each rule dumped once, then every variant scored from
-//!   the dump in a second);
+//!   the dump in a second; `EXTRA=1` adds the embedding term weighted
+//!   more and the per-corpus label-density rule);
 //! - `frames`: the frames head's 5-fold CV with the variants in
-//!   `VARIANTS` (comma-separated; `base`, `l2=`, `ep=`, `lr=`, `nobal`,
-//!   `+max` paragraph max-pooling, `+tmean`/`+tmax` the fast model's
-//!   technique probabilities, `+genre` its genre probabilities, `+min1`
-//!   at least one frame, `+topK` at most K);
+//!   `VARIANTS` (comma-separated; `base`, `l2=`, `ep=`, `lr=`, `seed=`,
+//!   `nobal`, `+max` paragraph max-pooling, `+tmean`/`+tmax` the fast
+//!   model's technique probabilities, `+genre` its genre probabilities,
+//!   `+min1` at least one frame, `+topK` at most K; `bag=K` K models on
+//!   bootstrap samples averaged, `seeds=K` on all examples with K seeds;
+//!   `+title` the title's embedding, `+lead` the mean of the first three
+//!   paragraphs after it, `+body` of all after it; `+knn` the frames of
+//!   the `KNN_K` (20) nearest training articles; `+lang` the language as
+//!   one-hot inputs; `+ffast` every fast frame log-odds as embedding-side
+//!   inputs; `para` the embedding model trained on paragraphs given their
+//!   article's frames (`+notitle` without titles); `+s2` a second stage
+//!   on all 14 blended log-odds; `+thrT` one threshold T for every frame;
+//!   `+langshift` a per-language decision shift chosen on inner folds);
 //! - `period`: the leave-one-period-out proxy (articles whose latest
 //!   written year is 2022 or later, predicted by models trained on the
 //!   others) beside the same articles' 5-fold CV scores;
@@ -207,6 +217,100 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
+    if std::env::var_os("EXTRA").is_some() {
+        // The embedding head weighted more: the anchored rule's embedding
+        // term scaled by k.
+        for k in [1.5f32, 2.0, 3.0] {
+            let more = |r: &TechRow| -> Vec<f32> {
+                (0..r.fast.len())
+                    .map(|l| r.fast[l] + k * (r.shifted[l] - r.fast[l]))
+                    .collect()
+            };
+            eval(&format!("anchor, embedding term x{k}"), &|r| {
+                decide(&more(r), &r.th, 0.0, 3)
+            });
+            eval(&format!("anchor x{k}, mixed 0.5 with blend"), &|r| {
+                let b = bl(r);
+                let m = more(r);
+                let s: Vec<f32> = (0..r.fast.len())
+                    .map(|l| 0.5 * (m[l] - logit(r.th[l])) + 0.5 * (b[l] - logit(r.blend_th[l])))
+                    .collect();
+                decide(&s, &zeros, 0.0, 3)
+            });
+        }
+        // Per-corpus label density from the scores: in each held-out
+        // language, label l goes to the c × Σ p_l paragraphs with the
+        // highest margin (p from the blend, the anchored rule or both).
+        let margin_of = |r: &TechRow, which: usize| -> Vec<f32> {
+            match which {
+                0 => bl(r)
+                    .iter()
+                    .zip(&r.blend_th)
+                    .map(|(b, t)| b - logit(*t))
+                    .collect(),
+                1 => r
+                    .shifted
+                    .iter()
+                    .zip(&r.th)
+                    .map(|(s, t)| s - logit(*t))
+                    .collect(),
+                _ => margins(r, 0.5),
+            }
+        };
+        let prob_of = |r: &TechRow, which: usize| -> Vec<f32> {
+            match which {
+                0 => r.blend.clone(),
+                1 => r
+                    .shifted
+                    .iter()
+                    .map(|&s| rhetor_model::math::sigmoid(s))
+                    .collect(),
+                _ => {
+                    let b = bl(r);
+                    (0..r.fast.len())
+                        .map(|l| rhetor_model::math::sigmoid(0.5 * b[l] + 0.5 * r.shifted[l]))
+                        .collect()
+                }
+            }
+        };
+        for which in 0..3 {
+            for c in [1.0f32, 1.5, 2.0, 2.5, 3.0] {
+                // chosen[row] = labels
+                let mut chosen: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+                for lang in 0..nl {
+                    let idx: Vec<usize> =
+                        (0..rows.len()).filter(|&i| rows[i].lang == lang).collect();
+                    for l in 0..23 {
+                        let expect: f32 = idx.iter().map(|&i| prob_of(&rows[i], which)[l]).sum();
+                        let n = (c * expect).round() as usize;
+                        let mut m: Vec<(f32, usize)> = idx
+                            .iter()
+                            .map(|&i| (margin_of(&rows[i], which)[l], i))
+                            .collect();
+                        m.sort_by(|a, b| b.0.total_cmp(&a.0));
+                        for &(_, i) in m.iter().take(n) {
+                            chosen[i].push(l);
+                        }
+                    }
+                }
+                let pos = std::cell::Cell::new(0usize);
+                let _ = &pos;
+                let lookup: std::collections::HashMap<*const TechRow, usize> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r as *const TechRow, i))
+                    .collect();
+                eval(&format!("density prior src {which} c {c}"), &|r| {
+                    let i = lookup[&(r as *const TechRow)];
+                    let mg = margin_of(r, which);
+                    let mut d = chosen[i].clone();
+                    d.sort_by(|a, b| mg[*b].total_cmp(&mg[*a]));
+                    d.truncate(3);
+                    d
+                });
+            }
+        }
+    }
     if std::env::var_os("MORE").is_none() {
         return Ok(());
     }
@@ -310,13 +414,41 @@ fn frames(
         }
         m
     };
-    let variant = std::env::var("VARIANTS").unwrap_or_else(|_| "base".into());
+    // Mean of the first `n` paragraphs after the title (0: all after it),
+    // normalised.
+    let lead = |e: &DocEmbeddings, n: usize| -> Vec<f32> {
+        let body = &e.paragraphs[1.min(e.paragraphs.len())..];
+        let take = if n == 0 {
+            body.len()
+        } else {
+            n.min(body.len())
+        };
+        let src = if take == 0 {
+            &e.paragraphs[..]
+        } else {
+            &body[..take]
+        };
+        article_embedding(src, e.article.len())
+    };
+    let knn_k: usize = std::env::var("KNN_K")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let knn = if variant_list().contains("knn") {
+        knn_votes(docs, &emb, &outer, knn_k)
+    } else {
+        Vec::new()
+    };
+    let fold_now = std::cell::Cell::new(0usize);
+    let variant = variant_list();
     for v in variant.split(',') {
         let mut l2 = 0.1f32;
         let mut epochs = 40usize;
         let mut feats: Vec<&str> = Vec::new();
         let mut lr = 2e-3f32;
         let mut balanced = true;
+        let (mut bags, mut bootstrap) = (1usize, true);
+        let mut seed = 13u64;
         for part in v.split('+') {
             if let Some(x) = part.strip_prefix("l2=") {
                 l2 = x.parse()?;
@@ -324,12 +456,24 @@ fn frames(
                 epochs = x.parse()?;
             } else if let Some(x) = part.strip_prefix("lr=") {
                 lr = x.parse()?;
+            } else if let Some(x) = part.strip_prefix("seed=") {
+                seed = x.parse()?;
+            } else if let Some(x) = part.strip_prefix("bag=") {
+                bags = x.parse()?;
+            } else if let Some(x) = part.strip_prefix("seeds=") {
+                bags = x.parse()?;
+                bootstrap = false;
             } else if part == "nobal" {
                 balanced = false;
             } else if part != "base" {
                 feats.push(part);
             }
         }
+        let skip_title = feats.contains(&"notitle");
+        let lg = |p: f32| {
+            let p = p.clamp(1e-6, 1.0 - 1e-6);
+            (p / (1.0 - p)).ln()
+        };
         let input = |i: usize, fast: &FastProbs| -> Vec<f32> {
             let mut x = frame_input(fast, &emb[i]);
             for f in &feats {
@@ -338,7 +482,19 @@ fn frames(
                     "tmean" => x.extend(tech_mean(fast)),
                     "tmax" => x.extend(tech_max(fast)),
                     "genre" => x.extend(fast.genre.iter().copied()),
-                    f if f == "min1" || f.starts_with("top") => {}
+                    "title" => x.extend(emb[i].paragraphs[0].iter().copied()),
+                    "lang" => x.extend((0..nl).map(|l| (l == lang_all[i]) as u8 as f32)),
+                    "ffast" => x.extend(frame_fast(fast)),
+                    "lead" => x.extend(lead(&emb[i], 3)),
+                    "body" => x.extend(lead(&emb[i], 0)),
+                    "knn" => x.extend(knn[fold_now.get()][i].iter().copied()),
+                    f if f == "min1"
+                        || f == "s2"
+                        || f == "langshift"
+                        || f == "para"
+                        || f == "notitle"
+                        || f.starts_with("top")
+                        || f.starts_with("thr") => {}
                     _ => panic!("unknown {f}"),
                 }
             }
@@ -347,14 +503,15 @@ fn frames(
         let cfg = DenseConfig {
             epochs,
             l2,
-            seed: 13,
+            seed,
             learning_rate: lr,
             balanced,
             ..DenseConfig::default()
         };
         let mut c = vec![[0usize; 3]; nl];
         let t0 = std::time::Instant::now();
-        for test in &outer {
+        for (f, test) in outer.iter().enumerate() {
+            fold_now.set(f);
             let mut in_test = vec![false; docs.len()];
             test.iter().for_each(|&i| in_test[i] = true);
             let train: Vec<usize> = (0..docs.len())
@@ -380,11 +537,152 @@ fn frames(
                 groups: &groups,
                 langs: &langs,
             };
-            let head = StackedMultiLabel::fit(&ex, &ys, 14, &cfg, 4, 0.0);
+            let head = if feats.contains(&"para") {
+                // The embedding model trained on paragraphs, each given its
+                // article's frames, applied to the article embedding.
+                StackedMultiLabel::fit_with(&ex, &ys, 14, 4, 0.0, |_, t| {
+                    let mut px = Vec::new();
+                    let mut py = Vec::new();
+                    for &a in t {
+                        let i = train[a];
+                        let n = emb[i].paragraphs.len();
+                        for (p, e) in emb[i].paragraphs.iter().enumerate() {
+                            if skip_title && p == 0 && n > 1 {
+                                continue;
+                            }
+                            px.push(e.clone());
+                            py.push(ys[a].clone());
+                        }
+                    }
+                    let all: Vec<usize> = (0..px.len()).collect();
+                    rhetor_accurate::dense::train_multilabel(&px, &py, 14, &all, &cfg)
+                })
+            } else if bags > 1 {
+                StackedMultiLabel::fit_with(&ex, &ys, 14, 4, 0.0, |e, t| {
+                    bagged(e, &ys, t, &cfg, bags, bootstrap)
+                })
+            } else {
+                StackedMultiLabel::fit(&ex, &ys, 14, &cfg, 4, 0.0)
+            };
+            // Second stage (`s2`): per label, a logistic regression on all
+            // 14 blended log-odds (frames co-occur), trained on the head's
+            // out-of-fold probabilities over the training articles (inner
+            // folds), its thresholds tuned there for micro-F1.
+            let nested = (feats.contains(&"s2") || feats.contains(&"langshift")).then(|| {
+                let mut oofp: Vec<Vec<f32>> = vec![Vec::new(); train.len()];
+                for g in 0..4 {
+                    let fit_idx: Vec<usize> =
+                        (0..train.len()).filter(|&a| groups[a] != g).collect();
+                    let sub = |v: &[Vec<f32>]| -> Vec<Vec<f32>> {
+                        fit_idx.iter().map(|&a| v[a].clone()).collect()
+                    };
+                    let (sx, su) = (sub(&xs), sub(&un));
+                    let sr: Vec<&[f32]> = fit_idx.iter().map(|&a| ru[a]).collect();
+                    let sg: Vec<usize> = fit_idx
+                        .iter()
+                        .map(|&a| groups[a] - (groups[a] > g) as usize)
+                        .collect();
+                    let sl: Vec<usize> = fit_idx.iter().map(|&a| langs[a]).collect();
+                    let sy: Vec<Vec<bool>> = fit_idx.iter().map(|&a| ys[a].clone()).collect();
+                    let ex2 = Examples {
+                        xs: &sx,
+                        unseen_fast: &su,
+                        unseen_rules: &sr,
+                        groups: &sg,
+                        langs: &sl,
+                    };
+                    let h = StackedMultiLabel::fit(&ex2, &sy, 14, &cfg, 3, 0.0);
+                    for a in (0..train.len()).filter(|&a| groups[a] == g) {
+                        oofp[a] = h.probs(&xs[a], false).iter().map(|&p| lg(p)).collect();
+                    }
+                }
+                oofp
+            });
+            let s2 = feats.contains(&"s2").then(|| {
+                let oofp = nested.as_ref().expect("nested");
+                let c2 = DenseConfig {
+                    epochs: 60,
+                    l2: 0.01,
+                    balanced: false,
+                    seed: 13,
+                    ..DenseConfig::default()
+                };
+                let all: Vec<usize> = (0..train.len()).collect();
+                let m = rhetor_accurate::dense::train_multilabel(oofp, &ys, 14, &all, &c2);
+                let pp: Vec<Vec<f32>> = oofp
+                    .iter()
+                    .map(|x| {
+                        m.scores(x)
+                            .into_iter()
+                            .map(rhetor_model::math::sigmoid)
+                            .collect()
+                    })
+                    .collect();
+                let th = rhetor_model::calibrate::micro_thresholds(&pp, &ys, 14);
+                (m, th)
+            });
+            // Per training language, one log-odds shift of every frame's
+            // decision (`langshift`), chosen on the inner-fold probabilities
+            // of that language's training articles for its micro-F1.
+            let shift_of: Vec<f32> = match (&nested, feats.contains(&"langshift")) {
+                (Some(oofp), true) => (0..tf.len())
+                    .map(|lang| {
+                        let rows: Vec<usize> =
+                            (0..train.len()).filter(|&a| langs[a] == lang).collect();
+                        let f1 = |d: f32| {
+                            let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
+                            for &a in &rows {
+                                for l in 0..14 {
+                                    let on = oofp[a][l] + d >= lg(head.seen.thresholds[l]);
+                                    np += on as usize;
+                                    ng += ys[a][l] as usize;
+                                    tp += (on && ys[a][l]) as usize;
+                                }
+                            }
+                            2.0 * tp as f64 / (np + ng).max(1) as f64
+                        };
+                        let grid: Vec<f32> = (-8..=8).map(|k| k as f32 * 0.125).collect();
+                        let best = grid.iter().map(|&d| f1(d)).fold(f64::MIN, f64::max);
+                        let ties: Vec<f32> = grid
+                            .iter()
+                            .copied()
+                            .filter(|&d| f1(d) > best - 1e-9)
+                            .collect();
+                        ties[ties.len() / 2]
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !shift_of.is_empty() {
+                eprintln!("fold shifts {tf:?} {shift_of:?}");
+            }
             for &i in test.iter().filter(|&&i| docs[i].gold.frames) {
                 let x = input(i, &oof[i].probs);
-                let p = head.probs(&x, false);
-                let mut d = head.decide(&p, false, &[]);
+                let mut p = head.probs(&x, false);
+                if !shift_of.is_empty() {
+                    let d = shift_of[lang_of(i)];
+                    p = p
+                        .iter()
+                        .map(|&v| rhetor_model::math::sigmoid(lg(v) + d))
+                        .collect();
+                }
+                let mut d = if let Some((m, th)) = &s2 {
+                    let z: Vec<f32> = p.iter().map(|&v| lg(v)).collect();
+                    p = m
+                        .scores(&z)
+                        .into_iter()
+                        .map(rhetor_model::math::sigmoid)
+                        .collect();
+                    rhetor_model::calibrate::decide_multilabel(&p, th)
+                } else if let Some(t) = feats
+                    .iter()
+                    .find_map(|f| f.strip_prefix("thr").and_then(|t| t.parse::<f32>().ok()))
+                {
+                    // One threshold shared by every frame.
+                    rhetor_model::calibrate::decide_multilabel(&p, &[t; 14])
+                } else {
+                    head.decide(&p, false, &[])
+                };
                 if feats.contains(&"min1") && d.is_empty() {
                     let best = (0..p.len()).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap();
                     d.push((best, p[best]));
@@ -419,6 +717,114 @@ fn frames(
         );
     }
     Ok(())
+}
+
+/// `bags` frames models (14 labels), each on a bootstrap sample of the
+/// examples `idx` (`bootstrap`) or on all of them with its own seed, their
+/// logits averaged. Each model standardises its inputs by its own sample's
+/// scaler; folded into the weights, the mean of the models' logits is one
+/// linear model on unscaled inputs, which costs no more to apply than one.
+fn bagged(
+    xs: &[Vec<f32>],
+    ys: &[Vec<bool>],
+    idx: &[usize],
+    cfg: &rhetor_accurate::dense::DenseConfig,
+    bags: usize,
+    bootstrap: bool,
+) -> rhetor_accurate::dense::DenseLinear {
+    use rhetor_accurate::dense::{train_multilabel, DenseConfig, DenseLinear, Scaler};
+    let dims = xs[0].len();
+    let mut rng = rhetor_model::hashing::Rng::from_state(cfg.seed ^ 0x5bd1_e995);
+    let mut weights = vec![0f32; 14 * dims];
+    let mut bias = vec![0f32; 14];
+    let k = 1.0 / bags as f32;
+    for b in 0..bags {
+        let sample: Vec<usize> = if bootstrap {
+            (0..idx.len())
+                .map(|_| idx[(rng.next_u64() % idx.len() as u64) as usize])
+                .collect()
+        } else {
+            idx.to_vec()
+        };
+        let one = DenseConfig {
+            seed: cfg.seed.wrapping_add(b as u64),
+            ..cfg.clone()
+        };
+        let m = train_multilabel(xs, ys, 14, &sample, &one);
+        for l in 0..14 {
+            let row = &m.weights[l * dims..(l + 1) * dims];
+            let mut shift = 0f32;
+            for j in 0..dims {
+                let w = row[j] * m.scaler.inv_std[j];
+                weights[l * dims + j] += k * w;
+                shift += w * m.scaler.mean[j];
+            }
+            bias[l] += k * (m.bias[l] - shift);
+        }
+    }
+    DenseLinear {
+        scaler: Scaler {
+            mean: vec![0.0; dims],
+            inv_std: vec![1.0; dims],
+        },
+        weights,
+        bias,
+        dims,
+    }
+}
+
+fn variant_list() -> String {
+    std::env::var("VARIANTS").unwrap_or_else(|_| "base".into())
+}
+
+/// Per outer fold f, each article's k nearest neighbours' frames (cosine
+/// of article embeddings, similarity-weighted vote, a fraction per frame),
+/// the neighbours drawn from fold f's training articles other than itself:
+/// what a model trained without fold f could store and look up.
+fn knn_votes(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    emb: &[DocEmbeddings],
+    outer: &[Vec<usize>],
+    k: usize,
+) -> Vec<Vec<Vec<f32>>> {
+    let n = docs.len();
+    let mut fold = vec![0usize; n];
+    for (f, g) in outer.iter().enumerate() {
+        g.iter().for_each(|&i| fold[i] = f);
+    }
+    let ys: Vec<Vec<bool>> = docs.iter().map(|d| frame_targets(&d.doc)).collect();
+    let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+    let sims: Vec<Vec<f32>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| dot(&emb[i].article, &emb[j].article))
+                .collect()
+        })
+        .collect();
+    (0..outer.len())
+        .map(|f| {
+            (0..n)
+                .map(|i| {
+                    let mut near: Vec<(f32, usize)> = (0..n)
+                        .filter(|&j| j != i && fold[j] != f && docs[j].gold.frames)
+                        .map(|j| (sims[i][j], j))
+                        .collect();
+                    near.sort_by(|a, b| b.0.total_cmp(&a.0));
+                    let mut v = vec![0f32; 14];
+                    let mut tot = 0f32;
+                    for &(s, j) in near.iter().take(k) {
+                        let w = s.max(0.0);
+                        tot += w;
+                        for (a, &y) in v.iter_mut().zip(&ys[j]) {
+                            *a += w * y as u8 as f32;
+                        }
+                    }
+                    v.iter_mut().for_each(|a| *a /= tot.max(1e-6));
+                    v
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The latest year 2000–2029 written in the text, if any.

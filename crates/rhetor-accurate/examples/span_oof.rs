@@ -11,7 +11,9 @@
 //! the other folds' articles with gold spans. The word states come from
 //! the cache `span_states` fills. `INPUT=state|fast|ctx|ctxfast` picks
 //! what the tagger reads (default `fast`: state and fast logit);
-//! `AVG=w` instead writes `w × encoder + (1 − w) × fast`.
+//! `AVG=w` instead writes `w × encoder + (1 − w) × fast`. `NEG=f` (a
+//! variant) adds a fraction f of the paragraphs without a technique as
+//! its negatives.
 
 use rhetor_accurate::dense::DenseConfig;
 use rhetor_accurate::tagger::{tagger_paragraphs, EncoderTagger, TaggerInput};
@@ -67,6 +69,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         other => return Err(format!("INPUT {other}: state, fast, ctx or ctxfast").into()),
     };
     let avg: Option<f32> = std::env::var("AVG").ok().and_then(|v| v.parse().ok());
+    // NEG=f: also train on a fraction f of the words of paragraphs that
+    // lack the technique (all negatives); a variant, not shipped.
+    let neg: f64 = std::env::var("NEG")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
     let docs = rhetor_formats::corpus::load_dataset(&PathBuf::from(data), None)?;
     let mut dump: Dump = postcard::from_bytes(&std::fs::read(fast_oof)?)?;
     assert_eq!(dump.docs.len(), docs.len(), "the dump is of this dataset");
@@ -124,6 +132,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Vec::new()
             }
         });
+        let mut train = train;
+        if neg > 0.0 {
+            // Words of paragraphs without the technique as negatives
+            // (a hash-chosen fraction `neg` of each technique's).
+            for &i in &idx {
+                let d = &docs[i];
+                if !d.gold.spans {
+                    continue;
+                }
+                for (pi, p) in d.doc.paragraphs.iter().enumerate() {
+                    let st = states(&p.text);
+                    let (ps, pe) = (p.start, p.end());
+                    let has: Vec<usize> = d
+                        .doc
+                        .spans
+                        .iter()
+                        .filter(|s| s.start < pe && s.end > ps)
+                        .map(|s| s.technique.index())
+                        .collect();
+                    let gold: Vec<(usize, Vec<bool>)> = (0..Technique::COUNT)
+                        .filter(|t| !has.contains(t))
+                        .filter(|&t| {
+                            let h = (i as u64 * 1_000_003 + pi as u64 * 7919 + t as u64)
+                                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                            ((h >> 11) as f64 / (1u64 << 53) as f64) < neg
+                        })
+                        .map(|t| (t, vec![false; st.len()]))
+                        .collect();
+                    if !gold.is_empty() {
+                        train.push(rhetor_accurate::tagger::TaggerParagraph {
+                            states: st,
+                            fast: Vec::new(),
+                            gold,
+                        });
+                    }
+                }
+            }
+        }
         let tagger = EncoderTagger::train(&train, input, dim, &cfg);
         drop(train);
         for (i, d) in docs.iter().enumerate() {

@@ -122,12 +122,28 @@ impl StackedMultiLabel {
         k: usize,
         unseen_mix: f32,
     ) -> Self {
+        Self::fit_with(ex, ys, labels, k, unseen_mix, |emb, t| {
+            train_multilabel(emb, ys, labels, t, cfg)
+        })
+    }
+
+    /// [`StackedMultiLabel::fit`] with the embedding model trained by
+    /// `train` (embedding inputs of every example, the examples to train
+    /// on).
+    pub fn fit_with(
+        ex: &Examples,
+        ys: &[Vec<bool>],
+        labels: usize,
+        k: usize,
+        unseen_mix: f32,
+        train: impl Fn(&[Vec<f32>], &[usize]) -> DenseLinear + Sync,
+    ) -> Self {
         let fitted = fit_blended(
             ex,
             ys,
             labels,
             k,
-            |emb, t| train_multilabel(emb, ys, labels, t, cfg),
+            train,
             |fast, z, y| LabelBlend::fit(fast, z, y, labels),
             |shifted, idx| micro_f1_at(shifted, ex.unseen_rules, ys, idx),
         );

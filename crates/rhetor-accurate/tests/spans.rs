@@ -9,6 +9,7 @@
 use rhetor_accurate::{shipped_heads, AccurateModel};
 use rhetor_core::{Detector, Document, Evidence, Task};
 use rhetor_model::evidence::FUNCTION_WORD_MAX_CHARS;
+use rhetor_testkit::highlights::{assert_reader_rules, ReaderRules};
 
 const LOADED: &[(&str, &str)] = &[
     (
@@ -34,8 +35,6 @@ const LOADED: &[(&str, &str)] = &[
     ),
 ];
 
-const QUOTES: &[char] = &['"', '«', '»', '“', '”', '„'];
-
 #[test]
 fn encoder_highlights_keep_the_readers_rules() {
     let heads = shipped_heads().unwrap();
@@ -51,46 +50,32 @@ fn encoder_highlights_keep_the_readers_rules() {
     };
     let encoder = rhetor_encoder::Encoder::load(&dir).unwrap();
     let fast = rhetor_model::shipped().unwrap();
-    let function_words = fast.spans().function_words.clone();
+    let function_words = fast.spans().function_words.0.clone();
     let model = AccurateModel::new(fast, encoder, heads).unwrap();
+    let words = |t: &str| -> Vec<String> {
+        rhetor_model::tokenize(t, 0)
+            .into_iter()
+            .map(|t| t.norm)
+            .collect()
+    };
+    let rules = ReaderRules {
+        words: &words,
+        function_words: &function_words,
+        function_word_max_chars: FUNCTION_WORD_MAX_CHARS,
+    };
     let mut total = 0;
     for &(lang, text) in LOADED {
         for evidence in Evidence::ALL {
             let mut doc = Document::from_text("t", text);
             doc.language = Some(lang.into());
             model.annotate_with(&mut doc, &Task::ALL, evidence).unwrap();
-            let chars: Vec<char> = doc.text.chars().collect();
-            let order: Vec<(usize, usize)> = doc.spans.iter().map(|s| (s.start, s.end)).collect();
-            let mut sorted = order.clone();
-            sorted.sort();
-            assert_eq!(order, sorted, "{lang} {evidence}: spans in offset order");
+            let spans: Vec<(usize, usize, &str)> = doc
+                .spans
+                .iter()
+                .map(|s| (s.start, s.end, s.text.as_str()))
+                .collect();
+            total += assert_reader_rules(&format!("{lang} {evidence}"), &doc.text, &spans, &rules);
             for s in &doc.spans {
-                total += 1;
-                let text: String = chars[s.start..s.end].iter().collect();
-                assert_eq!(text, s.text);
-                let inside = |o: usize| chars.get(o).is_some_and(|c| c.is_alphanumeric());
-                assert!(
-                    s.start == 0 || !inside(s.start - 1) || !inside(s.start),
-                    "{lang} {evidence}: {text:?} starts inside a word"
-                );
-                assert!(
-                    !inside(s.end) || !inside(s.end - 1),
-                    "{lang} {evidence}: {text:?} ends inside a word"
-                );
-                let marks = text.chars().filter(|c| QUOTES.contains(c)).count();
-                assert!(marks % 2 == 0, "{lang} {evidence}: unbalanced {text:?}");
-                let words: Vec<String> = rhetor_model::tokenize(&text, 0)
-                    .into_iter()
-                    .map(|t| t.norm)
-                    .collect();
-                if let [w] = &words[..] {
-                    assert!(
-                        w.chars().count() > 2
-                            && (w.chars().count() > FUNCTION_WORD_MAX_CHARS
-                                || function_words.0.binary_search(w).is_err()),
-                        "{lang} {evidence}: a lone function word {text:?}"
-                    );
-                }
                 assert!((0.0..=1.0).contains(&s.score), "{s:?}");
                 let p = doc
                     .paragraphs

@@ -7,6 +7,7 @@
 use rhetor_core::{Detector, Document, Evidence, Task};
 use rhetor_model::evidence::FUNCTION_WORD_MAX_CHARS;
 use rhetor_model::{UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES};
+use rhetor_testkit::highlights::{assert_reader_rules, ReaderRules};
 
 /// Loaded paragraphs in three languages, with quotes, elisions and
 /// hyphens, so highlights have word and quote edges to get wrong.
@@ -52,53 +53,30 @@ fn analysed(lang: &str, title: &str, body: &str, evidence: Evidence) -> Document
     doc
 }
 
-const QUOTES: &[char] = &['"', '«', '»', '“', '”', '„'];
-
 #[test]
 fn highlights_are_whole_words_in_offset_order_with_balanced_quotes() {
     let model = rhetor_model::shipped().unwrap();
-    let function_words = &model.spans().function_words;
+    let words = |t: &str| -> Vec<String> {
+        rhetor_model::tokenize(t, 0)
+            .into_iter()
+            .map(|t| t.norm)
+            .collect()
+    };
+    let rules = ReaderRules {
+        words: &words,
+        function_words: &model.spans().function_words.0,
+        function_word_max_chars: FUNCTION_WORD_MAX_CHARS,
+    };
     let mut total = 0;
     for &(lang, title, body) in LOADED {
         for evidence in Evidence::ALL {
             let doc = analysed(lang, title, body, evidence);
-            let chars: Vec<char> = doc.text.chars().collect();
-            let starts: Vec<(usize, usize)> = doc.spans.iter().map(|s| (s.start, s.end)).collect();
-            let mut sorted = starts.clone();
-            sorted.sort();
-            assert_eq!(starts, sorted, "{lang} {evidence}: spans in offset order");
-            for s in &doc.spans {
-                total += 1;
-                let text: String = chars[s.start..s.end].iter().collect();
-                assert_eq!(text, s.text);
-                let inside = |o: usize| chars.get(o).is_some_and(|c| c.is_alphanumeric());
-                assert!(
-                    s.start == 0 || !inside(s.start - 1) || !inside(s.start),
-                    "{lang} {evidence}: {text:?} starts inside a word"
-                );
-                assert!(
-                    !inside(s.end) || !inside(s.end - 1),
-                    "{lang} {evidence}: {text:?} ends inside a word"
-                );
-                let marks = text.chars().filter(|c| QUOTES.contains(c)).count();
-                assert!(
-                    marks % 2 == 0,
-                    "{lang} {evidence}: unbalanced quotes in {text:?}"
-                );
-                let words: Vec<String> = rhetor_model::tokenize(&text, 0)
-                    .into_iter()
-                    .map(|t| t.norm)
-                    .collect();
-                assert!(!words.is_empty(), "{text:?}");
-                if let [w] = &words[..] {
-                    assert!(
-                        w.chars().count() > 2
-                            && (w.chars().count() > FUNCTION_WORD_MAX_CHARS
-                                || function_words.0.binary_search(w).is_err()),
-                        "{lang} {evidence}: a lone function word {text:?}"
-                    );
-                }
-            }
+            let spans: Vec<(usize, usize, &str)> = doc
+                .spans
+                .iter()
+                .map(|s| (s.start, s.end, s.text.as_str()))
+                .collect();
+            total += assert_reader_rules(&format!("{lang} {evidence}"), &doc.text, &spans, &rules);
         }
     }
     assert!(total > 10, "the loaded paragraphs get highlights ({total})");

@@ -28,6 +28,8 @@
 use std::fmt::Display;
 use std::io::Write;
 
+pub mod highlights;
+
 /// What the SemEval data tests need, and how to get it.
 pub const SEMEVAL_DATA: &str = "the SemEval-2023 Task 3 data \
     (shared/data/semeval2023-task3 beside the repository, or set RHETOR_DATA)";
@@ -88,7 +90,8 @@ mod tests {
     #[test]
     fn missing_fails_in_ci_and_skips_elsewhere() {
         let saved = std::env::var_os("CI");
-        // This crate's only test: no other thread reads the environment.
+        // The crate's only test that touches the environment: no other
+        // thread reads it.
         std::env::set_var("CI", "true");
         let r = std::panic::catch_unwind(|| {
             need(
