@@ -35,23 +35,29 @@ const LOADED: &[(&str, &str)] = &[
     ),
 ];
 
-#[test]
-fn encoder_highlights_keep_the_readers_rules() {
+/// The shipped accurate model, or `None` (a loud skip, a failure under
+/// CI) where the encoder is not fetched.
+fn shipped_model() -> Option<AccurateModel> {
     let heads = shipped_heads().unwrap();
     assert!(
         heads.spans.is_some(),
         "the shipped heads carry the encoder span tagger"
     );
-    let Some(dir) = rhetor_testkit::need(
+    let dir = rhetor_testkit::need(
         rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d)),
         rhetor_testkit::ENCODER,
-    ) else {
-        return;
-    };
+    )?;
     let encoder = rhetor_encoder::Encoder::load(&dir).unwrap();
     let fast = rhetor_model::shipped().unwrap();
-    let function_words = fast.spans().function_words.0.clone();
-    let model = AccurateModel::new(fast, encoder, heads).unwrap();
+    Some(AccurateModel::new(fast, encoder, heads).unwrap())
+}
+
+#[test]
+fn encoder_highlights_keep_the_readers_rules() {
+    let Some(model) = shipped_model() else {
+        return;
+    };
+    let function_words = model.fast.spans().function_words.0.clone();
     let words = |t: &str| -> Vec<String> {
         rhetor_model::tokenize(t, 0)
             .into_iter()
@@ -95,15 +101,9 @@ fn encoder_highlights_keep_the_readers_rules() {
 /// give, at every evidence level.
 #[test]
 fn spilled_word_states_give_the_same_analysis() {
-    let Some(dir) = rhetor_testkit::need(
-        rhetor_encoder::fetch::default_dir().filter(|d| rhetor_encoder::fetch::is_fetched(d)),
-        rhetor_testkit::ENCODER,
-    ) else {
+    let Some(model) = shipped_model() else {
         return;
     };
-    let encoder = rhetor_encoder::Encoder::load(&dir).unwrap();
-    let fast = rhetor_model::shipped().unwrap();
-    let heads = shipped_heads().unwrap();
     let analyse = |model: &AccurateModel| -> Vec<String> {
         let mut out = Vec::new();
         for &(lang, text) in LOADED {
@@ -117,7 +117,6 @@ fn spilled_word_states_give_the_same_analysis() {
         }
         out
     };
-    let model = AccurateModel::new(fast, encoder, heads).unwrap();
     let in_memory = analyse(&model);
     let spilled = analyse(&model.with_word_spill_above(0));
     assert!(in_memory.iter().any(|d| d.contains("spans: [Span")));
