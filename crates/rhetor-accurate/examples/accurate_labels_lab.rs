@@ -86,23 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &PathBuf::from(std::env::var("HOME")?).join(".cache/rhetor/multilingual-e5-small"),
         )?;
         let mut cache = EmbeddingCache::for_encoder(&cache_dir, &encoder)?;
-        let texts: Vec<&str> = docs
-            .iter()
-            .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
-            .collect();
-        let vecs = cache.embed(&encoder, &texts, &|_, _| {})?;
-        let mut it = vecs.into_iter();
-        let emb: Vec<DocEmbeddings> = docs
-            .iter()
-            .map(|d| {
-                let paragraphs: Vec<Vec<f32>> = it.by_ref().take(d.doc.paragraphs.len()).collect();
-                let article = article_embedding(&paragraphs, encoder.dim());
-                DocEmbeddings {
-                    paragraphs,
-                    article,
-                }
-            })
-            .collect();
+        let emb: Vec<DocEmbeddings> = cache.embed_corpus(&encoder, &docs, &|_, _| {})?;
         let opts = TrainOptions::default().with_seed(13);
         let groups = fold_groups(&docs, 5);
         let oof = held_out_fast_cached(&docs, &groups, &opts, Some(&cache_dir), &Silent)?;
@@ -339,23 +323,7 @@ fn load(
         &PathBuf::from(std::env::var("HOME")?).join(".cache/rhetor/multilingual-e5-small"),
     )?;
     let mut cache = EmbeddingCache::for_encoder(cache_dir, &encoder)?;
-    let texts: Vec<&str> = docs
-        .iter()
-        .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
-        .collect();
-    let vecs = cache.embed(&encoder, &texts, &|_, _| {})?;
-    let mut it = vecs.into_iter();
-    let emb: Vec<DocEmbeddings> = docs
-        .iter()
-        .map(|d| {
-            let paragraphs: Vec<Vec<f32>> = it.by_ref().take(d.doc.paragraphs.len()).collect();
-            let article = article_embedding(&paragraphs, encoder.dim());
-            DocEmbeddings {
-                paragraphs,
-                article,
-            }
-        })
-        .collect();
+    let emb: Vec<DocEmbeddings> = cache.embed_corpus(&encoder, docs, &|_, _| {})?;
     let opts = TrainOptions::default().with_seed(13);
     let oof = held_out_fast_cached(docs, &fold_groups(docs, 5), &opts, Some(cache_dir), &Silent)?;
     let lolo = held_out_fast_cached(

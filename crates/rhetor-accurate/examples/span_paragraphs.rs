@@ -17,7 +17,7 @@
 //! the caches of `~/.cache/rhetor/train`; no encoder run when those are
 //! filled).
 
-use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
+use rhetor_accurate::embed::EmbeddingCache;
 use rhetor_accurate::inputs::{technique_input, StackConfig};
 use rhetor_accurate::train::FastInputs;
 use rhetor_accurate::train::{fit_heads, fold_groups, held_out_fast_cached, language_groups};
@@ -69,26 +69,10 @@ fn accurate_oof(
     let encoder_dir = rhetor_encoder::fetch::default_dir().ok_or("no encoder directory")?;
     let encoder = Encoder::load(&encoder_dir)?;
     let mut cache = EmbeddingCache::for_encoder(&cache_dir, &encoder)?;
-    let texts: Vec<&str> = docs
-        .iter()
-        .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
-        .collect();
-    let vecs = cache.embed(&encoder, &texts, &|done, total| {
+    let emb = cache.embed_corpus(&encoder, docs, &|done, total| {
         eprintln!("embedding {done}/{total} (not cached)");
     })?;
     drop(cache);
-    let mut it = vecs.into_iter();
-    let emb: Vec<DocEmbeddings> = docs
-        .iter()
-        .map(|d| {
-            let paragraphs: Vec<Vec<f32>> = it.by_ref().take(d.doc.paragraphs.len()).collect();
-            let article = article_embedding(&paragraphs, encoder.dim());
-            DocEmbeddings {
-                paragraphs,
-                article,
-            }
-        })
-        .collect();
     let opts = TrainOptions::default().with_seed(SEED);
     let groups = fold_groups(docs, FOLDS);
     let oof = held_out_fast_cached(docs, &groups, &opts, Some(&cache_dir), &Silent)?;

@@ -255,6 +255,34 @@ impl EmbeddingCache {
             .map(|t| self.map[&text_key(t)].clone())
             .collect())
     }
+
+    /// Every document's paragraph and article embeddings, through the
+    /// cache (as [`EmbeddingCache::embed`], whose `progress` it passes on):
+    /// what training, cross-validation and the labs embed a corpus with.
+    pub fn embed_corpus(
+        &mut self,
+        encoder: &Encoder,
+        docs: &[rhetor_formats::corpus::LabeledDocument],
+        progress: &dyn Fn(usize, usize),
+    ) -> std::io::Result<Vec<DocEmbeddings>> {
+        let texts: Vec<&str> = docs
+            .iter()
+            .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
+            .collect();
+        let mut vecs = self.embed(encoder, &texts, progress)?.into_iter();
+        Ok(docs
+            .iter()
+            .map(|d| {
+                let paragraphs: Vec<Vec<f32>> =
+                    vecs.by_ref().take(d.doc.paragraphs.len()).collect();
+                let article = article_embedding(&paragraphs, encoder.dim());
+                DocEmbeddings {
+                    paragraphs,
+                    article,
+                }
+            })
+            .collect())
+    }
 }
 
 fn read_cache(path: &Path) -> std::io::Result<HashMap<u64, Vec<f32>>> {

@@ -4,7 +4,7 @@
 use super::progress::{self, TrainingBar};
 use crate::cli::TrainArgs;
 use anyhow::{bail, Context, Result};
-use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
+use rhetor_accurate::embed::{DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::StackConfig;
 use rhetor_accurate::tagger::{train_encoder_spans, EncoderSpans};
 use rhetor_accurate::train::{
@@ -33,30 +33,15 @@ fn embed_corpus(
     encoder: &Encoder,
     cache: &mut EmbeddingCache,
 ) -> Result<Vec<DocEmbeddings>> {
-    let texts: Vec<&str> = docs
-        .iter()
-        .flat_map(|d| d.doc.paragraphs.iter().map(|p| p.text.as_str()))
-        .collect();
     let pb = progress::bar(0, "embedding paragraphs");
-    let vecs = cache
-        .embed(encoder, &texts, &|done, total| {
+    let emb = cache
+        .embed_corpus(encoder, docs, &|done, total| {
             pb.set_length(total as u64);
             pb.set_position(done as u64);
         })
         .with_context(|| format!("cannot write the embedding cache {:?}", cache.path()))?;
     pb.finish_and_clear();
-    let mut it = vecs.into_iter();
-    Ok(docs
-        .iter()
-        .map(|d| {
-            let paragraphs: Vec<Vec<f32>> = it.by_ref().take(d.doc.paragraphs.len()).collect();
-            let article = article_embedding(&paragraphs, encoder.dim());
-            DocEmbeddings {
-                paragraphs,
-                article,
-            }
-        })
-        .collect())
+    Ok(emb)
 }
 
 /// The encoder span tagger, trained on every paragraph with gold spans
