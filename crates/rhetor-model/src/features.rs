@@ -127,7 +127,7 @@ const QUOTES: &[char] = &[
     '"', '«', '»', '“', '”', '„', '‟', '‘', '’', '‚', '‹', '›', '「', '」',
 ];
 
-fn is_quote(c: char) -> bool {
+pub(crate) fn is_quote(c: char) -> bool {
     // '"' is the only ASCII quote mark.
     c == '"' || (!c.is_ascii() && QUOTES.contains(&c))
 }

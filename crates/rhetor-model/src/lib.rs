@@ -21,6 +21,7 @@ pub mod calibrate;
 mod charclass;
 mod compact;
 mod container;
+pub mod crossscript;
 pub mod evidence;
 mod features;
 pub mod hashing;

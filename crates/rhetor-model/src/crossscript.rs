@@ -1,0 +1,522 @@
+//! Features that might carry across scripts, and the study that measures
+//! them (issue 15 item 3; docs/evaluation.md, "the fast model's features
+//! across scripts"). Nothing here is used by the shipped model: the
+//! example `crossscript` trains techniques heads with these features on
+//! the folds of `rhetor train --cv 5` and on each language left out, and
+//! scores them as the shipped decision would.
+//!
+//! * [`fold_script`]: Cyrillic, Greek and Georgian letters spelt in Latin
+//!   letters, accents dropped, so `пропаганда`, `προπαγάνδα` and
+//!   `propagande` share character n-grams.
+//! * [`script_cues`]: counts that read no letters: dashes, brackets,
+//!   capitalised words, digits, repeated words, how the paragraph ends,
+//!   how much of it is quoted.
+
+use crate::blocks::paragraph_blocks;
+use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
+use crate::hashing::hash_parts;
+use crate::sparse::Counts;
+use crate::train::{fit_multilabel, fold_assignment, technique_targets, TrainOptions};
+use rhetor_core::Technique;
+use rhetor_formats::corpus::LabeledDocument;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// The Latin spelling of one lower-case letter of the Cyrillic, Greek or
+/// Georgian alphabets (a plain, reversible-enough romanisation: what a
+/// cognate's Latin spelling most often shares), `None` for other characters.
+fn romanise(c: char) -> Option<&'static str> {
+    Some(match c {
+        // Cyrillic (Russian, Ukrainian, Bulgarian, Serbian).
+        'а' => "a",
+        'б' => "b",
+        'в' => "v",
+        'г' => "g",
+        'ґ' => "g",
+        'д' => "d",
+        'ђ' => "dj",
+        'е' | 'ё' | 'є' | 'э' => "e",
+        'ж' => "zh",
+        'з' => "z",
+        'и' | 'і' | 'ї' | 'й' | 'ј' => "i",
+        'к' => "k",
+        'л' => "l",
+        'љ' => "lj",
+        'м' => "m",
+        'н' => "n",
+        'њ' => "nj",
+        'о' => "o",
+        'п' => "p",
+        'р' => "r",
+        'с' => "s",
+        'т' => "t",
+        'ћ' => "c",
+        'у' | 'ў' => "u",
+        'ф' => "f",
+        'х' => "h",
+        'ц' => "c",
+        'ч' => "ch",
+        'џ' => "dz",
+        'ш' => "sh",
+        'щ' => "sht",
+        'ъ' | 'ь' => "",
+        'ы' => "y",
+        'ю' => "yu",
+        'я' => "ya",
+        // Greek (accents are folded before this table is read).
+        'α' => "a",
+        'β' => "v",
+        'γ' => "g",
+        'δ' => "d",
+        'ε' => "e",
+        'ζ' => "z",
+        'η' => "i",
+        'θ' => "th",
+        'ι' => "i",
+        'κ' => "k",
+        'λ' => "l",
+        'μ' => "m",
+        'ν' => "n",
+        'ξ' => "x",
+        'ο' => "o",
+        'π' => "p",
+        'ρ' => "r",
+        'σ' | 'ς' => "s",
+        'τ' => "t",
+        'υ' => "y",
+        'φ' => "f",
+        'χ' => "ch",
+        'ψ' => "ps",
+        'ω' => "o",
+        // Georgian (Mkhedruli).
+        'ა' => "a",
+        'ბ' => "b",
+        'გ' => "g",
+        'დ' => "d",
+        'ე' => "e",
+        'ვ' => "v",
+        'ზ' => "z",
+        'თ' => "t",
+        'ი' => "i",
+        'კ' => "k",
+        'ლ' => "l",
+        'მ' => "m",
+        'ნ' => "n",
+        'ო' => "o",
+        'პ' => "p",
+        'ჟ' => "zh",
+        'რ' => "r",
+        'ს' => "s",
+        'ტ' => "t",
+        'უ' => "u",
+        'ფ' => "p",
+        'ქ' => "k",
+        'ღ' => "gh",
+        'ყ' => "q",
+        'შ' => "sh",
+        'ჩ' => "ch",
+        'ც' => "ts",
+        'ძ' => "dz",
+        'წ' => "ts",
+        'ჭ' => "ch",
+        'ხ' => "kh",
+        'ჯ' => "j",
+        'ჰ' => "h",
+        // Latin letters that do not decompose into a base and an accent.
+        'ł' => "l",
+        'ß' => "ss",
+        'ø' => "o",
+        'æ' => "ae",
+        'œ' => "oe",
+        'đ' => "d",
+        _ => return None,
+    })
+}
+
+/// `text` with Cyrillic, Greek and Georgian letters spelt in Latin letters
+/// and accents dropped (`Пропаганда` → `Propaganda`, `ÉTAT` → `ETAT`). An
+/// upper-case letter's spelling is all upper-case (`Ж` → `ZH`), so all-caps
+/// words stay all-caps; every other character is kept. ASCII text comes
+/// back unchanged.
+pub fn fold_script(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for c in text.nfd().filter(|&c| !is_combining_mark(c)) {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        match romanise(lower) {
+            Some(latin) if lower != c => out.extend(latin.chars().map(|l| l.to_ascii_uppercase())),
+            Some(latin) => out.push_str(latin),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Script-independent counts of a raw paragraph, as (name, value) pairs:
+/// they read punctuation, case, digits and repetition, never which letters.
+pub fn script_cues(raw: &str) -> Vec<(String, f32)> {
+    let mut out: Vec<(String, f32)> = Vec::new();
+    let log = |n: usize| (1.0 + n as f32).ln();
+    let count = |out: &mut Vec<(String, f32)>, name: &str, n: usize| {
+        if n > 0 {
+            out.push((name.to_string(), log(n)));
+        }
+    };
+    let chars = |pred: &dyn Fn(char) -> bool| raw.chars().filter(|&c| pred(c)).count();
+    count(&mut out, "dash", chars(&|c| matches!(c, '—' | '–')));
+    count(&mut out, "paren", chars(&|c| c == '('));
+    count(&mut out, "semicolon", chars(&|c| c == ';'));
+    count(
+        &mut out,
+        "interrobang",
+        raw.matches("?!").count() + raw.matches("!?").count(),
+    );
+    count(&mut out, "multi_exclaim", raw.matches("!!").count());
+    // Words: maximal runs of letters or digits.
+    let words: Vec<&str> = raw
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let letters = |w: &str| w.chars().filter(|c| c.is_alphabetic()).count();
+    let capitalised = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    let digits = words
+        .iter()
+        .filter(|w| w.chars().any(|c| c.is_numeric()))
+        .count();
+    let mixed = words
+        .iter()
+        .filter(|w| w.chars().any(char::is_numeric) && w.chars().any(char::is_alphabetic))
+        .count();
+    count(&mut out, "mixed", mixed);
+    let n = words.len().max(1) as f32;
+    // Share of capitalised words (names, sentence starts) and of numbers,
+    // in quarters: dense names read like reporting, few like commentary.
+    let bin = |share: f32| ((share * 4.0).floor() as usize).min(4).to_string();
+    out.push((format!("cap_share{}", bin(capitalised as f32 / n)), 1.0));
+    out.push((format!("digit_share{}", bin(4.0 * digits as f32 / n)), 1.0));
+    // Content words (5+ letters) said twice or more in one paragraph.
+    let mut long: Vec<String> = words
+        .iter()
+        .filter(|w| letters(w) >= 5)
+        .map(|w| w.to_lowercase())
+        .collect();
+    long.sort_unstable();
+    let repeated = long.windows(2).filter(|p| p[0] == p[1]).count();
+    count(&mut out, "repeated", repeated);
+    // Sentence endings: questions and exclamations as a share of sentences.
+    let ends: Vec<char> = raw
+        .chars()
+        .filter(|c| matches!(c, '.' | '?' | '!' | '…'))
+        .collect();
+    let last = raw
+        .trim_end()
+        .trim_end_matches(|c: char| crate::features::is_quote(c) || c == ')')
+        .chars()
+        .last();
+    match last {
+        Some('?') => out.push(("ends_question".into(), 1.0)),
+        Some('!') => out.push(("ends_exclaim".into(), 1.0)),
+        Some(':') => out.push(("ends_colon".into(), 1.0)),
+        _ => {}
+    }
+    count(&mut out, "sentences", ends.len());
+    // How much of the paragraph is inside quote marks, in quarters, and
+    // whether it opens with one (reported speech).
+    let (mut inside, mut total, mut open) = (0usize, 0usize, false);
+    for c in raw.chars() {
+        if crate::features::is_quote(c) {
+            open = !open;
+        } else if !c.is_whitespace() {
+            total += 1;
+            inside += open as usize;
+        }
+    }
+    if inside > 0 {
+        out.push((
+            format!("quoted{}", bin(inside as f32 / total.max(1) as f32)),
+            1.0,
+        ));
+    }
+    if raw
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| crate::features::is_quote(c) || c == '—' || c == '–')
+    {
+        out.push(("opens_quote".into(), 1.0));
+    }
+    out
+}
+
+/// A feature variant of the techniques head, by what it adds to the
+/// shipped paragraph features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Character n-gram lengths of the shipped char block.
+    pub char_min: usize,
+    /// See `char_min`.
+    pub char_max: usize,
+    /// Weight of the char block (the word block weighs 1).
+    pub char_weight: f32,
+    /// Featurise the [`fold_script`]ed text instead of the raw one (words
+    /// and char n-grams both in Latin letters).
+    pub fold_all: bool,
+    /// Weight of an extra block of char 3–4-grams of the folded text, in
+    /// their own hash namespace (0 = none).
+    pub folded_chars: f32,
+    /// Add [`script_cues`] to the cue block.
+    pub script_cues: bool,
+    /// Drop the language cue (the language's own bias).
+    pub no_language_cue: bool,
+}
+
+impl Default for Variant {
+    /// The shipped features.
+    fn default() -> Self {
+        let f = FeatureConfig::default();
+        Variant {
+            char_min: f.char_min,
+            char_max: f.char_max,
+            char_weight: f.char_weight,
+            fold_all: false,
+            folded_chars: 0.0,
+            script_cues: false,
+            no_language_cue: false,
+        }
+    }
+}
+
+impl Variant {
+    /// The feature settings the head is trained and scored with (the
+    /// folded-chars block rides in the title block's slot, which paragraph
+    /// features leave empty).
+    fn config(&self) -> FeatureConfig {
+        FeatureConfig {
+            char_min: self.char_min,
+            char_max: self.char_max,
+            char_weight: self.char_weight,
+            title_weight: self.folded_chars,
+            ..TrainOptions::default().paragraph_features
+        }
+    }
+
+    /// The blocks of every paragraph of `d`.
+    fn blocks(&self, d: &LabeledDocument) -> Vec<Blocks> {
+        let cfg = FeatureConfig {
+            title_weight: 0.0,
+            ..self.config()
+        };
+        let f = Featurizer::new(cfg.clone());
+        let language = if self.no_language_cue {
+            None
+        } else {
+            d.doc.language.as_deref()
+        };
+        if !self.fold_all && self.folded_chars == 0.0 && !self.script_cues && language.is_some() {
+            return paragraph_blocks(&f, &d.doc);
+        }
+        let folded_f = Featurizer::new(FeatureConfig {
+            char_min: 3,
+            char_max: 4,
+            ..cfg.clone()
+        });
+        let mask = (1u32 << cfg.bits) - 1;
+        let n = d.doc.paragraphs.len();
+        d.doc
+            .paragraphs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let ctx = ParagraphContext {
+                    language,
+                    index: i,
+                    count: n,
+                    title: &d.doc.title,
+                };
+                let folded =
+                    (self.fold_all || self.folded_chars > 0.0).then(|| fold_script(&p.text));
+                let mut b = match (&folded, self.fold_all) {
+                    (Some(t), true) => f.paragraph(t, &ctx),
+                    _ => f.paragraph(&p.text, &ctx),
+                };
+                if self.folded_chars > 0.0 {
+                    let t = folded.as_deref().unwrap_or(&p.text);
+                    // The same n-grams rehashed into a namespace of their own.
+                    let mut keys: Vec<u32> = folded_f
+                        .paragraph(t, &ctx)
+                        .chars
+                        .keys()
+                        .iter()
+                        .map(|&k| (hash_parts([&b"x"[..], &k.to_le_bytes()]) as u32) & mask)
+                        .collect();
+                    b.title = Counts::from_keys(&mut keys, cfg.bits);
+                }
+                if self.script_cues {
+                    for (name, v) in script_cues(&p.text) {
+                        let key = (hash_parts([&b"s"[..], name.as_bytes()]) as u32) & mask;
+                        b.cues.push((key, v));
+                    }
+                }
+                b
+            })
+            .collect()
+    }
+}
+
+/// Paragraph-level counts of one language: true positives, false
+/// positives, false negatives over (paragraph, technique) pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Predicted and gold.
+    pub tp: usize,
+    /// Predicted, not gold.
+    pub fp: usize,
+    /// Gold, not predicted.
+    pub fn_: usize,
+}
+
+impl Tally {
+    /// Micro-F1 of the counts (0 when there is nothing to count).
+    pub fn f1(&self) -> f64 {
+        let d = 2 * self.tp + self.fp + self.fn_;
+        if d == 0 {
+            0.0
+        } else {
+            2.0 * self.tp as f64 / d as f64
+        }
+    }
+
+    fn add(&mut self, o: Tally) {
+        self.tp += o.tp;
+        self.fp += o.fp;
+        self.fn_ += o.fn_;
+    }
+}
+
+/// Held-out techniques decisions of a variant: for each group of document
+/// indices, a techniques head is fitted (as `rhetor train` fits it, inner
+/// folds and thresholds included) on the paragraphs of every other
+/// document with paragraph labels, then decides the group's paragraphs,
+/// keeping at most `cap` labels per paragraph (the unseen-language cap;
+/// `usize::MAX` for none). Returns the counts by language folder (sorted)
+/// and pooled (`"all"`, last).
+pub fn techniques_held_out(
+    docs: &[LabeledDocument],
+    groups: &[Vec<usize>],
+    variant: &Variant,
+    cap: usize,
+) -> Vec<(String, Tally)> {
+    use rayon::prelude::*;
+    let opts = TrainOptions::default();
+    let k = opts.inner_folds.max(2);
+    let cfg = variant.config();
+    let blocks: Vec<Vec<Blocks>> = docs
+        .par_iter()
+        .map(|d| {
+            if d.gold.techniques {
+                variant.blocks(d)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
+    folders.sort();
+    folders.dedup();
+    let mut tallies = vec![Tally::default(); folders.len()];
+    for held in groups {
+        let mut is_held = vec![false; docs.len()];
+        held.iter().for_each(|&i| is_held[i] = true);
+        let rows: Vec<usize> = (0..docs.len()).filter(|&i| !is_held[i]).collect();
+        let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
+        let inner = fold_assignment(&train_docs, k);
+        let (mut xs, mut ys, mut gs) = (Vec::new(), Vec::new(), Vec::new());
+        for (r, &i) in rows.iter().enumerate() {
+            for (p, b) in docs[i].doc.paragraphs.iter().zip(&blocks[i]) {
+                xs.push(b);
+                ys.push(technique_targets(&p.techniques));
+                gs.push(inner[r]);
+            }
+        }
+        let head = fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &opts.techniques, k);
+        drop(xs);
+        let counts: Vec<(usize, Tally)> = held
+            .par_iter()
+            .filter(|&&i| docs[i].gold.techniques)
+            .map(|&i| {
+                let mut t = Tally::default();
+                for (p, b) in docs[i].doc.paragraphs.iter().zip(&blocks[i]) {
+                    let gold = technique_targets(&p.techniques);
+                    let mut predicted = vec![false; Technique::COUNT];
+                    for (l, _) in head.decide(&head.probs(b)).into_iter().take(cap) {
+                        predicted[l] = true;
+                    }
+                    for (g, p) in gold.iter().zip(&predicted) {
+                        match (g, p) {
+                            (true, true) => t.tp += 1,
+                            (false, true) => t.fp += 1,
+                            (true, false) => t.fn_ += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                let lang = folders
+                    .iter()
+                    .position(|f| *f == docs[i].folder)
+                    .expect("every folder is listed");
+                (lang, t)
+            })
+            .collect();
+        for (lang, t) in counts {
+            tallies[lang].add(t);
+        }
+    }
+    let mut all = Tally::default();
+    tallies.iter().for_each(|t| all.add(*t));
+    folders
+        .into_iter()
+        .zip(tallies)
+        .chain(std::iter::once(("all".to_string(), all)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_spells_other_scripts_in_latin_letters() {
+        assert_eq!(fold_script("Пропаганда"), "Propaganda");
+        assert_eq!(
+            fold_script("ПРОПАГАНДА террористов"),
+            "PROPAGANDA terroristov"
+        );
+        assert_eq!(fold_script("προπαγάνδα"), "propaganda");
+        assert_eq!(fold_script("პროპაგანდა"), "propaganda");
+        assert_eq!(fold_script("Żółć, État « aide »"), "Zolc, Etat « aide »");
+        assert_eq!(fold_script("plain ASCII"), "plain ASCII");
+        // Letters of no table (Arabic) are kept as they are.
+        assert_eq!(fold_script("دعاية"), "دعاية");
+    }
+
+    #[test]
+    fn script_cues_read_no_letters() {
+        let cues = |t: &str| -> Vec<String> { script_cues(t).into_iter().map(|c| c.0).collect() };
+        // The same punctuation, case and digits in two scripts: the same cues.
+        assert_eq!(
+            cues("Кто виноват? «Они» — 2024 год, снова и снова!"),
+            cues("Who blamed? «Them» — 2024 year, again and again!")
+        );
+        assert!(cues("Really?").contains(&"ends_question".to_string()));
+        assert!(cues("« Non » dit-il.").contains(&"opens_quote".to_string()));
+    }
+}
