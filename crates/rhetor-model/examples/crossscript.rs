@@ -27,6 +27,7 @@ fn variant(name: &str) -> Option<Variant> {
     for part in name.split('+') {
         match part {
             "fold" => v.fold_all = true,
+            "nofold" => v.fold_all = false,
             "xchars" => v.folded_chars = 1.0,
             "xchars05" => v.folded_chars = 0.5,
             "cues" => v.script_cues = true,
@@ -42,7 +43,7 @@ fn variant(name: &str) -> Option<Variant> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [data, names @ ..] = args.as_slice() else {
-        return Err("usage: crossscript DATA VARIANT... (shipped, or parts joined by +: fold, xchars, xchars05, cues, nolang, chars34, cw2)".into());
+        return Err("usage: crossscript DATA VARIANT... (shipped, or parts joined by +: fold, nofold, xchars, xchars05, cues, nolang, chars34, cw2)".into());
     };
     let docs = load_dataset(&PathBuf::from(data), None)?;
     let modes: Vec<String> = std::env::var("MODES")

@@ -21,7 +21,9 @@ use std::sync::OnceLock;
 /// Version 4: the span section stores the span decision (one rule per
 /// evidence level, the function words, each technique's typical span
 /// length) instead of per-technique thresholds.
-pub const FORMAT_VERSION: u32 = 4;
+/// Version 5: the feature settings say whether a head reads the text spelt
+/// in Latin letters (`fold_script`; the techniques head does).
+pub const FORMAT_VERSION: u32 = 5;
 const MAGIC: &[u8; 8] = b"RHETORFM";
 const META: [u8; 4] = *b"META";
 const TECHNIQUES: [u8; 4] = *b"TECH";

@@ -5,8 +5,9 @@
 //! the folds of `rhetor train --cv 5` and on each language left out, and
 //! scores them as the shipped decision would.
 //!
-//! * [`fold_script`]: Cyrillic, Greek and Georgian letters spelt in Latin
-//!   letters, accents dropped, so `пропаганда`, `προπαγάνδα` and
+//! * [`fold_script`] (`crate::script`; the shipped paragraph features
+//!   read folded text): Cyrillic, Greek and Georgian letters spelt in
+//!   Latin letters, accents dropped, so `пропаганда`, `προπαγάνδα` and
 //!   `propagande` share character n-grams.
 //! * [`script_cues`]: counts that read no letters: dashes, brackets,
 //!   capitalised words, digits, repeated words, how the paragraph ends,
@@ -15,148 +16,11 @@
 use crate::blocks::paragraph_blocks;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::hashing::hash_parts;
+pub use crate::script::fold_script;
 use crate::sparse::Counts;
 use crate::train::{fit_multilabel, fold_assignment, technique_targets, TrainOptions};
 use rhetor_core::Technique;
 use rhetor_formats::corpus::LabeledDocument;
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
-
-/// The Latin spelling of one lower-case letter of the Cyrillic, Greek or
-/// Georgian alphabets (a plain, reversible-enough romanisation: what a
-/// cognate's Latin spelling most often shares), `None` for other characters.
-fn romanise(c: char) -> Option<&'static str> {
-    Some(match c {
-        // Cyrillic (Russian, Ukrainian, Bulgarian, Serbian).
-        'а' => "a",
-        'б' => "b",
-        'в' => "v",
-        'г' => "g",
-        'ґ' => "g",
-        'д' => "d",
-        'ђ' => "dj",
-        'е' | 'ё' | 'є' | 'э' => "e",
-        'ж' => "zh",
-        'з' => "z",
-        'и' | 'і' | 'ї' | 'й' | 'ј' => "i",
-        'к' => "k",
-        'л' => "l",
-        'љ' => "lj",
-        'м' => "m",
-        'н' => "n",
-        'њ' => "nj",
-        'о' => "o",
-        'п' => "p",
-        'р' => "r",
-        'с' => "s",
-        'т' => "t",
-        'ћ' => "c",
-        'у' | 'ў' => "u",
-        'ф' => "f",
-        'х' => "h",
-        'ц' => "c",
-        'ч' => "ch",
-        'џ' => "dz",
-        'ш' => "sh",
-        'щ' => "sht",
-        'ъ' | 'ь' => "",
-        'ы' => "y",
-        'ю' => "yu",
-        'я' => "ya",
-        // Greek (accents are folded before this table is read).
-        'α' => "a",
-        'β' => "v",
-        'γ' => "g",
-        'δ' => "d",
-        'ε' => "e",
-        'ζ' => "z",
-        'η' => "i",
-        'θ' => "th",
-        'ι' => "i",
-        'κ' => "k",
-        'λ' => "l",
-        'μ' => "m",
-        'ν' => "n",
-        'ξ' => "x",
-        'ο' => "o",
-        'π' => "p",
-        'ρ' => "r",
-        'σ' | 'ς' => "s",
-        'τ' => "t",
-        'υ' => "y",
-        'φ' => "f",
-        'χ' => "ch",
-        'ψ' => "ps",
-        'ω' => "o",
-        // Georgian (Mkhedruli).
-        'ა' => "a",
-        'ბ' => "b",
-        'გ' => "g",
-        'დ' => "d",
-        'ე' => "e",
-        'ვ' => "v",
-        'ზ' => "z",
-        'თ' => "t",
-        'ი' => "i",
-        'კ' => "k",
-        'ლ' => "l",
-        'მ' => "m",
-        'ნ' => "n",
-        'ო' => "o",
-        'პ' => "p",
-        'ჟ' => "zh",
-        'რ' => "r",
-        'ს' => "s",
-        'ტ' => "t",
-        'უ' => "u",
-        'ფ' => "p",
-        'ქ' => "k",
-        'ღ' => "gh",
-        'ყ' => "q",
-        'შ' => "sh",
-        'ჩ' => "ch",
-        'ც' => "ts",
-        'ძ' => "dz",
-        'წ' => "ts",
-        'ჭ' => "ch",
-        'ხ' => "kh",
-        'ჯ' => "j",
-        'ჰ' => "h",
-        // Latin letters that do not decompose into a base and an accent.
-        'ł' => "l",
-        'ß' => "ss",
-        'ø' => "o",
-        'æ' => "ae",
-        'œ' => "oe",
-        'đ' => "d",
-        _ => return None,
-    })
-}
-
-/// `text` with Cyrillic, Greek and Georgian letters spelt in Latin letters
-/// and accents dropped (`Пропаганда` → `Propaganda`, `ÉTAT` → `ETAT`). An
-/// upper-case letter's spelling is all upper-case (`Ж` → `ZH`), so all-caps
-/// words stay all-caps; every other character is kept. ASCII text comes
-/// back unchanged.
-pub fn fold_script(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    for c in text.nfd().filter(|&c| !is_combining_mark(c)) {
-        if c.is_ascii() {
-            out.push(c);
-            continue;
-        }
-        let lower = c.to_lowercase().next().unwrap_or(c);
-        match romanise(lower) {
-            Some(latin) if lower != c => out.extend(latin.chars().map(|l| l.to_ascii_uppercase())),
-            Some(latin) => out.push_str(latin),
-            None => out.push(c),
-        }
-    }
-    out
-}
 
 /// Script-independent counts of a raw paragraph, as (name, value) pairs:
 /// they read punctuation, case, digits and repetition, never which letters.
@@ -267,8 +131,8 @@ pub struct Variant {
     pub char_max: usize,
     /// Weight of the char block (the word block weighs 1).
     pub char_weight: f32,
-    /// Featurise the [`fold_script`]ed text instead of the raw one (words
-    /// and char n-grams both in Latin letters).
+    /// Featurise the [`fold_script`]ed text instead of the raw one (words,
+    /// char n-grams and cues; `FeatureConfig::fold_script`).
     pub fold_all: bool,
     /// Weight of an extra block of char 3–4-grams of the folded text, in
     /// their own hash namespace (0 = none).
@@ -282,12 +146,12 @@ pub struct Variant {
 impl Default for Variant {
     /// The shipped features.
     fn default() -> Self {
-        let f = FeatureConfig::default();
+        let f = TrainOptions::default().paragraph_features;
         Variant {
             char_min: f.char_min,
             char_max: f.char_max,
             char_weight: f.char_weight,
-            fold_all: false,
+            fold_all: f.fold_script,
             folded_chars: 0.0,
             script_cues: false,
             no_language_cue: false,
@@ -305,6 +169,7 @@ impl Variant {
             char_max: self.char_max,
             char_weight: self.char_weight,
             title_weight: self.folded_chars,
+            fold_script: self.fold_all,
             ..TrainOptions::default().paragraph_features
         }
     }
@@ -321,12 +186,13 @@ impl Variant {
         } else {
             d.doc.language.as_deref()
         };
-        if !self.fold_all && self.folded_chars == 0.0 && !self.script_cues && language.is_some() {
+        if self.folded_chars == 0.0 && !self.script_cues && language.is_some() {
             return paragraph_blocks(&f, &d.doc);
         }
         let folded_f = Featurizer::new(FeatureConfig {
             char_min: 3,
             char_max: 4,
+            fold_script: true,
             ..cfg.clone()
         });
         let mask = (1u32 << cfg.bits) - 1;
@@ -342,17 +208,12 @@ impl Variant {
                     count: n,
                     title: &d.doc.title,
                 };
-                let folded =
-                    (self.fold_all || self.folded_chars > 0.0).then(|| fold_script(&p.text));
-                let mut b = match (&folded, self.fold_all) {
-                    (Some(t), true) => f.paragraph(t, &ctx),
-                    _ => f.paragraph(&p.text, &ctx),
-                };
+                let mut b = f.paragraph(&p.text, &ctx);
                 if self.folded_chars > 0.0 {
-                    let t = folded.as_deref().unwrap_or(&p.text);
-                    // The same n-grams rehashed into a namespace of their own.
+                    // The folded text's n-grams rehashed into a namespace
+                    // of their own.
                     let mut keys: Vec<u32> = folded_f
-                        .paragraph(t, &ctx)
+                        .paragraph(&p.text, &ctx)
                         .chars
                         .keys()
                         .iter()
@@ -492,21 +353,6 @@ pub fn techniques_held_out(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folding_spells_other_scripts_in_latin_letters() {
-        assert_eq!(fold_script("Пропаганда"), "Propaganda");
-        assert_eq!(
-            fold_script("ПРОПАГАНДА террористов"),
-            "PROPAGANDA terroristov"
-        );
-        assert_eq!(fold_script("προπαγάνδα"), "propaganda");
-        assert_eq!(fold_script("პროპაგანდა"), "propaganda");
-        assert_eq!(fold_script("Żółć, État « aide »"), "Zolc, Etat « aide »");
-        assert_eq!(fold_script("plain ASCII"), "plain ASCII");
-        // Letters of no table (Arabic) are kept as they are.
-        assert_eq!(fold_script("دعاية"), "دعاية");
-    }
 
     #[test]
     fn script_cues_read_no_letters() {

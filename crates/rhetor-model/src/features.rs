@@ -20,9 +20,11 @@
 
 use crate::charclass;
 use crate::hashing::{hash_parts, Fnv};
+use crate::script::fold_script;
 use crate::sparse::{merge_sorted, Counts, SparseVec};
 use crate::store::{SectionReader, SectionWriter};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// Feature settings, stored in the model file.
@@ -40,6 +42,10 @@ pub struct FeatureConfig {
     pub cue_weight: f32,
     /// Weight of the article title's words added to each paragraph (0 = off).
     pub title_weight: f32,
+    /// Featurise the text spelt in Latin letters without accents
+    /// ([`crate::script::fold_script`]), so that other scripts share
+    /// n-grams with Latin-script cognates.
+    pub fold_script: bool,
 }
 
 impl FeatureConfig {
@@ -51,6 +57,7 @@ impl FeatureConfig {
             && self.char_min == other.char_min
             && self.char_max == other.char_max
             && (self.title_weight > 0.0) == (other.title_weight > 0.0)
+            && self.fold_script == other.fold_script
     }
 }
 
@@ -63,6 +70,7 @@ impl Default for FeatureConfig {
             char_weight: 1.0,
             cue_weight: 0.5,
             title_weight: 0.0,
+            fold_script: false,
         }
     }
 }
@@ -321,8 +329,18 @@ impl Featurizer {
         b.cues.push((h.key(b"q", &["len", &len_bucket]), 1.0));
     }
 
+    /// `text` as the settings read it: folded or as it is.
+    fn read<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.config.fold_script {
+            fold_script(text)
+        } else {
+            Cow::Borrowed(text)
+        }
+    }
+
     /// Blocks of one paragraph in its article context.
     pub fn paragraph(&self, text: &str, ctx: &ParagraphContext) -> Blocks {
+        let text = &*self.read(text);
         let h = self.hasher();
         let mut b = Blocks::default();
         let norm = normalize(text);
@@ -344,13 +362,14 @@ impl Featurizer {
         }
         b.cues.push((h.key(b"q", &["bias"]), 1.0));
         if self.config.title_weight > 0.0 && ctx.index > 0 {
-            b.title = self.title(&h, ctx.title);
+            b.title = self.title(&h, &self.read(ctx.title));
         }
         b
     }
 
     /// Blocks of a whole article (title and body), for genre and frames.
     pub fn article(&self, title: &str, body: &str, language: Option<&str>) -> Blocks {
+        let (title, body) = (&*self.read(title), &*self.read(body));
         let h = self.hasher();
         let mut b = Blocks::default();
         let norm = normalize(body);

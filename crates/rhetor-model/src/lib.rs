@@ -33,6 +33,7 @@ pub mod math;
 mod model;
 pub mod newton;
 pub mod report;
+mod script;
 mod spans;
 mod sparse;
 pub mod store;
