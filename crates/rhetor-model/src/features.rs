@@ -666,6 +666,30 @@ mod tests {
     }
 
     #[test]
+    fn folded_features_read_other_scripts_as_their_latin_spelling() {
+        let folded = Featurizer::new(FeatureConfig {
+            fold_script: true,
+            ..FeatureConfig::default()
+        });
+        let plain = Featurizer::new(FeatureConfig::default());
+        let (ru, latin) = ("Это «ПРОПАГАНДА»!", "Eto «PROPAGANDA»!");
+        let (a, b) = (
+            folded.paragraph(ru, &ctx()),
+            folded.paragraph(latin, &ctx()),
+        );
+        assert_eq!(a.words, b.words);
+        assert_eq!(a.chars, b.chars);
+        assert_eq!(a.cues, b.cues, "quotes, caps and '!' survive folding");
+        let (c, d) = (plain.paragraph(ru, &ctx()), plain.paragraph(latin, &ctx()));
+        assert_ne!(c.words, d.words);
+        // Accents too: "État" and "Etat" are one word once folded.
+        assert_eq!(
+            folded.paragraph("État", &ctx()).words,
+            folded.paragraph("Etat", &ctx()).words
+        );
+    }
+
+    #[test]
     fn idf_drops_rare_features_and_vectors_are_normalised() {
         let f = Featurizer::new(FeatureConfig {
             bits: 16,
