@@ -134,22 +134,21 @@ pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
     let doc = Document::from(html.as_str());
     let meta = Meta::read(&doc);
     clean(&doc);
-    let cfg = dom_smoothie::Config {
-        text_mode: dom_smoothie::TextMode::Formatted,
-        ..Default::default()
-    };
-    let paragraphs = match dom_smoothie::Readability::with_document(doc, None, Some(cfg)) {
-        Ok(mut r) => match r.parse() {
-            Ok(article) if !content_is_mostly_links(&r.doc) => paragraphs(&article.text_content),
-            _ => Vec::new(),
-        },
-        Err(e) => {
-            return Err(ExtractError {
-                location: page.location.clone(),
-                message: format!("unreadable page: {e}"),
-            })
-        }
-    };
+    let paragraphs =
+        match dom_smoothie::Readability::with_document(doc, None, Some(readability_config())) {
+            Ok(mut r) => match r.parse() {
+                Ok(article) if !content_is_mostly_links(&r.doc) => {
+                    paragraphs(&article.text_content)
+                }
+                _ => Vec::new(),
+            },
+            Err(e) => {
+                return Err(ExtractError {
+                    location: page.location.clone(),
+                    message: format!("unreadable page: {e}"),
+                })
+            }
+        };
     let words: usize = paragraphs
         .iter()
         .map(|p| p.split_whitespace().count())
@@ -174,6 +173,18 @@ pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
         title,
         text: paragraphs.join("\n"),
     }))
+}
+
+/// How Readability runs: the text with its line breaks (one paragraph per
+/// line); the content's `class` attributes kept, since only its text is
+/// read (removing them is one more selector walk of the content, after the
+/// article is chosen and before its text is taken, and changes no text).
+fn readability_config() -> dom_smoothie::Config {
+    dom_smoothie::Config {
+        text_mode: dom_smoothie::TextMode::Formatted,
+        keep_classes: true,
+        ..Default::default()
+    }
 }
 
 /// More than half of the article's text is link text: a list of
@@ -632,11 +643,9 @@ mod tests {
             let (html, _) = encoding::decode_page(&bytes, None);
             let doc = Document::from(html.as_str());
             clean(&doc);
-            let cfg = dom_smoothie::Config {
-                text_mode: dom_smoothie::TextMode::Formatted,
-                ..Default::default()
-            };
-            let mut r = dom_smoothie::Readability::with_document(doc, None, Some(cfg)).unwrap();
+            let mut r =
+                dom_smoothie::Readability::with_document(doc, None, Some(readability_config()))
+                    .unwrap();
             let Ok(article) = r.parse() else {
                 continue;
             };

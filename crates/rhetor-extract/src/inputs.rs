@@ -56,7 +56,13 @@ pub fn sniff(head: &[u8], gunzipped: Option<&[u8]>) -> Kind {
     if bom_stripped.contains(&0) {
         return Kind::Binary;
     }
-    let text = String::from_utf8_lossy(bom_stripped);
+    // What `from_utf8_lossy` gives, without its slow walk when the bytes
+    // are valid UTF-8 (it then borrows them as they are): sniffing was
+    // 2-4 % of `extract`'s instructions, twice per file of a folder.
+    let text = match std::str::from_utf8(bom_stripped) {
+        Ok(valid) => std::borrow::Cow::Borrowed(valid),
+        Err(_) => String::from_utf8_lossy(bom_stripped),
+    };
     let t = text.trim_start();
     if t.starts_with('{') {
         return Kind::JsonLines;
