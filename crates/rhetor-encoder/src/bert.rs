@@ -277,6 +277,18 @@ pub fn hidden_states(
     int8: &[QLayer],
     seqs: &[&[u32]],
 ) -> (Vec<f32>, Vec<(usize, usize)>) {
+    hidden_states_to(w, int8, seqs, w.layers.len())
+}
+
+/// [`hidden_states`] after only the first `layers` transformer blocks (the
+/// embeddings' LayerNorm output when 0): the frozen part whose states the
+/// fine-tuning experiment caches (`bench/finetune`).
+pub fn hidden_states_to(
+    w: &BertWeights,
+    int8: &[QLayer],
+    seqs: &[&[u32]],
+    layers: usize,
+) -> (Vec<f32>, Vec<(usize, usize)>) {
     let c = &w.config;
     let (h, ff, nh) = (c.hidden, c.intermediate, c.heads);
     let hd = h / nh;
@@ -316,7 +328,7 @@ pub fn hidden_states(
     let mut scores = vec![0f32; longest * longest];
     let scale = 1.0 / (hd as f32).sqrt();
     let mut scratch = Scratch::default();
-    for (i, layer) in w.layers.iter().enumerate() {
+    for (i, layer) in w.layers.iter().enumerate().take(layers) {
         let ql = int8.get(i);
         let s = &mut scratch;
         dense(&x, t, &layer.query, ql.map(|l| &l.query), &mut q, s);
@@ -514,6 +526,22 @@ mod tests {
         };
         w.validate().unwrap();
         w
+    }
+
+    #[test]
+    fn hidden_states_to_stops_after_the_blocks_asked_for() {
+        // All blocks: the same bits as the full pass; none: the embeddings'
+        // LayerNorm output, rows of mean 0 (norm weights 1, biases 0).
+        let w = tiny();
+        let seqs: [&[u32]; 2] = [&[1, 2, 3], &[4, 0]];
+        let full = hidden_states(&w, &[], &seqs);
+        assert_eq!(hidden_states_to(&w, &[], &seqs, w.layers.len()), full);
+        let (x0, bounds) = hidden_states_to(&w, &[], &seqs, 0);
+        assert_eq!(bounds, full.1);
+        assert_ne!(x0, full.0);
+        for row in x0.chunks_exact(8) {
+            assert!(row.iter().sum::<f32>().abs() < 1e-5);
+        }
     }
 
     #[test]

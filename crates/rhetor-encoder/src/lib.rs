@@ -188,6 +188,24 @@ impl Encoder {
         !self.int8.is_empty()
     }
 
+    /// The weights the forward pass reads (dense layers released when
+    /// they run in int8: load with [`Encoder::load_f32`] to read them).
+    pub fn weights(&self) -> &BertWeights {
+        &self.weights
+    }
+
+    /// The int8 copies of the dense layers, one per block (empty when
+    /// they run in f32); [`bert::hidden_states`] runs block `i` in int8
+    /// when this holds an `i`th entry.
+    pub fn int8_layers(&self) -> &[qgemm::QLayer] {
+        &self.int8
+    }
+
+    /// The sequence markers `<s>` and `</s>` put around every window.
+    pub fn markers(&self) -> (u32, u32) {
+        (self.bos, self.eos)
+    }
+
     /// Embedding dimension.
     pub fn dim(&self) -> usize {
         self.weights.config.hidden
