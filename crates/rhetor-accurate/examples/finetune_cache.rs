@@ -33,8 +33,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// Tokens per forward batch, as the encoder batches them.
-const BATCH_TOKENS: usize = 1024;
 /// Paragraphs whose full-encoder embeddings are kept for the check.
 const CHECK: usize = 64;
 
@@ -93,40 +91,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }));
     }
 
-    // Every paragraph's windows, as Encoder::embed cuts them.
-    let (bos, eos) = encoder.markers();
-    let window = w.config.max_positions - 2;
-    let mut windows: Vec<(usize, Vec<u32>)> = Vec::new();
+    // Every paragraph's windows and batches, as Encoder::embed cuts them.
     let ids: Vec<Vec<u32>> = texts.par_iter().map(|t| encoder.token_ids(t)).collect();
-    for (p, content) in ids.iter().enumerate() {
-        let chunks: Vec<&[u32]> = if content.is_empty() {
-            vec![&[][..]]
-        } else {
-            content.chunks(window).collect()
-        };
-        for c in chunks {
-            let mut seq = Vec::with_capacity(c.len() + 2);
-            seq.push(bos);
-            seq.extend_from_slice(c);
-            seq.push(eos);
-            windows.push((p, seq));
-        }
-    }
-    let mut order: Vec<usize> = (0..windows.len()).collect();
-    order.sort_by_key(|&i| windows[i].1.len());
-    let mut batches: Vec<Vec<usize>> = Vec::new();
-    let mut tokens = 0;
-    for i in order {
-        let len = windows[i].1.len();
-        match batches.last_mut() {
-            Some(b) if tokens + len <= BATCH_TOKENS => b.push(i),
-            _ => {
-                batches.push(vec![i]);
-                tokens = 0;
-            }
-        }
-        tokens += len;
-    }
+    let (windows, batches) = encoder.windows(&ids);
     let total: usize = windows.iter().map(|w| w.1.len()).sum();
     let int8 = &encoder.int8_layers()[..encoder.int8_layers().len().min(bottom)];
     eprintln!(

@@ -40,6 +40,10 @@ pub const PASSAGE_PREFIX: &str = "passage: ";
 /// (measured: 256–4096 tokens differ by a few percent).
 const BATCH_TOKENS: usize = 1024;
 
+/// One window of a text: the text's index and its token ids with the
+/// `<s>` and `</s>` markers around them.
+pub type Window = (usize, Vec<u32>);
+
 #[derive(Debug, thiserror::Error)]
 /// Why the encoder could not be loaded or fetched; messages name the file or directory.
 pub enum EncoderError {
@@ -201,11 +205,6 @@ impl Encoder {
         &self.int8
     }
 
-    /// The sequence markers `<s>` and `</s>` put around every window.
-    pub fn markers(&self) -> (u32, u32) {
-        (self.bos, self.eos)
-    }
-
     /// Embedding dimension.
     pub fn dim(&self) -> usize {
         self.weights.config.hidden
@@ -285,13 +284,14 @@ impl Encoder {
         (emb, states)
     }
 
-    /// The forward pass over every text's windows: the pooled, normalised
-    /// embeddings and, when `want_states`, each text's token states in
-    /// order (`content tokens × hidden`, the window markers left out).
-    fn run(&self, ids: &[Vec<u32>], want_states: bool) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    /// Every text's windows as the forward pass cuts them, `(text, its
+    /// sequence with markers)`, and the batches it runs them in (window
+    /// indices, similar lengths together, at most `BATCH_TOKENS` tokens
+    /// unless one window is longer). Public so that experiments that run
+    /// part of the encoder (`finetune_cache`) cut and batch exactly as it does.
+    pub fn windows(&self, ids: &[Vec<u32>]) -> (Vec<Window>, Vec<Vec<usize>>) {
         let window = self.weights.config.max_positions - 2;
-        // Every window as (text, its sequence with markers).
-        let mut windows: Vec<(usize, Vec<u32>)> = Vec::new();
+        let mut windows: Vec<Window> = Vec::new();
         for (i, content) in ids.iter().enumerate() {
             let chunks: Vec<&[u32]> = if content.is_empty() {
                 vec![&[][..]]
@@ -323,6 +323,14 @@ impl Encoder {
             }
             tokens += len;
         }
+        (windows, batches)
+    }
+
+    /// The forward pass over every text's windows: the pooled, normalised
+    /// embeddings and, when `want_states`, each text's token states in
+    /// order (`content tokens × hidden`, the window markers left out).
+    fn run(&self, ids: &[Vec<u32>], want_states: bool) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+        let (windows, batches) = self.windows(ids);
         let h = self.dim();
         // (window, its mean-pooled state, its content tokens' states).
         type Pooled = (usize, Vec<f32>, Vec<f32>);
