@@ -123,7 +123,7 @@ fn romanise(c: char) -> Option<&'static str> {
 /// `text` with Cyrillic, Greek and Georgian letters spelt in Latin letters
 /// and accents dropped (`Пропаганда` → `Propaganda`, `ÉTAT` → `ETAT`): the
 /// canonical decomposition with every combining mark removed, then each
-/// letter of [`romanise`]'s tables replaced. An upper-case letter's
+/// letter of `romanise`'s tables replaced. An upper-case letter's
 /// spelling is all upper-case (`Ж` → `ZH`), so all-caps words stay
 /// all-caps; every other character is kept. ASCII text is borrowed as it is.
 pub fn fold_script(text: &str) -> Cow<'_, str> {
