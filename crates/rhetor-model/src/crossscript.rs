@@ -16,6 +16,7 @@
 use crate::blocks::paragraph_blocks;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::hashing::hash_parts;
+use crate::heldout::{held_out, Schedule};
 pub use crate::script::fold_script;
 use crate::sparse::Counts;
 use crate::train::{fit_multilabel, fold_assignment, technique_targets, TrainOptions};
@@ -293,53 +294,55 @@ pub fn techniques_held_out(
     let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
     folders.sort();
     folders.dedup();
-    let mut tallies = vec![Tally::default(); folders.len()];
-    for held in groups {
-        let mut is_held = vec![false; docs.len()];
-        held.iter().for_each(|&i| is_held[i] = true);
-        let rows: Vec<usize> = (0..docs.len()).filter(|&i| !is_held[i]).collect();
-        let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
-        let inner = fold_assignment(&train_docs, k);
-        let (mut xs, mut ys, mut gs) = (Vec::new(), Vec::new(), Vec::new());
-        for (r, &i) in rows.iter().enumerate() {
-            for (p, b) in docs[i].doc.paragraphs.iter().zip(&blocks[i]) {
-                xs.push(b);
-                ys.push(technique_targets(&p.techniques));
-                gs.push(inner[r]);
-            }
-        }
-        let head = fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &opts.techniques, k);
-        drop(xs);
-        let counts: Vec<(usize, Tally)> = held
-            .par_iter()
-            .filter(|&&i| docs[i].gold.techniques)
-            .map(|&i| {
-                let mut t = Tally::default();
+    // The project's one held-out loop; each example is a document, and a
+    // document without paragraph labels is scored as nothing.
+    let per_doc = held_out(
+        docs.len(),
+        groups,
+        Schedule::OneAtATime,
+        |rows| {
+            let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
+            let inner = fold_assignment(&train_docs, k);
+            let (mut xs, mut ys, mut gs) = (Vec::new(), Vec::new(), Vec::new());
+            for (r, &i) in rows.iter().enumerate() {
                 for (p, b) in docs[i].doc.paragraphs.iter().zip(&blocks[i]) {
-                    let gold = technique_targets(&p.techniques);
-                    let mut predicted = vec![false; Technique::COUNT];
-                    for (l, _) in head.decide(&head.probs(b)).into_iter().take(cap) {
-                        predicted[l] = true;
-                    }
-                    for (g, p) in gold.iter().zip(&predicted) {
-                        match (g, p) {
-                            (true, true) => t.tp += 1,
-                            (false, true) => t.fp += 1,
-                            (true, false) => t.fn_ += 1,
-                            _ => {}
-                        }
+                    xs.push(b);
+                    ys.push(technique_targets(&p.techniques));
+                    gs.push(inner[r]);
+                }
+            }
+            fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &opts.techniques, k)
+        },
+        |head, i| {
+            let mut t = Tally::default();
+            if !docs[i].gold.techniques {
+                return t;
+            }
+            for (p, b) in docs[i].doc.paragraphs.iter().zip(&blocks[i]) {
+                let gold = technique_targets(&p.techniques);
+                let mut predicted = vec![false; Technique::COUNT];
+                for (l, _) in head.decide(&head.probs(b)).into_iter().take(cap) {
+                    predicted[l] = true;
+                }
+                for (g, p) in gold.iter().zip(&predicted) {
+                    match (g, p) {
+                        (true, true) => t.tp += 1,
+                        (false, true) => t.fp += 1,
+                        (true, false) => t.fn_ += 1,
+                        _ => {}
                     }
                 }
-                let lang = folders
-                    .iter()
-                    .position(|f| *f == docs[i].folder)
-                    .expect("every folder is listed");
-                (lang, t)
-            })
-            .collect();
-        for (lang, t) in counts {
-            tallies[lang].add(t);
-        }
+            }
+            t
+        },
+    );
+    let mut tallies = vec![Tally::default(); folders.len()];
+    for (d, t) in docs.iter().zip(per_doc) {
+        let lang = folders
+            .iter()
+            .position(|f| *f == d.folder)
+            .expect("every folder is listed");
+        tallies[lang].add(t);
     }
     let mut all = Tally::default();
     tallies.iter().for_each(|t| all.add(*t));
