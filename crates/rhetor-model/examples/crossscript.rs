@@ -12,7 +12,12 @@
 //! model decides a language it was not trained on. `shipped` reproduces
 //! the shipped model's figures (docs/evaluation.md).
 use rhetor_formats::corpus::load_dataset;
-use rhetor_model::crossscript::{techniques_held_out, Variant};
+use rhetor_formats::corpus::LabeledDocument;
+use rhetor_model::calibrate::decide_multilabel;
+use rhetor_model::crossscript::{
+    held_out_scores, techniques_held_out, HeldOutScores, Tally, Variant,
+};
+use rhetor_model::math::sigmoid;
 use rhetor_model::train::{fold_groups, language_groups};
 use rhetor_model::UNSEEN_MAX_TECHNIQUES;
 use std::path::PathBuf;
@@ -34,6 +39,16 @@ fn variant(name: &str) -> Option<Variant> {
             "nolang" => v.no_language_cue = true,
             "chars34" => (v.char_min, v.char_max) = (3, 4),
             "cw2" => v.char_weight = 2.0,
+            "nowords" => v.words = false,
+            "langfolds" => v.language_folds = true,
+            "b18" => v.bits = 18,
+            "b16" => v.bits = 16,
+            "l2x3" => v.l2 *= 3.0,
+            "l2x10" => v.l2 *= 10.0,
+            "wlang2" => v.min_languages = 2,
+            "wlang3" => v.min_languages = 3,
+            "lang2" => (v.min_languages, v.filter_chars) = (2, true),
+            "lang3" => (v.min_languages, v.filter_chars) = (3, true),
             _ => return None,
         }
     }
@@ -46,6 +61,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: crossscript DATA VARIANT... (shipped, or parts joined by +: fold, nofold, xchars, xchars05, cues, nolang, chars34, cw2)".into());
     };
     let docs = load_dataset(&PathBuf::from(data), None)?;
+    if let Some(dir) = names.first().and_then(|n| n.strip_prefix("mix=")) {
+        return mix(&docs, dir, &names[1..]);
+    }
     let modes: Vec<String> = std::env::var("MODES")
         .unwrap_or_else(|_| "cv,lolo".into())
         .split(',')
@@ -55,6 +73,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let v = variant(name).ok_or(format!("unknown variant {name}"))?;
         for mode in &modes {
             let t = Instant::now();
+            if let Some(dir) = mode.strip_prefix("dump=") {
+                // Leave-one-language-out scores kept for `mix=`.
+                let scores = held_out_scores(&docs, &language_groups(&docs), &v);
+                std::fs::create_dir_all(dir)?;
+                save(&PathBuf::from(dir).join(format!("{name}.bin")), &scores)?;
+                let row = row(&tally(&docs, |i, p| {
+                    let (probs, th): (Vec<f32>, Vec<f32>) = scores[i][p].iter().copied().unzip();
+                    decide_multilabel(&probs, &th)
+                }));
+                println!("{name}\tlolo\t{row}\t{:.0}s", t.elapsed().as_secs_f64());
+                continue;
+            }
             let (groups, cap) = match mode.as_str() {
                 "cv" => (fold_groups(&docs, 5), usize::MAX),
                 "lolo" => (language_groups(&docs), UNSEEN_MAX_TECHNIQUES),
@@ -71,6 +101,133 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 t.elapsed().as_secs_f64()
             );
         }
+    }
+    Ok(())
+}
+
+/// Writes held-out scores: per document a paragraph count, per paragraph
+/// every label's probability and threshold (f32, little-endian).
+fn save(path: &std::path::Path, scores: &[Vec<HeldOutScores>]) -> std::io::Result<()> {
+    let mut out = Vec::new();
+    for d in scores {
+        out.extend((d.len() as u32).to_le_bytes());
+        for p in d {
+            for (a, b) in p {
+                out.extend(a.to_le_bytes());
+                out.extend(b.to_le_bytes());
+            }
+        }
+    }
+    std::fs::write(path, out)
+}
+
+fn load(path: &std::path::Path) -> std::io::Result<Vec<Vec<HeldOutScores>>> {
+    let bytes = std::fs::read(path)?;
+    let mut words = bytes.chunks_exact(4).map(|c| [c[0], c[1], c[2], c[3]]);
+    let mut next = || words.next().expect("a whole dump");
+    let mut out = Vec::new();
+    let labels = rhetor_core::Technique::COUNT;
+    let total = bytes.len() / 4;
+    let mut read = 0;
+    while read < total {
+        let n = u32::from_le_bytes(next());
+        read += 1 + 2 * labels * n as usize;
+        out.push(
+            (0..n)
+                .map(|_| {
+                    (0..labels)
+                        .map(|_| (f32::from_le_bytes(next()), f32::from_le_bytes(next())))
+                        .collect()
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// Paragraph techniques counts per language folder and pooled, from a
+/// decision per (document, paragraph) capped at the unseen-language cap.
+fn tally(
+    docs: &[LabeledDocument],
+    decide: impl Fn(usize, usize) -> Vec<(usize, f32)>,
+) -> Vec<(String, Tally)> {
+    let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
+    folders.sort();
+    folders.dedup();
+    let mut tallies = vec![Tally::default(); folders.len() + 1];
+    for (i, d) in docs.iter().enumerate() {
+        if !d.gold.techniques {
+            continue;
+        }
+        let lang = folders.iter().position(|f| *f == d.folder).expect("listed");
+        for (p, para) in d.doc.paragraphs.iter().enumerate() {
+            let gold = rhetor_model::train::technique_targets(&para.techniques);
+            let mut predicted = vec![false; gold.len()];
+            for (l, _) in decide(i, p).into_iter().take(UNSEEN_MAX_TECHNIQUES) {
+                predicted[l] = true;
+            }
+            for (g, p) in gold.iter().zip(&predicted) {
+                for t in [lang, folders.len()] {
+                    let t = &mut tallies[t];
+                    match (g, p) {
+                        (true, true) => t.tp += 1,
+                        (false, true) => t.fp += 1,
+                        (true, false) => t.fn_ += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    folders
+        .into_iter()
+        .chain(std::iter::once("all".to_string()))
+        .zip(tallies)
+        .collect()
+}
+
+fn row(tallies: &[(String, Tally)]) -> String {
+    tallies
+        .iter()
+        .map(|(lang, t)| format!("{lang} {:.4}", t.f1()))
+        .collect::<Vec<_>>()
+        .join("\t")
+}
+
+fn logit(p: f32) -> f32 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// `mix=DIR A B W...`: the dumped heads A and B averaged in log-odds (B
+/// weighted W), thresholds averaged the same way, as the accurate model's
+/// `unseen_mix` does; W = 0 is A alone, 1 is B alone.
+fn mix(
+    docs: &[LabeledDocument],
+    dir: &str,
+    args: &[String],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let [a, b, ws @ ..] = args else {
+        return Err("usage: crossscript DATA mix=DIR A B W...".into());
+    };
+    let sa = load(&PathBuf::from(dir).join(format!("{a}.bin")))?;
+    let sb = load(&PathBuf::from(dir).join(format!("{b}.bin")))?;
+    for w in ws {
+        let w: f32 = w.parse()?;
+        let row = row(&tally(docs, |i, p| {
+            let (probs, th): (Vec<f32>, Vec<f32>) = sa[i][p]
+                .iter()
+                .zip(&sb[i][p])
+                .map(|(&(pa, ta), &(pb, tb))| {
+                    (
+                        sigmoid((1.0 - w) * logit(pa) + w * logit(pb)),
+                        sigmoid((1.0 - w) * logit(ta) + w * logit(tb)),
+                    )
+                })
+                .unzip();
+            decide_multilabel(&probs, &th)
+        }));
+        println!("{a}~{b}@{w}\tlolo\t{row}");
     }
     Ok(())
 }

@@ -142,6 +142,23 @@ pub struct Variant {
     pub script_cues: bool,
     /// Drop the language cue (the language's own bias).
     pub no_language_cue: bool,
+    /// Keep the word block (false: character n-grams and cues only).
+    pub words: bool,
+    /// Hash space of the head (`2^bits`).
+    pub bits: u32,
+    /// L2 penalty of the head's optimiser.
+    pub l2: f32,
+    /// Keep only the word features (and, with `filter_chars`, the char
+    /// n-grams) that occur in at least this many training languages
+    /// (0 or 1: no filter): vocabulary of one language cannot transfer.
+    pub min_languages: usize,
+    /// Apply `min_languages` to the char n-grams too.
+    pub filter_chars: bool,
+    /// Calibrate and choose thresholds on out-of-fold scores whose inner
+    /// folds are the training languages (each scored by a head trained on
+    /// the others), so the decision learns how scores move in a language
+    /// the head never saw; false: article folds, as `rhetor train`.
+    pub language_folds: bool,
 }
 
 impl Default for Variant {
@@ -156,6 +173,12 @@ impl Default for Variant {
             folded_chars: 0.0,
             script_cues: false,
             no_language_cue: false,
+            words: true,
+            bits: f.bits,
+            l2: TrainOptions::default().techniques.l2,
+            min_languages: 0,
+            filter_chars: false,
+            language_folds: false,
         }
     }
 }
@@ -171,6 +194,7 @@ impl Variant {
             char_weight: self.char_weight,
             title_weight: self.folded_chars,
             fold_script: self.fold_all,
+            bits: self.bits,
             ..TrainOptions::default().paragraph_features
         }
     }
@@ -188,7 +212,11 @@ impl Variant {
             d.doc.language.as_deref()
         };
         if self.folded_chars == 0.0 && !self.script_cues && language.is_some() {
-            return paragraph_blocks(&f, &d.doc);
+            let mut bs = paragraph_blocks(&f, &d.doc);
+            if !self.words {
+                bs.iter_mut().for_each(|b| b.words = Counts::default());
+            }
+            return bs;
         }
         let folded_f = Featurizer::new(FeatureConfig {
             char_min: 3,
@@ -221,6 +249,9 @@ impl Variant {
                         .map(|&k| (hash_parts([&b"x"[..], &k.to_le_bytes()]) as u32) & mask)
                         .collect();
                     b.title = Counts::from_keys(&mut keys, cfg.bits);
+                }
+                if !self.words {
+                    b.words = Counts::default();
                 }
                 if self.script_cues {
                     for (name, v) in script_cues(&p.text) {
@@ -351,6 +382,141 @@ pub fn techniques_held_out(
         .zip(tallies)
         .chain(std::iter::once(("all".to_string(), all)))
         .collect()
+}
+
+/// One paragraph's held-out decision inputs: each label's calibrated
+/// probability and the head's threshold for it.
+pub type HeldOutScores = Vec<(f32, f32)>;
+
+/// The blocks of the training rows with the features of fewer than
+/// `variant.min_languages` training languages removed (words, and chars
+/// with `filter_chars`).
+fn filtered_blocks(
+    docs: &[LabeledDocument],
+    blocks: &[Vec<Blocks>],
+    rows: &[usize],
+    variant: &Variant,
+) -> Vec<Blocks> {
+    let mut folders: Vec<&str> = rows.iter().map(|&i| docs[i].folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let dims = 1usize << variant.bits;
+    // Per feature, the set of training languages it occurs in (a bit each).
+    let mut seen_words = vec![0u8; dims];
+    let mut seen_chars = vec![0u8; dims];
+    for &i in rows {
+        let lang = folders
+            .iter()
+            .position(|f| *f == docs[i].folder)
+            .expect("listed");
+        for b in &blocks[i] {
+            b.words
+                .indices()
+                .for_each(|k| seen_words[k as usize] |= 1 << lang);
+            b.chars
+                .indices()
+                .for_each(|k| seen_chars[k as usize] |= 1 << lang);
+        }
+    }
+    let keep = |seen: &[u8], c: &Counts| -> Counts {
+        let mut keys: Vec<u32> = c
+            .keys()
+            .iter()
+            .copied()
+            .filter(|&k| seen[k as usize].count_ones() as usize >= variant.min_languages)
+            .collect();
+        Counts::from_keys(&mut keys, variant.bits)
+    };
+    rows.iter()
+        .flat_map(|&i| blocks[i].iter())
+        .map(|b| Blocks {
+            words: keep(&seen_words, &b.words),
+            chars: if variant.filter_chars {
+                keep(&seen_chars, &b.chars)
+            } else {
+                b.chars.clone()
+            },
+            cues: b.cues.clone(),
+            title: b.title.clone(),
+        })
+        .collect()
+}
+
+/// Held-out techniques scores of a variant: for each group of document
+/// indices, a techniques head fitted (as `rhetor train` fits it) on every
+/// other document with paragraph labels scores the group's paragraphs.
+/// Returns, per document, per paragraph, each label's (probability,
+/// threshold); documents without paragraph labels get none.
+pub fn held_out_scores(
+    docs: &[LabeledDocument],
+    groups: &[Vec<usize>],
+    variant: &Variant,
+) -> Vec<Vec<HeldOutScores>> {
+    use rayon::prelude::*;
+    let opts = TrainOptions::default();
+    let k = opts.inner_folds.max(2);
+    let cfg = variant.config();
+    let train_cfg = crate::linear::TrainConfig {
+        l2: variant.l2,
+        ..opts.techniques.clone()
+    };
+    let blocks: Vec<Vec<Blocks>> = docs
+        .par_iter()
+        .map(|d| {
+            if d.gold.techniques {
+                variant.blocks(d)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    held_out(
+        docs.len(),
+        groups,
+        Schedule::OneAtATime,
+        |rows| {
+            let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
+            let (inner, k) = if variant.language_folds {
+                let mut folders: Vec<&str> = train_docs.iter().map(|d| d.folder.as_str()).collect();
+                folders.sort_unstable();
+                folders.dedup();
+                let lang = |d: &LabeledDocument| {
+                    folders.iter().position(|f| *f == d.folder).expect("listed")
+                };
+                (
+                    train_docs.iter().map(lang).collect::<Vec<usize>>(),
+                    folders.len(),
+                )
+            } else {
+                (fold_assignment(&train_docs, k), k)
+            };
+            let (mut ys, mut gs) = (Vec::new(), Vec::new());
+            for (r, &i) in rows.iter().enumerate() {
+                for p in docs[i].doc.paragraphs.iter().take(blocks[i].len()) {
+                    ys.push(technique_targets(&p.techniques));
+                    gs.push(inner[r]);
+                }
+            }
+            if variant.min_languages > 1 {
+                let xs = filtered_blocks(docs, &blocks, rows, variant);
+                fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &train_cfg, k)
+            } else {
+                let xs: Vec<&Blocks> = rows.iter().flat_map(|&i| blocks[i].iter()).collect();
+                fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &train_cfg, k)
+            }
+        },
+        |head, i| {
+            blocks[i]
+                .iter()
+                .map(|b| {
+                    head.probs(b)
+                        .into_iter()
+                        .zip(head.thresholds.iter().copied())
+                        .collect()
+                })
+                .collect()
+        },
+    )
 }
 
 #[cfg(test)]
