@@ -3,8 +3,26 @@
 //! file: the header, one section per head ([`crate::store`]), writing,
 //! reading and the checks on load. What the model does with a document is
 //! in `model.rs`.
+//!
+//! The sections of a fast-model file (the container is [`crate::store`]'s),
+//! in this order, each a sequence of blobs:
+//!
+//! ```text
+//! META = small(trained_on: [string], seed: u64)
+//! TECH = head            (paragraph techniques, 23 labels)
+//! FRAM = head            (article frames, 14 labels)
+//! GENR = small(features, temperature, offsets) idf weights   (3 classes)
+//! SPAN = small(bits, rules, function_words, lengths) weights
+//! UNSN = small(platt: [(a: f32, b: f32); 23], thresholds: [f32; 23])
+//! head = small(features, platt, thresholds) idf weights
+//! weights = the compact i16 head's blobs (crate::compact)
+//! ```
+//!
+//! `UNSN` is the techniques decision for a language never trained on
+//! ([`UnseenDecision`]): the `TECH` head's raw scores under another
+//! calibration and thresholds.
 
-use crate::head::{MultiLabelHead, SoftmaxHead};
+use crate::head::{MultiLabelHead, SoftmaxHead, UnseenDecision};
 use crate::spans::SpanTagger;
 use crate::store::{self, SectionReader, SectionWriter};
 use rhetor_core::{Frame, Genre, Technique};
@@ -23,13 +41,17 @@ use std::sync::OnceLock;
 /// length) instead of per-technique thresholds.
 /// Version 5: the feature settings say whether a head reads the text spelt
 /// in Latin letters (`fold_script`; the techniques head does).
-pub const FORMAT_VERSION: u32 = 5;
+/// Version 6: an `UNSN` section, the techniques head's decision for a
+/// language never trained on (its Platt scaling and thresholds fitted by
+/// leaving each training language out; [`UnseenDecision`]).
+pub const FORMAT_VERSION: u32 = 6;
 const MAGIC: &[u8; 8] = b"RHETORFM";
 const META: [u8; 4] = *b"META";
 const TECHNIQUES: [u8; 4] = *b"TECH";
 const FRAMES: [u8; 4] = *b"FRAM";
 const GENRE: [u8; 4] = *b"GENR";
 const SPANS: [u8; 4] = *b"SPAN";
+const UNSEEN: [u8; 4] = *b"UNSN";
 
 #[derive(Debug, thiserror::Error)]
 /// Why a fast-model file could not be loaded or saved; every message names the file.
@@ -92,6 +114,9 @@ pub struct FastModel {
     frames: Part<MultiLabelHead>,
     genre: Part<SoftmaxHead>,
     spans: Part<SpanTagger>,
+    /// The techniques decision for a language never trained on (small:
+    /// decoded with the header).
+    unseen_techniques: UnseenDecision,
 }
 
 /// A head as read from its model-file section.
@@ -168,7 +193,9 @@ impl<T: Decode + PartialEq> PartialEq for Part<T> {
 }
 
 impl FastModel {
-    /// A model from trained heads (all decoded).
+    /// A model from trained heads (all decoded). A language never trained
+    /// on is decided as the training languages are until
+    /// [`FastModel::with_unseen_techniques`] says otherwise.
     pub fn new(
         trained_on: Vec<String>,
         seed: u64,
@@ -177,6 +204,10 @@ impl FastModel {
         genre: SoftmaxHead,
         spans: SpanTagger,
     ) -> Self {
+        let unseen_techniques = UnseenDecision {
+            platt: techniques.platt.clone(),
+            thresholds: techniques.thresholds.clone(),
+        };
         FastModel {
             trained_on,
             seed,
@@ -184,7 +215,22 @@ impl FastModel {
             frames: Part::ready(frames),
             genre: Part::ready(genre),
             spans: Part::ready(spans),
+            unseen_techniques,
         }
+    }
+
+    /// The same model deciding techniques in a language never trained on
+    /// ([`FastModel::is_unseen`]) with `decision`.
+    pub fn with_unseen_techniques(mut self, decision: UnseenDecision) -> Self {
+        self.unseen_techniques = decision;
+        self
+    }
+
+    /// The techniques decision for a language never trained on: the
+    /// techniques head's scores, calibrated and thresholded by leaving
+    /// each training language out.
+    pub fn unseen_techniques(&self) -> &UnseenDecision {
+        &self.unseen_techniques
     }
 
     /// True when the document's language is identified and is none of the
@@ -241,7 +287,11 @@ impl FastModel {
         w.write_to(GENRE, out)?;
         let mut w = SectionWriter::default();
         self.spans().store(&mut w).map_err(std::io::Error::other)?;
-        w.write_to(SPANS, out)
+        w.write_to(SPANS, out)?;
+        let mut w = SectionWriter::default();
+        w.small(&self.unseen_techniques)
+            .map_err(std::io::Error::other)?;
+        w.write_to(UNSEEN, out)
     }
 
     /// Writes the model file atomically (an existing file is replaced only
@@ -275,6 +325,7 @@ impl FastModel {
         };
         let s = Sections::read(bytes, name)?;
         let (trained_on, seed) = s.meta().map_err(corrupt)?;
+        let unseen = s.unseen().map_err(corrupt)?;
         let read = |tag| s.get(tag).map(SectionReader::new);
         let ((techniques, frames), (genre, spans)) = rayon::join(
             || {
@@ -297,7 +348,8 @@ impl FastModel {
             frames.map_err(corrupt)?,
             genre.map_err(corrupt)?,
             spans.map_err(corrupt)?,
-        );
+        )
+        .with_unseen_techniques(unseen);
         model.check_labels().map_err(corrupt)?;
         Ok(model)
     }
@@ -319,6 +371,18 @@ impl FastModel {
                 Frame::COUNT,
             ),
             ("GENR", "genre head", self.genre().head.labels, Genre::COUNT),
+            (
+                "UNSN",
+                "unseen-language calibration",
+                self.unseen_techniques.platt.len(),
+                Technique::COUNT,
+            ),
+            (
+                "UNSN",
+                "unseen-language thresholds",
+                self.unseen_techniques.thresholds.len(),
+                Technique::COUNT,
+            ),
             (
                 "SPAN",
                 "span tagger",
@@ -346,9 +410,18 @@ impl FastModel {
         };
         let s = Sections::read(bytes, name)?;
         let (trained_on, seed) = s.meta().map_err(corrupt)?;
+        let unseen_techniques = s.unseen().map_err(corrupt)?;
+        if unseen_techniques.platt.len() != Technique::COUNT
+            || unseen_techniques.thresholds.len() != Technique::COUNT
+        {
+            return Err(corrupt(
+                "UNSN section: not one calibration and threshold per technique".into(),
+            ));
+        }
         Ok(FastModel {
             trained_on,
             seed,
+            unseen_techniques,
             techniques: Part::shipped(s.get(TECHNIQUES).map_err(corrupt)?),
             frames: Part::shipped(s.get(FRAMES).map_err(corrupt)?),
             genre: Part::shipped(s.get(GENRE).map_err(corrupt)?),
@@ -399,5 +472,11 @@ impl<'a> Sections<'a> {
     /// The languages trained on and the seed.
     fn meta(&self) -> Result<(Vec<String>, u64), String> {
         decode_section(SectionReader::new(self.get(META)?), |r| r.small())
+    }
+
+    /// The techniques decision for a language never trained on.
+    fn unseen(&self) -> Result<UnseenDecision, String> {
+        decode_section(SectionReader::new(self.get(UNSEEN)?), |r| r.small())
+            .map_err(|e| format!("UNSN section: {e}"))
     }
 }

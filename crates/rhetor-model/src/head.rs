@@ -89,15 +89,40 @@ impl MultiLabelHead {
 
     /// Calibrated probability of every label.
     pub fn probs(&self, b: &Blocks) -> Vec<f32> {
+        self.probs_with(b, &self.platt)
+    }
+
+    /// Probability of every label with another calibration of the same
+    /// scores (the decision for a language never trained on).
+    pub fn probs_with(&self, b: &Blocks, platt: &[Platt]) -> Vec<f32> {
         let lookup = self
             .lookup
             .get_or_init(|| Lookup::new(&self.idf, &self.head));
         let s = lookup.scores(&self.features, &self.head, b);
-        s.iter().zip(&self.platt).map(|(&s, p)| p.prob(s)).collect()
+        s.iter().zip(platt).map(|(&s, p)| p.prob(s)).collect()
     }
 
     /// (label index, probability) for every label at or above its threshold,
     /// most probable first.
+    pub fn decide(&self, probs: &[f32]) -> Vec<(usize, f32)> {
+        crate::calibrate::decide_multilabel(probs, &self.thresholds)
+    }
+}
+
+/// How a multi-label head decides in a language it was never trained on:
+/// its own scores, calibrated and thresholded on out-of-fold scores whose
+/// folds are the training languages (`train::fit_multilabel_with_unseen`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UnseenDecision {
+    /// Per-label Platt scaling of the head's raw scores.
+    pub platt: Vec<Platt>,
+    /// Per-label decision thresholds on those probabilities.
+    pub thresholds: Vec<f32>,
+}
+
+impl UnseenDecision {
+    /// (label index, probability) for every label at or above its
+    /// threshold, most probable first.
     pub fn decide(&self, probs: &[f32]) -> Vec<(usize, f32)> {
         crate::calibrate::decide_multilabel(probs, &self.thresholds)
     }

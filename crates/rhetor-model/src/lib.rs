@@ -41,7 +41,7 @@ pub mod train;
 
 pub use container::{shipped, FastModel, ModelError, FORMAT_VERSION};
 pub use features::FeatureConfig;
-pub use head::{MultiLabelHead, SoftmaxHead};
+pub use head::{MultiLabelHead, SoftmaxHead, UnseenDecision};
 pub use model::{OtherTagger, TokenProbsHook, UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES};
 pub use spans::{tokenize, Token};
 pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};

@@ -4,6 +4,7 @@
 //! [`FastModel`]. The model itself and its file are in `container.rs`; the
 //! feature blocks training scores in `blocks.rs`.
 
+use crate::calibrate::Platt;
 use crate::container::FastModel;
 use crate::evidence::ParagraphText;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
@@ -117,15 +118,21 @@ impl FastModel {
             doc.warnings.push(warning);
         }
         let techniques = self.techniques();
-        let probs = self.technique_probs(doc);
-        let cap = if self.is_unseen(doc) {
-            UNSEEN_MAX_TECHNIQUES
+        let unseen = self.is_unseen(doc);
+        // A language never trained on: the same scores, calibrated and
+        // thresholded for a language the head has not seen.
+        let (probs, cap) = if unseen {
+            (self.unseen_technique_probs(doc), UNSEEN_MAX_TECHNIQUES)
         } else {
-            usize::MAX
+            (self.technique_probs(doc), usize::MAX)
         };
         for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
-            p.techniques = techniques
-                .decide(&probs)
+            let decided = if unseen {
+                self.unseen_techniques().decide(&probs)
+            } else {
+                techniques.decide(&probs)
+            };
+            p.techniques = decided
                 .into_iter()
                 .take(cap)
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))
@@ -142,6 +149,18 @@ impl FastModel {
     /// probability in any window; the feature blocks of one paragraph (or
     /// window) at a time are held, never the whole article's.
     pub fn technique_probs(&self, doc: &Document) -> Vec<Vec<f32>> {
+        self.technique_probs_with(doc, &self.techniques().platt)
+    }
+
+    /// [`FastModel::technique_probs`] calibrated as a language never
+    /// trained on is decided ([`FastModel::unseen_techniques`]), whatever
+    /// the document's language.
+    pub fn unseen_technique_probs(&self, doc: &Document) -> Vec<Vec<f32>> {
+        self.technique_probs_with(doc, &self.unseen_techniques().platt)
+    }
+
+    /// Per paragraph, every technique's probability under `platt`.
+    fn technique_probs_with(&self, doc: &Document, platt: &[Platt]) -> Vec<Vec<f32>> {
         let techniques = self.techniques();
         let f = Featurizer::new(techniques.features.clone());
         let n = doc.paragraphs.len();
@@ -164,7 +183,7 @@ impl FastModel {
                     if cancelled() {
                         break;
                     }
-                    let wp = techniques.probs(&f.paragraph(w.text, &ctx));
+                    let wp = techniques.probs_with(&f.paragraph(w.text, &ctx), platt);
                     probs = Some(match probs {
                         None => wp,
                         Some(mut m) => {

@@ -6,7 +6,7 @@ use crate::compact::CompactHead;
 use crate::container::FastModel;
 use crate::evidence::{typical_lengths, FunctionWords, DEFAULT_RULES, FUNCTION_WORDS_PER_LANGUAGE};
 use crate::features::{vectorize, Blocks, FeatureConfig, Featurizer, Idf};
-use crate::head::{MultiLabelHead, SoftmaxHead};
+use crate::head::{MultiLabelHead, SoftmaxHead, UnseenDecision};
 use crate::heldout::{by_fold, held_out, Schedule};
 use crate::linear::{train_one_vs_rest, train_softmax, TrainConfig};
 use crate::spans::{SpanTagger, TaggedParagraph};
@@ -171,11 +171,21 @@ pub fn fit_multilabel<B: Borrow<Blocks> + Sync>(
     cfg: &TrainConfig,
     k: usize,
 ) -> MultiLabelHead {
-    let (idf, xs) = fit_idf_and_vectorize(fc, blocks);
-    let dims = 1usize << fc.bits;
-    let oof = oof_scores(&xs, groups, k, |rows| {
-        train_one_vs_rest(dims, labels, &xs, ys, rows, cfg)
-    });
+    fit_multilabel_with_unseen(fc, blocks, ys, groups, None, labels, cfg, k).0
+}
+
+/// Platt scaling and thresholds fitted on out-of-fold scores: each
+/// example scored by the head `train` fits on the other folds (example
+/// `i` in fold `groups[i] % k`).
+fn calibrate_held_out(
+    xs: &[SparseVec],
+    ys: &[Vec<bool>],
+    groups: &[usize],
+    k: usize,
+    labels: usize,
+    train: impl Fn(&[usize]) -> CompactHead + Sync,
+) -> (Vec<Platt>, Vec<f32>) {
+    let oof = oof_scores(xs, groups, k, train);
     let platt: Vec<Platt> = (0..labels)
         .map(|l| {
             let s: Vec<f32> = oof.iter().map(|r| r[l]).collect();
@@ -188,9 +198,41 @@ pub fn fit_multilabel<B: Borrow<Blocks> + Sync>(
         .map(|r| r.iter().zip(&platt).map(|(&s, p)| p.prob(s)).collect())
         .collect();
     let thresholds = micro_thresholds(&probs, ys, labels);
+    (platt, thresholds)
+}
+
+/// [`fit_multilabel`], plus, given each example's training language
+/// (`languages[i]`, numbered from 0), the head's decision for a language
+/// never trained on: the same weights, calibrated and thresholded on
+/// out-of-fold scores whose folds are the languages (each language scored
+/// by a head trained on the others), so that it learns how the scores
+/// fall in a language the head has not seen.
+#[allow(clippy::too_many_arguments)]
+pub fn fit_multilabel_with_unseen<B: Borrow<Blocks> + Sync>(
+    fc: &FeatureConfig,
+    blocks: &[B],
+    ys: &[Vec<bool>],
+    groups: &[usize],
+    languages: Option<&[usize]>,
+    labels: usize,
+    cfg: &TrainConfig,
+    k: usize,
+) -> (MultiLabelHead, Option<UnseenDecision>) {
+    let (idf, xs) = fit_idf_and_vectorize(fc, blocks);
+    let dims = 1usize << fc.bits;
+    let train_rows = |rows: &[usize]| train_one_vs_rest(dims, labels, &xs, ys, rows, cfg);
+    let (platt, thresholds) = calibrate_held_out(&xs, ys, groups, k, labels, train_rows);
+    let unseen = languages.map(|langs| {
+        let n = langs.iter().max().map_or(0, |&l| l + 1);
+        let (platt, thresholds) = calibrate_held_out(&xs, ys, langs, n.max(2), labels, train_rows);
+        UnseenDecision { platt, thresholds }
+    });
     let all: Vec<usize> = (0..xs.len()).collect();
     let head = train_one_vs_rest(dims, labels, &xs, ys, &all, cfg);
-    MultiLabelHead::new(fc.clone(), idf, head, platt, thresholds)
+    (
+        MultiLabelHead::new(fc.clone(), idf, head, platt, thresholds),
+        unseen,
+    )
 }
 
 /// Fits the genre head: softmax, a temperature fitted on out-of-fold
@@ -232,26 +274,42 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
             }
         })
         .collect();
+    let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
+    folders.sort_unstable();
+    folders.dedup();
     let mut blocks = Vec::new();
     let mut ys = Vec::new();
     let mut groups = Vec::new();
+    let mut languages = Vec::new();
     for (i, (d, bs)) in docs.iter().zip(per_doc).enumerate() {
+        let language = folders.iter().position(|f| *f == d.folder).unwrap_or(0);
         for (p, b) in d.doc.paragraphs.iter().zip(bs) {
             blocks.push(b);
             ys.push(technique_targets(&p.techniques));
             groups.push(groups_all[i]);
+            languages.push(language);
         }
     }
     progress.step("paragraph features");
-    let techniques = fit_multilabel(
+    // The decision for a language never trained on needs two training
+    // languages at least (one scored by a head trained on the other).
+    let several = languages.iter().any(|l| Some(l) != languages.first());
+    let (techniques, unseen) = fit_multilabel_with_unseen(
         &opts.paragraph_features,
         &blocks,
         &ys,
         &groups,
+        several.then_some(&languages[..]),
         Technique::COUNT,
         &opts.techniques,
         k,
     );
+    // With one training language, a new language is decided as the
+    // training language is.
+    let unseen = unseen.unwrap_or_else(|| UnseenDecision {
+        platt: techniques.platt.clone(),
+        thresholds: techniques.thresholds.clone(),
+    });
     drop(blocks);
     progress.step("techniques");
 
@@ -335,9 +393,6 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         .collect();
     // The span decision: the rules chosen by cross-validation, and the
     // most frequent words of each training language as function words.
-    let mut folders: Vec<&str> = docs.iter().map(|d| d.folder.as_str()).collect();
-    folders.sort_unstable();
-    folders.dedup();
     let function_words = FunctionWords::learn(
         folders.iter().map(|f| {
             docs.iter()
@@ -366,6 +421,7 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     trained_on.sort();
     trained_on.dedup();
     FastModel::new(trained_on, opts.seed, techniques, frames, genre, spans)
+        .with_unseen_techniques(unseen)
 }
 
 /// A copy of `doc` with every annotation removed (what a model starts from).

@@ -136,3 +136,56 @@ fn a_neutral_report_in_a_new_language_gets_no_wholesale_labels() {
     seen.language = Some("en".into());
     assert!(!model.is_unseen(&seen));
 }
+
+/// Labels shown for each paragraph, with their scores.
+fn shown(doc: &Document) -> Vec<Vec<(usize, f32)>> {
+    doc.paragraphs
+        .iter()
+        .map(|p| {
+            p.techniques
+                .iter()
+                .map(|t| (t.label.index(), t.score))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_new_language_is_decided_by_the_unseen_calibration_and_a_training_language_is_not() {
+    let model = rhetor_model::shipped().unwrap();
+    let unseen = model.unseen_techniques();
+    // The two calibrations of the same scores differ, so a document that
+    // took the wrong path would show other probabilities.
+    assert_ne!(unseen.platt, model.techniques().platt);
+    let spanish = LOADED[2];
+    for (lang, title, body) in [("es", spanish.1, spanish.2), ("el", GREEK.0, GREEK.1)] {
+        let doc = analysed(lang, title, body, Evidence::Balanced);
+        assert!(model.is_unseen(&doc), "{lang}");
+        let probs = model.unseen_technique_probs(&doc);
+        assert_ne!(probs, model.technique_probs(&doc), "{lang}");
+        // Exactly the unseen decision, capped, with its probabilities.
+        let expected: Vec<Vec<(usize, f32)>> = probs
+            .iter()
+            .map(|p| {
+                let mut d = unseen.decide(p);
+                d.truncate(UNSEEN_MAX_TECHNIQUES);
+                d
+            })
+            .collect();
+        assert_eq!(shown(&doc), expected, "{lang}");
+    }
+    // The same Spanish text said to be French (a training language) takes
+    // the training languages' decision: the head's own calibration.
+    let doc = analysed("fr", spanish.1, spanish.2, Evidence::Balanced);
+    assert!(!model.is_unseen(&doc));
+    let expected: Vec<Vec<(usize, f32)>> = model
+        .technique_probs(&doc)
+        .iter()
+        .map(|p| model.techniques().decide(p))
+        .collect();
+    assert_eq!(shown(&doc), expected);
+    assert!(
+        expected.iter().any(|p| !p.is_empty()),
+        "the loaded Spanish text gets some technique as French"
+    );
+}

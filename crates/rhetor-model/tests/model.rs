@@ -187,17 +187,66 @@ fn training_is_deterministic_and_save_load_keeps_predictions() {
 }
 
 #[test]
+fn a_language_never_trained_on_is_decided_by_the_language_held_out_calibration() {
+    // Trained on two language folders ("en", "xx"): the unseen decision is
+    // calibrated on each scored by a head trained on the other.
+    let model = train(&fixture(), &small_options(), &Silent);
+    let unseen = model.unseen_techniques().clone();
+    assert_eq!(unseen.platt.len(), Technique::COUNT);
+    assert_eq!(unseen.thresholds.len(), Technique::COUNT);
+    assert_ne!(unseen.platt, model.techniques().platt);
+    // Stored and read back.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.bin");
+    model.save(&p).unwrap();
+    let loaded = FastModel::load(&p).unwrap();
+    assert_eq!(loaded.unseen_techniques(), &unseen);
+    let body =
+        "This disgraceful plan must be stopped.\nThe disgraceful economy and prices dominate.";
+    let (mut seen, mut new) = (article(body), article(body));
+    new.language = Some("de".into());
+    loaded.annotate(&mut seen, &Task::ALL).unwrap();
+    loaded.annotate(&mut new, &Task::ALL).unwrap();
+    let scores = |d: &Document, probs: &[Vec<f32>]| {
+        for (p, probs) in d.paragraphs.iter().zip(probs) {
+            for t in &p.techniques {
+                assert_eq!(t.score, probs[t.label.index()], "{:?}", d.language);
+            }
+        }
+    };
+    scores(&seen, &loaded.technique_probs(&seen));
+    scores(&new, &loaded.unseen_technique_probs(&new));
+    assert_ne!(
+        loaded.technique_probs(&new),
+        loaded.unseen_technique_probs(&new)
+    );
+    // A model trained on one language has no other to leave out: a new
+    // language is decided as that one.
+    let en: Vec<LabeledDocument> = fixture().into_iter().filter(|d| d.folder == "en").collect();
+    let one = train(&en, &small_options(), &Silent);
+    assert_eq!(one.unseen_techniques().platt, one.techniques().platt);
+    assert_eq!(
+        one.unseen_techniques().thresholds,
+        one.techniques().thresholds
+    );
+}
+
+#[test]
 fn bad_model_files_are_refused_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.bin");
     std::fs::write(&p, b"not a model at all").unwrap();
     let e = FastModel::load(&p).unwrap_err().to_string();
     assert!(e.contains("not a rhetor fast-model file"), "{e}");
-    let mut bytes = b"RHETORFM".to_vec();
-    bytes.extend_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
-    std::fs::write(&p, &bytes).unwrap();
-    let e = FastModel::load(&p).unwrap_err().to_string();
-    assert!(e.contains("retrain"), "{e}");
+    // A newer file, and one of the version before (no unseen-language
+    // decision): retrain.
+    for version in [FORMAT_VERSION + 1, FORMAT_VERSION - 1] {
+        let mut bytes = b"RHETORFM".to_vec();
+        bytes.extend_from_slice(&version.to_le_bytes());
+        std::fs::write(&p, &bytes).unwrap();
+        let e = FastModel::load(&p).unwrap_err().to_string();
+        assert!(e.contains("retrain"), "{e}");
+    }
     // A real model file cut short anywhere is refused, never a panic.
     let model = train(&fixture(), &small_options(), &Silent);
     model.save(&p).unwrap();
