@@ -11,6 +11,15 @@
 //! with the unseen-language cap of 3 labels per paragraph, as the shipped
 //! model decides a language it was not trained on. `shipped` reproduces
 //! the shipped model's figures (docs/evaluation.md).
+//!
+//! The head for languages never trained on (docs/evaluation.md, "the fast
+//! model's techniques decision learnt by leaving languages out"):
+//! `MODES=dump=DIR` scores each variant leave-one-language-out only and
+//! keeps every paragraph's probabilities and thresholds in
+//! `DIR/VARIANT.bin`; `crossscript DATA mix=DIR A B W...` scores two kept
+//! variants averaged in log-odds (B weighted W, thresholds alike).
+//! `langfolds` is what ships: the shipped head calibrated and thresholded
+//! on out-of-fold scores whose folds are the training languages.
 use rhetor_formats::corpus::load_dataset;
 use rhetor_formats::corpus::LabeledDocument;
 use rhetor_model::calibrate::decide_multilabel;
@@ -58,7 +67,7 @@ fn variant(name: &str) -> Option<Variant> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [data, names @ ..] = args.as_slice() else {
-        return Err("usage: crossscript DATA VARIANT... (shipped, or parts joined by +: fold, nofold, xchars, xchars05, cues, nolang, chars34, cw2)".into());
+        return Err("usage: crossscript DATA VARIANT... (shipped, or parts joined by +: fold, nofold, xchars, xchars05, cues, nolang, chars34, cw2, nowords, langfolds, b18, b16, l2x3, l2x10, wlang2, wlang3, lang2, lang3); or DATA mix=DIR A B W...".into());
     };
     let docs = load_dataset(&PathBuf::from(data), None)?;
     if let Some(dir) = names.first().and_then(|n| n.strip_prefix("mix=")) {
