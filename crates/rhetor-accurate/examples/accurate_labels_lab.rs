@@ -30,7 +30,8 @@
 //! - `centre`: the heads' embedding inputs centred per language (or per
 //!   article, standardised, or with the language subspace projected out),
 //!   scored by leave-one-language-out and/or 5-fold CV (`SCOPE=lolo|cv|both`)
-//!   for the variants in `VARIANTS` (`;`-separated; see [`Centring`]);
+//!   for the variants in `VARIANTS` (`;`-separated; see [`Centring`];
+//!   `TECH=SPEC`: the techniques head on centring SPEC whatever the variant);
 //! - `show FILE`: a heads file's unseen-language parameters.
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::{frame_input, technique_fast, technique_input, StackConfig};
@@ -914,7 +915,8 @@ fn period(
 /// `ra=lang|none` (the training languages' paragraphs and articles), `std` (also divided by the language's standard
 /// deviation per dimension), `sub=K` (instead of centring: the top K
 /// principal directions of the language means' deviations projected out of
-/// every vector, the held-out language's corpus mean among the means).
+/// every vector, the held-out language's corpus mean among the means;
+/// `st`: the training languages' means only, directions a model could ship).
 #[derive(Debug, Clone)]
 struct Centring {
     on: bool,
@@ -925,6 +927,7 @@ struct Centring {
     train_art: String,
     std: bool,
     sub: usize,
+    sub_train_only: bool,
 }
 
 impl Centring {
@@ -938,6 +941,7 @@ impl Centring {
             train_art: "lang".into(),
             std: false,
             sub: 0,
+            sub_train_only: false,
         };
         for t in spec.split('+') {
             match t.split_once('=') {
@@ -949,6 +953,7 @@ impl Centring {
                 Some(("sub", v)) => c.sub = v.parse().expect("sub=K"),
                 _ if t == "lang" => c.on = true,
                 _ if t == "std" => c.std = true,
+                _ if t == "st" => c.sub_train_only = true,
                 _ if t == "base" => {}
                 _ => panic!("unknown centring token {t}"),
             }
@@ -1070,7 +1075,9 @@ fn centred(
     let (pglob, aglob) = (glob(&para), glob(&art));
     if c.sub > 0 {
         let project = |stats: &[(Vec<f32>, Vec<f32>)]| -> Vec<Vec<f32>> {
-            let ls: Vec<usize> = (0..nl).filter(|&l| present[l]).collect();
+            let ls: Vec<usize> = (0..nl)
+                .filter(|&l| present[l] && (trained[l] || !c.sub_train_only))
+                .collect();
             let grand: Vec<f32> = (0..dim)
                 .map(|j| ls.iter().map(|&l| stats[l].0[j]).sum::<f32>() / ls.len() as f32)
                 .collect();
@@ -1160,6 +1167,7 @@ fn centre(
     }
     let scope = std::env::var("SCOPE").unwrap_or_else(|_| "lolo".into());
     let spec = std::env::var("VARIANTS").unwrap_or_else(|_| "base".into());
+    let tech = std::env::var("TECH").ok().map(|t| Centring::parse(&t));
     for v in spec.split(';') {
         let c = Centring::parse(v);
         for (name, groups, test_fast, unseen) in [
@@ -1177,10 +1185,20 @@ fn centre(
                 let train: Vec<usize> = (0..docs.len()).filter(|&i| !in_test[i]).collect();
                 let e = centred(&c, &emb, &lang, &train, test);
                 let heads = fit_heads(docs, &inputs, &e, &train, &cfg);
+                // The techniques head on its own centring (`TECH`), the
+                // article heads on the variant's.
+                let tech = tech.as_ref().map(|tc| {
+                    let et = centred(tc, &emb, &lang, &train, test);
+                    let h = fit_heads(docs, &inputs, &et, &train, &cfg);
+                    (et, h)
+                });
                 for &i in test {
                     let mut d = unannotated(&docs[i].doc);
                     let t = &test_fast[i];
-                    let dec = heads.decide(&t.probs, &t.rules, &e[i], unseen);
+                    let mut dec = heads.decide(&t.probs, &t.rules, &e[i], unseen);
+                    if let Some((et, h)) = &tech {
+                        dec.techniques = h.decide(&t.probs, &t.rules, &et[i], unseen).techniques;
+                    }
                     apply(&mut d, dec, Some(&t.candidates));
                     preds[i] = Some(d);
                 }
