@@ -105,7 +105,7 @@ const NOISE_WORDS: &[&str] = &[
     "readmore",
 ];
 
-fn is_noise_name(value: &str) -> bool {
+pub(crate) fn is_noise_name(value: &str) -> bool {
     value.split_whitespace().any(|token| {
         let token = token.to_ascii_lowercase();
         NOISE_WORDS.contains(&token.as_str())
@@ -118,7 +118,18 @@ fn is_noise_name(value: &str) -> bool {
 /// Reads one page held in memory (the fuzzing entry point): `Ok(None)`
 /// when it holds no article text.
 pub fn read_html(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
-    read_page(&Page {
+    read_page(&in_memory(bytes))
+}
+
+/// [`read_html`] without [`crate::prune`]: every page parsed whole (the
+/// plain version the fuzz target and the tests compare it with).
+#[doc(hidden)]
+pub fn read_html_unpruned(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
+    read_page_as(&in_memory(bytes), false)
+}
+
+fn in_memory(bytes: &[u8]) -> Page {
+    Page {
         location: "<page>".into(),
         bytes: bytes.to_vec(),
         id: "page".into(),
@@ -126,12 +137,27 @@ pub fn read_html(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
         published: None,
         source: None,
         http_charset: None,
-    })
+    }
 }
 
 pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
+    read_page_as(page, true)
+}
+
+/// The page parsed: with `prune`, after [`crate::prune::prune`] cut what
+/// the clean-up would remove anyway (the same tree after [`clean`]).
+fn parse(html: &str, prune: bool) -> Document {
+    let pruned = if prune {
+        crate::prune::prune(html)
+    } else {
+        None
+    };
+    Document::from(pruned.as_deref().unwrap_or(html))
+}
+
+fn read_page_as(page: &Page, prune: bool) -> Result<Option<Article>, ExtractError> {
     let (html, _) = encoding::decode_page(&page.bytes, page.http_charset.as_deref());
-    let doc = Document::from(html.as_str());
+    let doc = parse(&html, prune);
     let meta = Meta::read(&doc);
     clean(&doc);
     let paragraphs =
@@ -631,6 +657,118 @@ mod tests {
         assert!(
             removed > 100 && elements > 5 * removed,
             "{removed} of {elements}"
+        );
+    }
+
+    /// Pages written to try the corners of [`crate::prune`]: boxes whose
+    /// insides reach outside them, markup hidden in scripts, comments,
+    /// attributes and raw text, misnesting, tables, SVG, a frameset.
+    fn prune_corners() -> Vec<(String, String)> {
+        let body = |inner: &str| {
+            format!(
+                "<!DOCTYPE html><html><head><title>T</title></head><body><main><p>{PARA}</p>{inner}<p>{PARA} {PARA}</p></main></body></html>"
+            )
+        };
+        let corners = [
+            r#"<li><div class="share"><li>x</li></div></li>"#,
+            r#"<ul><li><div class="share"><p>a</p></div><li>b</li></ul>"#,
+            r#"<p>open p<div class="ad"><span>x</span></div>"#,
+            r#"<a href="x"><nav><a href="y">y</a></nav></a>"#,
+            r#"<b><nav><p>x</b>y</p></nav>z"#,
+            r#"<nav><b>x</nav>after the box"#,
+            r#"<script>var a = "<nav class=ad><p>x</p></nav>";</script><nav><p>n</p></nav>"#,
+            r#"<script><!-- <script></script> --></script><nav><p>n</p></nav>"#,
+            r#"<!-- <nav>x</nav> --><nav><p>n</p></nav><!--><nav><p>m</p></nav><!---><nav>o</nav>"#,
+            r#"<!-- a --!> <nav>in</nav> --><nav><p>n</p></nav>"#,
+            r#"<nav title="a>b" data-x='c>d' e=f><p>x</p></nav>"#,
+            r#"<div class="ad"><table><tr><td>x</td></tr></table></div><nav>n</nav>"#,
+            r#"<table><tr><td><nav><p>x</p></nav></td></tr></table><nav>m</nav>"#,
+            r#"<nav><h1>Another title</h1></nav><aside><time datetime="2020-01-01">d</time></aside>"#,
+            r#"<ul class="related"><li>a<li>b</ul><aside><ul><li>c</li></ul></aside>"#,
+            r#"<div class="ad"><svg><p>x</p></svg></div><nav><p>y</p></nav>"#,
+            r#"<textarea><nav class=ad>x</nav></textarea><nav><p>y</p></nav>"#,
+            r#"<div class="ad"><style>p{color:red}</style><form><input name=q><button>b</button><textarea>t</textarea></form></div>"#,
+            r#"<div class="ad&amp;x"><p>a</p></div><div class="x&#32;ad"><p>b</p></div>"#,
+            r#"<DIV CLASS="AD"><P>x</P></DIV><Nav ><p>y</p></NAV ><footer><p>z</p></footer	>"#,
+            r#"<nav/>text after a self-closed nav<p>para</p>"#,
+            r#"<div class="ad" class="x"><p>a</p></div><div class="x" class="ad"><p>b</p></div><div id=comments class=story><p>c</p></div>"#,
+            r#"<nav><script>var x = 1;</script></nav><aside><p>a</p><h2>h</h2><h3>i</h3></aside>"#,
+            r#"<h2>head<nav><p>x</p></nav></h2><nav><h2>a<h3>b</h3></h2></nav>"#,
+            r#"<nav><p>a<p>b</nav><nav><p>a<div>b</div></p></nav>"#,
+            "<nav>\r\n<p>a</p>\r</nav><aside>\r<ul>\r\n<li>x</li></ul></aside>",
+            r#"<form><nav><form><p>x</p></form></nav></form><nav><button><button>b</button></button></nav>"#,
+            r#"<dl><nav><dd>x</dd></nav></dl><nav><dl><dt>a</dt><dd>b</dd></dl></nav><dl class="ad"><dd>c</dd></dl>"#,
+            r#"<nav><noscript><p>x</p></noscript></nav><nav><template><p>t</p></template></nav>"#,
+            r#"<nav><p>unclosed"#,
+            r#"<nav><a href="x">unclosed a</nav><p>after</p>"#,
+            r#"<aside><img src="x.png" alt="<p>"><br/><hr></aside><nav><input value='a"b'></nav>"#,
+            r#"<nav><![CDATA[ <p>x</p> ]]></nav><nav><?php echo 1 ?><p>x</p></nav><nav></ x><p>y</p></nav><nav></><p>z</p></nav>"#,
+            r#"<nav><p>x</p></nav></body><nav><p>after body</p></nav>"#,
+            r#"<frameset><frame></frameset><nav><p>x</p></nav>"#,
+            r#"<a href="x">A<nav><a href="y">y</a></nav>B</a>"#,
+            r#"<script type="application/ld+json">{"datePublished": "2020-01-01<!--<script></script><nav><p>x</p></nav>-->"}</script>"#,
+            r#"<div class="ad"><div><span><em>deep <strong>nest</strong></em></span></div></div><section class="comments"><h2>c</h2><div class="comment"><p>x</p><a href="/r">r</a></div></section>"#,
+        ];
+        let mut pages: Vec<(String, String)> = corners
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("prune corner {i}"), body(c)))
+            .collect();
+        // Text in the box is what says "no frameset" before one comes.
+        pages.push((
+            "frameset after a box".into(),
+            "<nav><p>x</p></nav><frameset><frame src=a></frameset>".into(),
+        ));
+        // The same corners without the page around them (head, body
+        // implied), and cut short.
+        for (i, c) in corners.iter().enumerate() {
+            pages.push((
+                format!("bare corner {i}"),
+                format!("<p>{PARA}</p>{c}<p>{PARA}</p>"),
+            ));
+            let page = body(c);
+            let cut = page.len() / 2;
+            let cut = (0..=cut).rev().find(|&i| page.is_char_boundary(i)).unwrap();
+            pages.push((format!("cut corner {i}"), page[..cut].to_string()));
+        }
+        pages
+    }
+
+    /// Parsing the pruned page leaves, after the clean-up, the tree that
+    /// parsing the whole page left, and the same record (or error), on
+    /// every page the bench and the tests use and on the corners.
+    #[test]
+    fn pruned_parse_is_the_plain_parse_after_the_clean_up() {
+        let mut pages: Vec<(String, String)> = every_page()
+            .into_iter()
+            .map(|(name, bytes)| (name, encoding::decode_page(&bytes, None).0))
+            .collect();
+        let bench_pages = pages.len();
+        pages.push(("noise corners".into(), NOISE_CORNERS.into()));
+        pages.extend(prune_corners());
+        let (mut pruned, mut bench_pruned, mut cut_bytes) = (0, 0, 0);
+        for (i, (name, html)) in pages.iter().enumerate() {
+            let plain = parse(html, false);
+            clean(&plain);
+            let fewer = parse(html, true);
+            clean(&fewer);
+            assert_eq!(fewer.html(), plain.html(), "{name}");
+            let records = |prune| format!("{:?}", read_page_as(&in_memory(html.as_bytes()), prune));
+            assert_eq!(records(true), records(false), "{name}");
+            if let Some(p) = crate::prune::prune(html) {
+                pruned += 1;
+                bench_pruned += usize::from(i < bench_pages);
+                cut_bytes += html.len() - p.len();
+            }
+        }
+        // The pass does cut: most bench pages, and a good share of them.
+        assert!(
+            bench_pruned * 2 > bench_pages,
+            "{bench_pruned} of {bench_pages}"
+        );
+        assert!(
+            pruned > bench_pruned + 10 && cut_bytes > 10_000,
+            "{pruned}, {cut_bytes} bytes"
         );
     }
 
