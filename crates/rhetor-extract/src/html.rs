@@ -64,55 +64,80 @@ static MATCHERS: LazyLock<Matchers> = LazyLock::new(|| {
 /// Class and id words of boxes that are not the article. A class or id
 /// matches when one of its words (split at `-` and `_`), or the whole of
 /// it, is one of these: `comment-list` does, `commentary` does not.
+/// Sorted, for [`is_noise_word`]'s binary search.
 const NOISE_WORDS: &[&str] = &[
-    "cookie",
-    "cookies",
-    "consent",
-    "gdpr",
-    "newsletter",
-    "subscribe",
-    "share",
-    "sharing",
-    "social",
-    "comment",
-    "comments",
-    "related",
-    "teaser",
-    "teasers",
-    "recommended",
+    "ad",
+    "ads",
+    "advert",
+    "author",
     "breadcrumb",
     "breadcrumbs",
     "byline",
-    "author",
-    "dateline",
-    "meta",
-    "tags",
-    "advert",
-    "ad",
-    "ads",
-    "promo",
-    "sidebar",
     "caption",
+    "comment",
+    "comments",
+    "consent",
+    "cookie",
+    "cookies",
+    "dateline",
+    "gdpr",
     "kicker",
-    "paywall",
-    "signup",
-    "popular",
-    "outbrain",
-    "taboola",
+    "meta",
     "more-stories",
     "most-read",
+    "newsletter",
+    "outbrain",
+    "paywall",
+    "popular",
+    "promo",
     "read-more",
     "readmore",
+    "recommended",
+    "related",
+    "share",
+    "sharing",
+    "sidebar",
+    "signup",
+    "social",
+    "subscribe",
+    "taboola",
+    "tags",
+    "teaser",
+    "teasers",
 ];
 
 pub(crate) fn is_noise_name(value: &str) -> bool {
-    value.split_whitespace().any(|token| {
-        let token = token.to_ascii_lowercase();
-        NOISE_WORDS.contains(&token.as_str())
-            || token
-                .split(['-', '_'])
-                .any(|part| NOISE_WORDS.contains(&part))
-    })
+    let is_noise = |token: &[u8]| {
+        is_noise_word(token) || token.split(|&b| b == b'-' || b == b'_').any(is_noise_word)
+    };
+    if value.is_ascii() {
+        // The white space of `split_whitespace` in ASCII, read as bytes.
+        value
+            .as_bytes()
+            .split(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+            .any(|token| !token.is_empty() && is_noise(token))
+    } else {
+        value
+            .split_whitespace()
+            .any(|token| is_noise(token.as_bytes()))
+    }
+}
+
+/// The [`crate::prune::key`]s of [`NOISE_WORDS`], in its order.
+const NOISE_KEYS: [u128; NOISE_WORDS.len()] = {
+    let mut keys = [0; NOISE_WORDS.len()];
+    let mut i = 0;
+    while i < NOISE_WORDS.len() {
+        keys[i] = crate::prune::key(NOISE_WORDS[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
+
+/// Whether `word`, in lower case, is one of [`NOISE_WORDS`] (without a
+/// lower-case copy: this runs on every class and id of every page).
+fn is_noise_word(word: &[u8]) -> bool {
+    crate::prune::lower_key(word).is_some_and(|k| NOISE_KEYS.binary_search(&k).is_ok())
 }
 
 /// Reads one page held in memory (the fuzzing entry point): `Ok(None)`
@@ -493,6 +518,64 @@ mod tests {
         assert!(is_noise_name("more-stories"));
         assert!(!is_noise_name("commentary story-body"));
         assert!(!is_noise_name("headline"));
+    }
+
+    /// `is_noise_name` decides as lowering each token and looking its
+    /// parts up in the list did (the plain version it replaced).
+    #[test]
+    fn noise_names_as_the_plain_lookup() {
+        let plain = |value: &str| {
+            value.split_whitespace().any(|token| {
+                let token = token.to_ascii_lowercase();
+                NOISE_WORDS.contains(&token.as_str())
+                    || token
+                        .split(['-', '_'])
+                        .any(|part| NOISE_WORDS.contains(&part))
+            })
+        };
+        assert!(NOISE_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(NOISE_KEYS.windows(2).all(|w| w[0] < w[1]));
+        let mut values: Vec<String> = NOISE_WORDS
+            .iter()
+            .flat_map(|w| {
+                [
+                    w.to_string(),
+                    w.to_uppercase(),
+                    format!("x-{w}_y"),
+                    format!("{w}s"),
+                    format!("a {w}"),
+                ]
+            })
+            .collect();
+        values.extend(
+            [
+                "",
+                " ",
+                "c-article__par",
+                "AD",
+                "Ad_box",
+                "more-stories-x",
+                "read_more",
+                "Şhare",
+                "share\u{a0}x",
+                "comment\u{130}",
+                "commentsss",
+                "a--b__",
+                "ÄD",
+                "kicker-teaser-TEXT",
+                "recommendedx",
+                "newsletters",
+                "ad\0",
+                "more-stories-and-more-x",
+            ]
+            .map(String::from),
+        );
+        let mut seen = [0, 0];
+        for v in &values {
+            assert_eq!(is_noise_name(v), plain(v), "{v:?}");
+            seen[usize::from(plain(v))] += 1;
+        }
+        assert!(seen[0] > 10 && seen[1] > 100, "{seen:?}");
     }
 
     const PARA: &str = "The council met on Monday evening and decided, after a long debate, to keep the library open on Sundays for another year.";

@@ -177,18 +177,50 @@ fn has(tag: Tag, flag: u16) -> bool {
     TAGS[usize::from(tag)].1 & flag != 0
 }
 
-/// The known element named `name` (in any case).
-fn tag_of(name: &[u8]) -> Option<Tag> {
-    if name.len() > 10 {
+/// A name of up to 16 bytes as one number, first byte highest, so that
+/// numbers sort as the names do (a sorted table of names is a sorted table
+/// of keys, searched without a byte comparison per step).
+pub(crate) const fn key(name: &[u8]) -> u128 {
+    let mut key = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        key <<= 8;
+        if i < name.len() {
+            key |= name[i] as u128;
+        }
+        i += 1;
+    }
+    key
+}
+
+/// The [`key`] of `name` in ASCII lower case; `None` for a name longer
+/// than 16 bytes or holding a NUL (which [`key`] would not tell from the
+/// name without it), neither of which is in a table.
+pub(crate) fn lower_key(name: &[u8]) -> Option<u128> {
+    if name.len() > 16 || name.contains(&0) {
         return None;
     }
-    let mut lower = [0u8; 10];
-    let lower = &mut lower[..name.len()];
-    lower.copy_from_slice(name);
-    lower.make_ascii_lowercase();
-    TAGS.binary_search_by(|(n, _)| (*n).cmp(&*lower))
-        .ok()
-        .map(|i| i as Tag)
+    let mut bytes = [0u8; 16];
+    bytes[..name.len()].copy_from_slice(name);
+    bytes.make_ascii_lowercase();
+    Some(u128::from_be_bytes(bytes))
+}
+
+/// The [`key`]s of [`TAGS`]' names, in its order.
+const TAG_KEYS: [u128; TAGS.len()] = {
+    let mut keys = [0; TAGS.len()];
+    let mut i = 0;
+    while i < TAGS.len() {
+        keys[i] = key(TAGS[i].0);
+        i += 1;
+    }
+    keys
+};
+
+/// The known element named `name` (in any case).
+fn tag_of(name: &[u8]) -> Option<Tag> {
+    let key = lower_key(name)?;
+    TAG_KEYS.binary_search(&key).ok().map(|i| i as Tag)
 }
 
 /// One token of the page, as far as the model needs it.
@@ -585,6 +617,57 @@ fn end_of_box(scanner: &mut Scanner, stack: &Stack, the_box: Tag) -> Option<usiz
                     inner.push(tag);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tables are sorted, their keys too, and every name is found
+    /// (in any case), nothing else.
+    #[test]
+    fn tag_lookup_finds_the_known_names_only() {
+        assert!(TAGS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(TAG_KEYS.windows(2).all(|w| w[0] < w[1]));
+        for (i, (name, _)) in TAGS.iter().enumerate() {
+            assert_eq!(tag_of(name), Some(i as Tag));
+            assert_eq!(tag_of(&name.to_ascii_uppercase()), Some(i as Tag));
+            let mut longer = name.to_vec();
+            longer.push(b'x');
+            assert_ne!(tag_of(&longer), Some(i as Tag));
+            longer.pop();
+            longer.push(0);
+            assert_eq!(tag_of(&longer), None);
+        }
+        for other in [
+            &b""[..],
+            b"svg",
+            b"table",
+            b"blockquotes",
+            b"\xc3\xa4",
+            b"abcdefghijklmnopq",
+        ] {
+            assert_eq!(tag_of(other), None, "{other:?}");
+        }
+        for (tag, name) in [
+            (HTML, "html"),
+            (HEAD, "head"),
+            (BODY, "body"),
+            (SCRIPT, "script"),
+            (P, "p"),
+            (A, "a"),
+            (UL, "ul"),
+            (OL, "ol"),
+            (LI, "li"),
+            (DL, "dl"),
+            (DT, "dt"),
+            (DD, "dd"),
+            (BUTTON, "button"),
+            (FORM, "form"),
+        ] {
+            assert_eq!(TAGS[usize::from(tag)].0, name.as_bytes());
         }
     }
 }
