@@ -17,7 +17,7 @@
 //! | `url` | `<link rel=canonical>`, `og:url`, the container's URL |
 
 use crate::{encoding, Article, ExtractError, Page};
-use dom_query::{Document, Matcher, NodeRef, Selection};
+use dom_query::{Document, Matcher, NodeRef};
 use std::sync::LazyLock;
 
 /// Fewer body words than this and a page has no article (a list page, a
@@ -260,19 +260,50 @@ fn mostly_links(root: &NodeRef) -> bool {
 /// The non-white-space characters of the text under `root`, and of the
 /// text of its links (a link inside a link counts twice, as the selector
 /// `a` finds both).
+///
+/// One walk of the subtree: each text node's characters count once for
+/// the whole and once for each link below `root` around it (what
+/// selecting the links and taking the text of each gave; tested against
+/// that plain version).
 fn link_text(root: &NodeRef) -> (usize, usize) {
-    let all = non_space_chars(&root.text());
-    let links = Selection::from(*root)
-        .select_matcher(&MATCHERS.link)
-        .nodes()
-        .iter()
-        .map(|a| non_space_chars(&a.text()))
-        .sum();
+    let (mut all, mut links) = (0, 0);
+    // Nodes still to read, each with the number of links around it.
+    let mut todo: Vec<(NodeRef, usize)> = Vec::new();
+    fn push_children<'a>(todo: &mut Vec<(NodeRef<'a>, usize)>, node: &NodeRef<'a>, depth: usize) {
+        let start = todo.len();
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            todo.push((c, depth));
+        }
+        todo[start..].reverse();
+    }
+    push_children(&mut todo, root, 0);
+    while let Some((node, depth)) = todo.pop() {
+        if let Some(chars) = node.query(|n| match &n.data {
+            dom_query::NodeData::Text { contents } => Some(non_space_chars(contents)),
+            _ => None,
+        }) {
+            let chars = chars.unwrap_or(0);
+            all += chars;
+            links += chars * depth;
+        }
+        let depth = depth + usize::from(node.is_element() && MATCHERS.link.match_element(&node));
+        push_children(&mut todo, &node, depth);
+    }
     (all, links)
 }
 
 fn non_space_chars(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
+    if text.is_ascii() {
+        // ASCII's white space for `char::is_whitespace`: tab to carriage
+        // return, and space. Counted over bytes, which vectorises.
+        text.bytes()
+            .filter(|b| !matches!(b, b'\t'..=b'\r' | b' '))
+            .count()
+    } else {
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    }
 }
 
 /// One paragraph per non-blank line, white space collapsed (each line's
@@ -326,7 +357,9 @@ fn following<'a>(node: &NodeRef<'a>) -> Option<NodeRef<'a>> {
     }
 }
 
-/// The tags [`NOISE`] names.
+/// The tags [`NOISE`] names ([`is_noise`] holds them as atoms; a test
+/// checks the two lists agree).
+#[cfg_attr(not(test), allow(dead_code))]
 const NOISE_TAGS: &[&str] = &[
     "script",
     "style",
@@ -351,15 +384,35 @@ fn is_noise(node: &NodeRef) -> bool {
     let Some(el) = node.element_ref() else {
         return false;
     };
+    // Names compared as interned atoms (one integer comparison each),
+    // not as strings.
+    use dom_query::local_name as name;
     let no_ns = |a: &dom_query::Attr| a.name.ns.is_empty();
-    if NOISE_TAGS.contains(&&*el.name.local)
+    let tag = &el.name.local;
+    let noise_tags = [
+        name!("script"),
+        name!("style"),
+        name!("noscript"),
+        name!("template"),
+        name!("iframe"),
+        name!("svg"),
+        name!("form"),
+        name!("button"),
+        name!("nav"),
+        name!("footer"),
+        name!("aside"),
+        name!("figcaption"),
+    ];
+    if noise_tags.contains(tag)
         || el.attrs.iter().any(|a| {
+            let attr = &a.name.local;
             no_ns(a)
-                && match &*a.name.local {
-                    "role" => matches!(&*a.value, "navigation" | "complementary" | "contentinfo"),
-                    "aria-hidden" => &*a.value == "true",
-                    "hidden" => true,
-                    _ => false,
+                && if *attr == name!("role") {
+                    matches!(&*a.value, "navigation" | "complementary" | "contentinfo")
+                } else if *attr == name!("aria-hidden") {
+                    &*a.value == "true"
+                } else {
+                    *attr == name!("hidden")
                 }
         })
     {
@@ -368,8 +421,16 @@ fn is_noise(node: &NodeRef) -> bool {
     let is_box = el
         .attrs
         .iter()
-        .any(|a| no_ns(a) && matches!(&*a.name.local, "class" | "id"));
-    if !is_box || matches!(&*el.name.local, "html" | "body" | "main" | "article") {
+        .any(|a| no_ns(a) && (a.name.local == name!("class") || a.name.local == name!("id")));
+    if !is_box
+        || [
+            name!("html"),
+            name!("body"),
+            name!("main"),
+            name!("article"),
+        ]
+        .contains(tag)
+    {
         return false;
     }
     let class = el.attr("class").unwrap_or_default();
@@ -510,6 +571,7 @@ fn cut_site_suffix(title: &str, site: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dom_query::Selection;
 
     #[test]
     fn noise_names_match_whole_words() {
@@ -630,6 +692,46 @@ mod tests {
         assert_eq!(cut_site_suffix("A - B", None), "A - B");
     }
 
+    /// What [`link_text`] counted before its one walk: the text of the
+    /// root, and of every link the selector `a` finds under it.
+    fn link_text_selected(root: &NodeRef) -> (usize, usize) {
+        let all = non_space_chars(&root.text());
+        let links = Selection::from(*root)
+            .select_matcher(&MATCHERS.link)
+            .nodes()
+            .iter()
+            .map(|a| non_space_chars(&a.text()))
+            .sum();
+        (all, links)
+    }
+
+    /// The one walk counts what selecting the links did, under every
+    /// element of every page (Readability's content root among them).
+    #[test]
+    fn link_text_in_one_walk_is_the_selected_links() {
+        let mut pages = every_page();
+        pages.push(("noise corners".into(), NOISE_CORNERS.as_bytes().to_vec()));
+        pages.push((
+            "links in links".into(),
+            b"<div><a href=x>one <a href=y>two <b>three</b></a> four</a><svg><a>in svg</a></svg><math><a>m</a></math> tail <a>x<!-- c --></a></div>".to_vec(),
+        ));
+        let (mut roots, mut with_links) = (0, 0);
+        for (name, bytes) in pages {
+            let (html, _) = encoding::decode_page(&bytes, None);
+            let doc = Document::from(html.as_str());
+            for node in doc.select("*").nodes() {
+                let plain = link_text_selected(node);
+                assert_eq!(link_text(node), plain, "{name}: {}", node.html());
+                roots += 1;
+                with_links += usize::from(plain.1 > 0);
+            }
+        }
+        assert!(
+            with_links > 100 && roots > 2 * with_links,
+            "{with_links} of {roots}"
+        );
+    }
+
     /// What `mostly_links` counted before: the article's HTML
     /// (`Article::content`) parsed again as a page of its own.
     fn link_text_plain(content_html: &str) -> (usize, usize) {
@@ -694,6 +796,22 @@ mod tests {
             if is_noise_name(&class) || is_noise_name(&id) {
                 node.remove_from_parent();
             }
+        }
+    }
+
+    /// [`is_noise`]'s atoms are [`NOISE_TAGS`]: an element of each of those
+    /// tags is noise, one of other tags is not.
+    #[test]
+    fn noise_tags_as_atoms() {
+        for tag in NOISE_TAGS
+            .iter()
+            .chain(&["p", "div", "section", "header", "main", "span"])
+        {
+            let doc =
+                Document::from(format!("<html><body><{tag}>x</{tag}></body></html>").as_str());
+            let el = doc.select(tag);
+            let node = el.nodes().first().unwrap_or_else(|| panic!("{tag}"));
+            assert_eq!(is_noise(node), NOISE_TAGS.contains(tag), "{tag}");
         }
     }
 
@@ -879,6 +997,24 @@ mod tests {
         }
         // Both answers were seen.
         assert!(lists >= 1, "no page was a list of links");
+    }
+
+    /// `non_space_chars` counts what filtering the characters did.
+    #[test]
+    fn non_space_chars_as_the_char_filter() {
+        let plain = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+        let all_ascii: String = (0u8..128).map(char::from).collect();
+        for t in [
+            "",
+            " ",
+            "a b\tc\nd\x0be\x0cf\rg",
+            "\x1c\x1d\x1e\x1fx",
+            "é \u{a0}x\u{85}\u{2003}",
+            &all_ascii,
+        ] {
+            assert_eq!(non_space_chars(t), plain(t), "{t:?}");
+        }
+        assert_eq!(non_space_chars(&all_ascii), 128 - 6);
     }
 
     /// `paragraphs` is what joining each line's words with `join` gave.

@@ -277,14 +277,14 @@ impl<'a> Scanner<'a> {
         };
         Some(match s.get(lt + 1) {
             Some(b'!') => self.markup_declaration(lt),
-            Some(b'?') => self.to_gt(lt + 2),
+            Some(b'?') => self.skip_past_gt(lt + 2),
             Some(b'/') => match s.get(lt + 2) {
                 Some(c) if c.is_ascii_alphabetic() => self.tag(lt + 2, true),
                 Some(b'>') => {
                     self.pos = lt + 3;
                     Token::Other
                 }
-                Some(_) => self.to_gt(lt + 2),
+                Some(_) => self.skip_past_gt(lt + 2),
                 None => Token::Stop,
             },
             Some(c) if c.is_ascii_alphabetic() => self.tag(lt + 1, false),
@@ -298,7 +298,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// A bogus comment (or a doctype): up to the next `>`.
-    fn to_gt(&mut self, from: usize) -> Token<'a> {
+    fn skip_past_gt(&mut self, from: usize) -> Token<'a> {
         match memchr(b'>', &self.html.as_bytes()[from..]) {
             Some(n) => {
                 self.pos = from + n + 1;
@@ -312,7 +312,7 @@ impl<'a> Scanner<'a> {
     fn markup_declaration(&mut self, lt: usize) -> Token<'a> {
         let s = self.html.as_bytes();
         if !s[lt + 2..].starts_with(b"--") {
-            return self.to_gt(lt + 2);
+            return self.skip_past_gt(lt + 2);
         }
         let body = lt + 4;
         // `<!-->` and `<!--->` end at once.
