@@ -907,6 +907,7 @@ mod tests {
             r#"<nav><p>x</p></nav></body><nav><p>after body</p></nav>"#,
             r#"<frameset><frame></frameset><nav><p>x</p></nav>"#,
             r#"<a href="x">A<nav><a href="y">y</a></nav>B</a>"#,
+            r#"<div><b x><b x><b x><nav><b x>y</b></nav></div><p>after the box</p>"#,
             r#"<script type="application/ld+json">{"datePublished": "2020-01-01<!--<script></script><nav><p>x</p></nav>-->"}</script>"#,
             r#"<div class="ad"><div><span><em>deep <strong>nest</strong></em></span></div></div><section class="comments"><h2>c</h2><div class="comment"><p>x</p><a href="/r">r</a></div></section>"#,
         ];

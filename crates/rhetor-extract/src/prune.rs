@@ -36,7 +36,9 @@
 //!   elements (no `h1`, `time`, `meta`, `link`, `title`, `script` or
 //!   `article`, which the metadata reads from the whole page), and never
 //!   reaches outside the box (no `<a>` inside an open `a`, no `<li>`
-//!   outside a list of its own, no tag that closes a `p` opened inside).
+//!   outside a list of its own, no tag that closes a `p` opened inside,
+//!   no formatting element of a kind open outside the box, which could
+//!   push that one out of the parser's list of active formatting elements).
 //!   Then the parser's state after the box's end tag (its stack of open
 //!   elements, its list of active formatting elements, its form pointer) is
 //!   the same with or without the box's insides. The one other thing the
@@ -73,11 +75,15 @@ const NAMED_BOX: u16 = 1 << 5;
 /// nor `main`, `html`, `head`, `body`, `base`.
 const INSIDE_OK: u16 = 1 << 6;
 const HEADING: u16 = 1 << 7;
+/// Formatting elements: the parser also keeps them in its list of active
+/// formatting elements, where a fourth one like three others (same name
+/// and attributes) pushes the earliest out.
+const FORMATTING: u16 = 1 << 8;
 
 /// The elements the model knows, with what it needs to know of them,
 /// sorted by name. Any other element stops it.
 const TAGS: &[(&[u8], u16)] = &[
-    (b"a", INSIDE_OK),
+    (b"a", INSIDE_OK | FORMATTING),
     (b"abbr", INSIDE_OK),
     (b"address", CLOSES_P | INSIDE_OK),
     (b"article", CLOSES_P | STOPS_ITEM_SEARCH),
@@ -85,7 +91,7 @@ const TAGS: &[(&[u8], u16)] = &[
         b"aside",
         CLOSES_P | STOPS_ITEM_SEARCH | NOISE_BOX | INSIDE_OK,
     ),
-    (b"b", INSIDE_OK),
+    (b"b", INSIDE_OK | FORMATTING),
     (b"base", VOID),
     (b"blockquote", CLOSES_P | STOPS_ITEM_SEARCH | INSIDE_OK),
     (b"body", STOPS_ITEM_SEARCH),
@@ -96,7 +102,7 @@ const TAGS: &[(&[u8], u16)] = &[
     (b"div", CLOSES_P | NAMED_BOX | INSIDE_OK),
     (b"dl", CLOSES_P | STOPS_ITEM_SEARCH | NAMED_BOX | INSIDE_OK),
     (b"dt", CLOSES_P | STOPS_ITEM_SEARCH | INSIDE_OK),
-    (b"em", INSIDE_OK),
+    (b"em", INSIDE_OK | FORMATTING),
     (
         b"figcaption",
         CLOSES_P | STOPS_ITEM_SEARCH | NOISE_BOX | INSIDE_OK,
@@ -123,7 +129,7 @@ const TAGS: &[(&[u8], u16)] = &[
     ),
     (b"hr", VOID | CLOSES_P | INSIDE_OK),
     (b"html", STOPS_ITEM_SEARCH),
-    (b"i", INSIDE_OK),
+    (b"i", INSIDE_OK | FORMATTING),
     (b"img", VOID | INSIDE_OK),
     (b"input", VOID | INSIDE_OK),
     (b"label", INSIDE_OK),
@@ -137,23 +143,23 @@ const TAGS: &[(&[u8], u16)] = &[
     (b"p", CLOSES_P | INSIDE_OK),
     (b"picture", INSIDE_OK),
     (b"q", INSIDE_OK),
-    (b"s", INSIDE_OK),
+    (b"s", INSIDE_OK | FORMATTING),
     (b"script", RAW),
     (
         b"section",
         CLOSES_P | STOPS_ITEM_SEARCH | NAMED_BOX | INSIDE_OK,
     ),
-    (b"small", INSIDE_OK),
+    (b"small", INSIDE_OK | FORMATTING),
     (b"source", VOID | INSIDE_OK),
     (b"span", INSIDE_OK),
-    (b"strong", INSIDE_OK),
+    (b"strong", INSIDE_OK | FORMATTING),
     (b"style", RAW | INSIDE_OK),
     (b"sub", INSIDE_OK),
     (b"sup", INSIDE_OK),
     (b"textarea", RAW | INSIDE_OK),
     (b"time", 0),
     (b"title", RAW),
-    (b"u", INSIDE_OK),
+    (b"u", INSIDE_OK | FORMATTING),
     (b"ul", CLOSES_P | STOPS_ITEM_SEARCH | NAMED_BOX | INSIDE_OK),
     (b"wbr", VOID | INSIDE_OK),
 ];
@@ -607,7 +613,13 @@ fn end_of_box(scanner: &mut Scanner, stack: &Stack, the_box: Tag) -> Option<usiz
                     && match tag {
                         LI => matches!(parent, UL | OL),
                         DD | DT => parent == DL,
-                        A | BUTTON | FORM => !inner.is_open(tag) && !stack.is_open(tag),
+                        BUTTON | FORM => !inner.is_open(tag) && !stack.is_open(tag),
+                        // An `<a>` closes an open `a`; a formatting element
+                        // like ones open outside could push one of them out
+                        // of the list of active formatting elements.
+                        _ if has(tag, FORMATTING) => {
+                            !(stack.is_open(tag) || (tag == A && inner.is_open(A)))
+                        }
                         _ => !(has(tag, HEADING) && has(parent, HEADING)),
                     };
                 if !allowed {
