@@ -978,6 +978,160 @@ mod tests {
         );
     }
 
+    /// Pages mutated at random (a fixed seed): markup fragments inserted,
+    /// ranges deleted or doubled, where they can most confuse a model of
+    /// the parser. The pruned parse must leave the plain parse's cleaned
+    /// tree on every variant, and cut something on many of them.
+    #[test]
+    fn pruned_parse_is_the_plain_parse_on_mutated_pages() {
+        const FRAGMENTS: &[&str] = &[
+            "<p>",
+            "</p>",
+            "<li>",
+            "</li>",
+            "<ul>",
+            "</ul>",
+            "<ol>",
+            "<nav>",
+            "</nav>",
+            "<div class=ad>",
+            "<div class=\"share\">",
+            "</div>",
+            "<a href=x>",
+            "</a>",
+            "<b>",
+            "</b>",
+            "<b x>",
+            "<em>",
+            "</em>",
+            "<table>",
+            "<td>",
+            "<tr>",
+            "<!--",
+            "-->",
+            "--!>",
+            "<script>",
+            "</script>",
+            "<svg>",
+            "</svg>",
+            "<math>",
+            "<textarea>",
+            "</textarea>",
+            "<h1>",
+            "<h2>",
+            "</h2>",
+            "<h3>",
+            "<form>",
+            "</form>",
+            "<button>",
+            "</button>",
+            "<template>",
+            "<frameset>",
+            "\"",
+            "'",
+            ">",
+            "<",
+            "=",
+            "&amp;",
+            "&",
+            "<aside class='x'>",
+            "</aside>",
+            "<footer>",
+            "</footer>",
+            "<section class=\"comments\">",
+            "</section>",
+            "<dl>",
+            "<dd>",
+            "<dt>",
+            "</dl>",
+            "<body>",
+            "</body>",
+            "<html>",
+            "</html>",
+            "<head>",
+            "</head>",
+            "<title>",
+            "</title>",
+            "<style>",
+            "</style>",
+            "<noscript>",
+            "<br/>",
+            "<img src=a>",
+            "<main>",
+            "</main>",
+            "<article>",
+            "</article>",
+            "<time datetime=x>",
+            "<!DOCTYPE html>",
+            "<?x?>",
+            "</>",
+            "</ x>",
+            "<![CDATA[",
+            "]]>",
+            "\r",
+            "\0",
+            " ",
+            "<nav/>",
+            "<select>",
+            "<pre>",
+            "<hr>",
+            "<input>",
+            "<span>",
+            "</span>",
+            "<figcaption>",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut pages: Vec<String> = every_page()
+            .into_iter()
+            .map(|(_, bytes)| encoding::decode_page(&bytes, None).0)
+            .collect();
+        pages.extend(prune_corners().into_iter().map(|(_, p)| p));
+        let boundary = |s: &str, mut i: usize| {
+            while !s.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let (mut variants, mut pruned) = (0, 0);
+        for round in 0..40 {
+            for page in &pages {
+                let mut page = page.clone();
+                for _ in 0..1 + next(4) {
+                    let at = boundary(&page, next(page.len() + 1));
+                    match next(4) {
+                        0 | 1 => page.insert_str(at, FRAGMENTS[next(FRAGMENTS.len())]),
+                        2 => {
+                            let end = boundary(&page, (at + 1 + next(40)).min(page.len()));
+                            page.replace_range(at..end.max(at), "");
+                        }
+                        _ => {
+                            let end = boundary(&page, (at + 1 + next(200)).min(page.len()));
+                            let copy = page[at..end.max(at)].to_string();
+                            page.insert_str(at, &copy);
+                        }
+                    }
+                }
+                let plain = parse(&page, false);
+                clean(&plain);
+                let fewer = parse(&page, true);
+                clean(&fewer);
+                assert_eq!(fewer.html(), plain.html(), "round {round}: {page:?}");
+                variants += 1;
+                pruned += usize::from(crate::prune::prune(&page).is_some());
+            }
+        }
+        assert!(
+            pruned * 5 > variants,
+            "{pruned} of {variants} variants pruned"
+        );
+    }
+
     /// The article's link text, read in Readability's tree, is what
     /// parsing its serialised HTML again gave, on every page.
     #[test]
