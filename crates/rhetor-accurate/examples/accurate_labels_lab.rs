@@ -27,6 +27,11 @@
 //! - `period`: the leave-one-period-out proxy (articles whose latest
 //!   written year is 2022 or later, predicted by models trained on the
 //!   others) beside the same articles' 5-fold CV scores;
+//! - `centre`: the heads' embedding inputs centred per language (or per
+//!   article, standardised, or with the language subspace projected out),
+//!   scored by leave-one-language-out and/or 5-fold CV (`SCOPE=lolo|cv|both`)
+//!   for the variants in `VARIANTS` (`;`-separated; see [`Centring`];
+//!   `TECH=SPEC`: the techniques head on centring SPEC whatever the variant);
 //! - `show FILE`: a heads file's unseen-language parameters.
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::{frame_input, technique_fast, technique_input, StackConfig};
@@ -79,6 +84,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if mode == "frames" {
         return frames(&docs, &folders, &cache_dir);
+    }
+    if mode == "centre" {
+        return centre(&docs, &folders, &cache_dir);
     }
     let dump_path = cache_dir.join("labels-lab-lolo-techniques.bin");
     let rows: Vec<TechRow> = if mode == "lolo-dump" || !dump_path.exists() {
@@ -893,6 +901,325 @@ fn period(
             "{name:<28} techniques {:.3} frames {:.3} genre {:.3} (articles {})",
             a.techniques_micro_f1, a.frames_micro_f1, a.genre_macro_f1, a.articles
         );
+    }
+    Ok(())
+}
+
+/// How the embeddings are centred in one variant of `centre`, parsed from
+/// `+`-separated tokens: `base` (unchanged), `lang` (each language minus its
+/// mean: paragraphs minus the language's paragraph mean, articles minus its
+/// article mean), `a=α` (shrinkage `x − α·mean`), `tp=lang|art|glob|none`
+/// (the held-out language's paragraphs: its own corpus mean, the article's
+/// own paragraph mean, the training languages' mean of means, nothing),
+/// `ta=lang|glob|none` (its articles likewise), `rp=lang|art|none` and
+/// `ra=lang|none` (the training languages' paragraphs and articles), `std` (also divided by the language's standard
+/// deviation per dimension), `sub=K` (instead of centring: the top K
+/// principal directions of the language means' deviations projected out of
+/// every vector, the held-out language's corpus mean among the means;
+/// `st`: the training languages' means only, directions a model could ship).
+#[derive(Debug, Clone)]
+struct Centring {
+    on: bool,
+    alpha: f32,
+    test_para: String,
+    test_art: String,
+    train_para: String,
+    train_art: String,
+    std: bool,
+    sub: usize,
+    sub_train_only: bool,
+}
+
+impl Centring {
+    fn parse(spec: &str) -> Centring {
+        let mut c = Centring {
+            on: false,
+            alpha: 1.0,
+            test_para: "lang".into(),
+            test_art: "lang".into(),
+            train_para: "lang".into(),
+            train_art: "lang".into(),
+            std: false,
+            sub: 0,
+            sub_train_only: false,
+        };
+        for t in spec.split('+') {
+            match t.split_once('=') {
+                Some(("a", v)) => c.alpha = v.parse().expect("a=ALPHA"),
+                Some(("tp", v)) => c.test_para = v.into(),
+                Some(("ta", v)) => c.test_art = v.into(),
+                Some(("rp", v)) => c.train_para = v.into(),
+                Some(("ra", v)) => c.train_art = v.into(),
+                Some(("sub", v)) => c.sub = v.parse().expect("sub=K"),
+                _ if t == "lang" => c.on = true,
+                _ if t == "std" => c.std = true,
+                _ if t == "st" => c.sub_train_only = true,
+                _ if t == "base" => {}
+                _ => panic!("unknown centring token {t}"),
+            }
+        }
+        c
+    }
+}
+
+/// Per-dimension mean and standard deviation of `vs`.
+fn moments<'a>(vs: impl Iterator<Item = &'a Vec<f32>>) -> (Vec<f32>, Vec<f32>) {
+    let mut n = 0f64;
+    let mut s: Vec<f64> = Vec::new();
+    let mut q: Vec<f64> = Vec::new();
+    for v in vs {
+        if s.is_empty() {
+            s = vec![0.0; v.len()];
+            q = vec![0.0; v.len()];
+        }
+        n += 1.0;
+        for (j, &x) in v.iter().enumerate() {
+            s[j] += x as f64;
+            q[j] += (x as f64) * (x as f64);
+        }
+    }
+    let mean: Vec<f32> = s.iter().map(|&a| (a / n.max(1.0)) as f32).collect();
+    let sd: Vec<f32> = s
+        .iter()
+        .zip(&q)
+        .map(|(&a, &b)| {
+            let m = a / n.max(1.0);
+            ((b / n.max(1.0) - m * m).max(1e-12)).sqrt() as f32
+        })
+        .collect();
+    (mean, sd)
+}
+
+/// The top `k` principal directions (orthonormal) of the rows `d`
+/// (power iteration with deflation on their span).
+fn principal(d: &[Vec<f32>], k: usize) -> Vec<Vec<f32>> {
+    let dim = d[0].len();
+    let mut dirs: Vec<Vec<f32>> = Vec::new();
+    for r in 0..k.min(d.len()) {
+        let mut v: Vec<f32> = (0..dim)
+            .map(|j| ((j * 7 + r * 13) % 11) as f32 - 5.0)
+            .collect();
+        for _ in 0..200 {
+            // v ← Dᵀ D v, minus the directions already found.
+            let c: Vec<f32> = d
+                .iter()
+                .map(|row| row.iter().zip(&v).map(|(a, b)| a * b).sum())
+                .collect();
+            let mut w = vec![0f32; dim];
+            for (row, &cr) in d.iter().zip(&c) {
+                for (wj, &x) in w.iter_mut().zip(row) {
+                    *wj += cr * x;
+                }
+            }
+            for u in &dirs {
+                let p: f32 = w.iter().zip(u).map(|(a, b)| a * b).sum();
+                w.iter_mut().zip(u).for_each(|(a, b)| *a -= p * b);
+            }
+            let n = w.iter().map(|a| a * a).sum::<f32>().sqrt();
+            if n < 1e-9 {
+                break;
+            }
+            v = w.into_iter().map(|a| a / n).collect();
+        }
+        dirs.push(v);
+    }
+    dirs
+}
+
+/// The embeddings as the heads see them in one fold: `train` documents
+/// centred by their languages' statistics (computed on `train`), `test`
+/// documents by theirs (their language's training statistics when it is
+/// among the training languages, otherwise the held-out corpus's own).
+fn centred(
+    c: &Centring,
+    emb: &[DocEmbeddings],
+    lang: &[usize],
+    train: &[usize],
+    test: &[usize],
+) -> Vec<DocEmbeddings> {
+    let mut out = emb.to_vec();
+    if !c.on && c.sub == 0 {
+        return out;
+    }
+    let nl = lang.iter().max().map_or(0, |&m| m + 1);
+    let mut trained = vec![false; nl];
+    train.iter().for_each(|&i| trained[lang[i]] = true);
+    // Statistics per language, from the training documents of a training
+    // language, from all held-out documents of a held-out language.
+    let members = |l: usize| -> Vec<usize> {
+        if trained[l] {
+            train.iter().copied().filter(|&i| lang[i] == l).collect()
+        } else {
+            test.iter().copied().filter(|&i| lang[i] == l).collect()
+        }
+    };
+    let mut para = vec![(Vec::new(), Vec::new()); nl];
+    let mut art = vec![(Vec::new(), Vec::new()); nl];
+    let mut present = vec![false; nl];
+    for l in 0..nl {
+        let m = members(l);
+        if m.is_empty() {
+            continue;
+        }
+        present[l] = true;
+        para[l] = moments(m.iter().flat_map(|&i| emb[i].paragraphs.iter()));
+        art[l] = moments(m.iter().map(|&i| &emb[i].article));
+    }
+    let dim = emb[0].article.len();
+    let glob = |stats: &[(Vec<f32>, Vec<f32>)]| -> Vec<f32> {
+        let ls: Vec<usize> = (0..nl).filter(|&l| trained[l]).collect();
+        (0..dim)
+            .map(|j| ls.iter().map(|&l| stats[l].0[j]).sum::<f32>() / ls.len() as f32)
+            .collect()
+    };
+    let (pglob, aglob) = (glob(&para), glob(&art));
+    if c.sub > 0 {
+        let project = |stats: &[(Vec<f32>, Vec<f32>)]| -> Vec<Vec<f32>> {
+            let ls: Vec<usize> = (0..nl)
+                .filter(|&l| present[l] && (trained[l] || !c.sub_train_only))
+                .collect();
+            let grand: Vec<f32> = (0..dim)
+                .map(|j| ls.iter().map(|&l| stats[l].0[j]).sum::<f32>() / ls.len() as f32)
+                .collect();
+            let dev: Vec<Vec<f32>> = ls
+                .iter()
+                .map(|&l| stats[l].0.iter().zip(&grand).map(|(a, b)| a - b).collect())
+                .collect();
+            principal(&dev, c.sub)
+        };
+        let (pd, ad) = (project(&para), project(&art));
+        let remove = |v: &mut Vec<f32>, dirs: &[Vec<f32>]| {
+            for u in dirs {
+                let p: f32 = v.iter().zip(u).map(|(a, b)| a * b).sum();
+                v.iter_mut().zip(u).for_each(|(a, b)| *a -= c.alpha * p * b);
+            }
+        };
+        for e in out.iter_mut() {
+            e.paragraphs.iter_mut().for_each(|v| remove(v, &pd));
+            remove(&mut e.article, &ad);
+        }
+        return out;
+    }
+    let shift = |v: &mut Vec<f32>, m: &[f32], sd: Option<&[f32]>| {
+        for (j, x) in v.iter_mut().enumerate() {
+            *x -= c.alpha * m[j];
+            if let Some(s) = sd {
+                *x /= s[j].max(1e-6);
+            }
+        }
+    };
+    let mut in_test = vec![false; emb.len()];
+    test.iter().for_each(|&i| in_test[i] = true);
+    for (i, e) in out.iter_mut().enumerate() {
+        let l = lang[i];
+        let held = in_test[i] && !trained[l];
+        let pmode = if held { &c.test_para } else { &c.train_para };
+        let amode = if held { &c.test_art } else { &c.train_art };
+        let sd_p = c.std.then(|| para[l].1.as_slice());
+        let sd_a = c.std.then(|| art[l].1.as_slice());
+        match pmode.as_str() {
+            "lang" => e
+                .paragraphs
+                .iter_mut()
+                .for_each(|v| shift(v, &para[l].0, sd_p)),
+            "glob" => e.paragraphs.iter_mut().for_each(|v| shift(v, &pglob, None)),
+            "art" => {
+                let (m, _) = moments(e.paragraphs.iter());
+                if !m.is_empty() {
+                    e.paragraphs.iter_mut().for_each(|v| shift(v, &m, None));
+                }
+            }
+            "none" => {}
+            o => panic!("unknown paragraph centring {o}"),
+        }
+        match amode.as_str() {
+            "lang" => shift(&mut e.article, &art[l].0, sd_a),
+            "glob" => shift(&mut e.article, &aglob, None),
+            "none" => {}
+            o => panic!("unknown article centring {o}"),
+        }
+    }
+    out
+}
+
+/// Leave-one-language-out and/or 5-fold CV of the heads on centred
+/// embeddings, per variant: techniques, frames and genre per language.
+fn centre(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    folders: &[String],
+    cache_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use rhetor_accurate::stack::apply;
+    use rhetor_model::report::HeldOutReport;
+    use rhetor_model::train::unannotated;
+    let (emb, oof, lolo) = load(docs, cache_dir)?;
+    let lang: Vec<usize> = docs
+        .iter()
+        .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
+        .collect();
+    let inputs = FastInputs {
+        seen: &oof,
+        unseen: &lolo,
+    };
+    let mut cfg = StackConfig::default();
+    for c in [&mut cfg.techniques, &mut cfg.frames, &mut cfg.genre] {
+        c.seed = 13;
+    }
+    let scope = std::env::var("SCOPE").unwrap_or_else(|_| "lolo".into());
+    let spec = std::env::var("VARIANTS").unwrap_or_else(|_| "base".into());
+    let tech = std::env::var("TECH").ok().map(|t| Centring::parse(&t));
+    for v in spec.split(';') {
+        let c = Centring::parse(v);
+        for (name, groups, test_fast, unseen) in [
+            ("lolo", language_groups(docs), &lolo, true),
+            ("cv", fold_groups(docs, 5), &oof, false),
+        ] {
+            if scope != "both" && scope != name {
+                continue;
+            }
+            let t0 = std::time::Instant::now();
+            let mut preds: Vec<Option<rhetor_core::Document>> = vec![None; docs.len()];
+            for test in &groups {
+                let mut in_test = vec![false; docs.len()];
+                test.iter().for_each(|&i| in_test[i] = true);
+                let train: Vec<usize> = (0..docs.len()).filter(|&i| !in_test[i]).collect();
+                let e = centred(&c, &emb, &lang, &train, test);
+                let heads = fit_heads(docs, &inputs, &e, &train, &cfg);
+                // The techniques head on its own centring (`TECH`), the
+                // article heads on the variant's.
+                let tech = tech.as_ref().map(|tc| {
+                    let et = centred(tc, &emb, &lang, &train, test);
+                    let h = fit_heads(docs, &inputs, &et, &train, &cfg);
+                    (et, h)
+                });
+                for &i in test {
+                    let mut d = unannotated(&docs[i].doc);
+                    let t = &test_fast[i];
+                    let mut dec = heads.decide(&t.probs, &t.rules, &e[i], unseen);
+                    if let Some((et, h)) = &tech {
+                        dec.techniques = h.decide(&t.probs, &t.rules, &et[i], unseen).techniques;
+                    }
+                    apply(&mut d, dec, Some(&t.candidates));
+                    preds[i] = Some(d);
+                }
+            }
+            let preds: Vec<rhetor_core::Document> = preds.into_iter().map(Option::unwrap).collect();
+            let r = HeldOutReport::new(docs, &preds);
+            let row = |get: fn(&rhetor_model::report::Scores) -> f64| -> String {
+                let mut s = format!("all {:.4} |", get(&r.by_language["all"]));
+                for f in folders {
+                    s += &format!(" {f} {:.4}", get(&r.by_language[f]));
+                }
+                s
+            };
+            println!(
+                "{name:<4} {v:<28} techniques {}\n{name:<4} {v:<28} frames     {}\n{name:<4} {v:<28} genre      {} ({:.0}s)",
+                row(|s| s.techniques_micro_f1),
+                row(|s| s.frames_micro_f1),
+                row(|s| s.genre_macro_f1),
+                t0.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(())
 }
