@@ -7,6 +7,10 @@
 //! sections, "read more" teasers. `docs/ingest.md` has the measurements
 //! that chose it.
 //!
+//! Before the page is parsed, `prune.rs` cuts out the insides of the
+//! boxes that clean-up removes anyway (where it can vouch that the rest
+//! parses the same), since the HTML5 parse was the largest cost.
+//!
 //! Metadata comes from what pages really carry, first found wins:
 //!
 //! | field | from |
@@ -17,7 +21,7 @@
 //! | `url` | `<link rel=canonical>`, `og:url`, the container's URL |
 
 use crate::{encoding, Article, ExtractError, Page};
-use dom_query::{Document, Matcher, NodeRef, Selection};
+use dom_query::{Document, Matcher, NodeRef};
 use std::sync::LazyLock;
 
 /// Fewer body words than this and a page has no article (a list page, a
@@ -64,61 +68,97 @@ static MATCHERS: LazyLock<Matchers> = LazyLock::new(|| {
 /// Class and id words of boxes that are not the article. A class or id
 /// matches when one of its words (split at `-` and `_`), or the whole of
 /// it, is one of these: `comment-list` does, `commentary` does not.
+/// Sorted, for [`is_noise_word`]'s binary search.
 const NOISE_WORDS: &[&str] = &[
-    "cookie",
-    "cookies",
-    "consent",
-    "gdpr",
-    "newsletter",
-    "subscribe",
-    "share",
-    "sharing",
-    "social",
-    "comment",
-    "comments",
-    "related",
-    "teaser",
-    "teasers",
-    "recommended",
+    "ad",
+    "ads",
+    "advert",
+    "author",
     "breadcrumb",
     "breadcrumbs",
     "byline",
-    "author",
-    "dateline",
-    "meta",
-    "tags",
-    "advert",
-    "ad",
-    "ads",
-    "promo",
-    "sidebar",
     "caption",
+    "comment",
+    "comments",
+    "consent",
+    "cookie",
+    "cookies",
+    "dateline",
+    "gdpr",
     "kicker",
-    "paywall",
-    "signup",
-    "popular",
-    "outbrain",
-    "taboola",
+    "meta",
     "more-stories",
     "most-read",
+    "newsletter",
+    "outbrain",
+    "paywall",
+    "popular",
+    "promo",
     "read-more",
     "readmore",
+    "recommended",
+    "related",
+    "share",
+    "sharing",
+    "sidebar",
+    "signup",
+    "social",
+    "subscribe",
+    "taboola",
+    "tags",
+    "teaser",
+    "teasers",
 ];
 
-fn is_noise_name(value: &str) -> bool {
-    value.split_whitespace().any(|token| {
-        let token = token.to_ascii_lowercase();
-        NOISE_WORDS.contains(&token.as_str())
-            || token
-                .split(['-', '_'])
-                .any(|part| NOISE_WORDS.contains(&part))
-    })
+pub(crate) fn is_noise_name(value: &str) -> bool {
+    let is_noise = |token: &[u8]| {
+        is_noise_word(token) || token.split(|&b| b == b'-' || b == b'_').any(is_noise_word)
+    };
+    if value.is_ascii() {
+        // The white space of `split_whitespace` in ASCII, read as bytes.
+        value
+            .as_bytes()
+            .split(|&b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r'))
+            .any(|token| !token.is_empty() && is_noise(token))
+    } else {
+        value
+            .split_whitespace()
+            .any(|token| is_noise(token.as_bytes()))
+    }
+}
+
+/// The [`crate::prune::key`]s of [`NOISE_WORDS`], in its order.
+const NOISE_KEYS: [u128; NOISE_WORDS.len()] = {
+    let mut keys = [0; NOISE_WORDS.len()];
+    let mut i = 0;
+    while i < NOISE_WORDS.len() {
+        keys[i] = crate::prune::key(NOISE_WORDS[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
+
+/// Whether `word`, in lower case, is one of [`NOISE_WORDS`] (without a
+/// lower-case copy: this runs on every class and id of every page).
+fn is_noise_word(word: &[u8]) -> bool {
+    crate::prune::lower_key(word).is_some_and(|k| NOISE_KEYS.binary_search(&k).is_ok())
 }
 
 /// Reads one page held in memory (the fuzzing entry point): `Ok(None)`
 /// when it holds no article text.
 pub fn read_html(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
-    read_page(&Page {
+    read_page(&in_memory(bytes))
+}
+
+/// [`read_html`] without the pruning of `prune.rs`: every page parsed whole (the
+/// plain version the fuzz target and the tests compare it with).
+#[doc(hidden)]
+pub fn read_html_unpruned(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
+    read_page_as(&in_memory(bytes), false)
+}
+
+fn in_memory(bytes: &[u8]) -> Page {
+    Page {
         location: "<page>".into(),
         bytes: bytes.to_vec(),
         id: "page".into(),
@@ -126,12 +166,27 @@ pub fn read_html(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
         published: None,
         source: None,
         http_charset: None,
-    })
+    }
 }
 
 pub(crate) fn read_page(page: &Page) -> Result<Option<Article>, ExtractError> {
+    read_page_as(page, true)
+}
+
+/// The page parsed: with `prune`, after [`crate::prune::prune`] cut what
+/// the clean-up would remove anyway (the same tree after [`clean`]).
+fn parse(html: &str, prune: bool) -> Document {
+    let pruned = if prune {
+        crate::prune::prune(html)
+    } else {
+        None
+    };
+    Document::from(pruned.as_deref().unwrap_or(html))
+}
+
+fn read_page_as(page: &Page, prune: bool) -> Result<Option<Article>, ExtractError> {
     let (html, _) = encoding::decode_page(&page.bytes, page.http_charset.as_deref());
-    let doc = Document::from(html.as_str());
+    let doc = parse(&html, prune);
     let meta = Meta::read(&doc);
     clean(&doc);
     let paragraphs =
@@ -209,19 +264,50 @@ fn mostly_links(root: &NodeRef) -> bool {
 /// The non-white-space characters of the text under `root`, and of the
 /// text of its links (a link inside a link counts twice, as the selector
 /// `a` finds both).
+///
+/// One walk of the subtree: each text node's characters count once for
+/// the whole and once for each link below `root` around it (what
+/// selecting the links and taking the text of each gave; tested against
+/// that plain version).
 fn link_text(root: &NodeRef) -> (usize, usize) {
-    let all = non_space_chars(&root.text());
-    let links = Selection::from(*root)
-        .select_matcher(&MATCHERS.link)
-        .nodes()
-        .iter()
-        .map(|a| non_space_chars(&a.text()))
-        .sum();
+    let (mut all, mut links) = (0, 0);
+    // Nodes still to read, each with the number of links around it.
+    let mut todo: Vec<(NodeRef, usize)> = Vec::new();
+    fn push_children<'a>(todo: &mut Vec<(NodeRef<'a>, usize)>, node: &NodeRef<'a>, depth: usize) {
+        let start = todo.len();
+        let mut child = node.first_child();
+        while let Some(c) = child {
+            child = c.next_sibling();
+            todo.push((c, depth));
+        }
+        todo[start..].reverse();
+    }
+    push_children(&mut todo, root, 0);
+    while let Some((node, depth)) = todo.pop() {
+        if let Some(chars) = node.query(|n| match &n.data {
+            dom_query::NodeData::Text { contents } => Some(non_space_chars(contents)),
+            _ => None,
+        }) {
+            let chars = chars.unwrap_or(0);
+            all += chars;
+            links += chars * depth;
+        }
+        let depth = depth + usize::from(node.is_element() && MATCHERS.link.match_element(&node));
+        push_children(&mut todo, &node, depth);
+    }
     (all, links)
 }
 
 fn non_space_chars(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
+    if text.is_ascii() {
+        // ASCII's white space for `char::is_whitespace`: tab to carriage
+        // return, and space. Counted over bytes, which vectorises.
+        text.bytes()
+            .filter(|b| !matches!(b, b'\t'..=b'\r' | b' '))
+            .count()
+    } else {
+        text.chars().filter(|c| !c.is_whitespace()).count()
+    }
 }
 
 /// One paragraph per non-blank line, white space collapsed (each line's
@@ -275,7 +361,9 @@ fn following<'a>(node: &NodeRef<'a>) -> Option<NodeRef<'a>> {
     }
 }
 
-/// The tags [`NOISE`] names.
+/// The tags [`NOISE`] names ([`is_noise`] holds them as atoms; a test
+/// checks the two lists agree).
+#[cfg_attr(not(test), allow(dead_code))]
 const NOISE_TAGS: &[&str] = &[
     "script",
     "style",
@@ -300,15 +388,35 @@ fn is_noise(node: &NodeRef) -> bool {
     let Some(el) = node.element_ref() else {
         return false;
     };
+    // Names compared as interned atoms (one integer comparison each),
+    // not as strings.
+    use dom_query::local_name as name;
     let no_ns = |a: &dom_query::Attr| a.name.ns.is_empty();
-    if NOISE_TAGS.contains(&&*el.name.local)
+    let tag = &el.name.local;
+    let noise_tags = [
+        name!("script"),
+        name!("style"),
+        name!("noscript"),
+        name!("template"),
+        name!("iframe"),
+        name!("svg"),
+        name!("form"),
+        name!("button"),
+        name!("nav"),
+        name!("footer"),
+        name!("aside"),
+        name!("figcaption"),
+    ];
+    if noise_tags.contains(tag)
         || el.attrs.iter().any(|a| {
+            let attr = &a.name.local;
             no_ns(a)
-                && match &*a.name.local {
-                    "role" => matches!(&*a.value, "navigation" | "complementary" | "contentinfo"),
-                    "aria-hidden" => &*a.value == "true",
-                    "hidden" => true,
-                    _ => false,
+                && if *attr == name!("role") {
+                    matches!(&*a.value, "navigation" | "complementary" | "contentinfo")
+                } else if *attr == name!("aria-hidden") {
+                    &*a.value == "true"
+                } else {
+                    *attr == name!("hidden")
                 }
         })
     {
@@ -317,8 +425,16 @@ fn is_noise(node: &NodeRef) -> bool {
     let is_box = el
         .attrs
         .iter()
-        .any(|a| no_ns(a) && matches!(&*a.name.local, "class" | "id"));
-    if !is_box || matches!(&*el.name.local, "html" | "body" | "main" | "article") {
+        .any(|a| no_ns(a) && (a.name.local == name!("class") || a.name.local == name!("id")));
+    if !is_box
+        || [
+            name!("html"),
+            name!("body"),
+            name!("main"),
+            name!("article"),
+        ]
+        .contains(tag)
+    {
         return false;
     }
     let class = el.attr("class").unwrap_or_default();
@@ -459,6 +575,7 @@ fn cut_site_suffix(title: &str, site: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dom_query::Selection;
 
     #[test]
     fn noise_names_match_whole_words() {
@@ -467,6 +584,64 @@ mod tests {
         assert!(is_noise_name("more-stories"));
         assert!(!is_noise_name("commentary story-body"));
         assert!(!is_noise_name("headline"));
+    }
+
+    /// `is_noise_name` decides as lowering each token and looking its
+    /// parts up in the list did (the plain version it replaced).
+    #[test]
+    fn noise_names_as_the_plain_lookup() {
+        let plain = |value: &str| {
+            value.split_whitespace().any(|token| {
+                let token = token.to_ascii_lowercase();
+                NOISE_WORDS.contains(&token.as_str())
+                    || token
+                        .split(['-', '_'])
+                        .any(|part| NOISE_WORDS.contains(&part))
+            })
+        };
+        assert!(NOISE_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(NOISE_KEYS.windows(2).all(|w| w[0] < w[1]));
+        let mut values: Vec<String> = NOISE_WORDS
+            .iter()
+            .flat_map(|w| {
+                [
+                    w.to_string(),
+                    w.to_uppercase(),
+                    format!("x-{w}_y"),
+                    format!("{w}s"),
+                    format!("a {w}"),
+                ]
+            })
+            .collect();
+        values.extend(
+            [
+                "",
+                " ",
+                "c-article__par",
+                "AD",
+                "Ad_box",
+                "more-stories-x",
+                "read_more",
+                "Şhare",
+                "share\u{a0}x",
+                "comment\u{130}",
+                "commentsss",
+                "a--b__",
+                "ÄD",
+                "kicker-teaser-TEXT",
+                "recommendedx",
+                "newsletters",
+                "ad\0",
+                "more-stories-and-more-x",
+            ]
+            .map(String::from),
+        );
+        let mut seen = [0, 0];
+        for v in &values {
+            assert_eq!(is_noise_name(v), plain(v), "{v:?}");
+            seen[usize::from(plain(v))] += 1;
+        }
+        assert!(seen[0] > 10 && seen[1] > 100, "{seen:?}");
     }
 
     const PARA: &str = "The council met on Monday evening and decided, after a long debate, to keep the library open on Sundays for another year.";
@@ -519,6 +694,46 @@ mod tests {
             "Big news today here"
         );
         assert_eq!(cut_site_suffix("A - B", None), "A - B");
+    }
+
+    /// What [`link_text`] counted before its one walk: the text of the
+    /// root, and of every link the selector `a` finds under it.
+    fn link_text_selected(root: &NodeRef) -> (usize, usize) {
+        let all = non_space_chars(&root.text());
+        let links = Selection::from(*root)
+            .select_matcher(&MATCHERS.link)
+            .nodes()
+            .iter()
+            .map(|a| non_space_chars(&a.text()))
+            .sum();
+        (all, links)
+    }
+
+    /// The one walk counts what selecting the links did, under every
+    /// element of every page (Readability's content root among them).
+    #[test]
+    fn link_text_in_one_walk_is_the_selected_links() {
+        let mut pages = every_page();
+        pages.push(("noise corners".into(), NOISE_CORNERS.as_bytes().to_vec()));
+        pages.push((
+            "links in links".into(),
+            b"<div><a href=x>one <a href=y>two <b>three</b></a> four</a><svg><a>in svg</a></svg><math><a>m</a></math> tail <a>x<!-- c --></a></div>".to_vec(),
+        ));
+        let (mut roots, mut with_links) = (0, 0);
+        for (name, bytes) in pages {
+            let (html, _) = encoding::decode_page(&bytes, None);
+            let doc = Document::from(html.as_str());
+            for node in doc.select("*").nodes() {
+                let plain = link_text_selected(node);
+                assert_eq!(link_text(node), plain, "{name}: {}", node.html());
+                roots += 1;
+                with_links += usize::from(plain.1 > 0);
+            }
+        }
+        assert!(
+            with_links > 100 && roots > 2 * with_links,
+            "{with_links} of {roots}"
+        );
     }
 
     /// What `mostly_links` counted before: the article's HTML
@@ -588,6 +803,22 @@ mod tests {
         }
     }
 
+    /// [`is_noise`]'s atoms are [`NOISE_TAGS`]: an element of each of those
+    /// tags is noise, one of other tags is not.
+    #[test]
+    fn noise_tags_as_atoms() {
+        for tag in NOISE_TAGS
+            .iter()
+            .chain(&["p", "div", "section", "header", "main", "span"])
+        {
+            let doc =
+                Document::from(format!("<html><body><{tag}>x</{tag}></body></html>").as_str());
+            let el = doc.select(tag);
+            let node = el.nodes().first().unwrap_or_else(|| panic!("{tag}"));
+            assert_eq!(is_noise(node), NOISE_TAGS.contains(tag), "{tag}");
+        }
+    }
+
     /// Pages that try the corners of [`NOISE`]: values in other cases,
     /// attributes in a namespace (MathML's `xlink:role`), SVG, templates,
     /// boxes inside removed boxes, the tags a box may be and not removed.
@@ -634,6 +865,273 @@ mod tests {
         );
     }
 
+    /// Pages written to try the corners of [`crate::prune`]: boxes whose
+    /// insides reach outside them, markup hidden in scripts, comments,
+    /// attributes and raw text, misnesting, tables, SVG, a frameset.
+    fn prune_corners() -> Vec<(String, String)> {
+        let body = |inner: &str| {
+            format!(
+                "<!DOCTYPE html><html><head><title>T</title></head><body><main><p>{PARA}</p>{inner}<p>{PARA} {PARA}</p></main></body></html>"
+            )
+        };
+        let corners = [
+            r#"<li><div class="share"><li>x</li></div></li>"#,
+            r#"<ul><li><div class="share"><p>a</p></div><li>b</li></ul>"#,
+            r#"<p>open p<div class="ad"><span>x</span></div>"#,
+            r#"<a href="x"><nav><a href="y">y</a></nav></a>"#,
+            r#"<b><nav><p>x</b>y</p></nav>z"#,
+            r#"<nav><b>x</nav>after the box"#,
+            r#"<script>var a = "<nav class=ad><p>x</p></nav>";</script><nav><p>n</p></nav>"#,
+            r#"<script><!-- <script></script> --></script><nav><p>n</p></nav>"#,
+            r#"<!-- <nav>x</nav> --><nav><p>n</p></nav><!--><nav><p>m</p></nav><!---><nav>o</nav>"#,
+            r#"<!-- a --!> <nav>in</nav> --><nav><p>n</p></nav>"#,
+            r#"<nav title="a>b" data-x='c>d' e=f><p>x</p></nav>"#,
+            r#"<div class="ad"><table><tr><td>x</td></tr></table></div><nav>n</nav>"#,
+            r#"<table><tr><td><nav><p>x</p></nav></td></tr></table><nav>m</nav>"#,
+            r#"<nav><h1>Another title</h1></nav><aside><time datetime="2020-01-01">d</time></aside>"#,
+            r#"<ul class="related"><li>a<li>b</ul><aside><ul><li>c</li></ul></aside>"#,
+            r#"<div class="ad"><svg><p>x</p></svg></div><nav><p>y</p></nav>"#,
+            r#"<textarea><nav class=ad>x</nav></textarea><nav><p>y</p></nav>"#,
+            r#"<div class="ad"><style>p{color:red}</style><form><input name=q><button>b</button><textarea>t</textarea></form></div>"#,
+            r#"<div class="ad&amp;x"><p>a</p></div><div class="x&#32;ad"><p>b</p></div>"#,
+            r#"<DIV CLASS="AD"><P>x</P></DIV><Nav ><p>y</p></NAV ><footer><p>z</p></footer	>"#,
+            r#"<nav/>text after a self-closed nav<p>para</p>"#,
+            r#"<div class="ad" class="x"><p>a</p></div><div class="x" class="ad"><p>b</p></div><div id=comments class=story><p>c</p></div>"#,
+            r#"<nav><script>var x = 1;</script></nav><aside><p>a</p><h2>h</h2><h3>i</h3></aside>"#,
+            r#"<h2>head<nav><p>x</p></nav></h2><nav><h2>a<h3>b</h3></h2></nav>"#,
+            r#"<nav><p>a<p>b</nav><nav><p>a<div>b</div></p></nav>"#,
+            "<nav>\r\n<p>a</p>\r</nav><aside>\r<ul>\r\n<li>x</li></ul></aside>",
+            r#"<form><nav><form><p>x</p></form></nav></form><nav><button><button>b</button></button></nav>"#,
+            r#"<dl><nav><dd>x</dd></nav></dl><nav><dl><dt>a</dt><dd>b</dd></dl></nav><dl class="ad"><dd>c</dd></dl>"#,
+            r#"<nav><noscript><p>x</p></noscript></nav><nav><template><p>t</p></template></nav>"#,
+            r#"<nav><p>unclosed"#,
+            r#"<nav><a href="x">unclosed a</nav><p>after</p>"#,
+            r#"<aside><img src="x.png" alt="<p>"><br/><hr></aside><nav><input value='a"b'></nav>"#,
+            r#"<nav><![CDATA[ <p>x</p> ]]></nav><nav><?php echo 1 ?><p>x</p></nav><nav></ x><p>y</p></nav><nav></><p>z</p></nav>"#,
+            r#"<nav><p>x</p></nav></body><nav><p>after body</p></nav>"#,
+            r#"<frameset><frame></frameset><nav><p>x</p></nav>"#,
+            r#"<a href="x">A<nav><a href="y">y</a></nav>B</a>"#,
+            r#"<div><b x><b x><b x><nav><b x>y</b></nav></div><p>after the box</p>"#,
+            r#"<script type="application/ld+json">{"datePublished": "2020-01-01<!--<script></script><nav><p>x</p></nav>-->"}</script>"#,
+            r#"<div class="ad"><div><span><em>deep <strong>nest</strong></em></span></div></div><section class="comments"><h2>c</h2><div class="comment"><p>x</p><a href="/r">r</a></div></section>"#,
+        ];
+        let mut pages: Vec<(String, String)> = corners
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("prune corner {i}"), body(c)))
+            .collect();
+        // Text in the box is what says "no frameset" before one comes.
+        pages.push((
+            "frameset after a box".into(),
+            "<nav><p>x</p></nav><frameset><frame src=a></frameset>".into(),
+        ));
+        // The same corners without the page around them (head, body
+        // implied), and cut short.
+        for (i, c) in corners.iter().enumerate() {
+            pages.push((
+                format!("bare corner {i}"),
+                format!("<p>{PARA}</p>{c}<p>{PARA}</p>"),
+            ));
+            let page = body(c);
+            let cut = page.len() / 2;
+            let cut = (0..=cut).rev().find(|&i| page.is_char_boundary(i)).unwrap();
+            pages.push((format!("cut corner {i}"), page[..cut].to_string()));
+        }
+        pages
+    }
+
+    /// Parsing the pruned page leaves, after the clean-up, the tree that
+    /// parsing the whole page left, and the same record (or error), on
+    /// every page the bench and the tests use and on the corners.
+    #[test]
+    fn pruned_parse_is_the_plain_parse_after_the_clean_up() {
+        let mut pages: Vec<(String, String)> = every_page()
+            .into_iter()
+            .map(|(name, bytes)| (name, encoding::decode_page(&bytes, None).0))
+            .collect();
+        let bench_pages = pages.len();
+        pages.push(("noise corners".into(), NOISE_CORNERS.into()));
+        pages.extend(prune_corners());
+        let (mut pruned, mut bench_pruned, mut cut_bytes) = (0, 0, 0);
+        for (i, (name, html)) in pages.iter().enumerate() {
+            let plain = parse(html, false);
+            clean(&plain);
+            let fewer = parse(html, true);
+            clean(&fewer);
+            assert_eq!(fewer.html(), plain.html(), "{name}");
+            let records = |prune| format!("{:?}", read_page_as(&in_memory(html.as_bytes()), prune));
+            assert_eq!(records(true), records(false), "{name}");
+            if let Some(p) = crate::prune::prune(html) {
+                pruned += 1;
+                bench_pruned += usize::from(i < bench_pages);
+                cut_bytes += html.len() - p.len();
+            }
+        }
+        // The pass does cut: most bench pages, and a good share of them.
+        assert!(
+            bench_pruned * 2 > bench_pages,
+            "{bench_pruned} of {bench_pages}"
+        );
+        assert!(
+            pruned > bench_pruned + 10 && cut_bytes > 10_000,
+            "{pruned}, {cut_bytes} bytes"
+        );
+    }
+
+    /// Pages mutated at random (a fixed seed): markup fragments inserted,
+    /// ranges deleted or doubled, where they can most confuse a model of
+    /// the parser. The pruned parse must leave the plain parse's cleaned
+    /// tree on every variant, and cut something on many of them.
+    #[test]
+    fn pruned_parse_is_the_plain_parse_on_mutated_pages() {
+        const FRAGMENTS: &[&str] = &[
+            "<p>",
+            "</p>",
+            "<li>",
+            "</li>",
+            "<ul>",
+            "</ul>",
+            "<ol>",
+            "<nav>",
+            "</nav>",
+            "<div class=ad>",
+            "<div class=\"share\">",
+            "</div>",
+            "<a href=x>",
+            "</a>",
+            "<b>",
+            "</b>",
+            "<b x>",
+            "<em>",
+            "</em>",
+            "<table>",
+            "<td>",
+            "<tr>",
+            "<!--",
+            "-->",
+            "--!>",
+            "<script>",
+            "</script>",
+            "<svg>",
+            "</svg>",
+            "<math>",
+            "<textarea>",
+            "</textarea>",
+            "<h1>",
+            "<h2>",
+            "</h2>",
+            "<h3>",
+            "<form>",
+            "</form>",
+            "<button>",
+            "</button>",
+            "<template>",
+            "<frameset>",
+            "\"",
+            "'",
+            ">",
+            "<",
+            "=",
+            "&amp;",
+            "&",
+            "<aside class='x'>",
+            "</aside>",
+            "<footer>",
+            "</footer>",
+            "<section class=\"comments\">",
+            "</section>",
+            "<dl>",
+            "<dd>",
+            "<dt>",
+            "</dl>",
+            "<body>",
+            "</body>",
+            "<html>",
+            "</html>",
+            "<head>",
+            "</head>",
+            "<title>",
+            "</title>",
+            "<style>",
+            "</style>",
+            "<noscript>",
+            "<br/>",
+            "<img src=a>",
+            "<main>",
+            "</main>",
+            "<article>",
+            "</article>",
+            "<time datetime=x>",
+            "<!DOCTYPE html>",
+            "<?x?>",
+            "</>",
+            "</ x>",
+            "<![CDATA[",
+            "]]>",
+            "\r",
+            "\0",
+            " ",
+            "<nav/>",
+            "<select>",
+            "<pre>",
+            "<hr>",
+            "<input>",
+            "<span>",
+            "</span>",
+            "<figcaption>",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut pages: Vec<String> = every_page()
+            .into_iter()
+            .map(|(_, bytes)| encoding::decode_page(&bytes, None).0)
+            .collect();
+        pages.extend(prune_corners().into_iter().map(|(_, p)| p));
+        let boundary = |s: &str, mut i: usize| {
+            while !s.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let (mut variants, mut pruned) = (0, 0);
+        for round in 0..40 {
+            for page in &pages {
+                let mut page = page.clone();
+                for _ in 0..1 + next(4) {
+                    let at = boundary(&page, next(page.len() + 1));
+                    match next(4) {
+                        0 | 1 => page.insert_str(at, FRAGMENTS[next(FRAGMENTS.len())]),
+                        2 => {
+                            let end = boundary(&page, (at + 1 + next(40)).min(page.len()));
+                            page.replace_range(at..end.max(at), "");
+                        }
+                        _ => {
+                            let end = boundary(&page, (at + 1 + next(200)).min(page.len()));
+                            let copy = page[at..end.max(at)].to_string();
+                            page.insert_str(at, &copy);
+                        }
+                    }
+                }
+                let plain = parse(&page, false);
+                clean(&plain);
+                let fewer = parse(&page, true);
+                clean(&fewer);
+                assert_eq!(fewer.html(), plain.html(), "round {round}: {page:?}");
+                variants += 1;
+                pruned += usize::from(crate::prune::prune(&page).is_some());
+            }
+        }
+        assert!(
+            pruned * 5 > variants,
+            "{pruned} of {variants} variants pruned"
+        );
+    }
+
     /// The article's link text, read in Readability's tree, is what
     /// parsing its serialised HTML again gave, on every page.
     #[test]
@@ -658,6 +1156,24 @@ mod tests {
         }
         // Both answers were seen.
         assert!(lists >= 1, "no page was a list of links");
+    }
+
+    /// `non_space_chars` counts what filtering the characters did.
+    #[test]
+    fn non_space_chars_as_the_char_filter() {
+        let plain = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+        let all_ascii: String = (0u8..128).map(char::from).collect();
+        for t in [
+            "",
+            " ",
+            "a b\tc\nd\x0be\x0cf\rg",
+            "\x1c\x1d\x1e\x1fx",
+            "é \u{a0}x\u{85}\u{2003}",
+            &all_ascii,
+        ] {
+            assert_eq!(non_space_chars(t), plain(t), "{t:?}");
+        }
+        assert_eq!(non_space_chars(&all_ascii), 128 - 6);
     }
 
     /// `paragraphs` is what joining each line's words with `join` gave.

@@ -17,6 +17,7 @@ pub mod encoding;
 pub mod feed;
 pub mod html;
 pub mod inputs;
+mod prune;
 pub mod warc;
 
 pub use inputs::Units;
