@@ -295,6 +295,22 @@ impl Tally {
     }
 }
 
+/// Every document's paragraph blocks under `variant`, featurised once on
+/// all cores; empty for a document without paragraph labels (it is never
+/// trained on nor scored).
+fn labeled_blocks(docs: &[LabeledDocument], variant: &Variant) -> Vec<Vec<Blocks>> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .map(|d| {
+            if d.gold.techniques {
+                variant.blocks(d)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
 /// Held-out techniques decisions of a variant: for each group of document
 /// indices, a techniques head is fitted (as `rhetor train` fits it, inner
 /// folds and thresholds included) on the paragraphs of every other
@@ -308,20 +324,10 @@ pub fn techniques_held_out(
     variant: &Variant,
     cap: usize,
 ) -> Vec<(String, Tally)> {
-    use rayon::prelude::*;
     let opts = TrainOptions::default();
     let k = opts.inner_folds.max(2);
     let cfg = variant.config();
-    let blocks: Vec<Vec<Blocks>> = docs
-        .par_iter()
-        .map(|d| {
-            if d.gold.techniques {
-                variant.blocks(d)
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
+    let blocks = labeled_blocks(docs, variant);
     let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
     folders.sort();
     folders.dedup();
@@ -452,7 +458,6 @@ pub fn held_out_scores(
     groups: &[Vec<usize>],
     variant: &Variant,
 ) -> Vec<Vec<HeldOutScores>> {
-    use rayon::prelude::*;
     let opts = TrainOptions::default();
     let k = opts.inner_folds.max(2);
     let cfg = variant.config();
@@ -460,16 +465,7 @@ pub fn held_out_scores(
         l2: variant.l2,
         ..opts.techniques.clone()
     };
-    let blocks: Vec<Vec<Blocks>> = docs
-        .par_iter()
-        .map(|d| {
-            if d.gold.techniques {
-                variant.blocks(d)
-            } else {
-                Vec::new()
-            }
-        })
-        .collect();
+    let blocks = labeled_blocks(docs, variant);
     held_out(
         docs.len(),
         groups,
