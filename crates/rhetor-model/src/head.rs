@@ -120,14 +120,6 @@ pub struct UnseenDecision {
     pub thresholds: Vec<f32>,
 }
 
-impl UnseenDecision {
-    /// (label index, probability) for every label at or above its
-    /// threshold, most probable first.
-    pub fn decide(&self, probs: &[f32]) -> Vec<(usize, f32)> {
-        crate::calibrate::decide_multilabel(probs, &self.thresholds)
-    }
-}
-
 /// Single-label head (genre): softmax probabilities plus per-class log-odds
 /// offsets tuned by cross-validation for macro-F1.
 #[derive(Debug, Clone)]

@@ -121,18 +121,22 @@ impl FastModel {
         let unseen = self.is_unseen(doc);
         // A language never trained on: the same scores, calibrated and
         // thresholded for a language the head has not seen.
-        let (probs, cap) = if unseen {
-            (self.unseen_technique_probs(doc), UNSEEN_MAX_TECHNIQUES)
+        let (probs, thresholds, cap) = if unseen {
+            let decision = self.unseen_techniques();
+            (
+                self.unseen_technique_probs(doc),
+                &decision.thresholds,
+                UNSEEN_MAX_TECHNIQUES,
+            )
         } else {
-            (self.technique_probs(doc), usize::MAX)
+            (
+                self.technique_probs(doc),
+                &techniques.thresholds,
+                usize::MAX,
+            )
         };
         for (p, probs) in doc.paragraphs.iter_mut().zip(probs) {
-            let decided = if unseen {
-                self.unseen_techniques().decide(&probs)
-            } else {
-                techniques.decide(&probs)
-            };
-            p.techniques = decided
+            p.techniques = crate::calibrate::decide_multilabel(&probs, thresholds)
                 .into_iter()
                 .take(cap)
                 .filter_map(|(l, s)| Technique::from_index(l).map(|t| Scored::new(t, s)))

@@ -304,12 +304,6 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
         &opts.techniques,
         k,
     );
-    // With one training language, a new language is decided as the
-    // training language is.
-    let unseen = unseen.unwrap_or_else(|| UnseenDecision {
-        platt: techniques.platt.clone(),
-        thresholds: techniques.thresholds.clone(),
-    });
     drop(blocks);
     progress.step("techniques");
 
@@ -420,8 +414,13 @@ pub fn train(docs: &[LabeledDocument], opts: &TrainOptions, progress: &dyn Progr
     let mut trained_on: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
     trained_on.sort();
     trained_on.dedup();
-    FastModel::new(trained_on, opts.seed, techniques, frames, genre, spans)
-        .with_unseen_techniques(unseen)
+    let model = FastModel::new(trained_on, opts.seed, techniques, frames, genre, spans);
+    // With one training language, `FastModel::new`'s default stands: a new
+    // language is decided as the training language is.
+    match unseen {
+        Some(decision) => model.with_unseen_techniques(decision),
+        None => model,
+    }
 }
 
 /// A copy of `doc` with every annotation removed (what a model starts from).

@@ -167,7 +167,7 @@ fn a_new_language_is_decided_by_the_unseen_calibration_and_a_training_language_i
         let expected: Vec<Vec<(usize, f32)>> = probs
             .iter()
             .map(|p| {
-                let mut d = unseen.decide(p);
+                let mut d = rhetor_model::calibrate::decide_multilabel(p, &unseen.thresholds);
                 d.truncate(UNSEEN_MAX_TECHNIQUES);
                 d
             })
