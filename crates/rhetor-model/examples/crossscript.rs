@@ -1,7 +1,10 @@
 //! Features that carry across scripts, measured (issue 15 item 3; the
 //! shipped model is untouched; docs/evaluation.md).
 //!
-//! `cargo run --release -p rhetor-model --example crossscript -- DATA VARIANT...`
+//! `cargo run --release -p rhetor-model --features study --example crossscript -- DATA VARIANT...`
+//!
+//! (The feature `study` compiles the library's `crossscript` featuriser,
+//! which the shipped model does not need.)
 //!
 //! For each variant, a techniques head is trained as `rhetor train` trains
 //! the fast model's (same seed, inner folds, calibration, thresholds) on
@@ -23,9 +26,7 @@
 use rhetor_formats::corpus::load_dataset;
 use rhetor_formats::corpus::LabeledDocument;
 use rhetor_model::calibrate::decide_multilabel;
-use rhetor_model::crossscript::{
-    held_out_scores, techniques_held_out, HeldOutScores, Tally, Variant,
-};
+use rhetor_model::crossscript::{held_out_scores, HeldOutScores, Variant};
 use rhetor_model::math::sigmoid;
 use rhetor_model::train::{fold_groups, language_groups};
 use rhetor_model::UNSEEN_MAX_TECHNIQUES;
@@ -83,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &rhetor_model::TrainOptions::default(),
             &rhetor_model::train::Silent,
         );
-        let row = row(&tally(&docs, |i, p| {
+        let row = row(&tally(&docs, UNSEEN_MAX_TECHNIQUES, |i, p| {
             preds[i].paragraphs[p]
                 .techniques
                 .iter()
@@ -107,28 +108,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let scores = held_out_scores(&docs, &language_groups(&docs), &v);
                 std::fs::create_dir_all(dir)?;
                 save(&PathBuf::from(dir).join(format!("{name}.bin")), &scores)?;
-                let row = row(&tally(&docs, |i, p| {
-                    let (probs, th): (Vec<f32>, Vec<f32>) = scores[i][p].iter().copied().unzip();
-                    decide_multilabel(&probs, &th)
-                }));
+                let row = row(&tally(&docs, UNSEEN_MAX_TECHNIQUES, decided(&scores)));
                 println!("{name}\tlolo\t{row}\t{:.0}s", t.elapsed().as_secs_f64());
                 continue;
             }
+            // 5-fold CV decides as for a training language (no cap);
+            // leave-one-language-out as for a language never trained on.
             let (groups, cap) = match mode.as_str() {
                 "cv" => (fold_groups(&docs, 5), usize::MAX),
                 "lolo" => (language_groups(&docs), UNSEEN_MAX_TECHNIQUES),
                 _ => return Err(format!("mode {mode}: cv or lolo").into()),
             };
-            let tallies = techniques_held_out(&docs, &groups, &v, cap);
-            let row: Vec<String> = tallies
-                .iter()
-                .map(|(lang, t)| format!("{lang} {:.4}", t.f1()))
-                .collect();
-            println!(
-                "{name}\t{mode}\t{}\t{:.0}s",
-                row.join("\t"),
-                t.elapsed().as_secs_f64()
-            );
+            let scores = held_out_scores(&docs, &groups, &v);
+            let row = row(&tally(&docs, cap, decided(&scores)));
+            println!("{name}\t{mode}\t{row}\t{:.0}s", t.elapsed().as_secs_f64());
         }
     }
     Ok(())
@@ -174,10 +167,42 @@ fn load(path: &std::path::Path) -> std::io::Result<Vec<Vec<HeldOutScores>>> {
     Ok(out)
 }
 
-/// Paragraph techniques counts per language folder and pooled, from a
-/// decision per (document, paragraph) capped at the unseen-language cap.
+/// Paragraph-level counts: true positives, false positives, false
+/// negatives over (paragraph, technique) pairs.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+}
+
+impl Tally {
+    /// Micro-F1 of the counts (0 when there is nothing to count).
+    fn f1(&self) -> f64 {
+        let d = 2 * self.tp + self.fp + self.fn_;
+        if d == 0 {
+            0.0
+        } else {
+            2.0 * self.tp as f64 / d as f64
+        }
+    }
+}
+
+/// The held-out head's own decision of paragraph `p` of document `i`: every
+/// label at or above its threshold, most probable first.
+fn decided(scores: &[Vec<HeldOutScores>]) -> impl Fn(usize, usize) -> Vec<(usize, f32)> + '_ {
+    |i, p| {
+        let (probs, th): (Vec<f32>, Vec<f32>) = scores[i][p].iter().copied().unzip();
+        decide_multilabel(&probs, &th)
+    }
+}
+
+/// Paragraph techniques counts per language folder (sorted) and pooled
+/// (`"all"`, last), from a decision per (document, paragraph) keeping at
+/// most `cap` labels; documents without paragraph labels are not counted.
 fn tally(
     docs: &[LabeledDocument],
+    cap: usize,
     decide: impl Fn(usize, usize) -> Vec<(usize, f32)>,
 ) -> Vec<(String, Tally)> {
     let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
@@ -192,7 +217,7 @@ fn tally(
         for (p, para) in d.doc.paragraphs.iter().enumerate() {
             let gold = rhetor_model::train::technique_targets(&para.techniques);
             let mut predicted = vec![false; gold.len()];
-            for (l, _) in decide(i, p).into_iter().take(UNSEEN_MAX_TECHNIQUES) {
+            for (l, _) in decide(i, p).into_iter().take(cap) {
                 predicted[l] = true;
             }
             for (g, p) in gold.iter().zip(&predicted) {
@@ -243,7 +268,7 @@ fn mix(
     let sb = load(&PathBuf::from(dir).join(format!("{b}.bin")))?;
     for w in ws {
         let w: f32 = w.parse()?;
-        let row = row(&tally(docs, |i, p| {
+        let row = row(&tally(docs, UNSEEN_MAX_TECHNIQUES, |i, p| {
             let (probs, th): (Vec<f32>, Vec<f32>) = sa[i][p]
                 .iter()
                 .zip(&sb[i][p])

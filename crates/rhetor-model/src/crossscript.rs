@@ -1,13 +1,14 @@
-//! Features that might carry across scripts, and the study that measures
-//! them (issue 15 item 3; docs/evaluation.md, "the fast model's features
-//! across scripts"). Nothing here is used by the shipped model: the
-//! example `crossscript` trains techniques heads with these features on
-//! the folds of `rhetor train --cv 5` and on each language left out, and
-//! scores them as the shipped decision would.
+//! The featuriser behind the cross-script study (issue 15 item 3;
+//! docs/evaluation.md, "the fast model reads text spelt in Latin letters"
+//! and "the fast model's techniques decision learnt by leaving languages
+//! out"). Nothing here is used by the shipped model, so it is compiled only
+//! with the cargo feature `study`, for the example `crossscript`, which
+//! tallies and prints what [`held_out_scores`] returns. It lives in the
+//! crate because a [`Variant`] changes the crate's private feature blocks.
 //!
-//! * [`fold_script`] (`crate::script`; the shipped paragraph features
-//!   read folded text): Cyrillic, Greek and Georgian letters spelt in
-//!   Latin letters, accents dropped, so `пропаганда`, `προπαγάνδα` and
+//! * `FeatureConfig::fold_script` (the shipped paragraph features read
+//!   folded text): Cyrillic, Greek and Georgian letters spelt in Latin
+//!   letters, accents dropped, so `пропаганда`, `προπαγάνδα` and
 //!   `propagande` share character n-grams.
 //! * [`script_cues`]: counts that read no letters: dashes, brackets,
 //!   capitalised words, digits, repeated words, how the paragraph ends,
@@ -17,7 +18,6 @@ use crate::blocks::paragraph_blocks;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::hashing::hash_parts;
 use crate::heldout::{held_out, Schedule};
-pub use crate::script::fold_script;
 use crate::sparse::Counts;
 use crate::train::{fit_multilabel, fold_assignment, technique_targets, TrainOptions};
 use rhetor_core::Technique;
@@ -132,7 +132,7 @@ pub struct Variant {
     pub char_max: usize,
     /// Weight of the char block (the word block weighs 1).
     pub char_weight: f32,
-    /// Featurise the [`fold_script`]ed text instead of the raw one (words,
+    /// Featurise the script-folded text instead of the raw one (words,
     /// char n-grams and cues; `FeatureConfig::fold_script`).
     pub fold_all: bool,
     /// Weight of an extra block of char 3–4-grams of the folded text, in
@@ -265,36 +265,6 @@ impl Variant {
     }
 }
 
-/// Paragraph-level counts of one language: true positives, false
-/// positives, false negatives over (paragraph, technique) pairs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// Predicted and gold.
-    pub tp: usize,
-    /// Predicted, not gold.
-    pub fp: usize,
-    /// Gold, not predicted.
-    pub fn_: usize,
-}
-
-impl Tally {
-    /// Micro-F1 of the counts (0 when there is nothing to count).
-    pub fn f1(&self) -> f64 {
-        let d = 2 * self.tp + self.fp + self.fn_;
-        if d == 0 {
-            0.0
-        } else {
-            2.0 * self.tp as f64 / d as f64
-        }
-    }
-
-    fn add(&mut self, o: Tally) {
-        self.tp += o.tp;
-        self.fp += o.fp;
-        self.fn_ += o.fn_;
-    }
-}
-
 /// Every document's paragraph blocks under `variant`, featurised once on
 /// all cores; empty for a document without paragraph labels (it is never
 /// trained on nor scored).
@@ -308,85 +278,6 @@ fn labeled_blocks(docs: &[LabeledDocument], variant: &Variant) -> Vec<Vec<Blocks
                 Vec::new()
             }
         })
-        .collect()
-}
-
-/// Held-out techniques decisions of a variant: for each group of document
-/// indices, a techniques head is fitted (as `rhetor train` fits it, inner
-/// folds and thresholds included) on the paragraphs of every other
-/// document with paragraph labels, then decides the group's paragraphs,
-/// keeping at most `cap` labels per paragraph (the unseen-language cap;
-/// `usize::MAX` for none). Returns the counts by language folder (sorted)
-/// and pooled (`"all"`, last).
-pub fn techniques_held_out(
-    docs: &[LabeledDocument],
-    groups: &[Vec<usize>],
-    variant: &Variant,
-    cap: usize,
-) -> Vec<(String, Tally)> {
-    let opts = TrainOptions::default();
-    let k = opts.inner_folds.max(2);
-    let cfg = variant.config();
-    let blocks = labeled_blocks(docs, variant);
-    let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
-    folders.sort();
-    folders.dedup();
-    // The project's one held-out loop; each example is a document, and a
-    // document without paragraph labels is scored as nothing.
-    let per_doc = held_out(
-        docs.len(),
-        groups,
-        Schedule::OneAtATime,
-        |rows| {
-            let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
-            let inner = fold_assignment(&train_docs, k);
-            let (mut xs, mut ys, mut gs) = (Vec::new(), Vec::new(), Vec::new());
-            for (r, &i) in rows.iter().enumerate() {
-                for (p, b) in docs[i].doc.paragraphs.iter().zip(&blocks[i]) {
-                    xs.push(b);
-                    ys.push(technique_targets(&p.techniques));
-                    gs.push(inner[r]);
-                }
-            }
-            fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &opts.techniques, k)
-        },
-        |head, i| {
-            let mut t = Tally::default();
-            if !docs[i].gold.techniques {
-                return t;
-            }
-            for (p, b) in docs[i].doc.paragraphs.iter().zip(&blocks[i]) {
-                let gold = technique_targets(&p.techniques);
-                let mut predicted = vec![false; Technique::COUNT];
-                for (l, _) in head.decide(&head.probs(b)).into_iter().take(cap) {
-                    predicted[l] = true;
-                }
-                for (g, p) in gold.iter().zip(&predicted) {
-                    match (g, p) {
-                        (true, true) => t.tp += 1,
-                        (false, true) => t.fp += 1,
-                        (true, false) => t.fn_ += 1,
-                        _ => {}
-                    }
-                }
-            }
-            t
-        },
-    );
-    let mut tallies = vec![Tally::default(); folders.len()];
-    for (d, t) in docs.iter().zip(per_doc) {
-        let lang = folders
-            .iter()
-            .position(|f| *f == d.folder)
-            .expect("every folder is listed");
-        tallies[lang].add(t);
-    }
-    let mut all = Tally::default();
-    tallies.iter().for_each(|t| all.add(*t));
-    folders
-        .into_iter()
-        .zip(tallies)
-        .chain(std::iter::once(("all".to_string(), all)))
         .collect()
 }
 
