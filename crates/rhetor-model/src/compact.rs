@@ -168,6 +168,7 @@ impl CompactHead {
     }
 
     /// Number of hash dimensions with a row.
+    #[cfg(test)]
     pub fn nonzero_rows(&self) -> usize {
         self.rows.len()
     }

@@ -529,6 +529,7 @@ impl Idf {
     }
 
     /// Number of dimensions kept (seen often enough).
+    #[cfg(test)]
     pub fn kept(&self) -> usize {
         self.q.iter().filter(|&&v| v > 0).count()
     }

@@ -4,10 +4,9 @@
 
 use crate::calibrate::Platt;
 use crate::compact::CompactHead;
-use crate::features::{vectorize, Blocks, FeatureConfig, Idf};
+use crate::features::{Blocks, FeatureConfig, Idf};
 use crate::lookup::{check_lookup_bits, Lookup};
 use crate::math::softmax;
-use crate::sparse::SparseVec;
 use crate::store::{SectionReader, SectionWriter};
 use std::sync::OnceLock;
 
@@ -18,9 +17,9 @@ pub struct MultiLabelHead {
     /// How its input's features are computed.
     pub features: FeatureConfig,
     /// The IDF of every hashed feature, learned on the training data.
-    pub idf: Idf,
+    pub(crate) idf: Idf,
     /// The trained weights, compacted (i16 with per-label scales, touched rows only).
-    pub head: CompactHead,
+    pub(crate) head: CompactHead,
     /// Per-label Platt scaling of the raw scores.
     pub platt: Vec<Platt>,
     /// Per-label decision thresholds on the calibrated probabilities.
@@ -43,7 +42,7 @@ impl PartialEq for MultiLabelHead {
 
 impl MultiLabelHead {
     /// A head from its trained parts; builds the fast lookup table.
-    pub fn new(
+    pub(crate) fn new(
         features: FeatureConfig,
         idf: Idf,
         head: CompactHead,
@@ -61,14 +60,14 @@ impl MultiLabelHead {
     }
 
     /// Appends the head to a model-file section.
-    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
+    pub(crate) fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
         w.small(&(&self.features, &self.platt, &self.thresholds))?;
         self.idf.store(w);
         self.head.store(w)
     }
 
     /// Reads the head back from its model-file section, checking that its parts agree.
-    pub fn load(r: &mut SectionReader) -> Result<Self, String> {
+    pub(crate) fn load(r: &mut SectionReader) -> Result<Self, String> {
         let (features, platt, thresholds): (FeatureConfig, Vec<Platt>, Vec<f32>) = r.small()?;
         let idf = Idf::load(r, features.bits)?;
         let head = CompactHead::load(r)?;
@@ -82,19 +81,21 @@ impl MultiLabelHead {
         Ok(MultiLabelHead::new(features, idf, head, platt, thresholds))
     }
 
-    /// The TF-IDF vector of feature blocks, as training scores it.
-    pub fn vector(&self, b: &Blocks) -> SparseVec {
-        vectorize(&self.features, &self.idf, b)
+    /// The TF-IDF vector of feature blocks, as training scores it (the
+    /// tests check the shipped scoring against it).
+    #[cfg(test)]
+    pub(crate) fn vector(&self, b: &Blocks) -> crate::sparse::SparseVec {
+        crate::features::vectorize(&self.features, &self.idf, b)
     }
 
     /// Calibrated probability of every label.
-    pub fn probs(&self, b: &Blocks) -> Vec<f32> {
+    pub(crate) fn probs(&self, b: &Blocks) -> Vec<f32> {
         self.probs_with(b, &self.platt)
     }
 
     /// Probability of every label with another calibration of the same
     /// scores (the decision for a language never trained on).
-    pub fn probs_with(&self, b: &Blocks, platt: &[Platt]) -> Vec<f32> {
+    pub(crate) fn probs_with(&self, b: &Blocks, platt: &[Platt]) -> Vec<f32> {
         let lookup = self
             .lookup
             .get_or_init(|| Lookup::new(&self.idf, &self.head));
@@ -127,9 +128,9 @@ pub struct SoftmaxHead {
     /// How its input's features are computed.
     pub features: FeatureConfig,
     /// The IDF of every hashed feature, learned on the training data.
-    pub idf: Idf,
+    pub(crate) idf: Idf,
     /// The trained weights, compacted.
-    pub head: CompactHead,
+    pub(crate) head: CompactHead,
     /// Temperature applied to the logits (calibration).
     pub temperature: f32,
     /// Added to logits before the arg-max only (decision, not probability).
@@ -151,7 +152,7 @@ impl PartialEq for SoftmaxHead {
 
 impl SoftmaxHead {
     /// A head from its trained parts; builds the fast lookup table.
-    pub fn new(
+    pub(crate) fn new(
         features: FeatureConfig,
         idf: Idf,
         head: CompactHead,
@@ -169,14 +170,14 @@ impl SoftmaxHead {
     }
 
     /// Appends the head to a model-file section.
-    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
+    pub(crate) fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
         w.small(&(&self.features, self.temperature, &self.offsets))?;
         self.idf.store(w);
         self.head.store(w)
     }
 
     /// Reads the head back from its model-file section, checking that its parts agree.
-    pub fn load(r: &mut SectionReader) -> Result<Self, String> {
+    pub(crate) fn load(r: &mut SectionReader) -> Result<Self, String> {
         let (features, temperature, offsets): (FeatureConfig, f32, Vec<f32>) = r.small()?;
         let idf = Idf::load(r, features.bits)?;
         let head = CompactHead::load(r)?;
@@ -188,7 +189,7 @@ impl SoftmaxHead {
     }
 
     /// The probability of every class (softmax of the logits over the temperature).
-    pub fn probs(&self, b: &Blocks) -> Vec<f32> {
+    pub(crate) fn probs(&self, b: &Blocks) -> Vec<f32> {
         let lookup = self
             .lookup
             .get_or_init(|| Lookup::new(&self.idf, &self.head));

@@ -46,7 +46,7 @@ impl Default for TrainConfig {
 /// `labels` weight vectors over `dims` dimensions, stored row-major
 /// (`weights[dim * labels + label]`) so one feature's weights are adjacent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinearHead {
+pub(crate) struct LinearHead {
     /// Input dimensions (the hash space).
     pub dims: usize,
     /// Outputs, one per label.
@@ -157,7 +157,7 @@ fn class_weights(
 
 /// Trains binary logistic regressions for a group of `labels` on the
 /// examples `rows` of `xs` (`ys[k][l]`: example `k` has label `l`).
-pub fn train_group(
+pub(crate) fn train_group(
     dims: usize,
     xs: &[SparseVec],
     ys: &[Vec<bool>],
@@ -171,7 +171,7 @@ pub fn train_group(
 /// [`train_group`] with the examples given by reference and the labels by
 /// a function (`y(k, l)`: example `k` has label `l`), so callers need not
 /// copy either.
-pub fn train_group_with<X: Borrow<SparseVec>>(
+pub(crate) fn train_group_with<X: Borrow<SparseVec>>(
     dims: usize,
     xs: &[X],
     y: impl Fn(usize, usize) -> bool,
@@ -210,7 +210,7 @@ pub fn train_group_with<X: Borrow<SparseVec>>(
 /// Joins heads trained on groups of labels (`groups[g]` lists the labels
 /// of `heads[g]`) into one compact head over `labels` labels, keeping the
 /// rows where any weight is non-zero.
-pub fn join_groups(
+pub(crate) fn join_groups(
     dims: usize,
     labels: usize,
     groups: &[Vec<usize>],
@@ -242,7 +242,9 @@ pub fn join_groups(
 }
 
 impl LinearHead {
-    /// The head as a `CompactHead` (all its labels, in order).
+    /// The head as a `CompactHead` (all its labels, in order; the tests
+    /// compare the compact scoring with the plain one through it).
+    #[cfg(test)]
     pub fn to_compact(&self) -> CompactHead {
         join_groups(
             self.dims,
@@ -256,7 +258,7 @@ impl LinearHead {
 /// One-vs-rest logistic regression, labels split into one group per thread
 /// (deterministic whatever the split, see the module note), returned in the
 /// compact form that keeps only rows training touched.
-pub fn train_one_vs_rest(
+pub(crate) fn train_one_vs_rest(
     dims: usize,
     labels: usize,
     xs: &[SparseVec],
@@ -277,7 +279,7 @@ pub fn train_one_vs_rest(
 
 /// Softmax regression over `classes` classes on the examples `rows` of
 /// `xs`; `ys[k]` is example `k`'s class.
-pub fn train_softmax(
+pub(crate) fn train_softmax(
     dims: usize,
     classes: usize,
     xs: &[SparseVec],

@@ -428,7 +428,7 @@ pub fn paragraph_token_features(tokens: &[Token], bits: u32) -> Vec<SparseVec> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpanTagger {
     pub bits: u32,
-    pub head: CompactHead,
+    pub(crate) head: CompactHead,
     /// One rule per evidence level ([`rhetor_core::Evidence::ALL`] order).
     pub rules: SpanRules,
     /// Words that never make a highlight alone.
@@ -446,7 +446,7 @@ const CANDIDATE_THRESHOLD: f32 = 0.5;
 /// techniques and which tokens fall inside a gold span of each technique
 /// (the tokens themselves are not kept: training holds thousands of
 /// paragraphs at once).
-pub struct TaggedParagraph {
+pub(crate) struct TaggedParagraph {
     pub features: Vec<SparseVec>,
     /// `(technique, inside[k])` for each technique the paragraph has.
     pub gold: Vec<(usize, Vec<bool>)>,
@@ -478,12 +478,12 @@ impl TaggedParagraph {
 
 impl SpanTagger {
     /// Appends the tagger to a model-file section.
-    pub fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
+    pub(crate) fn store<'a>(&'a self, w: &mut SectionWriter<'a>) -> Result<(), String> {
         w.small(&(self.bits, &self.rules, &self.function_words, &self.lengths))?;
         self.head.store(w)
     }
 
-    pub fn load(r: &mut SectionReader) -> Result<Self, String> {
+    pub(crate) fn load(r: &mut SectionReader) -> Result<Self, String> {
         let (bits, rules, function_words, lengths): (u32, SpanRules, FunctionWords, Vec<u16>) =
             r.small()?;
         let head = CompactHead::load(r)?;
@@ -517,7 +517,7 @@ impl SpanTagger {
 
     /// Trains one token scorer per technique on the paragraphs that have
     /// it; the decision uses `rules` and `function_words`.
-    pub fn train(
+    pub(crate) fn train(
         paragraphs: &[TaggedParagraph],
         bits: u32,
         cfg: &TrainConfig,
@@ -564,7 +564,7 @@ impl SpanTagger {
     /// text `text`, its tokens and their features), given the
     /// paragraph-level probability `p_par`, decided by `rule`; in offset
     /// order.
-    pub fn spans(
+    pub(crate) fn spans(
         &self,
         text: &ParagraphText,
         tokens: &[Token],
@@ -593,7 +593,7 @@ impl SpanTagger {
     /// each. With two or more, each token's features are looked up once for
     /// all of them (`CompactHead::score_labels`, the same numbers to the
     /// bit as `score_label` technique by technique).
-    pub fn spans_of(
+    pub(crate) fn spans_of(
         &self,
         text: &ParagraphText,
         tokens: &[Token],
@@ -638,7 +638,7 @@ impl SpanTagger {
     /// Each token's probability of each technique of `labels`
     /// (`[technique][token]`), each token's features looked up once: the
     /// numbers [`SpanTagger::spans_of`] decides on.
-    pub fn probs_of(&self, features: &[SparseVec], labels: &[usize]) -> Vec<Vec<f32>> {
+    pub(crate) fn probs_of(&self, features: &[SparseVec], labels: &[usize]) -> Vec<Vec<f32>> {
         let mut probs = vec![Vec::with_capacity(features.len()); labels.len()];
         let mut scores = Vec::with_capacity(labels.len());
         for x in features {
@@ -653,7 +653,7 @@ impl SpanTagger {
     /// The spans of every technique at once, as if each were predicted
     /// with probability 1 (scale the scores by the paragraph probability);
     /// scores each token once instead of once per technique.
-    pub fn candidate_spans(
+    pub(crate) fn candidate_spans(
         &self,
         tokens: &[Token],
         features: &[SparseVec],
@@ -674,7 +674,7 @@ impl SpanTagger {
     /// Every token's probability of lying inside a span of each technique
     /// (`[token][technique]`), as if each were predicted: what the span
     /// decision reads ([`crate::evidence`]).
-    pub fn token_probs(&self, features: &[SparseVec]) -> Vec<Vec<f32>> {
+    pub(crate) fn token_probs(&self, features: &[SparseVec]) -> Vec<Vec<f32>> {
         features
             .iter()
             .map(|x| self.head.scores(x).into_iter().map(sigmoid).collect())

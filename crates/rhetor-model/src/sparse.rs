@@ -10,7 +10,9 @@ pub struct SparseVec {
 }
 
 impl SparseVec {
-    /// Builds a vector from (index, value) pairs, summing duplicates.
+    /// Builds a vector from (index, value) pairs, summing duplicates (the
+    /// tests' way to write a vector; features build theirs sorted).
+    #[cfg(test)]
     pub fn from_pairs(mut pairs: Vec<(u32, f32)>) -> Self {
         pairs.sort_unstable_by_key(|p| p.0);
         let mut idx = Vec::with_capacity(pairs.len());
@@ -26,14 +28,6 @@ impl SparseVec {
         SparseVec { idx, val }
     }
 
-    pub fn len(&self) -> usize {
-        self.idx.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.idx.is_empty()
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = (usize, f32)> + '_ {
         self.idx
             .iter()
@@ -47,15 +41,6 @@ impl SparseVec {
         if norm > 0.0 {
             for v in &mut self.val {
                 *v /= norm;
-            }
-        }
-    }
-
-    /// Sublinear term frequency: `tf → 1 + ln(tf)`.
-    pub fn sublinear(&mut self) {
-        for v in &mut self.val {
-            if *v > 0.0 {
-                *v = 1.0 + v.ln();
             }
         }
     }
@@ -78,15 +63,6 @@ impl Counts {
         let mut keys = std::mem::take(keys);
         keys.shrink_to_fit();
         Counts { keys }
-    }
-
-    /// Occurrences (not distinct features).
-    pub fn occurrences(&self) -> usize {
-        self.keys.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 
     /// Every occurrence's index, sorted.
@@ -253,12 +229,9 @@ mod tests {
     }
 
     #[test]
-    fn normalize_and_sublinear() {
+    fn normalize_gives_unit_length() {
         let mut v = SparseVec::from_pairs(vec![(0, 3.0), (1, 4.0)]);
         v.normalize();
         assert!((v.val[0] - 0.6).abs() < 1e-6 && (v.val[1] - 0.8).abs() < 1e-6);
-        let mut t = SparseVec::from_pairs(vec![(0, 1.0), (1, std::f32::consts::E)]);
-        t.sublinear();
-        assert!((t.val[0] - 1.0).abs() < 1e-6 && (t.val[1] - 2.0).abs() < 1e-6);
     }
 }

@@ -162,7 +162,7 @@ fn fit_idf_and_vectorize<B: Borrow<Blocks> + Sync>(
 
 /// Fits a calibrated, thresholded multi-label head. `groups[i]` is the
 /// article of example `i`, so inner folds never split an article.
-pub fn fit_multilabel<B: Borrow<Blocks> + Sync>(
+pub(crate) fn fit_multilabel<B: Borrow<Blocks> + Sync>(
     fc: &FeatureConfig,
     blocks: &[B],
     ys: &[Vec<bool>],
@@ -208,7 +208,7 @@ fn calibrate_held_out(
 /// by a head trained on the others), so that it learns how the scores
 /// fall in a language the head has not seen.
 #[allow(clippy::too_many_arguments)]
-pub fn fit_multilabel_with_unseen<B: Borrow<Blocks> + Sync>(
+pub(crate) fn fit_multilabel_with_unseen<B: Borrow<Blocks> + Sync>(
     fc: &FeatureConfig,
     blocks: &[B],
     ys: &[Vec<bool>],
@@ -237,7 +237,7 @@ pub fn fit_multilabel_with_unseen<B: Borrow<Blocks> + Sync>(
 
 /// Fits the genre head: softmax, a temperature fitted on out-of-fold
 /// probabilities, and per-class offsets that maximise out-of-fold macro-F1.
-pub fn fit_genre<B: Borrow<Blocks> + Sync>(
+pub(crate) fn fit_genre<B: Borrow<Blocks> + Sync>(
     fc: &FeatureConfig,
     blocks: &[B],
     ys: &[usize],
