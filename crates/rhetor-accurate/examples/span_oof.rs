@@ -19,30 +19,12 @@ use rhetor_accurate::dense::DenseConfig;
 use rhetor_accurate::tagger::{tagger_paragraphs, EncoderTagger, TaggerInput};
 use rhetor_accurate::words::WordStateCache;
 use rhetor_core::Technique;
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-#[derive(Serialize, Deserialize)]
-struct Rules {
-    technique_thresholds: Vec<f32>,
-    frame_thresholds: Vec<f32>,
-    genre_offsets: Vec<f32>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Held {
-    group: usize,
-    techniques: Vec<Vec<f32>>,
-    tokens: Vec<Vec<Vec<u16>>>,
-    frames: Vec<f32>,
-    genre: Vec<f32>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Dump {
-    groups: Vec<Rules>,
-    docs: Vec<Held>,
-}
+// The held-out scores file, defined once beside its writer (evidence_oof).
+#[path = "../../rhetor-model/examples/oof_dump/mod.rs"]
+mod oof_dump;
+use oof_dump::Dump;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -26,27 +26,10 @@ use rhetor_model::train::{Silent, TrainOptions};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Serialize, Deserialize)]
-struct Rules {
-    technique_thresholds: Vec<f32>,
-    frame_thresholds: Vec<f32>,
-    genre_offsets: Vec<f32>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Held {
-    group: usize,
-    techniques: Vec<Vec<f32>>,
-    tokens: Vec<Vec<Vec<u16>>>,
-    frames: Vec<f32>,
-    genre: Vec<f32>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Dump {
-    groups: Vec<Rules>,
-    docs: Vec<Held>,
-}
+// The held-out scores file, defined once beside its writer (evidence_oof).
+#[path = "../../rhetor-model/examples/oof_dump/mod.rs"]
+mod oof_dump;
+use oof_dump::Dump;
 
 /// The accurate model's held-out technique probabilities.
 #[derive(Serialize, Deserialize)]

@@ -13,33 +13,10 @@ use rhetor_core::{Document, Frame, Scored, Task, Technique};
 use rhetor_eval::score_documents;
 use rhetor_model::calibrate::decide_multilabel;
 use rhetor_model::train::unannotated;
-use serde::Deserialize;
 use std::path::PathBuf;
 
-#[derive(Deserialize)]
-struct Rules {
-    technique_thresholds: Vec<f32>,
-    frame_thresholds: Vec<f32>,
-    #[allow(dead_code)]
-    genre_offsets: Vec<f32>,
-}
-
-#[derive(Deserialize)]
-struct Held {
-    group: usize,
-    techniques: Vec<Vec<f32>>,
-    #[allow(dead_code)]
-    tokens: Vec<Vec<Vec<u16>>>,
-    frames: Vec<f32>,
-    #[allow(dead_code)]
-    genre: Vec<f32>,
-}
-
-#[derive(Deserialize)]
-struct Dump {
-    groups: Vec<Rules>,
-    docs: Vec<Held>,
-}
+mod oof_dump;
+use oof_dump::Dump;
 
 /// A cap on one decision: none, a fixed number, or the density rule.
 #[derive(Clone, Copy, Debug)]

@@ -13,34 +13,10 @@
 use rhetor_model::train::{
     fold_groups, for_each_held_out, language_groups, unannotated, Silent, TrainOptions,
 };
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// What one held-out model decides with.
-#[derive(Serialize, Deserialize)]
-struct Rules {
-    technique_thresholds: Vec<f32>,
-    frame_thresholds: Vec<f32>,
-    genre_offsets: Vec<f32>,
-}
-
-/// One held-out article.
-#[derive(Serialize, Deserialize)]
-struct Held {
-    group: usize,
-    /// `[paragraph][technique]`.
-    techniques: Vec<Vec<f32>>,
-    /// `[paragraph][token][technique]`, quantised to 1/65535.
-    tokens: Vec<Vec<Vec<u16>>>,
-    frames: Vec<f32>,
-    genre: Vec<f32>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Dump {
-    groups: Vec<Rules>,
-    docs: Vec<Held>,
-}
+mod oof_dump;
+use oof_dump::{Dump, Held, Rules};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -28,34 +28,10 @@ use rhetor_model::evidence::{
     FUNCTION_WORDS_PER_LANGUAGE,
 };
 use rhetor_model::{tokenize, Token};
-use serde::Deserialize;
 use std::path::PathBuf;
 
-#[derive(Deserialize)]
-struct Rules {
-    technique_thresholds: Vec<f32>,
-    #[allow(dead_code)]
-    frame_thresholds: Vec<f32>,
-    #[allow(dead_code)]
-    genre_offsets: Vec<f32>,
-}
-
-#[derive(Deserialize)]
-struct Held {
-    group: usize,
-    techniques: Vec<Vec<f32>>,
-    tokens: Vec<Vec<Vec<u16>>>,
-    #[allow(dead_code)]
-    frames: Vec<f32>,
-    #[allow(dead_code)]
-    genre: Vec<f32>,
-}
-
-#[derive(Deserialize)]
-struct Dump {
-    groups: Vec<Rules>,
-    docs: Vec<Held>,
-}
+mod oof_dump;
+use oof_dump::Dump;
 
 /// One predicted (paragraph, technique): what a span decision reads.
 struct Pair {

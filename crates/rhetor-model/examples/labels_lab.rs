@@ -12,31 +12,10 @@
 //! a per-corpus or per-article shift making the predicted label density
 //! match the training languages'.
 use rhetor_model::calibrate::decide_multilabel;
-use serde::Deserialize;
 use std::path::PathBuf;
 
-#[derive(Deserialize)]
-struct Rules {
-    technique_thresholds: Vec<f32>,
-    frame_thresholds: Vec<f32>,
-    #[allow(dead_code)]
-    genre_offsets: Vec<f32>,
-}
-#[derive(Deserialize)]
-struct Held {
-    group: usize,
-    techniques: Vec<Vec<f32>>,
-    #[allow(dead_code)]
-    tokens: Vec<Vec<Vec<u16>>>,
-    frames: Vec<f32>,
-    #[allow(dead_code)]
-    genre: Vec<f32>,
-}
-#[derive(Deserialize)]
-struct Dump {
-    groups: Vec<Rules>,
-    docs: Vec<Held>,
-}
+mod oof_dump;
+use oof_dump::Dump;
 
 fn logit(p: f32) -> f32 {
     let p = p.clamp(1e-6, 1.0 - 1e-6);
