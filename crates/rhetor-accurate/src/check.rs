@@ -90,7 +90,7 @@ fn scaler(s: &Scaler, dims: usize) -> Result<(), String> {
 
 /// A dense linear model's counts against `outputs` and `inputs`, and its
 /// numbers finite.
-pub fn dense_linear(l: &DenseLinear, outputs: usize, inputs: usize) -> Result<(), String> {
+pub(crate) fn dense_linear(l: &DenseLinear, outputs: usize, inputs: usize) -> Result<(), String> {
     linear(l, outputs, inputs)
 }
 

@@ -44,7 +44,7 @@ fn fast_logit(p: f32) -> f32 {
 /// The input of word `k`: its state, its neighbours' mean, the fast
 /// logit, as `input` says; `fast` is the fast tagger's probability of the
 /// word for the technique scored (read only when `input.fast`).
-pub fn word_input(input: TaggerInput, states: &WordStates, k: usize, fast: f32) -> Vec<f32> {
+pub(crate) fn word_input(input: TaggerInput, states: &WordStates, k: usize, fast: f32) -> Vec<f32> {
     let mut x = states.state(k);
     if input.context {
         let mut ctx = vec![0f32; states.dim];
@@ -168,7 +168,7 @@ impl EncoderSpans {
     /// Replaces the fast tagger's probabilities `probs[j][k]` of technique
     /// `labels[j]` at word `k` by the blend with the encoder tagger's at
     /// evidence level `level`.
-    pub fn blend_probs(
+    pub(crate) fn blend_probs(
         &self,
         states: &WordStates,
         labels: &[usize],
@@ -272,17 +272,17 @@ pub fn tagger_paragraphs<'a>(
 }
 
 /// What the shipped tagger reads (chosen by 5-fold CV, docs/evaluation.md).
-pub const SHIPPED_INPUT: TaggerInput = TaggerInput {
+pub(crate) const SHIPPED_INPUT: TaggerInput = TaggerInput {
     context: false,
     fast: false,
 };
 
 /// The shipped blend weights of the encoder tagger per evidence level,
 /// searched with the rules (docs/evaluation.md).
-pub const SHIPPED_BLEND: [f32; 3] = [0.65, 0.6, 0.5];
+pub(crate) const SHIPPED_BLEND: [f32; 3] = [0.65, 0.6, 0.5];
 
 /// The training settings of the shipped tagger (`seed` set by training).
-pub fn shipped_config(seed: u64) -> DenseConfig {
+pub(crate) fn shipped_config(seed: u64) -> DenseConfig {
     DenseConfig {
         epochs: 4,
         seed,
@@ -300,7 +300,7 @@ pub fn shipped_config(seed: u64) -> DenseConfig {
 /// The same search run on four folds and scored on the fifth (nested)
 /// chose these rules or near ones and scores within 0.001 of the figures
 /// below.
-pub const SHIPPED_RULES: SpanRules = [
+pub(crate) const SHIPPED_RULES: SpanRules = [
     // precise (blend 0.65): P 0.407, R 0.051, F1 0.091
     SpanRule {
         token: 0.85,

@@ -285,7 +285,10 @@ fn read_back(
 /// The word states of paragraphs, computed with the encoder in one
 /// forward pass with their embeddings (the same bits as
 /// [`Encoder::embed`]): `texts[i]`'s words are `tokenize(texts[i], 0)`.
-pub fn embed_with_words(encoder: &Encoder, texts: &[&str]) -> (Vec<Vec<f32>>, Vec<WordStates>) {
+pub(crate) fn embed_with_words(
+    encoder: &Encoder,
+    texts: &[&str],
+) -> (Vec<Vec<f32>>, Vec<WordStates>) {
     let (emb, pieces) = encoder.embed_with_states(texts);
     let words = texts
         .iter()
