@@ -12,7 +12,7 @@
 //! trainers' class weights, the shared math, RNG and hash, the file
 //! headers). How features are computed and heads stored and read
 //! (`features`, `compact`, `lookup`, `head`, `spans`, `sparse`) stays
-//! inside the crate. The cross-script study's featuriser ([`crossscript`]
+//! inside the crate. The cross-script study's featuriser (`crossscript`
 //! when built with it) is behind the cargo feature `study`, which only the
 //! example of that name needs.
 
