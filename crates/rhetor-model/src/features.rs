@@ -43,7 +43,7 @@ pub struct FeatureConfig {
     /// Weight of the article title's words added to each paragraph (0 = off).
     pub title_weight: f32,
     /// Featurise the text spelt in Latin letters without accents
-    /// ([`crate::script::fold_script`]), so that other scripts share
+    /// (`script::fold_script`), so that other scripts share
     /// n-grams with Latin-script cognates.
     pub fold_script: bool,
 }
