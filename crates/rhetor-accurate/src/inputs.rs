@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct FastProbs {
     /// Per paragraph, per technique index.
     pub techniques: Vec<Vec<f32>>,
+    /// The same scores calibrated as the fast model calibrates a language
+    /// it was never trained on ([`rhetor_model::FastModel::unseen_technique_probs`]);
+    /// empty unless asked for ([`FastProbs::with_unseen`]).
+    pub unseen_techniques: Vec<Vec<f32>>,
     /// Per frame index.
     pub frames: Vec<f32>,
     /// Per genre index.
@@ -24,8 +28,17 @@ impl FastProbs {
         let (frames, genre) = model.article_probs(doc);
         FastProbs {
             techniques: model.technique_probs(doc),
+            unseen_techniques: Vec::new(),
             frames,
             genre,
+        }
+    }
+
+    /// [`FastProbs::of`] with [`FastProbs::unseen_techniques`] too.
+    pub fn with_unseen(model: &rhetor_model::FastModel, doc: &rhetor_core::Document) -> Self {
+        FastProbs {
+            unseen_techniques: model.unseen_technique_probs(doc),
+            ..FastProbs::of(model, doc)
         }
     }
 }
@@ -37,6 +50,10 @@ impl FastProbs {
 pub struct FastRules {
     /// Per-technique thresholds.
     pub techniques: Vec<f32>,
+    /// Per-technique thresholds of the decision for a language never
+    /// trained on ([`rhetor_model::FastModel::unseen_techniques`]), on
+    /// [`FastProbs::unseen_techniques`].
+    pub unseen_techniques: Vec<f32>,
     /// Per-frame thresholds.
     pub frames: Vec<f32>,
     /// Per-genre log-probability offsets.
@@ -48,6 +65,7 @@ impl FastRules {
     pub fn of(model: &rhetor_model::FastModel) -> Self {
         FastRules {
             techniques: model.techniques().thresholds.clone(),
+            unseen_techniques: model.unseen_techniques().thresholds.clone(),
             frames: model.frames().thresholds.clone(),
             genre: model.genre().offsets.clone(),
         }
@@ -76,6 +94,12 @@ pub struct StackConfig {
     pub techniques_unseen_mix: f32,
     /// The frames head's.
     pub frames_unseen_mix: f32,
+    /// The techniques head's unseen-language rule anchors on the fast
+    /// model's own decision for a language never trained on (its
+    /// unseen-language calibration and thresholds) instead of its
+    /// training languages' decision.
+    #[serde(skip)]
+    pub anchor_on_unseen_calibration: bool,
 }
 
 impl Default for StackConfig {
@@ -109,6 +133,7 @@ impl Default for StackConfig {
             // anchored rule alone stays best.
             techniques_unseen_mix: 0.5,
             frames_unseen_mix: 0.0,
+            anchor_on_unseen_calibration: false,
         }
     }
 }
@@ -117,6 +142,16 @@ impl Default for StackConfig {
 /// (log-odds), the first values of [`technique_input`].
 pub fn technique_fast(fast: &FastProbs, p: usize) -> Vec<f32> {
     fast.techniques[p].iter().map(|&v| logit(v)).collect()
+}
+
+/// The fast model's unseen-language log-odds of paragraph `p`
+/// ([`FastProbs::unseen_techniques`]), where the unseen-language rule
+/// anchors when [`StackConfig::anchor_on_unseen_calibration`].
+pub fn technique_fast_unseen(fast: &FastProbs, p: usize) -> Vec<f32> {
+    fast.unseen_techniques[p]
+        .iter()
+        .map(|&v| logit(v))
+        .collect()
 }
 
 /// Input of the techniques head for paragraph `p`.
