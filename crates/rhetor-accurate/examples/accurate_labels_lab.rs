@@ -38,7 +38,8 @@
 //!   `ucal` anchored on the fast model's unseen-language calibration and
 //!   thresholds; `+mix=M` the mix with the blend; `+w0` the anchor's
 //!   embedding weight forced to 0; `+blendu` the blend reads the unseen
-//!   calibration too; `+nestmix` the mix chosen per held-out language by
+//!   calibration too; `+fth` the mixed rule decided by the anchored
+//!   rule's thresholds alone; `+nestmix` the mix chosen per held-out language by
 //!   leave-one-language-out over the training languages);
 //! - `migrate`: copies the 5-fold out-of-fold fast scores cached under
 //!   the cache layout 3 (keyed without the fast model) to the layout-4
@@ -1251,15 +1252,82 @@ fn anchor_variants(
     folders: &[String],
     cache_dir: &std::path::Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    use rhetor_accurate::inputs::technique_fast_unseen;
-    use rhetor_accurate::stack::apply;
+    use rhetor_accurate::stack::{apply, StackHeads};
+    use rhetor_accurate::train::HeldOutFast;
     use rhetor_core::Technique;
+    use rhetor_model::math::sigmoid;
     use rhetor_model::report::HeldOutReport;
     use rhetor_model::train::unannotated;
     let (emb, oof, lolo) = load(docs, cache_dir)?;
-    let inputs = FastInputs {
-        seen: &oof,
-        unseen: &lolo,
+    // The same held-out scores, their techniques calibrated and decided
+    // as the fast model does a language never trained on.
+    let calibrated_unseen = |h: &HeldOutFast| {
+        let mut h = h.clone();
+        h.probs.techniques = h.probs.unseen_techniques.clone();
+        h.rules.techniques = h.rules.unseen_techniques.clone();
+        h
+    };
+    let lolo_u: Vec<HeldOutFast> = lolo.iter().map(calibrated_unseen).collect();
+    let logit = |p: f32| {
+        let p = p.clamp(1e-6, 1.0 - 1e-6);
+        (p / (1.0 - p)).ln()
+    };
+    #[derive(Clone, Copy)]
+    struct Rule {
+        /// The anchored rule reads (and was fitted on) the unseen calibration.
+        ucal: bool,
+        /// The blend reads the unseen calibration.
+        blendu: bool,
+        /// Decided by the anchored rule's thresholds alone.
+        fth: bool,
+    }
+    // The techniques head's unseen-language decision for one document, as
+    // `StackedMultiLabel::probs`/`decide` make it (checked: `base`
+    // reproduces the shipped figures), with the variant's inputs.
+    let decide_techniques = |heads: &StackHeads,
+                             cfg: &StackConfig,
+                             i: usize,
+                             rule: Rule|
+     -> Vec<Vec<(Technique, f32)>> {
+        let h = &heads.techniques;
+        let (t, tu) = (&lolo[i], &lolo_u[i]);
+        let anchor_src = if rule.ucal { tu } else { t };
+        let blend_src = if rule.blendu { tu } else { t };
+        let mix = h.unseen_mix;
+        (0..t.probs.techniques.len())
+            .map(|p| {
+                let x = technique_input(cfg, &blend_src.probs, &emb[i], p);
+                let z = h.linear.scores(&x[h.fast_dims..]);
+                let anchored = h.unseen.shifted(&technique_fast(&anchor_src.probs, p), &z);
+                let blended = h.seen.logits(&x[..h.fast_dims], &z);
+                let probs: Vec<f32> = anchored
+                    .iter()
+                    .zip(&blended)
+                    .map(|(&a, &b)| {
+                        sigmoid(if mix == 0.0 {
+                            a
+                        } else {
+                            (1.0 - mix) * a + mix * b
+                        })
+                    })
+                    .collect();
+                let fast_th = &anchor_src.rules.techniques;
+                let th: Vec<f32> = if mix == 0.0 || rule.fth {
+                    fast_th.clone()
+                } else {
+                    fast_th
+                        .iter()
+                        .zip(&h.seen.thresholds)
+                        .map(|(&f, &s)| sigmoid((1.0 - mix) * logit(f) + mix * logit(s)))
+                        .collect()
+                };
+                rhetor_model::calibrate::decide_multilabel(&probs, &th)
+                    .into_iter()
+                    .take(rhetor_model::UNSEEN_MAX_TECHNIQUES)
+                    .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
+                    .collect()
+            })
+            .collect()
     };
     let spec = variant_list();
     let groups = language_groups(docs);
@@ -1270,16 +1338,22 @@ fn anchor_variants(
         for c in [&mut cfg.techniques, &mut cfg.frames, &mut cfg.genre] {
             c.seed = 13;
         }
-        cfg.anchor_on_unseen_calibration = parts.contains(&"ucal");
-        let (mut w0, mut blendu, mut nestmix) = (false, false, false);
+        let rule = Rule {
+            ucal: parts.contains(&"ucal"),
+            blendu: parts.contains(&"blendu"),
+            fth: parts.contains(&"fth"),
+        };
+        let (w0, nestmix) = (parts.contains(&"w0"), parts.contains(&"nestmix"));
         for p in &parts {
             if let Some(m) = p.strip_prefix("mix=") {
                 cfg.techniques_unseen_mix = m.parse()?;
             }
-            w0 |= *p == "w0";
-            blendu |= *p == "blendu";
-            nestmix |= *p == "nestmix";
         }
+        // The heads' unseen-language rule learns from the scores it will read.
+        let inputs = FastInputs {
+            seen: &oof,
+            unseen: if rule.ucal { &lolo_u } else { &lolo },
+        };
         let t0 = std::time::Instant::now();
         let mut preds: Vec<Option<rhetor_core::Document>> = vec![None; docs.len()];
         let mut chosen = Vec::new();
@@ -1300,13 +1374,9 @@ fn anchor_variants(
             if nestmix {
                 // Each training language left out in turn: heads on the
                 // other four, scored on it; the mix with the best mean F1.
-                let train_langs: Vec<usize> = {
-                    let mut l: Vec<usize> = train.iter().map(|&i| lang_of(i)).collect();
-                    l.dedup();
-                    l.sort();
-                    l.dedup();
-                    l
-                };
+                let mut train_langs: Vec<usize> = train.iter().map(|&i| lang_of(i)).collect();
+                train_langs.sort();
+                train_langs.dedup();
                 let mixes = [0.0f32, 0.25, 0.5, 0.75, 1.0];
                 let mut f1 = vec![0.0f64; mixes.len()];
                 for &inner in &train_langs {
@@ -1328,9 +1398,8 @@ fn anchor_variants(
                         h.techniques.unseen_mix = mix;
                         let mut c = [0usize; 3];
                         for &i in &ho {
-                            let t = &lolo[i];
-                            let dec = h.decide(&t.probs, &t.rules, &emb[i], true);
-                            for (par, ts) in docs[i].doc.paragraphs.iter().zip(&dec.techniques) {
+                            let dec = decide_techniques(&h, &cfg, i, rule);
+                            for (par, ts) in docs[i].doc.paragraphs.iter().zip(&dec) {
                                 let gold: Vec<Technique> =
                                     par.techniques.iter().map(|s| s.label).collect();
                                 c[0] += ts.iter().filter(|(t, _)| gold.contains(t)).count();
@@ -1357,37 +1426,7 @@ fn anchor_variants(
                 let mut d = unannotated(&docs[i].doc);
                 let t = &lolo[i];
                 let mut dec = heads.decide(&t.probs, &t.rules, &emb[i], true);
-                if blendu {
-                    // The blend (and the anchored rule) read the unseen
-                    // calibration; the anchored rule's thresholds as ucal.
-                    let mut probs = t.probs.clone();
-                    probs.techniques = probs.unseen_techniques.clone();
-                    let th = if cfg.anchor_on_unseen_calibration {
-                        &t.rules.unseen_techniques
-                    } else {
-                        &t.rules.techniques
-                    };
-                    dec.techniques = (0..probs.techniques.len())
-                        .map(|p| {
-                            let x =
-                                rhetor_accurate::inputs::technique_input(&cfg, &probs, &emb[i], p);
-                            let ps = if cfg.anchor_on_unseen_calibration {
-                                heads
-                                    .techniques
-                                    .unseen_probs_anchored_on(&x, &technique_fast_unseen(&probs, p))
-                            } else {
-                                heads.techniques.probs(&x, true)
-                            };
-                            heads
-                                .techniques
-                                .decide(&ps, true, th)
-                                .into_iter()
-                                .take(rhetor_model::UNSEEN_MAX_TECHNIQUES)
-                                .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
-                                .collect()
-                        })
-                        .collect();
-                }
+                dec.techniques = decide_techniques(&heads, &cfg, i, rule);
                 apply(&mut d, dec, Some(&t.candidates));
                 preds[i] = Some(d);
             }

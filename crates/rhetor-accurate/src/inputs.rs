@@ -94,12 +94,6 @@ pub struct StackConfig {
     pub techniques_unseen_mix: f32,
     /// The frames head's.
     pub frames_unseen_mix: f32,
-    /// The techniques head's unseen-language rule anchors on the fast
-    /// model's own decision for a language never trained on (its
-    /// unseen-language calibration and thresholds) instead of its
-    /// training languages' decision.
-    #[serde(skip)]
-    pub anchor_on_unseen_calibration: bool,
 }
 
 impl Default for StackConfig {
@@ -133,7 +127,6 @@ impl Default for StackConfig {
             // anchored rule alone stays best.
             techniques_unseen_mix: 0.5,
             frames_unseen_mix: 0.0,
-            anchor_on_unseen_calibration: false,
         }
     }
 }
@@ -142,16 +135,6 @@ impl Default for StackConfig {
 /// (log-odds), the first values of [`technique_input`].
 pub fn technique_fast(fast: &FastProbs, p: usize) -> Vec<f32> {
     fast.techniques[p].iter().map(|&v| logit(v)).collect()
-}
-
-/// The fast model's unseen-language log-odds of paragraph `p`
-/// ([`FastProbs::unseen_techniques`]), where the unseen-language rule
-/// anchors when [`StackConfig::anchor_on_unseen_calibration`].
-pub fn technique_fast_unseen(fast: &FastProbs, p: usize) -> Vec<f32> {
-    fast.unseen_techniques[p]
-        .iter()
-        .map(|&v| logit(v))
-        .collect()
 }
 
 /// Input of the techniques head for paragraph `p`.

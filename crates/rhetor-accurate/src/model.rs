@@ -250,14 +250,7 @@ impl Detector for AccurateModel {
         evidence: rhetor_core::Evidence,
     ) -> Result<(), DetectError> {
         let wants = |t: Task| tasks.contains(&t);
-        let unseen = self.is_unseen(doc);
-        // The fast model's unseen-language calibration only where the heads
-        // read it (a language never trained on).
-        let fast = if unseen && self.heads.heads.config.anchor_on_unseen_calibration {
-            FastProbs::with_unseen(&self.fast, doc)
-        } else {
-            FastProbs::of(&self.fast, doc)
-        };
+        let fast = FastProbs::of(&self.fast, doc);
         // Word states only where the encoder tagger will read them.
         let encoder_spans = self.heads.spans.as_ref().filter(|_| wants(Task::Spans));
         let (emb, words) = match encoder_spans {
@@ -288,7 +281,10 @@ impl Detector for AccurateModel {
                  spans of the paragraphs from there on come from the fast tagger"
             ));
         }
-        let decisions = self.heads.heads.decide(&fast, &self.rules, &emb, unseen);
+        let decisions = self
+            .heads
+            .heads
+            .decide(&fast, &self.rules, &emb, self.is_unseen(doc));
         // The span decision does not read the embeddings (some 300 MB on
         // an article of 200,000 lines).
         drop(emb);

@@ -10,8 +10,7 @@ use crate::blend::{LabelBlend, SoftBlend};
 use crate::dense::{train_multilabel, train_softmax, DenseConfig, DenseLinear};
 use crate::embed::DocEmbeddings;
 use crate::inputs::{
-    frame_input, genre_input, technique_fast_unseen, technique_input, Examples, FastProbs,
-    FastRules, StackConfig,
+    frame_input, genre_input, technique_input, Examples, FastProbs, FastRules, StackConfig,
 };
 use rhetor_core::{Document, Frame, Genre, GenreScores, OffsetMap, Scored, Technique};
 use rhetor_model::calibrate::{decide_single, displayed_single, macro_f1};
@@ -72,33 +71,13 @@ impl StackedMultiLabel {
         }
     }
 
-    /// Probability of every label for one input row of a language never
-    /// trained on, the anchored rule reading `anchor_fast` (the fast
-    /// model's log-odds from its unseen-language calibration) where
-    /// [`StackedMultiLabel::probs`] reads the row's own fast values; the
-    /// seen-language blend in the mix still reads the row's.
-    pub fn unseen_probs_anchored_on(&self, x: &[f32], anchor_fast: &[f32]) -> Vec<f32> {
-        let z = self.linear.scores(&x[self.fast_dims..]);
-        let fast = &x[..self.fast_dims];
-        self.unseen_logits_with(anchor_fast, fast, &z)
-            .into_iter()
-            .map(sigmoid)
-            .collect()
-    }
-
     /// The unseen-language rule's log-odds from fast log-odds and embedding logits.
     fn unseen_logits(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
-        self.unseen_logits_with(fast, fast, z)
-    }
-
-    /// The unseen-language rule's log-odds: the anchored rule on
-    /// `anchor_fast`, the blend on `blend_fast`.
-    fn unseen_logits_with(&self, anchor_fast: &[f32], blend_fast: &[f32], z: &[f32]) -> Vec<f32> {
-        let anchored = self.unseen.shifted(anchor_fast, z);
+        let anchored = self.unseen.shifted(fast, z);
         if self.unseen_mix == 0.0 {
             return anchored;
         }
-        let blended = self.seen.logits(blend_fast, z);
+        let blended = self.seen.logits(fast, z);
         anchored
             .iter()
             .zip(&blended)
@@ -372,27 +351,13 @@ impl StackHeads {
         emb: &DocEmbeddings,
         unseen: bool,
     ) -> Decisions {
-        // A new language's techniques anchored on the fast model's own
-        // decision for new languages, when the heads learnt them so.
-        let anchor_on_unseen = unseen
-            && self.config.anchor_on_unseen_calibration
-            && !fast.unseen_techniques.is_empty();
-        let technique_thresholds = if anchor_on_unseen {
-            &rules.unseen_techniques
-        } else {
-            &rules.techniques
-        };
         let techniques = (0..fast.techniques.len())
             .map(|p| {
-                let x = technique_input(&self.config, fast, emb, p);
-                let probs = if anchor_on_unseen {
-                    self.techniques
-                        .unseen_probs_anchored_on(&x, &technique_fast_unseen(fast, p))
-                } else {
-                    self.techniques.probs(&x, unseen)
-                };
+                let probs = self
+                    .techniques
+                    .probs(&technique_input(&self.config, fast, emb, p), unseen);
                 self.techniques
-                    .decide(&probs, unseen, technique_thresholds)
+                    .decide(&probs, unseen, &rules.techniques)
                     .into_iter()
                     .take(cap(unseen, UNSEEN_MAX_TECHNIQUES))
                     .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))

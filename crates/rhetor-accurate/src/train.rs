@@ -9,8 +9,8 @@
 
 use crate::embed::DocEmbeddings;
 use crate::inputs::{
-    frame_fast, frame_input, genre_fast, genre_input, technique_fast, technique_fast_unseen,
-    technique_input, Examples, FastProbs, FastRules, StackConfig,
+    frame_fast, frame_input, genre_fast, genre_input, technique_fast, technique_input, Examples,
+    FastProbs, FastRules, StackConfig,
 };
 pub use crate::stack::Candidates;
 use crate::stack::{apply, Decisions, StackHeads, StackedMultiLabel, StackedSoftmax};
@@ -171,26 +171,11 @@ pub fn fit_heads(
         Vec::new(),
         Vec::new(),
     );
-    // The unseen-language rule learns from what it will read in a new
-    // language: the fast model's decision for the training languages, or
-    // (`anchor_on_unseen_calibration`) its decision for new languages.
-    let anchor_on = |i: usize, p: usize| -> (Vec<f32>, &[f32]) {
-        let u = &unseen[i];
-        if cfg.anchor_on_unseen_calibration {
-            (
-                technique_fast_unseen(&u.probs, p),
-                u.rules.unseen_techniques.as_slice(),
-            )
-        } else {
-            (technique_fast(&u.probs, p), u.rules.techniques.as_slice())
-        }
-    };
     for &i in train.iter().filter(|&&i| docs[i].gold.techniques) {
         for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
             xs.push(technique_input(cfg, &seen[i].probs, &emb[i], p));
-            let (fast, thresholds) = anchor_on(i, p);
-            un.push(fast);
-            rules.push(thresholds);
+            un.push(technique_fast(&unseen[i].probs, p));
+            rules.push(unseen[i].rules.techniques.as_slice());
             ys.push(technique_targets(&par.techniques));
             groups.push(groups_all[i]);
             langs.push(lang_of(i));
