@@ -195,13 +195,13 @@ fn read_page_as(page: &Page, prune: bool) -> Result<Option<Article>, ExtractErro
     let doc = parse(&html, prune);
     let meta = Meta::read(&doc);
     clean(&doc);
-    let paragraphs =
+    let (paragraphs, words) =
         match dom_smoothie::Readability::with_document(doc, None, Some(readability_config())) {
             Ok(mut r) => match r.parse() {
                 Ok(article) if !content_is_mostly_links(&r.doc) => {
                     paragraphs(&article.text_content)
                 }
-                _ => Vec::new(),
+                _ => (Vec::new(), 0),
             },
             Err(e) => {
                 return Err(ExtractError {
@@ -210,10 +210,6 @@ fn read_page_as(page: &Page, prune: bool) -> Result<Option<Article>, ExtractErro
                 })
             }
         };
-    let words: usize = paragraphs
-        .iter()
-        .map(|p| p.split_whitespace().count())
-        .sum();
     if words < MIN_WORDS {
         return Ok(None);
     }
@@ -323,9 +319,13 @@ fn non_space_chars(text: &str) -> usize {
 }
 
 /// One paragraph per non-blank line, white space collapsed (each line's
-/// words joined by one space, without a list of them built first).
-fn paragraphs(text: &str) -> Vec<String> {
+/// words joined by one space, without a list of them built first), and
+/// the number of words in all of them (counted as they are copied, not in
+/// a second pass: a paragraph's words are the words pushed into it, as
+/// none holds white space; tested against counting them again).
+fn paragraphs(text: &str) -> (Vec<String>, usize) {
     let mut out = Vec::new();
+    let mut words = 0;
     for line in text.lines() {
         let mut p = String::with_capacity(line.len());
         for word in line.split_whitespace() {
@@ -333,12 +333,13 @@ fn paragraphs(text: &str) -> Vec<String> {
                 p.push(' ');
             }
             p.push_str(word);
+            words += 1;
         }
         if !p.is_empty() {
             out.push(p);
         }
     }
-    out
+    (out, words)
 }
 
 /// Removes what is never article text: the elements [`NOISE`] selects and
@@ -1259,11 +1260,35 @@ mod tests {
                 .filter(|l| !l.is_empty())
                 .collect()
         };
+        // The plain count: the words of each paragraph, counted again.
+        let count =
+            |ps: &[String]| -> usize { ps.iter().map(|p| p.split_whitespace().count()).sum() };
         let text = "  Le  conseil\u{a0}a voté.\n\n \t \r\nSecond\tline  \u{2003}x\r\nlast";
-        assert_eq!(paragraphs(text), plain(text));
-        assert_eq!(paragraphs(text).len(), 3);
-        for t in ["", "\n\n", " one ", "a\u{85}b"] {
-            assert_eq!(paragraphs(t), plain(t), "{t:?}");
+        assert_eq!(paragraphs(text).0, plain(text));
+        assert_eq!(paragraphs(text).0.len(), 3);
+        // Le, conseil, a (after a no-break space), voté; Second, line, x; last.
+        assert_eq!(paragraphs(text).1, 8);
+        let mut texts: Vec<String> = ["", "\n\n", " one ", "a\u{85}b", "x\u{2028}y z\u{1680}w"]
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
+        // And the text of every page's article.
+        for (_, bytes) in every_page() {
+            let (html, _) = encoding::decode_page(&bytes, None);
+            let doc = parse(&html, true);
+            clean(&doc);
+            let mut r =
+                dom_smoothie::Readability::with_document(doc, None, Some(readability_config()))
+                    .unwrap();
+            if let Ok(article) = r.parse() {
+                texts.push(article.text_content.to_string());
+            }
+        }
+        assert!(texts.len() > 25, "{}", texts.len());
+        for t in &texts {
+            let (ps, words) = paragraphs(t);
+            assert_eq!(ps, plain(t), "{t:?}");
+            assert_eq!(words, count(&ps), "{t:?}");
         }
     }
 
