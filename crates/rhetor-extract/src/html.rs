@@ -39,14 +39,11 @@ const NOISE: &str = "script, style, noscript, template, iframe, svg, form, butto
 /// selector list costs about as much as matching it against a small page).
 struct Matchers {
     // `meta`, `h1` and `title` are tested by local name alone in
-    // [`Found::walk`]; their selectors are the plain version the tests
-    // compare it with.
-    #[cfg_attr(not(test), allow(dead_code))]
+    // [`Found::walk`]; their selectors are the plain version
+    // ([`Found::by_selectors`]).
     meta: Matcher,
     article_h1: Matcher,
-    #[cfg_attr(not(test), allow(dead_code))]
     h1: Matcher,
-    #[cfg_attr(not(test), allow(dead_code))]
     title: Matcher,
     json_ld: Matcher,
     time: Matcher,
@@ -156,8 +153,10 @@ pub fn read_html(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
     read_page(&in_memory(bytes))
 }
 
-/// [`read_html`] without the pruning of `prune.rs`: every page parsed whole (the
-/// plain version the fuzz target and the tests compare it with).
+/// [`read_html`] the plain way: every page parsed whole (without the
+/// pruning of `prune.rs`), its metadata found with one selector per kind,
+/// Readability reading JSON-LD (the plain version the fuzz target and the
+/// tests compare it with).
 #[doc(hidden)]
 pub fn read_html_unpruned(bytes: &[u8]) -> Result<Option<Article>, ExtractError> {
     read_page_as(&in_memory(bytes), false)
@@ -190,13 +189,22 @@ fn parse(html: &str, prune: bool) -> Document {
     Document::from(pruned.as_deref().unwrap_or(html))
 }
 
-fn read_page_as(page: &Page, prune: bool) -> Result<Option<Article>, ExtractError> {
+/// `fast`: [`read_page`]'s way; otherwise [`read_html_unpruned`]'s.
+fn read_page_as(page: &Page, fast: bool) -> Result<Option<Article>, ExtractError> {
     let (html, _) = encoding::decode_page(&page.bytes, page.http_charset.as_deref());
-    let doc = parse(&html, prune);
-    let meta = Meta::read(&doc);
+    let doc = parse(&html, fast);
+    let meta = if fast {
+        Meta::read(&doc)
+    } else {
+        Found::by_selectors(&doc).meta()
+    };
     clean(&doc);
+    let config = dom_smoothie::Config {
+        disable_json_ld: fast,
+        ..readability_config()
+    };
     let (paragraphs, words) =
-        match dom_smoothie::Readability::with_document(doc, None, Some(readability_config())) {
+        match dom_smoothie::Readability::with_document(doc, None, Some(config)) {
             Ok(mut r) => match r.parse() {
                 Ok(article) if !content_is_mostly_links(&r.doc) => {
                     paragraphs(&article.text_content)
@@ -240,7 +248,7 @@ fn read_page_as(page: &Page, prune: bool) -> Result<Option<Article>, ExtractErro
 /// `script[type="application/ld+json"]` in the tree it is given, and
 /// [`clean`] has removed every `script` element by then, so it would walk
 /// the whole tree to find nothing (tested: the same article, metadata and
-/// all, with it on).
+/// all, with it on; the plain path, [`read_html_unpruned`], keeps it on).
 fn readability_config() -> dom_smoothie::Config {
     dom_smoothie::Config {
         text_mode: dom_smoothie::TextMode::Formatted,
@@ -534,6 +542,23 @@ impl<'a> Found<'a> {
             }
         }
         found
+    }
+
+    /// What [`Found::walk`] finds, found with the selectors it replaced:
+    /// one walk of the tree per kind (the plain version, which
+    /// [`read_html_unpruned`] runs).
+    fn by_selectors(doc: &'a Document) -> Found<'a> {
+        let all = |m: &Matcher| doc.select_matcher(m).nodes().to_vec();
+        let first = |m: &Matcher| doc.select_single_matcher(m).nodes().first().copied();
+        Found {
+            metas: all(&MATCHERS.meta),
+            article_h1: first(&MATCHERS.article_h1),
+            h1: first(&MATCHERS.h1),
+            title: first(&MATCHERS.title),
+            json_ld: all(&MATCHERS.json_ld),
+            times: all(&MATCHERS.time),
+            canonicals: all(&MATCHERS.canonical),
+        }
     }
 
     /// The metadata, first found wins (the table in the module docs).
@@ -1350,22 +1375,6 @@ mod tests {
         "",
     ];
 
-    /// [`Found`] built with the selectors [`Found::walk`] replaced: one
-    /// walk of the tree per kind.
-    fn found_by_selectors(doc: &Document) -> Found<'_> {
-        let all = |m: &Matcher| doc.select_matcher(m).nodes().to_vec();
-        let first = |m: &Matcher| doc.select_single_matcher(m).nodes().first().copied();
-        Found {
-            metas: all(&MATCHERS.meta),
-            article_h1: first(&MATCHERS.article_h1),
-            h1: first(&MATCHERS.h1),
-            title: first(&MATCHERS.title),
-            json_ld: all(&MATCHERS.json_ld),
-            times: all(&MATCHERS.time),
-            canonicals: all(&MATCHERS.canonical),
-        }
-    }
-
     /// The one walk finds what each selector finds, in the same order, so
     /// the metadata is the same, on every page and corner page.
     #[test]
@@ -1380,7 +1389,7 @@ mod tests {
             let (html, _) = encoding::decode_page(&bytes, None);
             let doc = Document::from(html.as_str());
             let walked = Found::walk(&doc);
-            let plain = found_by_selectors(&doc);
+            let plain = Found::by_selectors(&doc);
             assert_eq!(ids(&walked.metas), ids(&plain.metas), "{name}: meta");
             assert_eq!(
                 walked.article_h1.map(|n| n.id),
