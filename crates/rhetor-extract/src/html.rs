@@ -141,10 +141,39 @@ const NOISE_KEYS: [u128; NOISE_WORDS.len()] = {
     keys
 };
 
+/// The lengths of [`NOISE_WORDS`], shortest and longest, and their first
+/// letters as a bit set (bit `n` for the letter `a` + `n`): a word whose
+/// length or first letter is not among them is not one of them, known
+/// without the lookup (most class and id words are not).
+const NOISE_SHAPE: (usize, usize, u32) = {
+    let (mut min, mut max, mut letters) = (usize::MAX, 0, 0u32);
+    let mut i = 0;
+    while i < NOISE_WORDS.len() {
+        let w = NOISE_WORDS[i].as_bytes();
+        if w.len() < min {
+            min = w.len();
+        }
+        if w.len() > max {
+            max = w.len();
+        }
+        assert!(w[0].is_ascii_lowercase());
+        letters |= 1 << (w[0] - b'a');
+        i += 1;
+    }
+    (min, max, letters)
+};
+
 /// Whether `word`, in lower case, is one of [`NOISE_WORDS`] (without a
 /// lower-case copy: this runs on every class and id of every page).
 fn is_noise_word(word: &[u8]) -> bool {
-    crate::prune::lower_key(word).is_some_and(|k| NOISE_KEYS.binary_search(&k).is_ok())
+    let (min, max, letters) = NOISE_SHAPE;
+    let first = match word.first() {
+        Some(b) if b.is_ascii_alphabetic() => b.to_ascii_lowercase() - b'a',
+        _ => return false,
+    };
+    (min..=max).contains(&word.len())
+        && letters & (1 << first) != 0
+        && crate::prune::lower_key(word).is_some_and(|k| NOISE_KEYS.binary_search(&k).is_ok())
 }
 
 /// Reads one page held in memory (the fuzzing entry point): `Ok(None)`
@@ -736,6 +765,25 @@ mod tests {
             ]
             .map(String::from),
         );
+        // Around the shape test of `is_noise_word`: each word cut short,
+        // with its first letter changed or in upper case, after a digit.
+        for w in NOISE_WORDS {
+            let (head, tail) = w.split_at(1);
+            values.push(w[..w.len() - 1].to_string());
+            values.push(format!("{}{tail}", head.to_uppercase()));
+            values.push(format!("z{tail}"));
+            values.push(format!("9{w}"));
+            values.push(format!("{w}-x"));
+        }
+        // And every class and id of every page.
+        for (_, bytes) in every_page() {
+            let (html, _) = encoding::decode_page(&bytes, None);
+            let doc = Document::from(html.as_str());
+            for node in doc.select("[class], [id]").nodes() {
+                values.extend(node.attr("class").map(|v| v.to_string()));
+                values.extend(node.attr("id").map(|v| v.to_string()));
+            }
+        }
         let mut seen = [0, 0];
         for v in &values {
             assert_eq!(is_noise_name(v), plain(v), "{v:?}");
