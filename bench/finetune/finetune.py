@@ -70,6 +70,18 @@ def top_layer(p, x, mask, heads, eps):
     """One post-LN BERT block, as rhetor-encoder's bert.rs runs it.
     x: [B, L, H]; mask: [B, L] (1 = token). Returns the window means [B, H]
     (mean over the window's tokens, markers included)."""
+    return window_means(block(p, x, mask, heads, eps), mask)
+
+
+def window_means(x, mask):
+    """Each window's mean state over its tokens (markers included)."""
+    n = mask.sum(-1, keepdims=True)
+    return (x * mask[..., None]).sum(1) / jnp.maximum(n, 1.0)
+
+
+def block(p, x, mask, heads, eps):
+    """One post-LN BERT block (tensor names without the layer number):
+    the states after it, [B, L, H]."""
     B, L, H = x.shape
     hd = H // heads
 
@@ -86,9 +98,7 @@ def top_layer(p, x, mask, heads, eps):
     ctx = ctx.transpose(0, 2, 1, 3).reshape(B, L, H)
     x1 = layer_norm(x + lin("attn_out", ctx), p["attn_norm.weight"], p["attn_norm.bias"], eps)
     mid = jax.nn.gelu(lin("ffn_in", x1), approximate=False)
-    x2 = layer_norm(x1 + lin("ffn_out", mid), p["out_norm.weight"], p["out_norm.bias"], eps)
-    n = mask.sum(-1, keepdims=True)
-    return (x2 * mask[..., None]).sum(1) / jnp.maximum(n, 1.0)
+    return layer_norm(x1 + lin("ffn_out", mid), p["out_norm.weight"], p["out_norm.bias"], eps)
 
 
 class Data:

@@ -24,6 +24,13 @@
 //!
 //! `cargo run --release -p rhetor-accurate --example finetune_cache -- DATA K [LIMIT]`
 //! (`LIMIT`: only the first that many articles, to time it.)
+//!
+//! With `ids` in place of `K` (the whole encoder fine-tuned on a GPU,
+//! `bench/finetune/gpu.sh`), nothing runs through the encoder's layers:
+//! `~/.cache/rhetor/finetune/ids` gets `ids.u32` (every window's token ids,
+//! markers included, one window after the other), `meta.json` (the same
+//! fields, window offsets counting ids) and `check.f32` (the first
+//! paragraphs' embeddings by the all-f32 encoder).
 use rayon::prelude::*;
 use rhetor_encoder::{bert, Encoder};
 use rhetor_formats::atomic::AtomicFile;
@@ -39,10 +46,19 @@ const CHECK: usize = 64;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let data = PathBuf::from(args.first().ok_or("usage: DATA K [LIMIT]")?);
-    let k: usize = args.get(1).ok_or("usage: DATA K [LIMIT]")?.parse()?;
+    let mode = args.get(1).ok_or("usage: DATA K|ids [LIMIT]")?;
+    let ids_only = mode == "ids";
+    let k: usize = if ids_only { 12 } else { mode.parse()? };
     let limit: Option<usize> = args.get(2).map(|s| s.parse()).transpose()?;
     let home = PathBuf::from(std::env::var("HOME")?);
-    let out = home.join(format!(".cache/rhetor/finetune/k{k}"));
+    let out = home.join(format!(
+        ".cache/rhetor/finetune/{}",
+        if ids_only {
+            "ids".to_string()
+        } else {
+            format!("k{k}")
+        }
+    ));
     std::fs::create_dir_all(&out)?;
     let dir = home.join(".cache/rhetor/multilingual-e5-small");
     let encoder = Encoder::load(&dir)?;
@@ -95,6 +111,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ids: Vec<Vec<u32>> = texts.par_iter().map(|t| encoder.token_ids(t)).collect();
     let (windows, batches) = encoder.windows(&ids);
     let total: usize = windows.iter().map(|w| w.1.len()).sum();
+    if ids_only {
+        return write_ids(&out, &f32_encoder, &windows, &paragraphs, &articles);
+    }
     let int8 = &encoder.int8_layers()[..encoder.int8_layers().len().min(bottom)];
     eprintln!(
         "{} articles, {} paragraphs, {} windows, {} tokens; layers 1..={bottom} frozen, top {k} cached as f32",
@@ -174,25 +193,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The first paragraphs' embeddings by the same mix of int8 and f32
     // blocks, one window each (the check uses one-window paragraphs).
-    let n_check = CHECK.min(ids.len());
-    let mut cf = AtomicFile::create(out.join("check.f32"))?;
-    let mut checked = Vec::new();
-    for (i, (p, seq)) in windows.iter().enumerate() {
-        if checked.len() == n_check {
-            break;
-        }
-        if windows.get(i + 1).is_some_and(|n| n.0 == *p) || (i > 0 && windows[i - 1].0 == *p) {
-            continue;
-        }
-        let (x, bounds) = bert::hidden_states(w, int8, &[seq.as_slice()]);
-        let mut v = bert::mean_rows(&x, bounds[0].0, bounds[0].1, h);
-        rhetor_encoder::normalize(&mut v);
-        for x in &v {
-            cf.write_all(&x.to_le_bytes())?;
-        }
-        checked.push(*p);
-    }
-    cf.commit()?;
+    let checked = write_check(&out, w, int8, &windows)?;
 
     let meta = json!({
         "k": k, "hidden": h, "heads": w.config.heads, "eps": w.config.eps,
@@ -213,5 +214,74 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.display(),
         start.elapsed().as_secs_f32()
     );
+    Ok(())
+}
+
+/// Writes `check.f32`: the embeddings (pooled, normalised) of the first
+/// [`CHECK`] paragraphs that fit in one window, by the encoder `w` with the
+/// int8 blocks `int8`; returns those paragraphs.
+fn write_check(
+    out: &std::path::Path,
+    w: &rhetor_encoder::weights::BertWeights,
+    int8: &[rhetor_encoder::qgemm::QLayer],
+    windows: &[rhetor_encoder::Window],
+) -> Result<Vec<usize>, Box<dyn std::error::Error>> {
+    let h = w.config.hidden;
+    let mut cf = AtomicFile::create(out.join("check.f32"))?;
+    let mut checked = Vec::new();
+    for (i, (p, seq)) in windows.iter().enumerate() {
+        if checked.len() == CHECK {
+            break;
+        }
+        if windows.get(i + 1).is_some_and(|n| n.0 == *p) || (i > 0 && windows[i - 1].0 == *p) {
+            continue;
+        }
+        let (x, bounds) = bert::hidden_states(w, int8, &[seq.as_slice()]);
+        let mut v = bert::mean_rows(&x, bounds[0].0, bounds[0].1, h);
+        rhetor_encoder::normalize(&mut v);
+        for x in &v {
+            cf.write_all(&x.to_le_bytes())?;
+        }
+        checked.push(*p);
+    }
+    cf.commit()?;
+    Ok(checked)
+}
+
+/// The `ids` mode: token ids, labels and folds for fine-tuning the whole
+/// encoder elsewhere, and the all-f32 encoder's check embeddings.
+fn write_ids(
+    out: &std::path::Path,
+    encoder: &Encoder,
+    windows: &[rhetor_encoder::Window],
+    paragraphs: &[serde_json::Value],
+    articles: &[serde_json::Value],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let w = encoder.weights();
+    let mut f = AtomicFile::create(out.join("ids.u32"))?;
+    let mut offsets = Vec::with_capacity(windows.len());
+    let mut at = 0usize;
+    for (_, seq) in windows {
+        offsets.push(at);
+        at += seq.len();
+        for id in seq {
+            f.write_all(&id.to_le_bytes())?;
+        }
+    }
+    f.commit()?;
+    let checked = write_check(out, w, &[], windows)?;
+    let meta = json!({
+        "hidden": w.config.hidden, "heads": w.config.heads, "eps": w.config.eps,
+        "tokens": at, "check": checked,
+        "windows": windows.iter().zip(&offsets)
+            .map(|((p, seq), off)| json!([p, off, seq.len()]))
+            .collect::<Vec<_>>(),
+        "paragraphs": paragraphs,
+        "articles": articles,
+    });
+    let mut mf = AtomicFile::create(out.join("meta.json"))?;
+    mf.write_all(serde_json::to_string(&meta)?.as_bytes())?;
+    mf.commit()?;
+    eprintln!("wrote {} ({at} token ids)", out.display());
     Ok(())
 }
