@@ -4,6 +4,8 @@
 
     cargo build --release && python3 bench/extract/run.py [--copies 50]
     python3 bench/extract/run.py --by-layout --copies 100   # speed per page layout
+    python3 bench/extract/run.py --by-layout --layouts table,wordpress --copies 2000 \
+        --before OLD_BIN                                     # paired, two layouts
 
 Quality: the shingle F1 of score.py on bench/extract/pages (layouts that
 were in view while rhetor's clean-up rules were written) and on
@@ -45,6 +47,8 @@ def main():
                     help="speed only: CPU time of rhetor (1 thread) and trafilatura per page layout, "
                          "best of --repeats runs each")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--layouts", metavar="A,B",
+                    help="with --by-layout: only these layouts (e.g. table,wordpress)")
     ap.add_argument("--before", metavar="BIN",
                     help="with --by-layout: also time this other rhetor build, alternating with --rhetor "
                          "and trafilatura in the same loop (a paired before/after measurement)")
@@ -123,6 +127,9 @@ def by_layout(args, files):
     layouts = {}
     for f in files:
         layouts.setdefault(os.path.basename(f)[:-5].rsplit("-", 1)[1], []).append(f)
+    if args.layouts:
+        wanted = args.layouts.split(",")
+        layouts = {k: v for k, v in layouts.items() if k in wanted}
     rows = []
     for layout, pages in sorted(layouts.items()):
         with tempfile.TemporaryDirectory() as tmp:

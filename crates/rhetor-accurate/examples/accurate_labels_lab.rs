@@ -32,6 +32,24 @@
 //!   scored by leave-one-language-out and/or 5-fold CV (`SCOPE=lolo|cv|both`)
 //!   for the variants in `VARIANTS` (`;`-separated; see [`Centring`];
 //!   `TECH=SPEC`: the techniques head on centring SPEC whatever the variant);
+//! - `anchor`: the techniques head's unseen-language rule read from the
+//!   fast model's unseen-language decision, leave-one-language-out, for
+//!   the variants in `VARIANTS` (`;`-separated: `base` as shipped;
+//!   `ucal` anchored on the fast model's unseen-language calibration and
+//!   thresholds; `+mix=M` the mix with the blend; `+w0` the anchor's
+//!   embedding weight forced to 0; `+blendu` the blend reads the unseen
+//!   calibration too; `+fth` the mixed rule decided by the anchored
+//!   rule's thresholds alone; `nestrule` one of `base`, `ucal`,
+//!   `ucal+w0`, `ucal+fth`, `ucal+w0+fth` chosen per held-out language
+//!   by leaving each training language out in turn; `+nestmix` the mix chosen per held-out language by
+//!   leave-one-language-out over the training languages);
+//! - `migrate`: copies the 5-fold out-of-fold fast scores cached under
+//!   the cache layout 3 (keyed without the fast model) to the layout-4
+//!   key of today's fast model, their `unseen_techniques` left empty
+//!   (never read for training languages): valid when the fast model's
+//!   training-language scores and decisions are those the old cache was
+//!   computed with (true of the unseen-language decision's change, which
+//!   touched neither);
 //! - `show FILE`: a heads file's unseen-language parameters.
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::{frame_input, technique_fast, technique_input, StackConfig};
@@ -87,6 +105,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if mode == "centre" {
         return centre(&docs, &folders, &cache_dir);
+    }
+    if mode == "anchor" {
+        return anchor_variants(&docs, &folders, &cache_dir);
+    }
+    if mode == "migrate" {
+        return migrate_fold_cache(&docs, &cache_dir);
     }
     let dump_path = cache_dir.join("labels-lab-lolo-techniques.bin");
     let rows: Vec<TechRow> = if mode == "lolo-dump" || !dump_path.exists() {
@@ -1221,5 +1245,392 @@ fn centre(
             );
         }
     }
+    Ok(())
+}
+
+/// The `anchor` mode (see the module docs).
+fn anchor_variants(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    folders: &[String],
+    cache_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use rhetor_accurate::stack::{apply, StackHeads};
+    use rhetor_accurate::train::HeldOutFast;
+    use rhetor_core::Technique;
+    use rhetor_model::math::sigmoid;
+    use rhetor_model::report::HeldOutReport;
+    use rhetor_model::train::unannotated;
+    let (emb, oof, lolo) = load(docs, cache_dir)?;
+    // The same held-out scores, their techniques calibrated and decided
+    // as the fast model does a language never trained on.
+    let calibrated_unseen = |h: &HeldOutFast| {
+        let mut h = h.clone();
+        h.probs.techniques = h.probs.unseen_techniques.clone();
+        h.rules.techniques = h.rules.unseen_techniques.clone();
+        h
+    };
+    let lolo_u: Vec<HeldOutFast> = lolo.iter().map(calibrated_unseen).collect();
+    let logit = |p: f32| {
+        let p = p.clamp(1e-6, 1.0 - 1e-6);
+        (p / (1.0 - p)).ln()
+    };
+    #[derive(Clone, Copy)]
+    struct Rule {
+        /// The anchored rule reads (and was fitted on) the unseen calibration.
+        ucal: bool,
+        /// The blend reads the unseen calibration.
+        blendu: bool,
+        /// Decided by the anchored rule's thresholds alone.
+        fth: bool,
+    }
+    // The techniques head's unseen-language decision for one document, as
+    // `StackedMultiLabel::probs`/`decide` make it (checked: `base`
+    // reproduces the shipped figures), with the variant's inputs.
+    let decide_techniques = |heads: &StackHeads,
+                             cfg: &StackConfig,
+                             i: usize,
+                             rule: Rule|
+     -> Vec<Vec<(Technique, f32)>> {
+        let h = &heads.techniques;
+        let (t, tu) = (&lolo[i], &lolo_u[i]);
+        let anchor_src = if rule.ucal { tu } else { t };
+        let blend_src = if rule.blendu { tu } else { t };
+        let mix = h.unseen_mix;
+        (0..t.probs.techniques.len())
+            .map(|p| {
+                let x = technique_input(cfg, &blend_src.probs, &emb[i], p);
+                let z = h.linear.scores(&x[h.fast_dims..]);
+                let anchored = h.unseen.shifted(&technique_fast(&anchor_src.probs, p), &z);
+                let blended = h.seen.logits(&x[..h.fast_dims], &z);
+                let probs: Vec<f32> = anchored
+                    .iter()
+                    .zip(&blended)
+                    .map(|(&a, &b)| {
+                        sigmoid(if mix == 0.0 {
+                            a
+                        } else {
+                            (1.0 - mix) * a + mix * b
+                        })
+                    })
+                    .collect();
+                let fast_th = &anchor_src.rules.techniques;
+                let th: Vec<f32> = if mix == 0.0 || rule.fth {
+                    fast_th.clone()
+                } else {
+                    fast_th
+                        .iter()
+                        .zip(&h.seen.thresholds)
+                        .map(|(&f, &s)| sigmoid((1.0 - mix) * logit(f) + mix * logit(s)))
+                        .collect()
+                };
+                rhetor_model::calibrate::decide_multilabel(&probs, &th)
+                    .into_iter()
+                    .take(rhetor_model::UNSEEN_MAX_TECHNIQUES)
+                    .filter_map(|(l, s)| Technique::from_index(l).map(|t| (t, s)))
+                    .collect()
+            })
+            .collect()
+    };
+    let spec = variant_list();
+    let groups = language_groups(docs);
+    let lang_of = |i: usize| folders.iter().position(|f| f == &docs[i].folder).unwrap();
+    for v in spec.split(';') {
+        let parts: Vec<&str> = v.split('+').collect();
+        let mut cfg = StackConfig::default();
+        for c in [&mut cfg.techniques, &mut cfg.frames, &mut cfg.genre] {
+            c.seed = 13;
+        }
+        let rule = Rule {
+            ucal: parts.contains(&"ucal"),
+            blendu: parts.contains(&"blendu"),
+            fth: parts.contains(&"fth"),
+        };
+        let (w0, nestmix) = (parts.contains(&"w0"), parts.contains(&"nestmix"));
+        for p in &parts {
+            if let Some(m) = p.strip_prefix("mix=") {
+                cfg.techniques_unseen_mix = m.parse()?;
+            }
+        }
+        // The heads' unseen-language rule learns from the scores it will read.
+        let inputs = FastInputs {
+            seen: &oof,
+            unseen: if rule.ucal { &lolo_u } else { &lolo },
+        };
+        let t0 = std::time::Instant::now();
+        let mut preds: Vec<Option<rhetor_core::Document>> = vec![None; docs.len()];
+        let mut chosen = Vec::new();
+        if v == "fast" {
+            // The fast models' own decisions, as cached.
+            for (i, p) in preds.iter_mut().enumerate() {
+                *p = Some(lolo[i].prediction.to_document(&docs[i].doc));
+            }
+        }
+        if v == "nestrule" {
+            // The rule chosen per held-out language among `base`, `ucal`,
+            // `ucal+w0`, `ucal+fth`, `ucal+w0+fth` by leaving each training
+            // language out in turn (heads on the other four, scored on it;
+            // the best mean micro-F1).
+            let inputs_u = FastInputs {
+                seen: &oof,
+                unseen: &lolo_u,
+            };
+            let candidates = [
+                ("base", false, false, false),
+                ("ucal", true, false, false),
+                ("ucal+w0", true, true, false),
+                ("ucal+fth", true, false, true),
+                ("ucal+w0+fth", true, true, true),
+            ];
+            let f1_of = |h: &StackHeads, rule: Rule, idx: &[usize]| -> f64 {
+                let mut c = [0usize; 3];
+                for &i in idx {
+                    let dec = decide_techniques(h, &cfg, i, rule);
+                    for (par, ts) in docs[i].doc.paragraphs.iter().zip(&dec) {
+                        let gold: Vec<Technique> = par.techniques.iter().map(|s| s.label).collect();
+                        c[0] += ts.iter().filter(|(t, _)| gold.contains(t)).count();
+                        c[1] += ts.len();
+                        c[2] += gold.len();
+                    }
+                }
+                2.0 * c[0] as f64 / (c[1] + c[2]).max(1) as f64
+            };
+            let fitted = |train: &[usize], ucal: bool, w0: bool| {
+                let mut h = fit_heads(
+                    docs,
+                    if ucal { &inputs_u } else { &inputs },
+                    &emb,
+                    train,
+                    &cfg,
+                );
+                if w0 {
+                    h.techniques.unseen.weight = 0.0;
+                }
+                h
+            };
+            for test in &groups {
+                let train: Vec<usize> = (0..docs.len()).filter(|i| !test.contains(i)).collect();
+                let mut train_langs: Vec<usize> = train.iter().map(|&i| lang_of(i)).collect();
+                train_langs.sort();
+                train_langs.dedup();
+                let mut score = vec![0.0f64; candidates.len()];
+                for &inner in &train_langs {
+                    let tr: Vec<usize> = train
+                        .iter()
+                        .copied()
+                        .filter(|&i| lang_of(i) != inner)
+                        .collect();
+                    let ho: Vec<usize> = train
+                        .iter()
+                        .copied()
+                        .filter(|&i| lang_of(i) == inner && docs[i].gold.techniques)
+                        .collect();
+                    let (h_old, h_new) = (fitted(&tr, false, false), fitted(&tr, true, false));
+                    for (k, &(_, ucal, w0, fth)) in candidates.iter().enumerate() {
+                        let mut h = if ucal { h_new.clone() } else { h_old.clone() };
+                        if w0 {
+                            h.techniques.unseen.weight = 0.0;
+                        }
+                        score[k] += f1_of(
+                            &h,
+                            Rule {
+                                ucal,
+                                blendu: false,
+                                fth,
+                            },
+                            &ho,
+                        );
+                    }
+                }
+                let best = (0..candidates.len())
+                    .max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a)))
+                    .unwrap();
+                let (name, ucal, w0, fth) = candidates[best];
+                chosen.push(format!("{}: {name}", folders[lang_of(test[0])]));
+                let heads = fitted(&train, ucal, w0);
+                for &i in test {
+                    let mut d = unannotated(&docs[i].doc);
+                    let t = &lolo[i];
+                    let mut dec = heads.decide(&t.probs, &t.rules, &emb[i], true);
+                    dec.techniques = decide_techniques(
+                        &heads,
+                        &cfg,
+                        i,
+                        Rule {
+                            ucal,
+                            blendu: false,
+                            fth,
+                        },
+                    );
+                    apply(&mut d, dec, Some(&t.candidates));
+                    preds[i] = Some(d);
+                }
+            }
+        }
+        for test in groups.iter().filter(|_| v != "fast" && v != "nestrule") {
+            let mut in_test = vec![false; docs.len()];
+            test.iter().for_each(|&i| in_test[i] = true);
+            let train: Vec<usize> = (0..docs.len()).filter(|&i| !in_test[i]).collect();
+            let mut heads = fit_heads(docs, &inputs, &emb, &train, &cfg);
+            if w0 {
+                heads.techniques.unseen.weight = 0.0;
+            }
+            if nestmix {
+                // Each training language left out in turn: heads on the
+                // other four, scored on it; the mix with the best mean F1.
+                let mut train_langs: Vec<usize> = train.iter().map(|&i| lang_of(i)).collect();
+                train_langs.sort();
+                train_langs.dedup();
+                let mixes = [0.0f32, 0.25, 0.5, 0.75, 1.0];
+                let mut f1 = vec![0.0f64; mixes.len()];
+                for &inner in &train_langs {
+                    let tr: Vec<usize> = train
+                        .iter()
+                        .copied()
+                        .filter(|&i| lang_of(i) != inner)
+                        .collect();
+                    let ho: Vec<usize> = train
+                        .iter()
+                        .copied()
+                        .filter(|&i| lang_of(i) == inner && docs[i].gold.techniques)
+                        .collect();
+                    let mut h = fit_heads(docs, &inputs, &emb, &tr, &cfg);
+                    if w0 {
+                        h.techniques.unseen.weight = 0.0;
+                    }
+                    for (m, &mix) in mixes.iter().enumerate() {
+                        h.techniques.unseen_mix = mix;
+                        let mut c = [0usize; 3];
+                        for &i in &ho {
+                            let dec = decide_techniques(&h, &cfg, i, rule);
+                            for (par, ts) in docs[i].doc.paragraphs.iter().zip(&dec) {
+                                let gold: Vec<Technique> =
+                                    par.techniques.iter().map(|s| s.label).collect();
+                                c[0] += ts.iter().filter(|(t, _)| gold.contains(t)).count();
+                                c[1] += ts.len();
+                                c[2] += gold.len();
+                            }
+                        }
+                        f1[m] += 2.0 * c[0] as f64 / (c[1] + c[2]).max(1) as f64;
+                    }
+                }
+                let best = (0..mixes.len())
+                    .max_by(|&a, &b| f1[a].total_cmp(&f1[b]).then(b.cmp(&a)))
+                    .unwrap();
+                heads.techniques.unseen_mix = mixes[best];
+            }
+            chosen.push(format!(
+                "{}: w {} c {} mix {}",
+                folders[lang_of(test[0])],
+                heads.techniques.unseen.weight,
+                heads.techniques.unseen.centered,
+                heads.techniques.unseen_mix
+            ));
+            for &i in test {
+                let mut d = unannotated(&docs[i].doc);
+                let t = &lolo[i];
+                let mut dec = heads.decide(&t.probs, &t.rules, &emb[i], true);
+                dec.techniques = decide_techniques(&heads, &cfg, i, rule);
+                apply(&mut d, dec, Some(&t.candidates));
+                preds[i] = Some(d);
+            }
+        }
+        let preds: Vec<rhetor_core::Document> = preds.into_iter().map(Option::unwrap).collect();
+        let r = HeldOutReport::new(docs, &preds);
+        let row = |get: fn(&rhetor_model::report::Scores) -> f64| -> String {
+            let mut s = format!("all {:.4} |", get(&r.by_language["all"]));
+            for f in folders {
+                s += &format!(" {f} {:.4}", get(&r.by_language[f]));
+            }
+            s
+        };
+        println!(
+            "lolo {v:<28} techniques {}\nlolo {v:<28} frames     {}\nlolo {v:<28} genre      {} ({:.0}s)\n     {}",
+            row(|s| s.techniques_micro_f1),
+            row(|s| s.frames_micro_f1),
+            row(|s| s.genre_macro_f1),
+            t0.elapsed().as_secs_f64(),
+            chosen.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// The `migrate` mode (see the module docs).
+fn migrate_fold_cache(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    cache_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use rhetor_accurate::inputs::{FastProbs, FastRules};
+    use rhetor_accurate::train::{
+        fast_model_fingerprint, held_out_cache_path, Candidates, FastDecisions, HeldOutFast,
+    };
+    use sha2::{Digest, Sha256};
+    #[derive(Deserialize)]
+    struct OldProbs {
+        techniques: Vec<Vec<f32>>,
+        frames: Vec<f32>,
+        genre: Vec<f32>,
+    }
+    #[derive(Deserialize)]
+    struct OldRules {
+        techniques: Vec<f32>,
+        frames: Vec<f32>,
+        genre: Vec<f32>,
+    }
+    #[derive(Deserialize)]
+    struct OldHeldOut {
+        probs: OldProbs,
+        rules: OldRules,
+        candidates: Candidates,
+        prediction: FastDecisions,
+    }
+    let opts = TrainOptions::default().with_seed(13);
+    let groups = fold_groups(docs, 5);
+    // The layout-3 key, as `held_out_fast_cached` computed it.
+    let mut h = Sha256::new();
+    h.update(3u32.to_le_bytes());
+    h.update(3u32.to_le_bytes());
+    h.update(format!("{opts:?}").as_bytes());
+    for g in &groups {
+        for &i in g {
+            let d = &docs[i];
+            h.update(format!("{}/{}:{};", d.folder, d.doc.id, d.doc.text.len()).as_bytes());
+        }
+        h.update(b"|");
+    }
+    let tag: String = h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let old = cache_dir.join(format!("fast-held-out-{tag}.bin"));
+    let bytes = std::fs::read(&old)?;
+    let (v, rest) = postcard::take_from_bytes::<Vec<OldHeldOut>>(&bytes)?;
+    assert!(
+        rest.is_empty() && v.len() == docs.len(),
+        "{}",
+        old.display()
+    );
+    let new: Vec<HeldOutFast> = v
+        .into_iter()
+        .map(|o| HeldOutFast {
+            probs: FastProbs {
+                techniques: o.probs.techniques,
+                unseen_techniques: Vec::new(),
+                frames: o.probs.frames,
+                genre: o.probs.genre,
+            },
+            rules: FastRules {
+                techniques: o.rules.techniques,
+                unseen_techniques: Vec::new(),
+                frames: o.rules.frames,
+                genre: o.rules.genre,
+            },
+            candidates: o.candidates,
+            prediction: o.prediction,
+        })
+        .collect();
+    let path = held_out_cache_path(cache_dir, docs, &groups, &opts, &fast_model_fingerprint());
+    rhetor_formats::atomic::write_atomic(&path, postcard::to_allocvec(&new)?)?;
+    println!("{} -> {}", old.display(), path.display());
     Ok(())
 }

@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 pub struct FastProbs {
     /// Per paragraph, per technique index.
     pub techniques: Vec<Vec<f32>>,
+    /// The same scores calibrated as the fast model calibrates a language
+    /// it was never trained on ([`rhetor_model::FastModel::unseen_technique_probs`]);
+    /// empty unless asked for ([`FastProbs::with_unseen`]).
+    pub unseen_techniques: Vec<Vec<f32>>,
     /// Per frame index.
     pub frames: Vec<f32>,
     /// Per genre index.
@@ -24,8 +28,17 @@ impl FastProbs {
         let (frames, genre) = model.article_probs(doc);
         FastProbs {
             techniques: model.technique_probs(doc),
+            unseen_techniques: Vec::new(),
             frames,
             genre,
+        }
+    }
+
+    /// [`FastProbs::of`] with [`FastProbs::unseen_techniques`] too.
+    pub fn with_unseen(model: &rhetor_model::FastModel, doc: &rhetor_core::Document) -> Self {
+        FastProbs {
+            unseen_techniques: model.unseen_technique_probs(doc),
+            ..FastProbs::of(model, doc)
         }
     }
 }
@@ -37,6 +50,10 @@ impl FastProbs {
 pub struct FastRules {
     /// Per-technique thresholds.
     pub techniques: Vec<f32>,
+    /// Per-technique thresholds of the decision for a language never
+    /// trained on ([`rhetor_model::FastModel::unseen_techniques`]), on
+    /// [`FastProbs::unseen_techniques`].
+    pub unseen_techniques: Vec<f32>,
     /// Per-frame thresholds.
     pub frames: Vec<f32>,
     /// Per-genre log-probability offsets.
@@ -48,6 +65,7 @@ impl FastRules {
     pub fn of(model: &rhetor_model::FastModel) -> Self {
         FastRules {
             techniques: model.techniques().thresholds.clone(),
+            unseen_techniques: model.unseen_techniques().thresholds.clone(),
             frames: model.frames().thresholds.clone(),
             genre: model.genre().offsets.clone(),
         }

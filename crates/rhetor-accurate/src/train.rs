@@ -132,7 +132,7 @@ pub fn held_out_fast(
         let mut prediction = doc.clone();
         model.annotate_tasks(&mut prediction, &Task::ALL);
         HeldOutFast {
-            probs: FastProbs::of(model, &doc),
+            probs: FastProbs::with_unseen(model, &doc),
             rules: FastRules::of(model),
             candidates: model.candidate_spans(&doc),
             prediction: FastDecisions::of(&prediction),
@@ -315,7 +315,8 @@ pub fn predict_held_out(
 }
 
 /// Runs [`held_out_fast`] unless a file in `cache_dir` already holds its
-/// result for the same documents, groups and options.
+/// result for the same documents, groups and options, from the same fast
+/// model code ([`fast_model_fingerprint`]).
 pub fn held_out_fast_cached(
     docs: &[LabeledDocument],
     groups: &[Vec<usize>],
@@ -323,18 +324,64 @@ pub fn held_out_fast_cached(
     cache_dir: Option<&std::path::Path>,
     progress: &dyn Progress,
 ) -> std::io::Result<Vec<HeldOutFast>> {
-    use sha2::{Digest, Sha256};
     let Some(dir) = cache_dir else {
         return Ok(held_out_fast(docs, groups, opts, progress));
     };
+    let path = held_out_cache_path(dir, docs, groups, opts, &fast_model_fingerprint());
+    if let Some(v) = read_cached(&path, docs.len()) {
+        return Ok(v);
+    }
+    let v = held_out_fast(docs, groups, opts, progress);
+    std::fs::create_dir_all(dir)?;
+    let bytes = postcard::to_allocvec(&v).map_err(std::io::Error::other)?;
+    rhetor_formats::atomic::write_atomic(&path, bytes)?;
+    Ok(v)
+}
+
+/// The held-out fast scores of `n` documents cached in `path`, if it
+/// holds them.
+fn read_cached(path: &std::path::Path, n: usize) -> Option<Vec<HeldOutFast>> {
+    let bytes = std::fs::read(path).ok()?;
+    match postcard::take_from_bytes::<Vec<HeldOutFast>>(&bytes) {
+        Ok((v, [])) if v.len() == n => Some(v),
+        _ => None,
+    }
+}
+
+/// What identifies the fast model's training and decisions: its file
+/// format version and a hash of the shipped `models/fast.bin`. That file
+/// is rebuilt bit for bit by `rhetor train` from the training code, so a
+/// change to how the fast model trains, calibrates or decides changes it
+/// (and with it every cache key of [`held_out_fast_cached`]); a change
+/// elsewhere leaves the caches valid. Not covered: a change to inference
+/// code whose parameters are not in the file (e.g. how spans are decided
+/// from the tagger's probabilities) changes the cached decisions without
+/// changing the file; such a change bumps the layout number in
+/// [`held_out_cache_path`].
+pub fn fast_model_fingerprint() -> Vec<u8> {
+    use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
-    // The fast model's format version when the cached layout was fixed:
-    // version 4 changed only how spans are decided at inference, not the
-    // probabilities and candidates cached here (format 3's decision,
-    // `SpanTagger::candidate_spans`), so the caches stay valid.
-    h.update(3u32.to_le_bytes());
-    // The layout of what is cached (2: with the fast model's rules; 3: postcard).
-    h.update(3u32.to_le_bytes());
+    h.update(rhetor_model::FORMAT_VERSION.to_le_bytes());
+    h.update(rhetor_model::shipped_bytes());
+    h.finalize().to_vec()
+}
+
+/// The cache file of [`held_out_fast_cached`] for these documents,
+/// groups, options and fast model (`fingerprint`).
+pub fn held_out_cache_path(
+    dir: &std::path::Path,
+    docs: &[LabeledDocument],
+    groups: &[Vec<usize>],
+    opts: &TrainOptions,
+    fingerprint: &[u8],
+) -> std::path::PathBuf {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    // The layout of what is cached (2: with the fast model's rules; 3:
+    // postcard; 4: with the fast model's unseen-language techniques
+    // calibration and thresholds, and keyed by the fast model).
+    h.update(4u32.to_le_bytes());
+    h.update(fingerprint);
     h.update(format!("{opts:?}").as_bytes());
     for g in groups {
         for &i in g {
@@ -347,17 +394,91 @@ pub fn held_out_fast_cached(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let path = dir.join(format!("fast-held-out-{tag}.bin"));
-    if let Ok(bytes) = std::fs::read(&path) {
-        if let Ok((v, [])) = postcard::take_from_bytes::<Vec<HeldOutFast>>(&bytes) {
-            if v.len() == docs.len() {
-                return Ok(v);
-            }
+    dir.join(format!("fast-held-out-{tag}.bin"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rhetor_formats::corpus::Gold;
+
+    fn doc(id: &str, folder: &str) -> LabeledDocument {
+        LabeledDocument {
+            doc: Document::from_title_and_body(id, "A title", "One paragraph.\nAnother one."),
+            folder: folder.into(),
+            gold: Gold {
+                genre: true,
+                frames: true,
+                techniques: true,
+                spans: false,
+            },
         }
     }
-    let v = held_out_fast(docs, groups, opts, progress);
-    std::fs::create_dir_all(dir)?;
-    let bytes = postcard::to_allocvec(&v).map_err(std::io::Error::other)?;
-    rhetor_formats::atomic::write_atomic(&path, bytes)?;
-    Ok(v)
+
+    fn held_out(p: f32) -> HeldOutFast {
+        HeldOutFast {
+            probs: FastProbs {
+                techniques: vec![vec![p; 23]; 3],
+                unseen_techniques: vec![vec![p / 2.0; 23]; 3],
+                frames: vec![p; 14],
+                genre: vec![1.0 / 3.0; 3],
+            },
+            rules: FastRules {
+                techniques: vec![0.5; 23],
+                unseen_techniques: vec![0.4; 23],
+                frames: vec![0.5; 14],
+                genre: vec![0.0; 3],
+            },
+            candidates: vec![vec![Vec::new(); 23]; 3],
+            prediction: FastDecisions {
+                techniques: vec![Vec::new(); 3],
+                frames: Vec::new(),
+                genre: None,
+                spans: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_changed_fast_model_misses_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = vec![doc("1", "en"), doc("2", "fr")];
+        let groups = language_groups(&docs);
+        let opts = TrainOptions::default();
+        let key = |fingerprint: &[u8]| {
+            held_out_cache_path(dir.path(), &docs, &groups, &opts, fingerprint)
+        };
+        let old = key(b"fast model A");
+        let cached = vec![held_out(0.25), held_out(0.75)];
+        rhetor_formats::atomic::write_atomic(&old, postcard::to_allocvec(&cached).unwrap())
+            .unwrap();
+        // The same fast model reads its entry back, whole.
+        assert_eq!(key(b"fast model A"), old);
+        let back = read_cached(&old, docs.len()).expect("the entry just written");
+        assert_eq!(back[1].probs, cached[1].probs);
+        assert_eq!(back[1].rules, cached[1].rules);
+        // Another fast model (retrained, or decided differently) has
+        // another entry, not yet written: the scores are computed again,
+        // and the old entry stays for the old model.
+        let new = key(b"fast model B");
+        assert_ne!(new, old);
+        assert!(read_cached(&new, docs.len()).is_none());
+        assert!(read_cached(&old, docs.len()).is_some());
+        // Other groups or options are other entries too; an entry for
+        // another number of documents is refused.
+        let one = vec![vec![0, 1]];
+        assert_ne!(
+            held_out_cache_path(dir.path(), &docs, &one, &opts, b"fast model A"),
+            old
+        );
+        let seeded = TrainOptions::default().with_seed(7);
+        assert_ne!(
+            held_out_cache_path(dir.path(), &docs, &groups, &seeded, b"fast model A"),
+            old
+        );
+        assert!(read_cached(&old, 3).is_none());
+        // The shipped model's fingerprint is stable within a build.
+        assert_eq!(fast_model_fingerprint(), fast_model_fingerprint());
+        assert_eq!(fast_model_fingerprint().len(), 32);
+    }
 }

@@ -96,6 +96,55 @@ fn sample(doc: &crate::Document, max: usize) -> String {
     sample
 }
 
+/// [`identify_document`] of `Document::from_title_and_body(_, title, body)`,
+/// without building that document (which copies the text and counts the
+/// characters of every line; `rhetor extract` identifies every record's
+/// language this way): the same sample, read from the first lines of the
+/// body only (tested against the document's on every SemEval article and
+/// on corner cases).
+pub fn identify_title_and_body(
+    id: &LanguageIdentifier,
+    title: &str,
+    body: &str,
+) -> Option<&'static str> {
+    id.identify(&sample_of_title_and_body(title, body, SAMPLE_BYTES))
+}
+
+/// [`sample`] of the document `from_title_and_body` makes: its text is
+/// `title`, an empty line, then `body` (`body` alone for an empty title),
+/// so its lines are the title's, an empty one, then the body's; the first
+/// of them is the document's title line, the others its paragraphs where
+/// they hold more than white space (a `\r` before the `\n` left out).
+fn sample_of_title_and_body(title: &str, body: &str, max: usize) -> String {
+    let mut lines: Box<dyn Iterator<Item = &str>> = if title.is_empty() {
+        Box::new(body.split('\n'))
+    } else {
+        Box::new(title.split('\n').chain([""]).chain(body.split('\n')))
+    };
+    let first = lines.next().unwrap_or("");
+    let mut sample = String::new();
+    for raw in lines {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if !crate::document::is_content_line(line) {
+            continue;
+        }
+        sample.push_str(crate::window::prefix(line, crate::window::PARAGRAPH_WINDOW));
+        sample.push('\n');
+        if sample.len() > max {
+            break;
+        }
+    }
+    if sample.trim().is_empty() {
+        let title = first
+            .trim_start_matches('\u{feff}')
+            .trim_matches(crate::document::is_semeval_space);
+        sample = crate::window::prefix(title, crate::window::PARAGRAPH_WINDOW).to_string();
+    }
+    let cut = crate::window::prefix(&sample, max).len();
+    sample.truncate(cut);
+    sample
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,6 +213,57 @@ mod tests {
             "Die Regierung hat heute neue Maßnahmen gegen die steigenden Preise beschlossen.",
         );
         assert_eq!(identify_document(&id, &doc), Some("de"));
+    }
+
+    /// The sample read from a title and a body is the sample of the
+    /// document built from them, on corner cases and on every SemEval
+    /// article (its first line as the title, the rest as the body).
+    #[test]
+    fn sample_of_title_and_body_is_that_of_the_document() {
+        let long = "word ".repeat(300);
+        let mut cases: Vec<(String, String)> = [
+            ("", ""),
+            ("Title", ""),
+            (
+                "",
+                "Only a body, its first line read as the title\nsecond line",
+            ),
+            ("Title\nwith a line break", "body"),
+            ("\u{feff} Title \r", "\r\n \u{1c}\n\tline\r\n\nlast\r"),
+            ("T", "\n\n\n"),
+            ("  ", " \n x"),
+            ("Titre", "Un paragraphe.\r\nUn autre, accentué : é à ü.\n"),
+        ]
+        .iter()
+        .map(|(t, b)| (t.to_string(), b.to_string()))
+        .collect();
+        cases.push(("Long".into(), format!("{long}\n{long}")));
+        cases.push(("".into(), format!("x\n{}é", "a".repeat(399))));
+        cases.push(("Cut".into(), format!("{}éé\nmore", "b".repeat(398))));
+        let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/semeval2023-task3");
+        let semeval = if data.is_dir() {
+            semeval_documents(&data)
+        } else {
+            Vec::new()
+        };
+        for doc in &semeval {
+            let (title, body) = doc.text.split_once('\n').unwrap_or((&doc.text, ""));
+            cases.push((title.to_string(), body.to_string()));
+        }
+        for (title, body) in &cases {
+            let doc = crate::Document::from_title_and_body("x", title, body);
+            for max in [SAMPLE_BYTES, 1, 2, 50] {
+                assert_eq!(
+                    sample_of_title_and_body(title, body, max),
+                    sample(&doc, max),
+                    "{title:?} {body:?} {max}"
+                );
+            }
+        }
+        if semeval.is_empty() {
+            rhetor_testkit::missing(rhetor_testkit::SEMEVAL_DATA);
+        }
     }
 
     /// What [`identify_document`] read before: whole paragraphs until

@@ -171,13 +171,15 @@ impl Unit {
 }
 
 /// Identifies the language of an article's text (ISO 639-1), with the same
-/// identifier `rhetor analyze` uses, so the record says what the models see.
+/// identifier `rhetor analyze` uses, so the record says what the models see
+/// (`identify_document` of [`Article::to_document`], read from the title and
+/// the text without building that document).
 pub fn identify_language(
     lid: &rhetor_core::lang::LanguageIdentifier,
     article: &Article,
 ) -> Option<String> {
-    let doc = article.to_document();
-    rhetor_core::lang::identify_document(lid, &doc).map(str::to_string)
+    rhetor_core::lang::identify_title_and_body(lid, &article.title, &article.text)
+        .map(str::to_string)
 }
 
 /// A [`Unit`] after extraction: what a reader finally made of it.

@@ -95,6 +95,13 @@ pub enum ModelError {
 /// command in the README.
 static SHIPPED: &[u8] = include_bytes!("../../../models/fast.bin");
 
+/// The shipped fast model's file, as compiled in: what identifies the
+/// fast model's code (the file is rebuilt bit for bit from it), e.g. to
+/// key caches of what fast models trained by this code predict.
+pub fn shipped_bytes() -> &'static [u8] {
+    SHIPPED
+}
+
 /// Loads the shipped fast model. Its heads are decoded on first use, each
 /// from its own section, so `analyze --task techniques` never decodes the
 /// frames, genre and span heads; the largest arrays (the i16 weights) are

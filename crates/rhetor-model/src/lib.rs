@@ -42,7 +42,7 @@ mod sparse;
 pub mod store;
 pub mod train;
 
-pub use container::{shipped, FastModel, ModelError, FORMAT_VERSION};
+pub use container::{shipped, shipped_bytes, FastModel, ModelError, FORMAT_VERSION};
 pub use features::FeatureConfig;
 pub use head::{MultiLabelHead, SoftmaxHead, UnseenDecision};
 pub use model::{OtherTagger, TokenProbsHook, UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES};
