@@ -133,19 +133,22 @@ class Data:
         self.fold = np.array([a["fold"] for a in arts])
         self.folder = np.array([a["folder"] for a in arts])
 
-    def batches(self, windows, rng=None):
+    # Window lengths padded up to one of these (so every shape compiles once).
+    buckets = BUCKETS
+
+    def batches(self, windows, rng=None, tokens=TOKENS_PER_BATCH):
         """Length-bucketed batches of window indices, each with its padded
         shape fixed by its bucket (so every shape compiles once)."""
         windows = np.asarray(windows)
-        bucket = np.searchsorted(BUCKETS, self.win_len[windows])
+        bucket = np.searchsorted(self.buckets, self.win_len[windows])
         out = []
-        for b, L in enumerate(BUCKETS):
+        for b, L in enumerate(self.buckets):
             ws = windows[bucket == b]
             if len(ws) == 0:
                 continue
             if rng is not None:
                 ws = rng.permutation(ws)
-            size = max(1, TOKENS_PER_BATCH // L)
+            size = max(1, tokens // L)
             for s in range(0, len(ws), size):
                 out.append((L, size, ws[s : s + size]))
         if rng is not None:
@@ -153,7 +156,10 @@ class Data:
         return out
 
     def tensors(self, L, size, ws):
-        x = np.zeros((size, L, self.h), np.float32)
+        """The padded batch: states [size, L, H] (or token ids [size, L]
+        when `states` holds ids) and its mask."""
+        ids = self.states.ndim == 1
+        x = np.zeros((size, L) + self.states.shape[1:], np.int32 if ids else np.float32)
         mask = np.zeros((size, L), np.float32)
         for j, w in enumerate(ws):
             n = self.win_len[w]

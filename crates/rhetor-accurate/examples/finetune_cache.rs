@@ -200,15 +200,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "bottom_layers": bottom, "tokens": total, "check": checked, "int8_layers": int8.len(),
         "seconds": start.elapsed().as_secs_f64(),
         "tensors": tensors,
-        "windows": windows.iter().zip(&offsets)
-            .map(|((p, seq), off)| json!([p, off, seq.len()]))
-            .collect::<Vec<_>>(),
-        "paragraphs": paragraphs,
-        "articles": articles,
     });
-    let mut mf = AtomicFile::create(out.join("meta.json"))?;
-    mf.write_all(serde_json::to_string(&meta)?.as_bytes())?;
-    mf.commit()?;
+    write_meta(&out, meta, &windows, &offsets, &paragraphs, &articles)?;
     eprintln!(
         "wrote {} in {:.0} s",
         out.display(),
@@ -273,15 +266,31 @@ fn write_ids(
     let meta = json!({
         "hidden": w.config.hidden, "heads": w.config.heads, "eps": w.config.eps,
         "tokens": at, "check": checked,
-        "windows": windows.iter().zip(&offsets)
-            .map(|((p, seq), off)| json!([p, off, seq.len()]))
-            .collect::<Vec<_>>(),
-        "paragraphs": paragraphs,
-        "articles": articles,
     });
+    write_meta(out, meta, windows, &offsets, paragraphs, articles)?;
+    eprintln!("wrote {} ({at} token ids)", out.display());
+    Ok(())
+}
+
+/// Writes `meta.json`: the mode's own fields in `meta`, then the windows
+/// (paragraph, offset, length), paragraphs and articles both modes share.
+fn write_meta(
+    out: &std::path::Path,
+    mut meta: serde_json::Value,
+    windows: &[rhetor_encoder::Window],
+    offsets: &[usize],
+    paragraphs: &[serde_json::Value],
+    articles: &[serde_json::Value],
+) -> Result<(), Box<dyn std::error::Error>> {
+    meta["windows"] = windows
+        .iter()
+        .zip(offsets)
+        .map(|((p, seq), off)| json!([p, off, seq.len()]))
+        .collect();
+    meta["paragraphs"] = json!(paragraphs);
+    meta["articles"] = json!(articles);
     let mut mf = AtomicFile::create(out.join("meta.json"))?;
     mf.write_all(serde_json::to_string(&meta)?.as_bytes())?;
     mf.commit()?;
-    eprintln!("wrote {} ({at} token ids)", out.display());
     Ok(())
 }
