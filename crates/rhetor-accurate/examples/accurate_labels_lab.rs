@@ -43,13 +43,6 @@
 //!   `ucal+w0`, `ucal+fth`, `ucal+w0+fth` chosen per held-out language
 //!   by leaving each training language out in turn; `+nestmix` the mix chosen per held-out language by
 //!   leave-one-language-out over the training languages);
-//! - `migrate`: copies the 5-fold out-of-fold fast scores cached under
-//!   the cache layout 3 (keyed without the fast model) to the layout-4
-//!   key of today's fast model, their `unseen_techniques` left empty
-//!   (never read for training languages): valid when the fast model's
-//!   training-language scores and decisions are those the old cache was
-//!   computed with (true of the unseen-language decision's change, which
-//!   touched neither);
 //! - `show FILE`: a heads file's unseen-language parameters.
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::{frame_input, technique_fast, technique_input, StackConfig};
@@ -108,9 +101,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if mode == "anchor" {
         return anchor_variants(&docs, &folders, &cache_dir);
-    }
-    if mode == "migrate" {
-        return migrate_fold_cache(&docs, &cache_dir);
     }
     let dump_path = cache_dir.join("labels-lab-lolo-techniques.bin");
     let rows: Vec<TechRow> = if mode == "lolo-dump" || !dump_path.exists() {
@@ -1229,20 +1219,8 @@ fn centre(
             }
             let preds: Vec<rhetor_core::Document> = preds.into_iter().map(Option::unwrap).collect();
             let r = HeldOutReport::new(docs, &preds);
-            let row = |get: fn(&rhetor_model::report::Scores) -> f64| -> String {
-                let mut s = format!("all {:.4} |", get(&r.by_language["all"]));
-                for f in folders {
-                    s += &format!(" {f} {:.4}", get(&r.by_language[f]));
-                }
-                s
-            };
-            println!(
-                "{name:<4} {v:<28} techniques {}\n{name:<4} {v:<28} frames     {}\n{name:<4} {v:<28} genre      {} ({:.0}s)",
-                row(|s| s.techniques_micro_f1),
-                row(|s| s.frames_micro_f1),
-                row(|s| s.genre_macro_f1),
-                t0.elapsed().as_secs_f64()
-            );
+            print_rows(&format!("{name:<4} {v:<28}"), &r, folders);
+            println!("({:.0}s)", t0.elapsed().as_secs_f64());
         }
     }
     Ok(())
@@ -1536,18 +1514,9 @@ fn anchor_variants(
         }
         let preds: Vec<rhetor_core::Document> = preds.into_iter().map(Option::unwrap).collect();
         let r = HeldOutReport::new(docs, &preds);
-        let row = |get: fn(&rhetor_model::report::Scores) -> f64| -> String {
-            let mut s = format!("all {:.4} |", get(&r.by_language["all"]));
-            for f in folders {
-                s += &format!(" {f} {:.4}", get(&r.by_language[f]));
-            }
-            s
-        };
+        print_rows(&format!("lolo {v:<28}"), &r, folders);
         println!(
-            "lolo {v:<28} techniques {}\nlolo {v:<28} frames     {}\nlolo {v:<28} genre      {} ({:.0}s)\n     {}",
-            row(|s| s.techniques_micro_f1),
-            row(|s| s.frames_micro_f1),
-            row(|s| s.genre_macro_f1),
+            "({:.0}s)\n     {}",
             t0.elapsed().as_secs_f64(),
             chosen.join("; ")
         );
@@ -1555,82 +1524,17 @@ fn anchor_variants(
     Ok(())
 }
 
-/// The `migrate` mode (see the module docs).
-fn migrate_fold_cache(
-    docs: &[rhetor_formats::corpus::LabeledDocument],
-    cache_dir: &std::path::Path,
-) -> Result<(), Box<dyn std::error::Error>> {
-    use rhetor_accurate::inputs::{FastProbs, FastRules};
-    use rhetor_accurate::train::{
-        fast_model_fingerprint, held_out_cache_path, Candidates, FastDecisions, HeldOutFast,
-    };
-    use sha2::{Digest, Sha256};
-    #[derive(Deserialize)]
-    struct OldProbs {
-        techniques: Vec<Vec<f32>>,
-        frames: Vec<f32>,
-        genre: Vec<f32>,
-    }
-    #[derive(Deserialize)]
-    struct OldRules {
-        techniques: Vec<f32>,
-        frames: Vec<f32>,
-        genre: Vec<f32>,
-    }
-    #[derive(Deserialize)]
-    struct OldHeldOut {
-        probs: OldProbs,
-        rules: OldRules,
-        candidates: Candidates,
-        prediction: FastDecisions,
-    }
-    let opts = TrainOptions::default().with_seed(13);
-    let groups = fold_groups(docs, 5);
-    // The layout-3 key, as `held_out_fast_cached` computed it.
-    let mut h = Sha256::new();
-    h.update(3u32.to_le_bytes());
-    h.update(3u32.to_le_bytes());
-    h.update(format!("{opts:?}").as_bytes());
-    for g in &groups {
-        for &i in g {
-            let d = &docs[i];
-            h.update(format!("{}/{}:{};", d.folder, d.doc.id, d.doc.text.len()).as_bytes());
+/// A variant's techniques, frames and genre scores, one line each: pooled,
+/// then per language, each line starting with `label`.
+fn print_rows(label: &str, r: &rhetor_model::report::HeldOutReport, folders: &[String]) {
+    let row = |get: fn(&rhetor_model::report::Scores) -> f64| -> String {
+        let mut s = format!("all {:.4} |", get(&r.by_language["all"]));
+        for f in folders {
+            s += &format!(" {f} {:.4}", get(&r.by_language[f]));
         }
-        h.update(b"|");
-    }
-    let tag: String = h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let old = cache_dir.join(format!("fast-held-out-{tag}.bin"));
-    let bytes = std::fs::read(&old)?;
-    let (v, rest) = postcard::take_from_bytes::<Vec<OldHeldOut>>(&bytes)?;
-    assert!(
-        rest.is_empty() && v.len() == docs.len(),
-        "{}",
-        old.display()
-    );
-    let new: Vec<HeldOutFast> = v
-        .into_iter()
-        .map(|o| HeldOutFast {
-            probs: FastProbs {
-                techniques: o.probs.techniques,
-                unseen_techniques: Vec::new(),
-                frames: o.probs.frames,
-                genre: o.probs.genre,
-            },
-            rules: FastRules {
-                techniques: o.rules.techniques,
-                unseen_techniques: Vec::new(),
-                frames: o.rules.frames,
-                genre: o.rules.genre,
-            },
-            candidates: o.candidates,
-            prediction: o.prediction,
-        })
-        .collect();
-    let path = held_out_cache_path(cache_dir, docs, &groups, &opts, &fast_model_fingerprint());
-    rhetor_formats::atomic::write_atomic(&path, postcard::to_allocvec(&new)?)?;
-    println!("{} -> {}", old.display(), path.display());
-    Ok(())
+        s
+    };
+    println!("{label} techniques {}", row(|s| s.techniques_micro_f1));
+    println!("{label} frames     {}", row(|s| s.frames_micro_f1));
+    println!("{label} genre      {}", row(|s| s.genre_macro_f1));
 }

@@ -316,7 +316,7 @@ pub fn predict_held_out(
 
 /// Runs [`held_out_fast`] unless a file in `cache_dir` already holds its
 /// result for the same documents, groups and options, from the same fast
-/// model code ([`fast_model_fingerprint`]).
+/// model code (`fast_model_fingerprint`).
 pub fn held_out_fast_cached(
     docs: &[LabeledDocument],
     groups: &[Vec<usize>],
@@ -358,7 +358,7 @@ fn read_cached(path: &std::path::Path, n: usize) -> Option<Vec<HeldOutFast>> {
 /// from the tagger's probabilities) changes the cached decisions without
 /// changing the file; such a change bumps the layout number in
 /// [`held_out_cache_path`].
-pub fn fast_model_fingerprint() -> Vec<u8> {
+fn fast_model_fingerprint() -> Vec<u8> {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(rhetor_model::FORMAT_VERSION.to_le_bytes());
@@ -368,7 +368,7 @@ pub fn fast_model_fingerprint() -> Vec<u8> {
 
 /// The cache file of [`held_out_fast_cached`] for these documents,
 /// groups, options and fast model (`fingerprint`).
-pub fn held_out_cache_path(
+fn held_out_cache_path(
     dir: &std::path::Path,
     docs: &[LabeledDocument],
     groups: &[Vec<usize>],
