@@ -456,6 +456,22 @@ fn choose(paras: &[Para], languages: usize, family: &str, on: &[usize]) -> Rule 
     };
     match family {
         "plain" => Rule::plain(UNSEEN_MAX_TECHNIQUES),
+        "stabledrop" => {
+            // Only the labels `drop` removes whichever one of the
+            // languages `on` is also left out.
+            let mut r = Rule::plain(UNSEEN_MAX_TECHNIQUES);
+            let runs: Vec<Rule> = on
+                .iter()
+                .map(|&x| {
+                    let fewer: Vec<usize> = on.iter().copied().filter(|&l| l != x).collect();
+                    choose(paras, languages, "drop", &fewer)
+                })
+                .collect();
+            for l in 0..r.keep.len() {
+                r.keep[l] = runs.iter().any(|q| q.keep[l]);
+            }
+            r
+        }
         "raise" => {
             // Per-label thresholds only raised (log-odds +0.5, +1, +2, or
             // the label dropped), coordinate ascent, two passes.
@@ -528,7 +544,7 @@ fn choose(paras: &[Para], languages: usize, family: &str, on: &[usize]) -> Rule 
             r
         }
         _ => panic!(
-            "family {family}: plain, raise, cap, shift, drop, shiftdrop, perlabel, global, expected, expcap, capdrop or precdrop"
+            "family {family}: plain, raise, stabledrop, cap, shift, drop, shiftdrop, perlabel, global, expected, expcap, capdrop or precdrop"
         ),
     }
 }
