@@ -23,6 +23,14 @@
 //! variants averaged in log-odds (B weighted W, thresholds alike).
 //! `langfolds` is what ships: the shipped head calibrated and thresholded
 //! on out-of-fold scores whose folds are the training languages.
+//!
+//! `crossscript DATA nested=DIR A[~B@W,W...] FAMILY...` re-tunes that
+//! decision on a kept variant (or a mix of two, the weight chosen too) and
+//! scores it honestly: for each left-out language the rule of each family
+//! (cap, shifts, techniques dropped, ...; `choose`) is chosen on the
+//! other five languages' held-out scores only (docs/evaluation.md, "the
+//! fast model's unseen-language decision re-tuned by nested
+//! leave-one-language-out").
 use rhetor_formats::corpus::load_dataset;
 use rhetor_formats::corpus::LabeledDocument;
 use rhetor_model::calibrate::decide_multilabel;
@@ -73,6 +81,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let docs = load_dataset(&PathBuf::from(data), None)?;
     if let Some(dir) = names.first().and_then(|n| n.strip_prefix("mix=")) {
         return mix(&docs, dir, &names[1..]);
+    }
+    if let Some(dir) = names.first().and_then(|n| n.strip_prefix("nested=")) {
+        return nested(&docs, dir, &names[1..]);
     }
     if names.first().map(String::as_str) == Some("model") {
         // The shipped recipe end to end: whole fast models trained without
@@ -284,4 +295,394 @@ fn mix(
         println!("{a}~{b}@{w}\tlolo\t{row}");
     }
     Ok(())
+}
+
+/// One paragraph of a dumped variant, as the nested study reads it: its
+/// labels most probable first, each with its log-odds margin over its
+/// threshold, and its gold labels.
+struct Para {
+    language: usize,
+    order: Vec<usize>,
+    margin: Vec<f32>,
+    prob: Vec<f32>,
+    gold: Vec<bool>,
+}
+
+/// A decision for a language never trained on, on top of a dumped
+/// variant's probabilities and thresholds: label `l` is kept when its
+/// log-odds margin is at least `shift[l]` and it is not dropped, the most
+/// probable first, at most `cap` per paragraph.
+#[derive(Clone, Debug)]
+struct Rule {
+    shift: Vec<f32>,
+    keep: Vec<bool>,
+    cap: usize,
+    /// When set, one probability threshold for every label instead of
+    /// the dumped thresholds and shifts.
+    global: Option<f32>,
+    /// At most the paragraph's expected label count (the sum of its
+    /// probabilities, rounded) too.
+    expected: bool,
+}
+
+impl Rule {
+    fn plain(cap: usize) -> Rule {
+        Rule {
+            shift: vec![0.0; rhetor_core::Technique::COUNT],
+            keep: vec![true; rhetor_core::Technique::COUNT],
+            cap,
+            global: None,
+            expected: false,
+        }
+    }
+}
+
+/// Tallies of `rule` per language (and pooled, last).
+fn judge(paras: &[Para], languages: usize, rule: &Rule) -> Vec<Tally> {
+    let mut out = vec![Tally::default(); languages + 1];
+    for p in paras {
+        let mut predicted = vec![false; p.gold.len()];
+        let mut n = 0;
+        let cap = if rule.expected {
+            rule.cap.min(p.prob.iter().sum::<f32>().round() as usize)
+        } else {
+            rule.cap
+        };
+        for &l in &p.order {
+            if n == cap {
+                break;
+            }
+            let over = match rule.global {
+                Some(t) => p.prob[l] >= t,
+                None => p.margin[l] >= rule.shift[l],
+            };
+            if rule.keep[l] && over {
+                predicted[l] = true;
+                n += 1;
+            }
+        }
+        for (g, q) in p.gold.iter().zip(&predicted) {
+            for t in [p.language, languages] {
+                let t = &mut out[t];
+                match (g, q) {
+                    (true, true) => t.tp += 1,
+                    (false, true) => t.fp += 1,
+                    (true, false) => t.fn_ += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Micro-F1 of `rule` pooled over the languages `on` (by index).
+fn score_on(paras: &[Para], languages: usize, rule: &Rule, on: &[usize]) -> f64 {
+    let t = judge(paras, languages, rule);
+    let mut s = Tally::default();
+    for &l in on {
+        s.tp += t[l].tp;
+        s.fp += t[l].fp;
+        s.fn_ += t[l].fn_;
+    }
+    s.f1()
+}
+
+/// A rule chosen on the languages `on` by one of the studied families.
+fn choose(paras: &[Para], languages: usize, family: &str, on: &[usize]) -> Rule {
+    let caps = [1usize, 2, 3, 4, 5, usize::MAX];
+    let shifts: Vec<f32> = (-15..=15).map(|i| i as f32 * 0.1).collect();
+    let best = |rules: Vec<Rule>| -> Rule {
+        let mut top: Option<(f64, Rule)> = None;
+        for r in rules {
+            let f = score_on(paras, languages, &r, on);
+            // Strictly better only: the first (plainest) rule wins ties.
+            if top.as_ref().is_none_or(|(g, _)| f > *g + 1e-12) {
+                top = Some((f, r));
+            }
+        }
+        top.expect("a rule").1
+    };
+    let shift_cap = || {
+        let mut rules = Vec::new();
+        for &c in &caps {
+            for &s in &shifts {
+                let mut r = Rule::plain(c);
+                r.shift.iter_mut().for_each(|x| *x = s);
+                rules.push(r);
+            }
+        }
+        best(rules)
+    };
+    // Greedy backward elimination of labels from `start`.
+    let drop = |start: Rule| {
+        let mut cur = start;
+        let mut f = score_on(paras, languages, &cur, on);
+        loop {
+            let mut next: Option<(f64, Rule)> = None;
+            for l in 0..cur.keep.len() {
+                if !cur.keep[l] {
+                    continue;
+                }
+                let mut r = cur.clone();
+                r.keep[l] = false;
+                let g = score_on(paras, languages, &r, on);
+                if g > next.as_ref().map_or(f, |(h, _)| *h) + 1e-12 {
+                    next = Some((g, r));
+                }
+            }
+            match next {
+                Some((g, r)) => (f, cur) = (g, r),
+                None => return cur,
+            }
+        }
+    };
+    // Per-label shifts, coordinate ascent (two passes) from `start`.
+    let per_label = |start: Rule| {
+        let mut cur = start;
+        let grid: Vec<f32> = (-6..=6).map(|i| i as f32 * 0.25).collect();
+        for _ in 0..2 {
+            for l in 0..cur.shift.len() {
+                let mut rules = vec![cur.clone()];
+                for &s in &grid {
+                    let mut r = cur.clone();
+                    r.shift[l] = s;
+                    rules.push(r);
+                }
+                cur = best(rules);
+            }
+        }
+        cur
+    };
+    match family {
+        "plain" => Rule::plain(UNSEEN_MAX_TECHNIQUES),
+        "stabledrop" => {
+            // Only the labels `drop` removes whichever one of the
+            // languages `on` is also left out.
+            let mut r = Rule::plain(UNSEEN_MAX_TECHNIQUES);
+            let runs: Vec<Rule> = on
+                .iter()
+                .map(|&x| {
+                    let fewer: Vec<usize> = on.iter().copied().filter(|&l| l != x).collect();
+                    choose(paras, languages, "drop", &fewer)
+                })
+                .collect();
+            for l in 0..r.keep.len() {
+                r.keep[l] = runs.iter().any(|q| q.keep[l]);
+            }
+            r
+        }
+        "raise" => {
+            // Per-label thresholds only raised (log-odds +0.5, +1, +2, or
+            // the label dropped), coordinate ascent, two passes.
+            let mut cur = Rule::plain(UNSEEN_MAX_TECHNIQUES);
+            for _ in 0..2 {
+                for l in 0..cur.shift.len() {
+                    let mut rules = vec![cur.clone()];
+                    for s in [0.0f32, 0.5, 1.0, 2.0, f32::INFINITY] {
+                        let mut r = cur.clone();
+                        r.shift[l] = s;
+                        rules.push(r);
+                    }
+                    cur = best(rules);
+                }
+            }
+            cur
+        }
+        "cap" => best(caps.iter().map(|&c| Rule::plain(c)).collect()),
+        "shift" => shift_cap(),
+        "drop" => drop(Rule::plain(UNSEEN_MAX_TECHNIQUES)),
+        "shiftdrop" => drop(shift_cap()),
+        "perlabel" => per_label(Rule::plain(UNSEEN_MAX_TECHNIQUES)),
+        "global" => {
+            let mut rules = Vec::new();
+            for &c in &caps {
+                for i in 2..=24 {
+                    let mut r = Rule::plain(c);
+                    r.global = Some(i as f32 * 0.025);
+                    rules.push(r);
+                }
+            }
+            best(rules)
+        }
+        "expected" => Rule {
+            expected: true,
+            ..Rule::plain(UNSEEN_MAX_TECHNIQUES)
+        },
+        "expcap" => best(
+            caps.iter()
+                .map(|&c| Rule {
+                    expected: true,
+                    ..Rule::plain(c)
+                })
+                .collect(),
+        ),
+        "capdrop" => drop(best(caps.iter().map(|&c| Rule::plain(c)).collect())),
+        "precdrop" => {
+            // Drop each label whose precision under the plain rule is
+            // under half the rule's micro-F1 (a label then lowers it).
+            let mut r = Rule::plain(UNSEEN_MAX_TECHNIQUES);
+            let f = score_on(paras, languages, &r, on);
+            let mut tp = vec![0usize; r.keep.len()];
+            let mut np = vec![0usize; r.keep.len()];
+            for p in paras.iter().filter(|p| on.contains(&p.language)) {
+                let mut n = 0;
+                for &l in &p.order {
+                    if n == r.cap {
+                        break;
+                    }
+                    if p.margin[l] >= 0.0 {
+                        n += 1;
+                        np[l] += 1;
+                        tp[l] += p.gold[l] as usize;
+                    }
+                }
+            }
+            for l in 0..r.keep.len() {
+                r.keep[l] = np[l] == 0 || tp[l] as f64 / np[l] as f64 >= f / 2.0;
+            }
+            r
+        }
+        _ => panic!(
+            "family {family}: plain, raise, stabledrop, cap, shift, drop, shiftdrop, perlabel, global, expected, expcap, capdrop or precdrop"
+        ),
+    }
+}
+
+/// `nested=DIR A FAMILY...`: for the dumped variant A, each family's
+/// decision chosen honestly for each left-out language on the other five
+/// languages' held-out scores only (nested leave-one-language-out), and
+/// the decision chosen on all six (what would ship, scored in-sample).
+fn nested(
+    docs: &[LabeledDocument],
+    dir: &str,
+    args: &[String],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let [spec, families @ ..] = args else {
+        return Err("usage: crossscript DATA nested=DIR A[~B@W,W...] FAMILY...".into());
+    };
+    // `A~B@W,W...`: A and B averaged in log-odds, B weighted W (as
+    // `mix=`), the weight chosen with the rule on the other languages.
+    let (a, mixes) = match spec.split_once('~') {
+        None => (spec.as_str(), vec![(None, 0.0f32)]),
+        Some((a, rest)) => {
+            let (b, ws) = rest.split_once('@').ok_or("A~B@W,W...")?;
+            let ws: Vec<f32> = ws.split(',').map(str::parse).collect::<Result<_, _>>()?;
+            (a, ws.into_iter().map(|w| (Some(b), w)).collect())
+        }
+    };
+    let sa = load(&PathBuf::from(dir).join(format!("{a}.bin")))?;
+    let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
+    folders.sort();
+    folders.dedup();
+    let mut sets: Vec<Vec<Para>> = Vec::new();
+    for (b, w) in &mixes {
+        let sb = match b {
+            Some(b) => Some(load(&PathBuf::from(dir).join(format!("{b}.bin")))?),
+            None => None,
+        };
+        let mut paras = Vec::new();
+        for (i, d) in docs.iter().enumerate() {
+            if !d.gold.techniques {
+                continue;
+            }
+            let language = folders.iter().position(|f| *f == d.folder).expect("listed");
+            for (p, para) in d.doc.paragraphs.iter().enumerate() {
+                let s: Vec<(f32, f32)> = match &sb {
+                    None => sa[i][p].clone(),
+                    Some(sb) => sa[i][p]
+                        .iter()
+                        .zip(&sb[i][p])
+                        .map(|(&(pa, ta), &(pb, tb))| {
+                            (
+                                sigmoid((1.0 - w) * logit(pa) + w * logit(pb)),
+                                sigmoid((1.0 - w) * logit(ta) + w * logit(tb)),
+                            )
+                        })
+                        .collect(),
+                };
+                let mut order: Vec<usize> = (0..s.len()).collect();
+                // As `decide_multilabel`: most probable first.
+                order.sort_by(|&x, &y| s[y].0.total_cmp(&s[x].0));
+                paras.push(Para {
+                    language,
+                    order,
+                    margin: s.iter().map(|&(p, t)| logit(p) - logit(t)).collect(),
+                    prob: s.iter().map(|&(p, _)| p).collect(),
+                    gold: rhetor_model::train::technique_targets(&para.techniques),
+                });
+            }
+        }
+        sets.push(paras);
+    }
+    let n = folders.len();
+    let names: Vec<(String, Tally)> = folders
+        .iter()
+        .cloned()
+        .chain(std::iter::once("all".into()))
+        .map(|f| (f, Tally::default()))
+        .collect();
+    // The weight and rule that do best on the languages `on`.
+    let pick = |family: &str, on: &[usize]| -> (usize, Rule) {
+        let mut top: Option<(f64, usize, Rule)> = None;
+        for (k, paras) in sets.iter().enumerate() {
+            let rule = choose(paras, n, family, on);
+            let f = score_on(paras, n, &rule, on);
+            if top.as_ref().is_none_or(|(g, _, _)| f > *g + 1e-12) {
+                top = Some((f, k, rule));
+            }
+        }
+        let (_, k, rule) = top.expect("a weight");
+        (k, rule)
+    };
+    for family in families {
+        let mut rows = names.clone();
+        for (held, folder) in folders.iter().enumerate() {
+            let others: Vec<usize> = (0..n).filter(|&l| l != held).collect();
+            let (k, rule) = pick(family, &others);
+            let t = judge(&sets[k], n, &rule)[held];
+            for k in [held, n] {
+                rows[k].1.tp += t.tp;
+                rows[k].1.fp += t.fp;
+                rows[k].1.fn_ += t.fn_;
+            }
+            eprintln!(
+                "{spec} {family} without {folder}: weight {} {}",
+                mixes[k].1,
+                describe(&rule)
+            );
+        }
+        println!("{spec}\t{family}\tnested\t{}", row(&rows));
+        let all: Vec<usize> = (0..n).collect();
+        let (k, rule) = pick(family, &all);
+        let t = judge(&sets[k], n, &rule);
+        let rows: Vec<(String, Tally)> = names.iter().map(|(f, _)| f.clone()).zip(t).collect();
+        println!(
+            "{spec}\t{family}\tall six\t{}\tweight {} {}",
+            row(&rows),
+            mixes[k].1,
+            describe(&rule)
+        );
+    }
+    Ok(())
+}
+
+fn describe(rule: &Rule) -> String {
+    let dropped: Vec<String> = (0..rule.keep.len())
+        .filter(|&l| !rule.keep[l])
+        .map(|l| rhetor_core::Technique::from_index(l).map_or(l.to_string(), |t| format!("{t:?}")))
+        .collect();
+    let shifts: Vec<String> = rule.shift.iter().map(|s| format!("{s:.2}")).collect();
+    format!(
+        "global {:?} expected {} cap {} shifts [{}] dropped [{}]",
+        rule.global,
+        rule.expected,
+        if rule.cap == usize::MAX {
+            "none".into()
+        } else {
+            rule.cap.to_string()
+        },
+        shifts.join(" "),
+        dropped.join(" ")
+    )
 }
