@@ -4,12 +4,12 @@
 //! heads takes seconds, so training keeps every paragraph's embedding in a
 //! cache file keyed by the encoder's weights and by the text itself.
 
+use crate::encoder_cache::{encoder_tag, uncached};
 use crate::words::WordStore;
 use rhetor_core::window::{prefix, PARAGRAPH_WINDOW};
 use rhetor_core::Document;
 use rhetor_encoder::Encoder;
 use rhetor_model::hashing::Fnv;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -121,37 +121,6 @@ fn text_key(text: &str) -> u64 {
     let mut h = Fnv::new();
     h.write(text.as_bytes());
     h.unfinalised()
-}
-
-/// The distinct `texts` for which `cached` is false, sorted: what a cache
-/// (embeddings or word states) still has to compute.
-pub(crate) fn uncached<'a>(texts: &[&'a str], cached: impl Fn(&str) -> bool) -> Vec<&'a str> {
-    let mut missing: Vec<&str> = texts.iter().copied().filter(|t| !cached(t)).collect();
-    missing.sort_unstable();
-    missing.dedup();
-    missing
-}
-
-/// A hash of the encoder's weights and of the arithmetic used (int8 or
-/// f32), 16 hex digits: what cache file names carry, so that numbers from
-/// another encoder are never mixed in.
-pub fn encoder_tag(encoder: &Encoder) -> std::io::Result<String> {
-    let mut h = Sha256::new();
-    for name in [rhetor_encoder::Q4_FILE, rhetor_encoder::SAFETENSORS_FILE] {
-        let p = encoder.dir.join(name);
-        if p.is_file() {
-            h.update(rhetor_encoder::fetch::sha256_file(&p)?.as_bytes());
-        }
-    }
-    h.update(if encoder.uses_int8() {
-        b"int8"
-    } else {
-        b"f32 "
-    });
-    Ok(h.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// Text hash → embedding, optionally backed by a file.

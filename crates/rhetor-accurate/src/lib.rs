@@ -19,6 +19,7 @@ pub mod blend;
 pub mod check;
 pub mod dense;
 pub mod embed;
+pub mod encoder_cache;
 pub mod inputs;
 pub mod model;
 pub mod stack;

@@ -321,7 +321,7 @@ impl WordStateCache {
     /// The cache for `encoder` in `dir` (`words-<encoder tag>.bin`), read
     /// if it exists (an unreadable file starts an empty cache).
     pub fn for_encoder(dir: &Path, encoder: &Encoder) -> std::io::Result<Self> {
-        let tag = crate::embed::encoder_tag(encoder)?;
+        let tag = crate::encoder_cache::encoder_tag(encoder)?;
         let path = dir.join(format!("words-{tag}.bin"));
         let dim = encoder.dim();
         let map = std::fs::read(&path)
@@ -359,7 +359,8 @@ impl WordStateCache {
         texts: &[&str],
         progress: &dyn Fn(usize, usize),
     ) -> std::io::Result<()> {
-        let missing = crate::embed::uncached(texts, |t| self.map.contains_key(&text_key(t)));
+        let missing =
+            crate::encoder_cache::uncached(texts, |t| self.map.contains_key(&text_key(t)));
         let total = missing.len();
         for (i, chunk) in missing.chunks(256).enumerate() {
             let cut: Vec<&str> = chunk

@@ -17,6 +17,8 @@ pub mod encoding;
 pub mod feed;
 pub mod html;
 pub mod inputs;
+mod name_keys;
+mod noise_names;
 mod prune;
 pub mod warc;
 

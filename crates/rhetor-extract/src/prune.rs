@@ -49,7 +49,8 @@
 //! whole record) on every page the bench and the tests use, on pages
 //! written to try the corners, and by the `extract_html` fuzz target.
 
-use crate::html::is_noise_name;
+use crate::name_keys::{key, lower_key};
+use crate::noise_names::is_noise_name;
 use memchr::{memchr, memmem};
 
 /// An element the model knows: an index into [`TAGS`].
@@ -181,35 +182,6 @@ const FORM: Tag = 20;
 
 fn has(tag: Tag, flag: u16) -> bool {
     TAGS[usize::from(tag)].1 & flag != 0
-}
-
-/// A name of up to 16 bytes as one number, first byte highest, so that
-/// numbers sort as the names do (a sorted table of names is a sorted table
-/// of keys, searched without a byte comparison per step).
-pub(crate) const fn key(name: &[u8]) -> u128 {
-    let mut key = 0u128;
-    let mut i = 0;
-    while i < 16 {
-        key <<= 8;
-        if i < name.len() {
-            key |= name[i] as u128;
-        }
-        i += 1;
-    }
-    key
-}
-
-/// The [`key`] of `name` in ASCII lower case; `None` for a name longer
-/// than 16 bytes or holding a NUL (which [`key`] would not tell from the
-/// name without it), neither of which is in a table.
-pub(crate) fn lower_key(name: &[u8]) -> Option<u128> {
-    if name.len() > 16 || name.contains(&0) {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    bytes[..name.len()].copy_from_slice(name);
-    bytes.make_ascii_lowercase();
-    Some(u128::from_be_bytes(bytes))
 }
 
 /// The [`key`]s of [`TAGS`]' names, in its order.

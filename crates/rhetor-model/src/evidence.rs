@@ -15,7 +15,7 @@
 //! model file with the function words.
 
 use crate::calibrate::Platt;
-use crate::spans::Token;
+use crate::tokens::Token;
 use rhetor_core::Evidence;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -138,7 +138,7 @@ impl FunctionWords {
         for texts in languages {
             let mut counts: HashMap<String, usize> = HashMap::new();
             for text in texts {
-                for t in crate::spans::tokenize(text, 0) {
+                for t in crate::tokens::tokenize(text, 0) {
                     *counts.entry(t.norm).or_default() += 1;
                 }
             }
@@ -303,6 +303,25 @@ fn sentence_break(tokens: &[Token], text: &ParagraphText, k: usize) -> bool {
     })
 }
 
+/// The tokens around the most probable one (`probs` not empty) whose
+/// probability is at least 0.8 of its: the one run a paragraph keeps when
+/// no token passes the threshold, as first and last index.
+pub(crate) fn best_run(probs: &[f32]) -> (usize, usize) {
+    let best = (0..probs.len())
+        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
+        .unwrap_or(0);
+    let floor = probs[best] * 0.8;
+    let mut s = best;
+    while s > 0 && probs[s - 1] >= floor {
+        s -= 1;
+    }
+    let mut e = best;
+    while e + 1 < probs.len() && probs[e + 1] >= floor {
+        e += 1;
+    }
+    (s, e)
+}
+
 /// The spans `(start, end, score)` of one technique in one paragraph,
 /// in offset order, from its tokens' probabilities `probs`, the
 /// paragraph-level probability `p_par` and the technique's typical span
@@ -321,7 +340,7 @@ pub fn decide_spans(
     }
     let mut keep: Vec<bool> = probs.iter().map(|&p| p >= rule.token).collect();
     if rule.fallback && !keep.iter().any(|&k| k) {
-        let (s, e) = crate::spans::best_run(probs);
+        let (s, e) = best_run(probs);
         keep[s..=e].iter_mut().for_each(|k| *k = true);
     }
     // Runs of kept tokens, gaps of at most `bridge` tokens bridged.
@@ -422,7 +441,7 @@ pub fn typical_lengths(spans: impl IntoIterator<Item = (usize, usize)>) -> Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spans::tokenize;
+    use crate::tokens::tokenize;
 
     fn spans_of(text: &str, hot: &[&str], rule: &SpanRule) -> Vec<String> {
         let tokens = tokenize(text, 0);

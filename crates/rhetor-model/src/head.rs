@@ -209,7 +209,8 @@ mod tests {
     use crate::blocks::{article_blocks, paragraph_blocks};
     use crate::features::{vectorize, Featurizer};
     use crate::math::softmax;
-    use crate::spans::{token_features, tokenize};
+    use crate::spans::token_features;
+    use crate::tokens::tokenize;
     use rhetor_core::Document;
     use rhetor_formats::articles::{list_articles, read_article_file};
 

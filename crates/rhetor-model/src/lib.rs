@@ -40,11 +40,12 @@ mod script;
 mod spans;
 mod sparse;
 pub mod store;
+mod tokens;
 pub mod train;
 
 pub use container::{shipped, shipped_bytes, FastModel, ModelError, FORMAT_VERSION};
 pub use features::FeatureConfig;
 pub use head::{MultiLabelHead, SoftmaxHead, UnseenDecision};
 pub use model::{OtherTagger, TokenProbsHook, UNSEEN_MAX_FRAMES, UNSEEN_MAX_TECHNIQUES};
-pub use spans::{tokenize, Token};
+pub use tokens::{tokenize, Token};
 pub use train::{cross_validate, leave_one_language_out, train, TrainOptions};

@@ -8,7 +8,8 @@ use crate::calibrate::Platt;
 use crate::container::FastModel;
 use crate::evidence::ParagraphText;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
-use crate::spans::{paragraph_token_features, tokenize, Token, TokenFeaturizer};
+use crate::spans::{paragraph_token_features, TokenFeaturizer};
+use crate::tokens::{tokenize, Token};
 use rhetor_core::cancel::{cancelled, CANCELLED};
 use rhetor_core::window::{windows, ARTICLE_WINDOW, MAX_SPANS_PER_PARAGRAPH, PARAGRAPH_WINDOW};
 use rhetor_core::{

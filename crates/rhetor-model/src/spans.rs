@@ -8,102 +8,15 @@
 //! spans.
 
 use crate::compact::CompactHead;
-use crate::evidence::{decide_spans, FunctionWords, ParagraphText, SpanRule, SpanRules};
+use crate::evidence::{best_run, decide_spans, FunctionWords, ParagraphText, SpanRule, SpanRules};
 use crate::hashing::Fnv;
 use crate::linear::{join_groups, train_group_with, LinearHead, TrainConfig};
 use crate::math::sigmoid;
 use crate::sparse::SparseVec;
 use crate::store::{SectionReader, SectionWriter};
+use crate::tokens::{tokenize, Token};
 use rayon::prelude::*;
 use rhetor_core::Technique;
-
-/// A word token with its code-point range in the whole article text.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Token {
-    /// First code point of the token in the article text.
-    pub start: usize,
-    /// One past its last code point.
-    pub end: usize,
-    /// The token normalised (NFKC, lower case): what its features hash.
-    pub norm: String,
-    /// The character just before the token (or ' ').
-    pub before: char,
-    /// The character just after the token (or ' ').
-    pub after: char,
-    /// Inside a quotation (an odd number of quote marks precede it).
-    pub quoted: bool,
-    /// The token's shape: `d` digits, `X` all capitals, `Xx` capitalised, `x` otherwise.
-    pub shape: &'static str,
-}
-
-const QUOTE_MARKS: &[char] = &['"', '«', '»', '“', '”', '„', '‹', '›'];
-
-/// Tokens of a paragraph whose first character is code point `base`.
-///
-/// One pass over the text's characters: no copy of the paragraph as
-/// `char`s and no `String` per word besides its normalised form (the plain
-/// version, `tokenize_plain` in the tests, collects both; the two give the
-/// same tokens).
-pub fn tokenize(text: &str, base: usize) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut quotes = 0usize;
-    // The character before the current one (' ' before the first) and the
-    // current one's code-point index.
-    let mut prev = ' ';
-    let mut cp = 0usize;
-    let mut chars = text.char_indices().peekable();
-    while let Some((first_byte, c)) = chars.next() {
-        if !crate::charclass::is_alphanumeric(c) {
-            if QUOTE_MARKS.contains(&c) {
-                quotes += 1;
-            }
-            prev = c;
-            cp += 1;
-            continue;
-        }
-        let (s, before) = (cp, prev);
-        let mut end_byte = first_byte + c.len_utf8();
-        let mut last = c;
-        let mut after = ' ';
-        cp += 1;
-        while let Some(&(b, c)) = chars.peek() {
-            if !crate::charclass::is_alphanumeric(c) {
-                after = c;
-                break;
-            }
-            end_byte = b + c.len_utf8();
-            last = c;
-            cp += 1;
-            chars.next();
-        }
-        prev = last;
-        let word = &text[first_byte..end_byte];
-        out.push(Token {
-            start: base + s,
-            end: base + cp,
-            norm: crate::features::normalize(word),
-            before,
-            after,
-            quoted: quotes % 2 == 1,
-            shape: shape_of(word),
-        });
-    }
-    out
-}
-
-/// A word's shape: `d` digits, `X` all capitals (two characters or more),
-/// `Xx` capitalised, `x` otherwise.
-fn shape_of(word: &str) -> &'static str {
-    if word.bytes().all(|b| b.is_ascii_digit()) {
-        "d"
-    } else if word.chars().all(|c| !c.is_lowercase()) && word.chars().nth(1).is_some() {
-        "X"
-    } else if word.chars().next().is_some_and(|c| c.is_uppercase()) {
-        "Xx"
-    } else {
-        "x"
-    }
-}
 
 /// Hashed features of token `k` in its paragraph: the word, its
 /// neighbours, prefix, suffix, shape, the characters around it, its
@@ -686,25 +599,6 @@ impl SpanTagger {
 /// technique (the decision of format version 3, which its cached
 /// cross-validation reads): tokens at or above 0.5, one-token gaps bridged,
 /// the best run when none passes.
-/// The tokens around the most probable one (`probs` not empty) whose
-/// probability is at least 0.8 of its: the one run a paragraph keeps when
-/// no token passes the threshold, as first and last index.
-pub(crate) fn best_run(probs: &[f32]) -> (usize, usize) {
-    let best = (0..probs.len())
-        .max_by(|&a, &b| probs[a].total_cmp(&probs[b]))
-        .unwrap_or(0);
-    let floor = probs[best] * 0.8;
-    let mut s = best;
-    while s > 0 && probs[s - 1] >= floor {
-        s -= 1;
-    }
-    let mut e = best;
-    while e + 1 < probs.len() && probs[e + 1] >= floor {
-        e += 1;
-    }
-    (s, e)
-}
-
 fn candidate_runs(tokens: &[Token], probs: &[f32]) -> Vec<(usize, usize, f32)> {
     let p_par = 1.0f32;
     let mut keep: Vec<bool> = probs.iter().map(|&p| p >= CANDIDATE_THRESHOLD).collect();
@@ -744,6 +638,7 @@ fn candidate_runs(tokens: &[Token], probs: &[f32]) -> Vec<(usize, usize, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tokens::QUOTE_MARKS;
 
     /// The plain version of [`token_features`]: each part a `String`.
     fn token_features_plain(tokens: &[Token], k: usize, bits: u32) -> SparseVec {
