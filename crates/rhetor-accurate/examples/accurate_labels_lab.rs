@@ -96,6 +96,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if mode == "frames" {
         return frames(&docs, &folders, &cache_dir);
     }
+    if mode == "tech" {
+        return tech_mlp(&docs, &folders, &cache_dir);
+    }
     if mode == "centre" {
         return centre(&docs, &folders, &cache_dir);
     }
@@ -490,6 +493,7 @@ fn frames(
                         || f == "langshift"
                         || f == "para"
                         || f == "notitle"
+                        || f == "avg"
                         || f.starts_with("top")
                         || f.starts_with("thr") => {}
                     _ => panic!("unknown {f}"),
@@ -549,7 +553,21 @@ fn frames(
                     groups: &groups,
                     langs: &langs,
                 };
-                let head = if hidden > 0 {
+                let head = if hidden > 0 && feats.contains(&"avg") {
+                    FramesHead::Avg(StackedMultiLabel::fit_model(
+                        &ex,
+                        &ys,
+                        14,
+                        4,
+                        0.0,
+                        |e, t| {
+                            LinearAndMlp(
+                                rhetor_accurate::dense::train_multilabel(e, &ys, 14, t, &cfg),
+                                train_mlp_multilabel(e, &ys, 14, t, &mcfg),
+                            )
+                        },
+                    ))
+                } else if hidden > 0 {
                     FramesHead::Mlp(StackedMultiLabel::fit_model(
                         &ex,
                         &ys,
@@ -761,6 +779,27 @@ fn frame_scopes() -> Vec<&'static str> {
 enum FramesHead {
     Linear(rhetor_accurate::stack::StackedMultiLabel),
     Mlp(rhetor_accurate::stack::StackedMultiLabel<rhetor_accurate::dense::DenseMlp>),
+    Avg(rhetor_accurate::stack::StackedMultiLabel<LinearAndMlp>),
+}
+
+/// `avg`: a linear model and a one-hidden-layer network trained apart on
+/// the same examples, their logits averaged.
+#[derive(Debug, Clone, PartialEq)]
+struct LinearAndMlp(
+    rhetor_accurate::dense::DenseLinear,
+    rhetor_accurate::dense::DenseMlp,
+);
+
+impl rhetor_accurate::dense::EmbeddingModel for LinearAndMlp {
+    fn scores(&self, x: &[f32]) -> Vec<f32> {
+        let b = rhetor_accurate::dense::EmbeddingModel::scores(&self.1, x);
+        self.0
+            .scores(x)
+            .iter()
+            .zip(b)
+            .map(|(a, b)| 0.5 * (a + b))
+            .collect()
+    }
 }
 
 impl From<rhetor_accurate::stack::StackedMultiLabel> for FramesHead {
@@ -774,6 +813,7 @@ impl FramesHead {
         match self {
             FramesHead::Linear(h) => h.probs(x, unseen),
             FramesHead::Mlp(h) => h.probs(x, unseen),
+            FramesHead::Avg(h) => h.probs(x, unseen),
         }
     }
 
@@ -781,6 +821,7 @@ impl FramesHead {
         match self {
             FramesHead::Linear(h) => h.decide(p, unseen, fast_th),
             FramesHead::Mlp(h) => h.decide(p, unseen, fast_th),
+            FramesHead::Avg(h) => h.decide(p, unseen, fast_th),
         }
     }
 
@@ -788,6 +829,7 @@ impl FramesHead {
         match self {
             FramesHead::Linear(h) => &h.seen.thresholds,
             FramesHead::Mlp(h) => &h.seen.thresholds,
+            FramesHead::Avg(h) => &h.seen.thresholds,
         }
     }
 }
@@ -1620,4 +1662,148 @@ fn print_rows(label: &str, r: &rhetor_model::report::HeldOutReport, folders: &[S
     println!("{label} techniques {}", row(|s| s.techniques_micro_f1));
     println!("{label} frames     {}", row(|s| s.frames_micro_f1));
     println!("{label} genre      {}", row(|s| s.genre_macro_f1));
+}
+
+/// The `tech` mode: the techniques head with a linear (`base`) or a
+/// one-hidden-layer embedding model (`mlp=H`, `drop=P`, `skip`, `l2=`,
+/// `ep=`, `lr=`, `seed=`; `+`-joined, variants `,`-separated in
+/// `VARIANTS`), refitted as `rhetor train --model accurate` fits it, scored
+/// by paragraph micro-F1 in 5-fold CV and/or leave-one-language-out
+/// (`SCOPE=cv|lolo|both`; the unseen-language rule and cap as shipped).
+fn tech_mlp(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    folders: &[String],
+    cache_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use rhetor_accurate::dense::{train_mlp_multilabel, train_multilabel, MlpConfig};
+    use rhetor_accurate::inputs::Examples;
+    use rhetor_accurate::stack::StackedMultiLabel;
+    use rhetor_model::train::fold_assignment;
+    let (emb, oof, lolo) = load(docs, cache_dir)?;
+    let nl = folders.len();
+    let lang_all: Vec<usize> = docs
+        .iter()
+        .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
+        .collect();
+    let mut scfg = StackConfig::default();
+    scfg.techniques.seed = 13;
+    let inner = fold_assignment(docs, scfg.inner_folds);
+    let scopes: Vec<&str> = match std::env::var("SCOPE").as_deref() {
+        Ok("cv") => vec!["cv"],
+        Ok("both") => vec!["cv", "lolo"],
+        _ => vec!["lolo"],
+    };
+    for v in variant_list().split(',') {
+        let mut cfg = scfg.techniques.clone();
+        let (mut hidden, mut dropout, mut skip) = (0usize, 0f32, false);
+        for part in v.split('+') {
+            if let Some(x) = part.strip_prefix("mlp=") {
+                hidden = x.parse()?;
+            } else if let Some(x) = part.strip_prefix("drop=") {
+                dropout = x.parse()?;
+            } else if part == "skip" {
+                skip = true;
+            } else if let Some(x) = part.strip_prefix("l2=") {
+                cfg.l2 = x.parse()?;
+            } else if let Some(x) = part.strip_prefix("ep=") {
+                cfg.epochs = x.parse()?;
+            } else if let Some(x) = part.strip_prefix("lr=") {
+                cfg.learning_rate = x.parse()?;
+            } else if let Some(x) = part.strip_prefix("seed=") {
+                cfg.seed = x.parse()?;
+            } else if part != "base" {
+                return Err(format!("unknown {part}").into());
+            }
+        }
+        let mcfg = MlpConfig {
+            dense: cfg.clone(),
+            hidden,
+            dropout,
+            skip,
+        };
+        for &scope in &scopes {
+            let unseen = scope == "lolo";
+            let groups = if unseen {
+                language_groups(docs)
+            } else {
+                fold_groups(docs, 5)
+            };
+            let test_fast = if unseen { &lolo } else { &oof };
+            let t0 = std::time::Instant::now();
+            let mut c = vec![[0usize; 3]; nl];
+            for test in &groups {
+                let mut in_test = vec![false; docs.len()];
+                test.iter().for_each(|&i| in_test[i] = true);
+                let train: Vec<usize> = (0..docs.len())
+                    .filter(|&i| !in_test[i] && docs[i].gold.techniques)
+                    .collect();
+                let mut tf: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
+                tf.sort_unstable();
+                tf.dedup();
+                let (mut xs, mut un, mut ru, mut ys, mut gs, mut ls) =
+                    (vec![], vec![], vec![], vec![], vec![], vec![]);
+                for &i in &train {
+                    for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
+                        xs.push(technique_input(&scfg, &oof[i].probs, &emb[i], p));
+                        un.push(technique_fast(&lolo[i].probs, p));
+                        ru.push(lolo[i].rules.techniques.as_slice());
+                        ys.push(technique_targets(&par.techniques));
+                        gs.push(inner[i]);
+                        ls.push(tf.binary_search(&docs[i].folder.as_str()).unwrap());
+                    }
+                }
+                let ex = Examples {
+                    xs: &xs,
+                    unseen_fast: &un,
+                    unseen_rules: &ru,
+                    groups: &gs,
+                    langs: &ls,
+                };
+                let k = scfg.inner_folds;
+                let mix = scfg.techniques_unseen_mix;
+                type Decide<'a> = Box<dyn Fn(&[f32], &[f32]) -> Vec<(usize, f32)> + 'a>;
+                let decide: Decide = if hidden > 0 {
+                    let h = StackedMultiLabel::fit_model(&ex, &ys, 23, k, mix, |e, t| {
+                        train_mlp_multilabel(e, &ys, 23, t, &mcfg)
+                    });
+                    Box::new(move |x, th| h.decide(&h.probs(x, unseen), unseen, th))
+                } else {
+                    let h = StackedMultiLabel::fit_with(&ex, &ys, 23, k, mix, |e, t| {
+                        train_multilabel(e, &ys, 23, t, &cfg)
+                    });
+                    Box::new(move |x, th| h.decide(&h.probs(x, unseen), unseen, th))
+                };
+                for &i in test.iter().filter(|&&i| docs[i].gold.techniques) {
+                    for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
+                        let x = technique_input(&scfg, &test_fast[i].probs, &emb[i], p);
+                        let mut d = decide(&x, &test_fast[i].rules.techniques);
+                        if unseen {
+                            d.truncate(rhetor_model::UNSEEN_MAX_TECHNIQUES);
+                        }
+                        let g = technique_targets(&par.techniques);
+                        let k = &mut c[lang_all[i]];
+                        k[0] += d.iter().filter(|&&(l, _)| g[l]).count();
+                        k[1] += d.len();
+                        k[2] += g.iter().filter(|&&b| b).count();
+                    }
+                }
+            }
+            let f = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
+            let tot = c
+                .iter()
+                .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
+            let s: Vec<String> = c
+                .iter()
+                .zip(folders)
+                .map(|(k, n)| format!("{n} {:.3}", f(k)))
+                .collect();
+            println!(
+                "techniques {scope:<4} {v:<28} all {:.4} | {} ({:.0}s)",
+                f(&tot),
+                s.join(" "),
+                t0.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
 }
