@@ -23,7 +23,13 @@
 //!   inputs; `para` the embedding model trained on paragraphs given their
 //!   article's frames (`+notitle` without titles); `+s2` a second stage
 //!   on all 14 blended log-odds; `+thrT` one threshold T for every frame;
-//!   `+langshift` a per-language decision shift chosen on inner folds);
+//!   `+langshift` a per-language decision shift chosen on inner folds;
+//!   `mlp=H` a one-hidden-layer embedding model of H ReLU units,
+//!   `drop=P` its dropout, `skip` a linear path beside it, `+avg` it and
+//!   the linear model trained apart, logits averaged; `SCOPE=cv|lolo|both`
+//!   5-fold CV and/or leave-one-language-out);
+//! - `tech`: the techniques head with a linear or one-hidden-layer
+//!   embedding model (see [`tech_mlp`]), `SCOPE=cv|lolo|both`;
 //! - `period`: the leave-one-period-out proxy (articles whose latest
 //!   written year is 2022 or later, predicted by models trained on the
 //!   others) beside the same articles' 5-fold CV scores;
