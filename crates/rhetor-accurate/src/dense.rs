@@ -290,6 +290,256 @@ fn train(
     model
 }
 
+/// What a stacked head's embedding-side model gives an input: one raw
+/// score (logit) per output.
+pub trait EmbeddingModel {
+    /// Raw scores of an unscaled input.
+    fn scores(&self, x: &[f32]) -> Vec<f32>;
+}
+
+impl EmbeddingModel for DenseLinear {
+    fn scores(&self, x: &[f32]) -> Vec<f32> {
+        DenseLinear::scores(self, x)
+    }
+}
+
+/// Training settings of a one-hidden-layer network ([`DenseMlp`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MlpConfig {
+    /// Epochs, batch, step size, L2 penalty (on every weight, not the
+    /// biases), class balance and seed, as for a linear head.
+    pub dense: DenseConfig,
+    /// Hidden ReLU units.
+    pub hidden: usize,
+    /// Probability of dropping a hidden unit while training.
+    pub dropout: f32,
+    /// Adds a linear path from the inputs to the outputs (a linear head
+    /// with a non-linear correction).
+    pub skip: bool,
+}
+
+/// One hidden ReLU layer on standardised inputs, then one output per
+/// label: `W2·relu(W1·x + b1) + V·x + b2` (`V` empty without the skip
+/// path).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DenseMlp {
+    /// Standardises inputs.
+    pub scaler: Scaler,
+    /// Input dimensions.
+    pub dims: usize,
+    /// Hidden units.
+    pub hidden: usize,
+    /// `hidden × dims` weights, row by unit.
+    pub w1: Vec<f32>,
+    /// One bias per hidden unit.
+    pub b1: Vec<f32>,
+    /// `outputs × hidden` weights, row by output.
+    pub w2: Vec<f32>,
+    /// `outputs × dims` weights of the skip path, or empty.
+    pub skip: Vec<f32>,
+    /// One bias per output.
+    pub b2: Vec<f32>,
+}
+
+impl DenseMlp {
+    /// Hidden activations and scores of a scaled input.
+    fn forward(&self, x: &[f32], h: &mut [f32]) -> Vec<f32> {
+        for ((hj, w), b) in h
+            .iter_mut()
+            .zip(self.w1.chunks_exact(self.dims))
+            .zip(&self.b1)
+        {
+            *hj = (b + dot(w, x)).max(0.0);
+        }
+        let mut z: Vec<f32> = self
+            .w2
+            .chunks_exact(self.hidden)
+            .zip(&self.b2)
+            .map(|(w, b)| b + dot(w, h))
+            .collect();
+        if !self.skip.is_empty() {
+            for (zl, v) in z.iter_mut().zip(self.skip.chunks_exact(self.dims)) {
+                *zl += dot(v, x);
+            }
+        }
+        z
+    }
+}
+
+impl EmbeddingModel for DenseMlp {
+    fn scores(&self, x: &[f32]) -> Vec<f32> {
+        let x = self.scaler.apply(x);
+        let mut h = vec![0f32; self.hidden];
+        self.forward(&x, &mut h)
+    }
+}
+
+/// Uniform in [-a, a) from the generator.
+fn uniform(rng: &mut Rng, a: f32) -> f32 {
+    ((rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * a
+}
+
+/// A one-hidden-layer network with independent sigmoid outputs (one per
+/// label), trained by mini-batch Adam on the examples `idx`, as
+/// [`train_multilabel`] trains a linear one (the same balanced loss);
+/// single-threaded, so the result depends only on the inputs and the seed.
+pub fn train_mlp_multilabel(
+    xs: &[Vec<f32>],
+    ys: &[Vec<bool>],
+    outputs: usize,
+    idx: &[usize],
+    cfg: &MlpConfig,
+) -> DenseMlp {
+    let dc = &cfg.dense;
+    let scaler = Scaler::fit(xs, idx);
+    let dims = scaler.mean.len();
+    let hidden = cfg.hidden.max(1);
+    let scaled: Vec<Vec<f32>> = idx.iter().map(|&i| scaler.apply(&xs[i])).collect();
+    let n = idx.len().max(1) as f32;
+    let mut pos = vec![0f32; outputs];
+    for &i in idx {
+        for (l, &y) in ys[i].iter().enumerate() {
+            pos[l] += y as u8 as f32;
+        }
+    }
+    let (pos_w, neg_w): (Vec<f32>, Vec<f32>) = pos
+        .iter()
+        .map(|&p| {
+            if dc.balanced {
+                balanced_binary(p, n)
+            } else {
+                (1.0, 1.0)
+            }
+        })
+        .unzip();
+    let mut rng = Rng::from_state(dc.seed ^ 0x9e37_79b9_7f4a_7c15);
+    let a1 = (6.0 / dims.max(1) as f32).sqrt();
+    let a2 = (6.0 / (hidden + outputs) as f32).sqrt();
+    let w1 = (0..hidden * dims).map(|_| uniform(&mut rng, a1)).collect();
+    let w2 = (0..outputs * hidden)
+        .map(|_| uniform(&mut rng, a2))
+        .collect();
+    let mut m = DenseMlp {
+        scaler,
+        dims,
+        hidden,
+        w1,
+        b1: vec![0.0; hidden],
+        w2,
+        skip: if cfg.skip {
+            vec![0.0; outputs * dims]
+        } else {
+            Vec::new()
+        },
+        b2: vec![0.0; outputs],
+    };
+    let mut adam = [
+        Adam::new(m.w1.len()),
+        Adam::new(hidden),
+        Adam::new(m.w2.len()),
+        Adam::new(m.skip.len()),
+        Adam::new(outputs),
+    ];
+    let mut g = [
+        vec![0f32; m.w1.len()],
+        vec![0f32; hidden],
+        vec![0f32; m.w2.len()],
+        vec![0f32; m.skip.len()],
+        vec![0f32; outputs],
+    ];
+    let keep = 1.0 - cfg.dropout.clamp(0.0, 0.95);
+    let mut order: Vec<usize> = (0..idx.len()).collect();
+    let mut h = vec![0f32; hidden];
+    let mut mask = vec![1f32; hidden];
+    let mut dh = vec![0f32; hidden];
+    for _ in 0..dc.epochs {
+        rng.shuffle(&mut order);
+        for batch in order.chunks(dc.batch.max(1)) {
+            g.iter_mut()
+                .for_each(|v| v.iter_mut().for_each(|x| *x = 0.0));
+            for &e in batch {
+                let x = &scaled[e];
+                // Forward, with inverted dropout on the hidden units.
+                for (((hj, w), b), mk) in h
+                    .iter_mut()
+                    .zip(m.w1.chunks_exact(dims))
+                    .zip(&m.b1)
+                    .zip(mask.iter_mut())
+                {
+                    *mk = if keep < 1.0 {
+                        let u = (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
+                        if u < keep {
+                            1.0 / keep
+                        } else {
+                            0.0
+                        }
+                    } else {
+                        1.0
+                    };
+                    *hj = (b + dot(w, x)).max(0.0) * *mk;
+                }
+                let mut z: Vec<f32> =
+                    m.w2.chunks_exact(hidden)
+                        .zip(&m.b2)
+                        .map(|(w, b)| b + dot(w, &h))
+                        .collect();
+                if cfg.skip {
+                    for (zl, v) in z.iter_mut().zip(m.skip.chunks_exact(dims)) {
+                        *zl += dot(v, x);
+                    }
+                }
+                let y = &ys[idx[e]];
+                dh.iter_mut().for_each(|v| *v = 0.0);
+                for (l, &zl) in z.iter().enumerate() {
+                    let w = if y[l] { pos_w[l] } else { neg_w[l] };
+                    let d = w * (sigmoid(zl) - y[l] as u8 as f32);
+                    g[4][l] += d;
+                    let row = l * hidden..(l + 1) * hidden;
+                    for ((gw, hv), (dv, wv)) in g[2][row.clone()]
+                        .iter_mut()
+                        .zip(&h)
+                        .zip(dh.iter_mut().zip(&m.w2[row]))
+                    {
+                        *gw += d * hv;
+                        *dv += d * wv;
+                    }
+                    if cfg.skip {
+                        for (gv, xv) in g[3][l * dims..(l + 1) * dims].iter_mut().zip(x) {
+                            *gv += d * xv;
+                        }
+                    }
+                }
+                for j in 0..hidden {
+                    // relu'(a)·mask: h is positive exactly where both are.
+                    if h[j] <= 0.0 {
+                        continue;
+                    }
+                    let da = dh[j] * mask[j];
+                    g[1][j] += da;
+                    for (gw, xv) in g[0][j * dims..(j + 1) * dims].iter_mut().zip(x) {
+                        *gw += da * xv;
+                    }
+                }
+            }
+            let scale = 1.0 / batch.len() as f32;
+            let params: [&mut Vec<f32>; 5] =
+                [&mut m.w1, &mut m.b1, &mut m.w2, &mut m.skip, &mut m.b2];
+            for (k, (p, (gk, ad))) in params
+                .into_iter()
+                .zip(g.iter_mut().zip(adam.iter_mut()))
+                .enumerate()
+            {
+                let decay = if k == 1 || k == 4 { 0.0 } else { dc.l2 };
+                for (gv, w) in gk.iter_mut().zip(p.iter()) {
+                    *gv = *gv * scale + decay * w;
+                }
+                ad.step(p, gk, dc.learning_rate);
+            }
+        }
+    }
+    m
+}
+
 /// One-vs-rest logistic regression over the examples `idx`.
 pub fn train_multilabel(
     xs: &[Vec<f32>],
@@ -381,6 +631,38 @@ mod tests {
             .count();
         assert!(correct >= 170, "{correct}/200 correct");
         assert_eq!(m, train_softmax(&xs, &cls, 3, &idx, &cfg));
+    }
+
+    #[test]
+    fn mlp_learns_a_rule_no_linear_model_can_and_is_deterministic() {
+        // Label 0: x0 and x1 of the same sign (XOR-like); label 1: x0 > 0.
+        let (xs, _, _) = data();
+        let ys: Vec<Vec<bool>> = xs
+            .iter()
+            .map(|x| vec![(x[0] > 0.0) == (x[1] > 0.0), x[0] > 0.0])
+            .collect();
+        let idx: Vec<usize> = (0..400).collect();
+        let cfg = MlpConfig {
+            dense: DenseConfig {
+                epochs: 60,
+                l2: 1e-4,
+                ..DenseConfig::default()
+            },
+            hidden: 16,
+            dropout: 0.1,
+            skip: true,
+        };
+        let m = train_mlp_multilabel(&xs, &ys, 2, &idx, &cfg);
+        let lin = train_multilabel(&xs, &ys, 2, &idx, &cfg.dense);
+        let accuracy = |score: &dyn Fn(&[f32]) -> Vec<f32>, l: usize| {
+            (400..600)
+                .filter(|&i| (score(&xs[i])[l] > 0.0) == ys[i][l])
+                .count()
+        };
+        assert!(accuracy(&|x| m.scores(x), 0) >= 180);
+        assert!(accuracy(&|x| m.scores(x), 1) >= 185);
+        assert!(accuracy(&|x| lin.scores(x), 0) < 150);
+        assert_eq!(m, train_mlp_multilabel(&xs, &ys, 2, &idx, &cfg));
     }
 
     #[test]

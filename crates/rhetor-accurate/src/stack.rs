@@ -7,7 +7,7 @@
 
 use crate::anchor::{micro_f1_at, Anchor};
 use crate::blend::{LabelBlend, SoftBlend};
-use crate::dense::{train_multilabel, train_softmax, DenseConfig, DenseLinear};
+use crate::dense::{train_multilabel, train_softmax, DenseConfig, DenseLinear, EmbeddingModel};
 use crate::embed::DocEmbeddings;
 use crate::inputs::{
     frame_input, genre_input, technique_input, Examples, FastProbs, FastRules, StackConfig,
@@ -22,13 +22,13 @@ use serde::{Deserialize, Serialize};
 /// A multi-label head: an embedding-only model whose logit is blended per
 /// label with the fast model's logit for the languages the fast model was
 /// trained on, and anchored on the fast model's decisions ([`Anchor`]) for
-/// the others.
+/// the others. `M`: the embedding model (the shipped heads' is linear).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StackedMultiLabel {
+pub struct StackedMultiLabel<M = DenseLinear> {
     /// Inputs start with this many fast-model values, one per label.
     pub fast_dims: usize,
     /// Model of the remaining (embedding) inputs.
-    pub linear: DenseLinear,
+    pub linear: M,
     /// The blend for the languages the fast model was trained on.
     pub seen: LabelBlend,
     /// The rule for other languages, anchored on the fast model.
@@ -56,7 +56,7 @@ fn logit(p: f32) -> f32 {
     (p / (1.0 - p)).ln()
 }
 
-impl StackedMultiLabel {
+impl<M: EmbeddingModel> StackedMultiLabel<M> {
     /// Probability of every label for one input row; `unseen` when the document's language is none of the training languages.
     pub fn probs(&self, x: &[f32], unseen: bool) -> Vec<f32> {
         let z = self.linear.scores(&x[self.fast_dims..]);
@@ -111,7 +111,9 @@ impl StackedMultiLabel {
             rhetor_model::calibrate::decide_multilabel(probs, &self.seen.thresholds)
         }
     }
+}
 
+impl StackedMultiLabel {
     /// Fits the embedding model, the seen-language blend and the anchor; `k`
     /// inner folds; `unseen_mix` as [`StackedMultiLabel::unseen_mix`].
     pub fn fit(
@@ -138,6 +140,20 @@ impl StackedMultiLabel {
         unseen_mix: f32,
         train: impl Fn(&[Vec<f32>], &[usize]) -> DenseLinear + Sync,
     ) -> Self {
+        Self::fit_model(ex, ys, labels, k, unseen_mix, train)
+    }
+}
+
+impl<M: EmbeddingModel + Send + Sync> StackedMultiLabel<M> {
+    /// [`StackedMultiLabel::fit_with`] for any embedding model.
+    pub fn fit_model(
+        ex: &Examples,
+        ys: &[Vec<bool>],
+        labels: usize,
+        k: usize,
+        unseen_mix: f32,
+        train: impl Fn(&[Vec<f32>], &[usize]) -> M + Sync,
+    ) -> Self {
         let fitted = fit_blended(
             ex,
             ys,
@@ -158,8 +174,8 @@ impl StackedMultiLabel {
 }
 
 /// What [`fit_blended`] fits, and the embedding logits it fitted them on.
-struct Fitted<B> {
-    linear: DenseLinear,
+struct Fitted<B, M> {
+    linear: M,
     seen: B,
     unseen: Anchor,
     /// Out-of-fold (inner folds) embedding logits of every example.
@@ -173,22 +189,22 @@ struct Fitted<B> {
 /// values, out-of-fold embedding logits and targets) and the
 /// unseen-language [`Anchor`] (`quality` of its decisions on one
 /// language's examples).
-fn fit_blended<Y, B>(
+fn fit_blended<Y, B, M: EmbeddingModel + Send + Sync>(
     ex: &Examples,
     ys: &[Y],
     n_fast: usize,
     k: usize,
-    train: impl Fn(&[Vec<f32>], &[usize]) -> DenseLinear + Sync,
+    train: impl Fn(&[Vec<f32>], &[usize]) -> M + Sync,
     blend: impl Fn(&[&[f32]], &[Vec<f32>], &[Y]) -> B,
     quality: impl Fn(&[Vec<f32>], &[usize]) -> f64 + Sync,
-) -> Fitted<B> {
+) -> Fitted<B, M> {
     let emb: Vec<Vec<f32>> = ex.xs.iter().map(|x| x[n_fast..].to_vec()).collect();
     let train = |t: &[usize]| train(&emb, t);
     // Dense heads are small: every held-out training and the final one
     // run at once.
     let logits_without = |groups: &[usize], k: usize| {
         let folds = by_fold(groups, k);
-        let score = |m: &DenseLinear, i: usize| m.scores(&emb[i]);
+        let score = |m: &M, i: usize| m.scores(&emb[i]);
         held_out(emb.len(), &folds, Schedule::AllAtOnce, train, score)
     };
     let all: Vec<usize> = (0..emb.len()).collect();
