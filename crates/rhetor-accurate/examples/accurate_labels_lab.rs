@@ -185,17 +185,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             k[1] += d.len();
             k[2] += r.gold.iter().filter(|&&g| g).count();
         }
-        let f = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
-        let tot = c
-            .iter()
-            .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
-        let s: Vec<String> = c
-            .iter()
-            .zip(&folders)
-            .map(|(k, n)| format!("{n} {:.3}", f(k)))
-            .collect();
-        println!("{name:<36} all {:.4} | {}", f(&tot), s.join(" "));
-        f(&tot)
+        let (all, by_language) = micro_f1_by_language(&c, &folders);
+        println!("{name:<36} all {all:.4} | {by_language}");
+        all
     };
     // margin-ranked decision over scores `s` vs thresholds (logits), with shift and cap
     let decide = |s: &[f32], th: &[f32], delta: f32, cap: usize| -> Vec<usize> {
@@ -751,19 +743,9 @@ fn frames(
                     k[2] += g.iter().filter(|&&b| b).count();
                 }
             }
-            let f = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
-            let tot = c
-                .iter()
-                .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
-            let s: Vec<String> = c
-                .iter()
-                .zip(folders)
-                .map(|(k, n)| format!("{n} {:.3}", f(k)))
-                .collect();
+            let (all, by_language) = micro_f1_by_language(&c, folders);
             println!(
-                "frames {scope:<4} {v:<28} all {:.4} | {} ({:.0}s)",
-                f(&tot),
-                s.join(" "),
+                "frames {scope:<4} {v:<28} all {all:.4} | {by_language} ({:.0}s)",
                 t0.elapsed().as_secs_f64()
             );
         }
@@ -1657,6 +1639,22 @@ fn anchor_variants(
 
 /// A variant's techniques, frames and genre scores, one line each: pooled,
 /// then per language, each line starting with `label`.
+/// Pooled and per-language micro-F1 from per-language counts
+/// `[true positives, predicted, gold]`: the pooled figure, and the
+/// per-language figures as `"<folder> 0.123"` joined by spaces.
+fn micro_f1_by_language(c: &[[usize; 3]], folders: &[String]) -> (f64, String) {
+    let f = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
+    let tot = c
+        .iter()
+        .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
+    let s: Vec<String> = c
+        .iter()
+        .zip(folders)
+        .map(|(k, n)| format!("{n} {:.3}", f(k)))
+        .collect();
+    (f(&tot), s.join(" "))
+}
+
 fn print_rows(label: &str, r: &rhetor_model::report::HeldOutReport, folders: &[String]) {
     let row = |get: fn(&rhetor_model::report::Scores) -> f64| -> String {
         let mut s = format!("all {:.4} |", get(&r.by_language["all"]));
@@ -1794,19 +1792,9 @@ fn tech_mlp(
                     }
                 }
             }
-            let f = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
-            let tot = c
-                .iter()
-                .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
-            let s: Vec<String> = c
-                .iter()
-                .zip(folders)
-                .map(|(k, n)| format!("{n} {:.3}", f(k)))
-                .collect();
+            let (all, by_language) = micro_f1_by_language(&c, folders);
             println!(
-                "techniques {scope:<4} {v:<28} all {:.4} | {} ({:.0}s)",
-                f(&tot),
-                s.join(" "),
+                "techniques {scope:<4} {v:<28} all {all:.4} | {by_language} ({:.0}s)",
                 t0.elapsed().as_secs_f64()
             );
         }
