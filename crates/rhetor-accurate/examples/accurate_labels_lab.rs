@@ -180,10 +180,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut c = vec![[0usize; 3]; nl];
         for r in &rows {
             let d = decide(r);
-            let k = &mut c[r.lang];
-            k[0] += d.iter().filter(|&&l| r.gold[l]).count();
-            k[1] += d.len();
-            k[2] += r.gold.iter().filter(|&&g| g).count();
+            tally(&mut c[r.lang], d.iter().copied(), &r.gold);
         }
         let (all, by_language) = micro_f1_by_language(&c, &folders);
         println!("{name:<36} all {all:.4} | {by_language}");
@@ -552,28 +549,16 @@ fn frames(
                     langs: &langs,
                 };
                 let head = if hidden > 0 && feats.contains(&"avg") {
-                    FramesHead::Avg(StackedMultiLabel::fit_model(
-                        &ex,
-                        &ys,
-                        14,
-                        4,
-                        0.0,
-                        |e, t| {
-                            LinearAndMlp(
-                                rhetor_accurate::dense::train_multilabel(e, &ys, 14, t, &cfg),
-                                train_mlp_multilabel(e, &ys, 14, t, &mcfg),
-                            )
-                        },
-                    ))
+                    FramesHead::Avg(StackedMultiLabel::fit_with(&ex, &ys, 14, 4, 0.0, |e, t| {
+                        LinearAndMlp(
+                            rhetor_accurate::dense::train_multilabel(e, &ys, 14, t, &cfg),
+                            train_mlp_multilabel(e, &ys, 14, t, &mcfg),
+                        )
+                    }))
                 } else if hidden > 0 {
-                    FramesHead::Mlp(StackedMultiLabel::fit_model(
-                        &ex,
-                        &ys,
-                        14,
-                        4,
-                        0.0,
-                        |e, t| train_mlp_multilabel(e, &ys, 14, t, &mcfg),
-                    ))
+                    FramesHead::Mlp(StackedMultiLabel::fit_with(&ex, &ys, 14, 4, 0.0, |e, t| {
+                        train_mlp_multilabel(e, &ys, 14, t, &mcfg)
+                    }))
                 } else if feats.contains(&"para") {
                     // The embedding model trained on paragraphs, each given its
                     // article's frames, applied to the article embedding.
@@ -737,10 +722,7 @@ fn frames(
                         d.truncate(k);
                     }
                     let g = frame_targets(&docs[i].doc);
-                    let k = &mut c[lang_all[i]];
-                    k[0] += d.iter().filter(|&&(l, _)| g[l]).count();
-                    k[1] += d.len();
-                    k[2] += g.iter().filter(|&&b| b).count();
+                    tally(&mut c[lang_all[i]], d.iter().map(|&(l, _)| l), &g);
                 }
             }
             let (all, by_language) = micro_f1_by_language(&c, folders);
@@ -1639,6 +1621,16 @@ fn anchor_variants(
 
 /// A variant's techniques, frames and genre scores, one line each: pooled,
 /// then per language, each line starting with `label`.
+/// Adds one decision to a language's counts `[true positives, predicted,
+/// gold]`: the labels `decided`, against the gold flags.
+fn tally(k: &mut [usize; 3], decided: impl Iterator<Item = usize>, gold: &[bool]) {
+    for l in decided {
+        k[0] += gold[l] as usize;
+        k[1] += 1;
+    }
+    k[2] += gold.iter().filter(|&&g| g).count();
+}
+
 /// Pooled and per-language micro-F1 from per-language counts
 /// `[true positives, predicted, gold]`: the pooled figure, and the
 /// per-language figures as `"<folder> 0.123"` joined by spaces.
@@ -1767,7 +1759,7 @@ fn tech_mlp(
                 let mix = scfg.techniques_unseen_mix;
                 type Decide<'a> = Box<dyn Fn(&[f32], &[f32]) -> Vec<(usize, f32)> + 'a>;
                 let decide: Decide = if hidden > 0 {
-                    let h = StackedMultiLabel::fit_model(&ex, &ys, 23, k, mix, |e, t| {
+                    let h = StackedMultiLabel::fit_with(&ex, &ys, 23, k, mix, |e, t| {
                         train_mlp_multilabel(e, &ys, 23, t, &mcfg)
                     });
                     Box::new(move |x, th| h.decide(&h.probs(x, unseen), unseen, th))
@@ -1785,10 +1777,7 @@ fn tech_mlp(
                             d.truncate(rhetor_model::UNSEEN_MAX_TECHNIQUES);
                         }
                         let g = technique_targets(&par.techniques);
-                        let k = &mut c[lang_all[i]];
-                        k[0] += d.iter().filter(|&&(l, _)| g[l]).count();
-                        k[1] += d.len();
-                        k[2] += g.iter().filter(|&&b| b).count();
+                        tally(&mut c[lang_all[i]], d.iter().map(|&(l, _)| l), &g);
                     }
                 }
             }

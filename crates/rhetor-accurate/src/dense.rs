@@ -195,27 +195,11 @@ fn train(
     let scaler = Scaler::fit(xs, idx);
     let dims = scaler.mean.len();
     let scaled: Vec<Vec<f32>> = idx.iter().map(|&i| scaler.apply(&xs[i])).collect();
-    let n = idx.len().max(1) as f32;
     // "Balanced" weights, as the fast model's: per label side
     // (multi-label) or per class (softmax).
     let (pos_w, neg_w, class_w) = match &targets {
         Targets::MultiLabel(ys) => {
-            let mut pos = vec![0f32; outputs];
-            for &i in idx {
-                for (l, &y) in ys[i].iter().enumerate() {
-                    pos[l] += y as u8 as f32;
-                }
-            }
-            let (pw, nw) = pos
-                .iter()
-                .map(|&p| {
-                    if cfg.balanced {
-                        balanced_binary(p, n)
-                    } else {
-                        (1.0, 1.0)
-                    }
-                })
-                .unzip();
+            let (pw, nw) = label_side_weights(ys, idx, outputs, cfg.balanced);
             (pw, nw, Vec::new())
         }
         Targets::Single(ys) => {
@@ -290,6 +274,32 @@ fn train(
     model
 }
 
+/// Each label's weight for its positive and its negative examples among
+/// `idx`: "balanced" as the fast model's (`balanced`), else 1 and 1.
+fn label_side_weights(
+    ys: &[Vec<bool>],
+    idx: &[usize],
+    outputs: usize,
+    balanced: bool,
+) -> (Vec<f32>, Vec<f32>) {
+    let n = idx.len().max(1) as f32;
+    let mut pos = vec![0f32; outputs];
+    for &i in idx {
+        for (l, &y) in ys[i].iter().enumerate() {
+            pos[l] += y as u8 as f32;
+        }
+    }
+    pos.iter()
+        .map(|&p| {
+            if balanced {
+                balanced_binary(p, n)
+            } else {
+                (1.0, 1.0)
+            }
+        })
+        .unzip()
+}
+
 /// What a stacked head's embedding-side model gives an input: one raw
 /// score (logit) per output.
 pub trait EmbeddingModel {
@@ -342,14 +352,19 @@ pub struct DenseMlp {
 }
 
 impl DenseMlp {
-    /// Hidden activations and scores of a scaled input.
-    fn forward(&self, x: &[f32], h: &mut [f32]) -> Vec<f32> {
-        for ((hj, w), b) in h
+    /// Hidden activations (into `h`, each times its `mask` factor while
+    /// training with dropout) and scores of a scaled input.
+    fn forward(&self, x: &[f32], h: &mut [f32], mask: Option<&[f32]>) -> Vec<f32> {
+        for (j, ((hj, w), b)) in h
             .iter_mut()
             .zip(self.w1.chunks_exact(self.dims))
             .zip(&self.b1)
+            .enumerate()
         {
             *hj = (b + dot(w, x)).max(0.0);
+            if let Some(mask) = mask {
+                *hj *= mask[j];
+            }
         }
         let mut z: Vec<f32> = self
             .w2
@@ -370,13 +385,18 @@ impl EmbeddingModel for DenseMlp {
     fn scores(&self, x: &[f32]) -> Vec<f32> {
         let x = self.scaler.apply(x);
         let mut h = vec![0f32; self.hidden];
-        self.forward(&x, &mut h)
+        self.forward(&x, &mut h, None)
     }
+}
+
+/// Uniform in [0, 1) from the generator (its top 24 bits).
+fn unit(rng: &mut Rng) -> f32 {
+    (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32
 }
 
 /// Uniform in [-a, a) from the generator.
 fn uniform(rng: &mut Rng, a: f32) -> f32 {
-    ((rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * a
+    (unit(rng) * 2.0 - 1.0) * a
 }
 
 /// A one-hidden-layer network with independent sigmoid outputs (one per
@@ -395,23 +415,7 @@ pub fn train_mlp_multilabel(
     let dims = scaler.mean.len();
     let hidden = cfg.hidden.max(1);
     let scaled: Vec<Vec<f32>> = idx.iter().map(|&i| scaler.apply(&xs[i])).collect();
-    let n = idx.len().max(1) as f32;
-    let mut pos = vec![0f32; outputs];
-    for &i in idx {
-        for (l, &y) in ys[i].iter().enumerate() {
-            pos[l] += y as u8 as f32;
-        }
-    }
-    let (pos_w, neg_w): (Vec<f32>, Vec<f32>) = pos
-        .iter()
-        .map(|&p| {
-            if dc.balanced {
-                balanced_binary(p, n)
-            } else {
-                (1.0, 1.0)
-            }
-        })
-        .unzip();
+    let (pos_w, neg_w) = label_side_weights(ys, idx, outputs, dc.balanced);
     let mut rng = Rng::from_state(dc.seed ^ 0x9e37_79b9_7f4a_7c15);
     let a1 = (6.0 / dims.max(1) as f32).sqrt();
     let a2 = (6.0 / (hidden + outputs) as f32).sqrt();
@@ -460,34 +464,16 @@ pub fn train_mlp_multilabel(
             for &e in batch {
                 let x = &scaled[e];
                 // Forward, with inverted dropout on the hidden units.
-                for (((hj, w), b), mk) in h
-                    .iter_mut()
-                    .zip(m.w1.chunks_exact(dims))
-                    .zip(&m.b1)
-                    .zip(mask.iter_mut())
-                {
-                    *mk = if keep < 1.0 {
-                        let u = (rng.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
-                        if u < keep {
+                if keep < 1.0 {
+                    for mk in mask.iter_mut() {
+                        *mk = if unit(&mut rng) < keep {
                             1.0 / keep
                         } else {
                             0.0
-                        }
-                    } else {
-                        1.0
-                    };
-                    *hj = (b + dot(w, x)).max(0.0) * *mk;
-                }
-                let mut z: Vec<f32> =
-                    m.w2.chunks_exact(hidden)
-                        .zip(&m.b2)
-                        .map(|(w, b)| b + dot(w, &h))
-                        .collect();
-                if cfg.skip {
-                    for (zl, v) in z.iter_mut().zip(m.skip.chunks_exact(dims)) {
-                        *zl += dot(v, x);
+                        };
                     }
                 }
+                let z = m.forward(x, &mut h, Some(&mask));
                 let y = &ys[idx[e]];
                 dh.iter_mut().for_each(|v| *v = 0.0);
                 for (l, &zl) in z.iter().enumerate() {

@@ -128,25 +128,13 @@ impl StackedMultiLabel {
             train_multilabel(emb, ys, labels, t, cfg)
         })
     }
-
-    /// [`StackedMultiLabel::fit`] with the embedding model trained by
-    /// `train` (embedding inputs of every example, the examples to train
-    /// on).
-    pub fn fit_with(
-        ex: &Examples,
-        ys: &[Vec<bool>],
-        labels: usize,
-        k: usize,
-        unseen_mix: f32,
-        train: impl Fn(&[Vec<f32>], &[usize]) -> DenseLinear + Sync,
-    ) -> Self {
-        Self::fit_model(ex, ys, labels, k, unseen_mix, train)
-    }
 }
 
 impl<M: EmbeddingModel + Send + Sync> StackedMultiLabel<M> {
-    /// [`StackedMultiLabel::fit_with`] for any embedding model.
-    pub fn fit_model(
+    /// [`StackedMultiLabel::fit`] with the embedding model (any
+    /// [`EmbeddingModel`]) trained by `train` (embedding inputs of every
+    /// example, the examples to train on).
+    pub fn fit_with(
         ex: &Examples,
         ys: &[Vec<bool>],
         labels: usize,
