@@ -716,13 +716,15 @@ fn describe(rule: &Rule) -> String {
 /// A self-training setting by name: `+`-joined parts, `dec` (every
 /// decided label a pseudo-label) or `topF` (each technique's most probable
 /// fraction F of its decisions), `wW` (the share W of the pseudo-labelled
-/// paragraphs trained on, 1 by default) and `recal` (the decision
-/// re-derived too).
+/// paragraphs trained on, 1 by default), `rN` (N rounds, each
+/// pseudo-labelling with the previous round's cross-fitted decision; 1 by
+/// default) and `recal` (the decision re-derived too).
 fn self_setting(name: &str) -> Option<SelfTraining> {
     let mut s = SelfTraining {
         top: 1.0,
         weight: 1.0,
         recalibrate: false,
+        rounds: 1,
     };
     for part in name.split('+') {
         if part == "dec" {
@@ -733,6 +735,8 @@ fn self_setting(name: &str) -> Option<SelfTraining> {
             s.top = f.parse().ok()?;
         } else if let Some(w) = part.strip_prefix('w') {
             s.weight = w.parse().ok()?;
+        } else if let Some(r) = part.strip_prefix('r') {
+            s.rounds = r.parse().ok()?;
         } else {
             return None;
         }
@@ -759,7 +763,7 @@ fn self_training(
         .iter()
         .map(|s| Some((s.clone(), self_setting(s)?)))
         .collect::<Option<_>>()
-        .ok_or("a setting: dec or topF, wW, recal joined by +")?;
+        .ok_or("a setting: dec or topF, wW, rN, recal joined by +")?;
     std::fs::create_dir_all(dir)?;
     let t = Instant::now();
     let out = self_trained_scores(

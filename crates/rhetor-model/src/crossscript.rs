@@ -443,6 +443,9 @@ pub struct SelfTraining {
     /// by a head trained on the others plus the pseudo-labelled paragraphs
     /// (five more fits per language).
     pub recalibrate: bool,
+    /// Rounds of self-training: each after the first pseudo-labels the
+    /// paragraphs with the previous round's cross-fitted decision.
+    pub rounds: usize,
 }
 
 /// Self-trained held-out scores, named: `base` (the head trained without
@@ -542,16 +545,19 @@ pub fn self_trained_scores(
                 head_scores(&base, std::slice::from_ref(&blocks[i][p])).remove(0)
             })
             .collect();
-        let decided: Vec<Vec<(usize, f32)>> = base_scores
-            .iter()
-            .map(|s| {
-                let (probs, th): (Vec<f32>, Vec<f32>) = s.iter().copied().unzip();
-                decide_multilabel(&probs, &th)
-                    .into_iter()
-                    .take(cap)
-                    .collect()
-            })
-            .collect();
+        let decide = |scores: &[HeldOutScores]| -> Vec<Vec<(usize, f32)>> {
+            scores
+                .iter()
+                .map(|s| {
+                    let (probs, th): (Vec<f32>, Vec<f32>) = s.iter().copied().unzip();
+                    decide_multilabel(&probs, &th)
+                        .into_iter()
+                        .take(cap)
+                        .collect()
+                })
+                .collect()
+        };
+        let decided = decide(&base_scores);
         let idf = Idf::fit(cfg.bits, units.iter().map(|&(i, p)| &blocks[i][p]), 2);
         let xs: Vec<crate::sparse::SparseVec> = units
             .par_iter()
@@ -577,59 +583,72 @@ pub fn self_trained_scores(
                 .map(|&u| calibrated(&head.scores(&xs[u]), &base.platt, &base.thresholds))
                 .collect(),
         ));
+        let score = |raw: &[Vec<f32>], platt: &[Platt], th: &[f32]| -> Vec<HeldOutScores> {
+            raw.iter().map(|r| calibrated(r, platt, th)).collect()
+        };
+        let with = |extra: &[usize], base_rows: &[usize]| -> Vec<usize> {
+            base_rows.iter().chain(extra).copied().collect()
+        };
         for (name, s) in settings {
-            // Pseudo-labels: the confident decisions, or none decided.
-            let mut cut = vec![f32::INFINITY; labels];
-            for (l, c) in cut.iter_mut().enumerate() {
-                let mut ps: Vec<f32> = decided
-                    .iter()
-                    .filter_map(|d| d.iter().find(|x| x.0 == l).map(|x| x.1))
-                    .collect();
-                ps.sort_by(|a, b| b.total_cmp(a));
-                let keep = (s.top * ps.len() as f32).ceil() as usize;
-                if keep > 0 {
-                    *c = ps[keep.min(ps.len()) - 1];
+            // Pseudo-labels of a decision: its confident labels, or none
+            // decided; the training labels and the pseudo-labelled rows.
+            let pseudo_labels = |decided: &[Vec<(usize, f32)>]| {
+                let mut cut = vec![f32::INFINITY; labels];
+                for (l, c) in cut.iter_mut().enumerate() {
+                    let mut ps: Vec<f32> = decided
+                        .iter()
+                        .filter_map(|d| d.iter().find(|x| x.0 == l).map(|x| x.1))
+                        .collect();
+                    ps.sort_by(|a, b| b.total_cmp(a));
+                    let keep = (s.top * ps.len() as f32).ceil() as usize;
+                    if keep > 0 {
+                        *c = ps[keep.min(ps.len()) - 1];
+                    }
                 }
-            }
-            let mut ys = ys.clone();
-            let mut pseudo = Vec::new();
-            for (r, &u) in own.iter().enumerate() {
-                let mut y = vec![false; labels];
-                for &(l, p) in &decided[r] {
-                    y[l] = p >= cut[l];
-                }
-                let (i, p) = units[u];
-                let id = docs[i].doc.id.as_bytes();
-                let draw = hash_parts([id, &(p as u32).to_le_bytes()[..]]) >> 11;
-                let sampled = (draw as f64) / ((1u64 << 53) as f64) < s.weight as f64;
-                if (decided[r].is_empty() || y.iter().any(|&b| b)) && sampled {
-                    pseudo.push(u);
-                }
-                ys.push(y);
-            }
-            let with = |extra: &[usize], base_rows: &[usize]| -> Vec<usize> {
-                base_rows.iter().chain(extra).copied().collect()
-            };
-            let all = fit(&ys, &with(&pseudo, &five));
-            let raw_all: Vec<Vec<f32>> = own.iter().map(|&u| all.scores(&xs[u])).collect();
-            drop(all);
-            let mut raw_cross: Vec<Vec<f32>> = vec![Vec::new(); own.len()];
-            for h in 0..2 {
-                let other: Vec<usize> = pseudo
-                    .iter()
-                    .copied()
-                    .filter(|&u| half[u - trained] != h)
-                    .collect();
-                let head = fit(&ys, &with(&other, &five));
+                let mut ys = ys.clone();
+                let mut pseudo = Vec::new();
                 for (r, &u) in own.iter().enumerate() {
-                    if half[r] == h {
-                        raw_cross[r] = head.scores(&xs[u]);
+                    let mut y = vec![false; labels];
+                    for &(l, p) in &decided[r] {
+                        y[l] = p >= cut[l];
+                    }
+                    let (i, p) = units[u];
+                    let id = docs[i].doc.id.as_bytes();
+                    let draw = hash_parts([id, &(p as u32).to_le_bytes()[..]]) >> 11;
+                    let sampled = (draw as f64) / ((1u64 << 53) as f64) < s.weight as f64;
+                    if (decided[r].is_empty() || y.iter().any(|&b| b)) && sampled {
+                        pseudo.push(u);
+                    }
+                    ys.push(y);
+                }
+                (ys, pseudo)
+            };
+            // Each round pseudo-labels with the previous round's
+            // cross-fitted decision (the first with the base decision).
+            let (mut ys, mut pseudo) = pseudo_labels(&decided);
+            let (mut raw_all, mut raw_cross) = (Vec::new(), vec![Vec::new(); own.len()]);
+            for round in 0..s.rounds.max(1) {
+                if round > 0 {
+                    let cross = score(&raw_cross, &base.platt, &base.thresholds);
+                    (ys, pseudo) = pseudo_labels(&decide(&cross));
+                }
+                let all = fit(&ys, &with(&pseudo, &five));
+                raw_all = own.iter().map(|&u| all.scores(&xs[u])).collect();
+                drop(all);
+                for h in 0..2 {
+                    let other: Vec<usize> = pseudo
+                        .iter()
+                        .copied()
+                        .filter(|&u| half[u - trained] != h)
+                        .collect();
+                    let head = fit(&ys, &with(&other, &five));
+                    for (r, &u) in own.iter().enumerate() {
+                        if half[r] == h {
+                            raw_cross[r] = head.scores(&xs[u]);
+                        }
                     }
                 }
             }
-            let score = |raw: &[Vec<f32>], platt: &[Platt], th: &[f32]| -> Vec<HeldOutScores> {
-                raw.iter().map(|r| calibrated(r, platt, th)).collect()
-            };
             results.push((
                 format!("{name}+all"),
                 score(&raw_all, &base.platt, &base.thresholds),
