@@ -49,6 +49,9 @@
 //!   `ucal+w0`, `ucal+fth`, `ucal+w0+fth` chosen per held-out language
 //!   by leaving each training language out in turn; `+nestmix` the mix chosen per held-out language by
 //!   leave-one-language-out over the training languages);
+//! - `self`: self-training on the text of a language never trained on,
+//!   leave-one-language-out (see [`self_training`]; `VARIANTS`
+//!   `,`-separated, `SEEDS`);
 //! - `show FILE`: a heads file's unseen-language parameters.
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::{frame_input, technique_fast, technique_input, StackConfig};
@@ -104,6 +107,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if mode == "tech" {
         return tech_mlp(&docs, &folders, &cache_dir);
+    }
+    if mode == "self" {
+        return self_training(&docs, &folders, &cache_dir);
     }
     if mode == "centre" {
         return centre(&docs, &folders, &cache_dir);
@@ -1672,7 +1678,6 @@ fn tech_mlp(
     cache_dir: &std::path::Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use rhetor_accurate::dense::{train_mlp_multilabel, train_multilabel, MlpConfig};
-    use rhetor_accurate::inputs::Examples;
     use rhetor_accurate::stack::StackedMultiLabel;
     use rhetor_model::train::fold_assignment;
     let (emb, oof, lolo) = load(docs, cache_dir)?;
@@ -1733,39 +1738,19 @@ fn tech_mlp(
                 let train: Vec<usize> = (0..docs.len())
                     .filter(|&i| !in_test[i] && docs[i].gold.techniques)
                     .collect();
-                let mut tf: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
-                tf.sort_unstable();
-                tf.dedup();
-                let (mut xs, mut un, mut ru, mut ys, mut gs, mut ls) =
-                    (vec![], vec![], vec![], vec![], vec![], vec![]);
-                for &i in &train {
-                    for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
-                        xs.push(technique_input(&scfg, &oof[i].probs, &emb[i], p));
-                        un.push(technique_fast(&lolo[i].probs, p));
-                        ru.push(lolo[i].rules.techniques.as_slice());
-                        ys.push(technique_targets(&par.techniques));
-                        gs.push(inner[i]);
-                        ls.push(tf.binary_search(&docs[i].folder.as_str()).unwrap());
-                    }
-                }
-                let ex = Examples {
-                    xs: &xs,
-                    unseen_fast: &un,
-                    unseen_rules: &ru,
-                    groups: &gs,
-                    langs: &ls,
-                };
+                let set = TechSet::new(docs, &scfg, &emb, &oof, &lolo, &inner, &train);
+                let (ex, ys) = (set.examples(), &set.ys);
                 let k = scfg.inner_folds;
                 let mix = scfg.techniques_unseen_mix;
                 type Decide<'a> = Box<dyn Fn(&[f32], &[f32]) -> Vec<(usize, f32)> + 'a>;
                 let decide: Decide = if hidden > 0 {
-                    let h = StackedMultiLabel::fit_with(&ex, &ys, 23, k, mix, |e, t| {
-                        train_mlp_multilabel(e, &ys, 23, t, &mcfg)
+                    let h = StackedMultiLabel::fit_with(&ex, ys, 23, k, mix, |e, t| {
+                        train_mlp_multilabel(e, ys, 23, t, &mcfg)
                     });
                     Box::new(move |x, th| h.decide(&h.probs(x, unseen), unseen, th))
                 } else {
-                    let h = StackedMultiLabel::fit_with(&ex, &ys, 23, k, mix, |e, t| {
-                        train_multilabel(e, &ys, 23, t, &cfg)
+                    let h = StackedMultiLabel::fit_with(&ex, ys, 23, k, mix, |e, t| {
+                        train_multilabel(e, ys, 23, t, &cfg)
                     });
                     Box::new(move |x, th| h.decide(&h.probs(x, unseen), unseen, th))
                 };
@@ -1786,6 +1771,368 @@ fn tech_mlp(
                 "techniques {scope:<4} {v:<28} all {all:.4} | {by_language} ({:.0}s)",
                 t0.elapsed().as_secs_f64()
             );
+        }
+    }
+    Ok(())
+}
+
+/// A techniques head's training examples, built as `rhetor train --model
+/// accurate` builds them: one per paragraph of the articles `train`, the
+/// fast model's out-of-fold scores (`oof`) and, for the unseen-language
+/// rule, those of models without the article's language (`lolo`).
+struct TechSet<'a> {
+    xs: Vec<Vec<f32>>,
+    un: Vec<Vec<f32>>,
+    ru: Vec<&'a [f32]>,
+    ys: Vec<Vec<bool>>,
+    gs: Vec<usize>,
+    ls: Vec<usize>,
+}
+
+impl<'a> TechSet<'a> {
+    fn new(
+        docs: &[rhetor_formats::corpus::LabeledDocument],
+        scfg: &StackConfig,
+        emb: &[DocEmbeddings],
+        oof: &[rhetor_accurate::train::HeldOutFast],
+        lolo: &'a [rhetor_accurate::train::HeldOutFast],
+        inner: &[usize],
+        train: &[usize],
+    ) -> Self {
+        let mut tf: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
+        tf.sort_unstable();
+        tf.dedup();
+        let mut set = TechSet {
+            xs: vec![],
+            un: vec![],
+            ru: vec![],
+            ys: vec![],
+            gs: vec![],
+            ls: vec![],
+        };
+        for &i in train {
+            for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
+                set.xs
+                    .push(technique_input(scfg, &oof[i].probs, &emb[i], p));
+                set.un.push(technique_fast(&lolo[i].probs, p));
+                set.ru.push(lolo[i].rules.techniques.as_slice());
+                set.ys.push(technique_targets(&par.techniques));
+                set.gs.push(inner[i]);
+                set.ls
+                    .push(tf.binary_search(&docs[i].folder.as_str()).unwrap());
+            }
+        }
+        set
+    }
+
+    fn examples(&self) -> rhetor_accurate::inputs::Examples<'_> {
+        rhetor_accurate::inputs::Examples {
+            xs: &self.xs,
+            unseen_fast: &self.un,
+            unseen_rules: &self.ru,
+            groups: &self.gs,
+            langs: &self.ls,
+        }
+    }
+}
+
+/// Pseudo-labels of the held-out language's paragraphs, from the
+/// unseen-language decision (see [`self_training`]).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Pseudo {
+    /// The decision's labels (capped), every label of every paragraph.
+    Decided,
+    /// Per technique, the top fraction of the decided paragraphs by margin
+    /// (target 1) and the same fraction of the others from the bottom
+    /// (target 0); every other (paragraph, technique) left out.
+    Confident(f32),
+    /// σ(margin): 0.5 on the decision's threshold.
+    Soft,
+}
+
+/// How the embedding model is refitted on the pseudo-labels.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Refit {
+    /// Variant A: from scratch on the five languages' gold labels and the
+    /// held-out language's pseudo-labels, these weighted `w`.
+    Full { w: f32 },
+    /// Variant B: from the five-language model, a few Adam epochs on the
+    /// pseudo-labelled paragraphs only, the L2 penalty `pull` toward the
+    /// starting weights.
+    Adapt { epochs: usize, pull: f32, lr: f32 },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SelfVariant {
+    pseudo: Pseudo,
+    refit: Refit,
+    /// Pseudo-label, refit, re-score: this many times.
+    rounds: usize,
+}
+
+/// `base`, or `+`-joined: `dec` | `conf=F` | `soft`; `full` (with `w=W`)
+/// | `adapt` (with `ep=E`, `pull=λ`, `lr=`); `rounds=R`.
+fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error::Error>> {
+    if v == "base" {
+        return Ok(None);
+    }
+    let (mut pseudo, mut full, mut w) = (Pseudo::Decided, true, 1.0f32);
+    let (mut epochs, mut pull, mut lr, mut rounds) = (5usize, 0.1f32, 2e-3f32, 1usize);
+    for part in v.split('+') {
+        let (key, val) = part.split_once('=').unwrap_or((part, ""));
+        match key {
+            "dec" => pseudo = Pseudo::Decided,
+            "conf" => pseudo = Pseudo::Confident(val.parse()?),
+            "soft" => pseudo = Pseudo::Soft,
+            "full" => full = true,
+            "adapt" => full = false,
+            "w" => w = val.parse()?,
+            "ep" => epochs = val.parse()?,
+            "pull" => pull = val.parse()?,
+            "lr" => lr = val.parse()?,
+            "rounds" => rounds = val.parse()?,
+            _ => return Err(format!("unknown {part}").into()),
+        }
+    }
+    let refit = if full {
+        Refit::Full { w }
+    } else {
+        Refit::Adapt { epochs, pull, lr }
+    };
+    Ok(Some(SelfVariant {
+        pseudo,
+        refit,
+        rounds,
+    }))
+}
+
+/// Targets and weights (each `w`) of the held-out paragraphs from their
+/// margins under the unseen-language rule and the capped decisions.
+fn pseudo_labels(
+    pseudo: Pseudo,
+    margins: &[Vec<f32>],
+    decided: &[Vec<usize>],
+    w: f32,
+) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    let n = margins.len();
+    let labels = margins.first().map_or(0, |m| m.len());
+    let mut t = vec![vec![0f32; labels]; n];
+    let mut wt = vec![vec![w; labels]; n];
+    for (ti, d) in t.iter_mut().zip(decided) {
+        d.iter().for_each(|&l| ti[l] = 1.0);
+    }
+    match pseudo {
+        Pseudo::Decided => {}
+        Pseudo::Soft => {
+            for (ti, m) in t.iter_mut().zip(margins) {
+                for (a, &b) in ti.iter_mut().zip(m) {
+                    *a = rhetor_model::math::sigmoid(b);
+                }
+            }
+        }
+        Pseudo::Confident(f) => {
+            for l in 0..labels {
+                for positive in [true, false] {
+                    let mut side: Vec<usize> =
+                        (0..n).filter(|&i| (t[i][l] > 0.5) == positive).collect();
+                    // The most confident first: highest margins of the
+                    // decided, lowest of the others.
+                    side.sort_by(|&a, &b| {
+                        let (x, y) = (margins[a][l], margins[b][l]);
+                        if positive {
+                            y.total_cmp(&x)
+                        } else {
+                            x.total_cmp(&y)
+                        }
+                    });
+                    let keep = (f * side.len() as f32).ceil() as usize;
+                    for &i in &side[keep.min(side.len())..] {
+                        wt[i][l] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+    (t, wt)
+}
+
+/// The `self` mode: self-training on the text of a language never trained
+/// on (issue 15, item 3). Leave-one-language-out, for each seed in
+/// `SEEDS` (`,`-separated; default 13): the techniques head fitted on the
+/// other five languages as `rhetor train --model accurate` fits it; every
+/// paragraph of the held-out language's articles scored by the
+/// unseen-language rule (its gold labels are never read there) and turned
+/// into pseudo-labels; the embedding model refitted on them
+/// ([`SelfVariant`], variants `,`-separated in `VARIANTS`); the held-out
+/// language decided again by the same rule and cap, and scored against
+/// its gold labels. The blend and the anchor stay those of the
+/// five-language head. Also prints, per seed, the variant chosen for each
+/// language by its pooled micro-F1 on the other five languages.
+fn self_training(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    folders: &[String],
+    cache_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use rhetor_accurate::dense::{train_soft_multilabel, SoftTargets};
+    use rhetor_accurate::stack::StackedMultiLabel;
+    use rhetor_model::train::fold_assignment;
+    const LABELS: usize = 23;
+    let (emb, oof, lolo) = load(docs, cache_dir)?;
+    let nl = folders.len();
+    let lang_all: Vec<usize> = docs
+        .iter()
+        .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
+        .collect();
+    let names: Vec<String> = variant_list().split(',').map(str::to_string).collect();
+    let variants = names
+        .iter()
+        .map(|v| parse_self_variant(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let seeds: Vec<u64> = std::env::var("SEEDS")
+        .unwrap_or_else(|_| "13".into())
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let mut scfg = StackConfig::default();
+    let inner = fold_assignment(docs, scfg.inner_folds);
+    let (k, mix) = (scfg.inner_folds, scfg.techniques_unseen_mix);
+    // mean[variant]: pooled micro-F1 summed over seeds.
+    let mut mean = vec![0f64; variants.len()];
+    for &seed in &seeds {
+        scfg.techniques.seed = seed;
+        let cfg = &scfg.techniques;
+        let mut c = vec![vec![[0usize; 3]; nl]; variants.len()];
+        let t0 = std::time::Instant::now();
+        for test in &language_groups(docs) {
+            let lang = lang_all[test[0]];
+            let train: Vec<usize> = (0..docs.len())
+                .filter(|&i| lang_all[i] != lang && docs[i].gold.techniques)
+                .collect();
+            let set = TechSet::new(docs, &scfg, &emb, &oof, &lolo, &inner, &train);
+            let h0 = StackedMultiLabel::fit(&set.examples(), &set.ys, LABELS, cfg, k, mix);
+            // The held-out language: every paragraph of its articles, read
+            // as text only (inputs and the fast model's unseen rules).
+            let rows: Vec<(usize, usize)> = test
+                .iter()
+                .flat_map(|&i| (0..docs[i].doc.paragraphs.len()).map(move |p| (i, p)))
+                .collect();
+            let xl: Vec<Vec<f32>> = rows
+                .iter()
+                .map(|&(i, p)| technique_input(&scfg, &lolo[i].probs, &emb[i], p))
+                .collect();
+            let th = |r: usize| lolo[rows[r].0].rules.techniques.as_slice();
+            let decide = |h: &StackedMultiLabel, r: usize| -> Vec<usize> {
+                let mut d = h.decide(&h.probs(&xl[r], true), true, th(r));
+                d.truncate(rhetor_model::UNSEEN_MAX_TECHNIQUES);
+                d.into_iter().map(|(l, _)| l).collect()
+            };
+            // Embedding inputs: the five languages' paragraphs, then the
+            // held-out language's.
+            let n_train = set.xs.len();
+            let emb_rows: Vec<Vec<f32>> = set
+                .xs
+                .iter()
+                .chain(&xl)
+                .map(|x| x[LABELS..].to_vec())
+                .collect();
+            let gold_t: Vec<Vec<f32>> = set
+                .ys
+                .iter()
+                .map(|y| y.iter().map(|&b| b as u8 as f32).collect())
+                .collect();
+            for (vi, v) in variants.iter().enumerate() {
+                let mut h = h0.clone();
+                for _ in 0..v.map_or(0, |v| v.rounds) {
+                    let v = v.expect("rounds only for a variant");
+                    let margins: Vec<Vec<f32>> = (0..rows.len())
+                        .map(|r| h.unseen_margins(&xl[r], th(r)))
+                        .collect();
+                    let decided: Vec<Vec<usize>> = (0..rows.len()).map(|r| decide(&h, r)).collect();
+                    let w = match v.refit {
+                        Refit::Full { w } => w,
+                        Refit::Adapt { .. } => 1.0,
+                    };
+                    let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, w);
+                    h.linear = match v.refit {
+                        Refit::Full { .. } => {
+                            let targets = [gold_t.as_slice(), &t].concat();
+                            let weights: Vec<Vec<f32>> =
+                                (0..n_train).map(|_| vec![1.0; LABELS]).chain(wt).collect();
+                            let soft = SoftTargets {
+                                targets: &targets,
+                                weights: &weights,
+                            };
+                            let all: Vec<usize> = (0..emb_rows.len()).collect();
+                            train_soft_multilabel(&emb_rows, soft, LABELS, &all, cfg, None)
+                        }
+                        Refit::Adapt { epochs, pull, lr } => {
+                            let acfg = rhetor_accurate::dense::DenseConfig {
+                                epochs,
+                                l2: pull,
+                                learning_rate: lr,
+                                ..cfg.clone()
+                            };
+                            let soft = SoftTargets {
+                                targets: &t,
+                                weights: &wt,
+                            };
+                            let idx: Vec<usize> = (0..rows.len()).collect();
+                            let start = Some(&h.linear);
+                            train_soft_multilabel(
+                                &emb_rows[n_train..],
+                                soft,
+                                LABELS,
+                                &idx,
+                                &acfg,
+                                start,
+                            )
+                        }
+                    };
+                }
+                for (r, &(i, p)) in rows.iter().enumerate() {
+                    if docs[i].gold.techniques {
+                        let gold = technique_targets(&docs[i].doc.paragraphs[p].techniques);
+                        tally(&mut c[vi][lang], decide(&h, r).into_iter(), &gold);
+                    }
+                }
+            }
+        }
+        for (vi, name) in names.iter().enumerate() {
+            let (all, by_language) = micro_f1_by_language(&c[vi], folders);
+            mean[vi] += all / seeds.len() as f64;
+            println!("self seed {seed:<3} {name:<36} all {all:.4} | {by_language}");
+        }
+        // Each language's variant chosen on the other five languages'
+        // pooled micro-F1 (their heads were trained with this language's
+        // labels, a second-order leak).
+        let f1 = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
+        let mut nested = vec![[0usize; 3]; nl];
+        let mut chosen = Vec::new();
+        for l in 0..nl {
+            let others = |vi: usize| {
+                let k = (0..nl).filter(|&o| o != l).fold([0; 3], |a, o| {
+                    let k = c[vi][o];
+                    [a[0] + k[0], a[1] + k[1], a[2] + k[2]]
+                });
+                f1(&k)
+            };
+            let best = (0..variants.len())
+                .max_by(|&a, &b| others(a).total_cmp(&others(b)).then(b.cmp(&a)))
+                .unwrap_or(0);
+            nested[l] = c[best][l];
+            chosen.push(format!("{}: {}", folders[l], names[best]));
+        }
+        let (all, by_language) = micro_f1_by_language(&nested, folders);
+        println!(
+            "self seed {seed:<3} {:<36} all {all:.4} | {by_language} ({:.0}s)\n     {}",
+            "chosen on the other languages",
+            t0.elapsed().as_secs_f64(),
+            chosen.join("; ")
+        );
+    }
+    if seeds.len() > 1 {
+        for (name, m) in names.iter().zip(&mean) {
+            println!("self mean of {} seeds {name:<36} all {m:.4}", seeds.len());
         }
     }
     Ok(())
