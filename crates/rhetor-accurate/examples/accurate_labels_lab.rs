@@ -1854,8 +1854,10 @@ enum Pseudo {
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Refit {
     /// Variant A: from scratch on the five languages' gold labels and the
-    /// held-out language's pseudo-labels, these weighted `w`.
-    Full { w: f32 },
+    /// held-out language's pseudo-labels, these weighted `w`; the inputs
+    /// standardised on all of them, or (`keep`) on the five languages as
+    /// the five-language model is.
+    Full { w: f32, keep: bool },
     /// Variant B: from the five-language model, a few Adam epochs on the
     /// pseudo-labelled paragraphs only, the L2 penalty `pull` toward the
     /// starting weights.
@@ -1871,12 +1873,13 @@ struct SelfVariant {
 }
 
 /// `base`, or `+`-joined: `dec` | `conf=F` | `soft`; `full` (with `w=W`)
-/// | `adapt` (with `ep=E`, `pull=λ`, `lr=`); `rounds=R`.
+/// (`keep`: the five-language scaler) | `adapt` (with `ep=E`, `pull=λ`,
+/// `lr=`); `rounds=R`.
 fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error::Error>> {
     if v == "base" {
         return Ok(None);
     }
-    let (mut pseudo, mut full, mut w) = (Pseudo::Decided, true, 1.0f32);
+    let (mut pseudo, mut full, mut w, mut keep) = (Pseudo::Decided, true, 1.0f32, false);
     let (mut epochs, mut pull, mut lr, mut rounds) = (5usize, 0.1f32, 2e-3f32, 1usize);
     for part in v.split('+') {
         let (key, val) = part.split_once('=').unwrap_or((part, ""));
@@ -1887,6 +1890,7 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
             "full" => full = true,
             "adapt" => full = false,
             "w" => w = val.parse()?,
+            "keep" => keep = true,
             "ep" => epochs = val.parse()?,
             "pull" => pull = val.parse()?,
             "lr" => lr = val.parse()?,
@@ -1895,7 +1899,7 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
         }
     }
     let refit = if full {
-        Refit::Full { w }
+        Refit::Full { w, keep }
     } else {
         Refit::Adapt { epochs, pull, lr }
     };
@@ -1956,6 +1960,158 @@ fn pseudo_labels(
     (t, wt)
 }
 
+/// What every run of the `self` mode reads.
+struct SelfLab<'a> {
+    docs: &'a [rhetor_formats::corpus::LabeledDocument],
+    emb: &'a [DocEmbeddings],
+    oof: &'a [rhetor_accurate::train::HeldOutFast],
+    lolo: &'a [rhetor_accurate::train::HeldOutFast],
+    /// Language index of every article.
+    lang_all: Vec<usize>,
+    /// Inner-fold group of every article.
+    inner: Vec<usize>,
+}
+
+impl SelfLab<'_> {
+    /// The techniques head fitted on the articles of every language but
+    /// those in `out`, as `rhetor train --model accurate` fits it; the
+    /// language `test` (one of `out`) pseudo-labelled, refitted and decided
+    /// under every variant (`None`: the head as fitted). Per variant: the
+    /// counts `[true positives, predicted, gold]` on `test`, and the
+    /// seconds spent pseudo-labelling and refitting.
+    fn run(
+        &self,
+        scfg: &StackConfig,
+        out: &[usize],
+        test: usize,
+        variants: &[Option<SelfVariant>],
+    ) -> Vec<([usize; 3], f64)> {
+        use rhetor_accurate::dense::{train_soft_multilabel, DenseLinear, SoftTargets};
+        use rhetor_accurate::stack::StackedMultiLabel;
+        const LABELS: usize = 23;
+        let (docs, lolo) = (self.docs, self.lolo);
+        let cfg = &scfg.techniques;
+        let train: Vec<usize> = (0..docs.len())
+            .filter(|&i| !out.contains(&self.lang_all[i]) && docs[i].gold.techniques)
+            .collect();
+        let set = TechSet::new(docs, scfg, self.emb, self.oof, lolo, &self.inner, &train);
+        let (k, mix) = (scfg.inner_folds, scfg.techniques_unseen_mix);
+        let h0 = StackedMultiLabel::fit(&set.examples(), &set.ys, LABELS, cfg, k, mix);
+        // The held-out language: every paragraph of its articles, read as
+        // text only (inputs and the fast model's unseen-language rules).
+        let rows: Vec<(usize, usize)> = (0..docs.len())
+            .filter(|&i| self.lang_all[i] == test)
+            .flat_map(|i| (0..docs[i].doc.paragraphs.len()).map(move |p| (i, p)))
+            .collect();
+        let xl: Vec<Vec<f32>> = rows
+            .iter()
+            .map(|&(i, p)| technique_input(scfg, &lolo[i].probs, &self.emb[i], p))
+            .collect();
+        let th = |r: usize| lolo[rows[r].0].rules.techniques.as_slice();
+        let decide = |h: &StackedMultiLabel, r: usize| -> Vec<usize> {
+            let mut d = h.decide(&h.probs(&xl[r], true), true, th(r));
+            d.truncate(rhetor_model::UNSEEN_MAX_TECHNIQUES);
+            d.into_iter().map(|(l, _)| l).collect()
+        };
+        // Embedding inputs: the training paragraphs, then the held-out ones.
+        let n_train = set.xs.len();
+        let emb_rows: Vec<Vec<f32>> = set
+            .xs
+            .iter()
+            .chain(&xl)
+            .map(|x| x[LABELS..].to_vec())
+            .collect();
+        let gold_t: Vec<Vec<f32>> = set
+            .ys
+            .iter()
+            .map(|y| y.iter().map(|&b| b as u8 as f32).collect())
+            .collect();
+        let refit = |h: &StackedMultiLabel, v: &SelfVariant| -> DenseLinear {
+            let margins: Vec<Vec<f32>> = (0..rows.len())
+                .map(|r| h.unseen_margins(&xl[r], th(r)))
+                .collect();
+            let decided: Vec<Vec<usize>> = (0..rows.len()).map(|r| decide(h, r)).collect();
+            match v.refit {
+                Refit::Full { w, keep } => {
+                    let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, w);
+                    let targets = [gold_t.as_slice(), &t].concat();
+                    let weights: Vec<Vec<f32>> =
+                        (0..n_train).map(|_| vec![1.0; LABELS]).chain(wt).collect();
+                    let soft = SoftTargets {
+                        targets: &targets,
+                        weights: &weights,
+                    };
+                    let all: Vec<usize> = (0..emb_rows.len()).collect();
+                    // From zero weights on the training languages' scaler:
+                    // training from scratch on it.
+                    let zero = DenseLinear {
+                        weights: vec![0.0; h.linear.weights.len()],
+                        bias: vec![0.0; LABELS],
+                        ..h.linear.clone()
+                    };
+                    let start = keep.then_some(&zero);
+                    train_soft_multilabel(&emb_rows, soft, LABELS, &all, cfg, start)
+                }
+                Refit::Adapt { epochs, pull, lr } => {
+                    let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, 1.0);
+                    let acfg = rhetor_accurate::dense::DenseConfig {
+                        epochs,
+                        l2: pull,
+                        learning_rate: lr,
+                        ..cfg.clone()
+                    };
+                    let soft = SoftTargets {
+                        targets: &t,
+                        weights: &wt,
+                    };
+                    let idx: Vec<usize> = (0..rows.len()).collect();
+                    let held_out = &emb_rows[n_train..];
+                    train_soft_multilabel(held_out, soft, LABELS, &idx, &acfg, Some(&h.linear))
+                }
+            }
+        };
+        variants
+            .iter()
+            .map(|v| {
+                let mut h = h0.clone();
+                let t1 = std::time::Instant::now();
+                for v in v.iter().flat_map(|v| std::iter::repeat_n(v, v.rounds)) {
+                    h.linear = refit(&h, v);
+                }
+                let secs = t1.elapsed().as_secs_f64();
+                let mut c = [0usize; 3];
+                for (r, &(i, p)) in rows.iter().enumerate() {
+                    if docs[i].gold.techniques {
+                        let gold = technique_targets(&docs[i].doc.paragraphs[p].techniques);
+                        tally(&mut c, decide(&h, r).into_iter(), &gold);
+                    }
+                }
+                (c, secs)
+            })
+            .collect()
+    }
+}
+
+/// Micro-F1 from counts `[true positives, predicted, gold]`.
+fn f1_of(k: &[usize; 3]) -> f64 {
+    2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64
+}
+
+/// Index of the variant with the best pooled micro-F1 over the counts
+/// `c[variant][language]` of the languages `langs` (ties: the first).
+fn best_variant(c: &[Vec<[usize; 3]>], langs: impl Iterator<Item = usize> + Clone) -> usize {
+    let pooled = |vi: usize| {
+        let k = langs.clone().fold([0; 3], |a, o| {
+            let k = c[vi][o];
+            [a[0] + k[0], a[1] + k[1], a[2] + k[2]]
+        });
+        f1_of(&k)
+    };
+    (0..c.len())
+        .max_by(|&a, &b| pooled(a).total_cmp(&pooled(b)).then(b.cmp(&a)))
+        .unwrap_or(0)
+}
+
 /// The `self` mode: self-training on the text of a language never trained
 /// on (issue 15, item 3). Leave-one-language-out, for each seed in
 /// `SEEDS` (`,`-separated; default 13): the techniques head fitted on the
@@ -1967,22 +2123,30 @@ fn pseudo_labels(
 /// language decided again by the same rule and cap, and scored against
 /// its gold labels. The blend and the anchor stay those of the
 /// five-language head. Also prints, per seed, the variant chosen for each
-/// language by its pooled micro-F1 on the other five languages.
+/// language by the other five languages' pooled micro-F1 (their heads
+/// were trained with its labels), and with `NESTED=1` the variant chosen by
+/// nested leave-one-language-out (heads on four languages, each of the
+/// other five scored in turn; the fast scores as in the outer loop).
 fn self_training(
     docs: &[rhetor_formats::corpus::LabeledDocument],
     folders: &[String],
     cache_dir: &std::path::Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    use rhetor_accurate::dense::{train_soft_multilabel, SoftTargets};
-    use rhetor_accurate::stack::StackedMultiLabel;
     use rhetor_model::train::fold_assignment;
-    const LABELS: usize = 23;
     let (emb, oof, lolo) = load(docs, cache_dir)?;
     let nl = folders.len();
-    let lang_all: Vec<usize> = docs
-        .iter()
-        .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
-        .collect();
+    let mut scfg = StackConfig::default();
+    let lab = SelfLab {
+        docs,
+        emb: &emb,
+        oof: &oof,
+        lolo: &lolo,
+        lang_all: docs
+            .iter()
+            .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
+            .collect(),
+        inner: fold_assignment(docs, scfg.inner_folds),
+    };
     let names: Vec<String> = variant_list().split(',').map(str::to_string).collect();
     let variants = names
         .iter()
@@ -1993,145 +2157,82 @@ fn self_training(
         .split(',')
         .map(str::parse)
         .collect::<Result<_, _>>()?;
-    let mut scfg = StackConfig::default();
-    let inner = fold_assignment(docs, scfg.inner_folds);
-    let (k, mix) = (scfg.inner_folds, scfg.techniques_unseen_mix);
-    // mean[variant]: pooled micro-F1 summed over seeds.
-    let mut mean = vec![0f64; variants.len()];
+    let nested = std::env::var_os("NESTED").is_some();
+    // Pooled micro-F1 summed over seeds: per variant, then the two choices.
+    let mut mean = vec![0f64; variants.len() + 2];
     for &seed in &seeds {
         scfg.techniques.seed = seed;
-        let cfg = &scfg.techniques;
-        let mut c = vec![vec![[0usize; 3]; nl]; variants.len()];
         let t0 = std::time::Instant::now();
-        for test in &language_groups(docs) {
-            let lang = lang_all[test[0]];
-            let train: Vec<usize> = (0..docs.len())
-                .filter(|&i| lang_all[i] != lang && docs[i].gold.techniques)
-                .collect();
-            let set = TechSet::new(docs, &scfg, &emb, &oof, &lolo, &inner, &train);
-            let h0 = StackedMultiLabel::fit(&set.examples(), &set.ys, LABELS, cfg, k, mix);
-            // The held-out language: every paragraph of its articles, read
-            // as text only (inputs and the fast model's unseen rules).
-            let rows: Vec<(usize, usize)> = test
-                .iter()
-                .flat_map(|&i| (0..docs[i].doc.paragraphs.len()).map(move |p| (i, p)))
-                .collect();
-            let xl: Vec<Vec<f32>> = rows
-                .iter()
-                .map(|&(i, p)| technique_input(&scfg, &lolo[i].probs, &emb[i], p))
-                .collect();
-            let th = |r: usize| lolo[rows[r].0].rules.techniques.as_slice();
-            let decide = |h: &StackedMultiLabel, r: usize| -> Vec<usize> {
-                let mut d = h.decide(&h.probs(&xl[r], true), true, th(r));
-                d.truncate(rhetor_model::UNSEEN_MAX_TECHNIQUES);
-                d.into_iter().map(|(l, _)| l).collect()
-            };
-            // Embedding inputs: the five languages' paragraphs, then the
-            // held-out language's.
-            let n_train = set.xs.len();
-            let emb_rows: Vec<Vec<f32>> = set
-                .xs
-                .iter()
-                .chain(&xl)
-                .map(|x| x[LABELS..].to_vec())
-                .collect();
-            let gold_t: Vec<Vec<f32>> = set
-                .ys
-                .iter()
-                .map(|y| y.iter().map(|&b| b as u8 as f32).collect())
-                .collect();
-            for (vi, v) in variants.iter().enumerate() {
-                let mut h = h0.clone();
-                for _ in 0..v.map_or(0, |v| v.rounds) {
-                    let v = v.expect("rounds only for a variant");
-                    let margins: Vec<Vec<f32>> = (0..rows.len())
-                        .map(|r| h.unseen_margins(&xl[r], th(r)))
-                        .collect();
-                    let decided: Vec<Vec<usize>> = (0..rows.len()).map(|r| decide(&h, r)).collect();
-                    let w = match v.refit {
-                        Refit::Full { w } => w,
-                        Refit::Adapt { .. } => 1.0,
-                    };
-                    let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, w);
-                    h.linear = match v.refit {
-                        Refit::Full { .. } => {
-                            let targets = [gold_t.as_slice(), &t].concat();
-                            let weights: Vec<Vec<f32>> =
-                                (0..n_train).map(|_| vec![1.0; LABELS]).chain(wt).collect();
-                            let soft = SoftTargets {
-                                targets: &targets,
-                                weights: &weights,
-                            };
-                            let all: Vec<usize> = (0..emb_rows.len()).collect();
-                            train_soft_multilabel(&emb_rows, soft, LABELS, &all, cfg, None)
-                        }
-                        Refit::Adapt { epochs, pull, lr } => {
-                            let acfg = rhetor_accurate::dense::DenseConfig {
-                                epochs,
-                                l2: pull,
-                                learning_rate: lr,
-                                ..cfg.clone()
-                            };
-                            let soft = SoftTargets {
-                                targets: &t,
-                                weights: &wt,
-                            };
-                            let idx: Vec<usize> = (0..rows.len()).collect();
-                            let start = Some(&h.linear);
-                            train_soft_multilabel(
-                                &emb_rows[n_train..],
-                                soft,
-                                LABELS,
-                                &idx,
-                                &acfg,
-                                start,
-                            )
-                        }
-                    };
-                }
-                for (r, &(i, p)) in rows.iter().enumerate() {
-                    if docs[i].gold.techniques {
-                        let gold = technique_targets(&docs[i].doc.paragraphs[p].techniques);
-                        tally(&mut c[vi][lang], decide(&h, r).into_iter(), &gold);
-                    }
-                }
+        // c[variant][language], secs[variant]
+        let mut c = vec![vec![[0usize; 3]; nl]; variants.len()];
+        let mut secs = vec![0f64; variants.len()];
+        for l in 0..nl {
+            for (vi, (k, t)) in lab.run(&scfg, &[l], l, &variants).into_iter().enumerate() {
+                c[vi][l] = k;
+                secs[vi] += t;
             }
         }
         for (vi, name) in names.iter().enumerate() {
             let (all, by_language) = micro_f1_by_language(&c[vi], folders);
             mean[vi] += all / seeds.len() as f64;
-            println!("self seed {seed:<3} {name:<36} all {all:.4} | {by_language}");
+            let (pred, gold) = c[vi].iter().fold((0, 0), |a, k| (a.0 + k[1], a.1 + k[2]));
+            println!(
+                "self seed {seed:<3} {name:<36} all {all:.4} | {by_language} | labels/gold {:.2} | {:.1}s per language",
+                pred as f64 / gold.max(1) as f64,
+                secs[vi] / nl as f64
+            );
         }
-        // Each language's variant chosen on the other five languages'
-        // pooled micro-F1 (their heads were trained with this language's
-        // labels, a second-order leak).
-        let f1 = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
-        let mut nested = vec![[0usize; 3]; nl];
-        let mut chosen = Vec::new();
-        for l in 0..nl {
-            let others = |vi: usize| {
-                let k = (0..nl).filter(|&o| o != l).fold([0; 3], |a, o| {
-                    let k = c[vi][o];
-                    [a[0] + k[0], a[1] + k[1], a[2] + k[2]]
-                });
-                f1(&k)
-            };
-            let best = (0..variants.len())
-                .max_by(|&a, &b| others(a).total_cmp(&others(b)).then(b.cmp(&a)))
-                .unwrap_or(0);
-            nested[l] = c[best][l];
-            chosen.push(format!("{}: {}", folders[l], names[best]));
-        }
-        let (all, by_language) = micro_f1_by_language(&nested, folders);
-        println!(
-            "self seed {seed:<3} {:<36} all {all:.4} | {by_language} ({:.0}s)\n     {}",
+        let mut choices = vec![(
             "chosen on the other languages",
-            t0.elapsed().as_secs_f64(),
-            chosen.join("; ")
-        );
+            (0..nl)
+                .map(|l| best_variant(&c, (0..nl).filter(move |&o| o != l)))
+                .collect::<Vec<usize>>(),
+        )];
+        if nested {
+            let by_nested = (0..nl)
+                .map(|l| {
+                    // inner[variant][language]: heads without l and it.
+                    let mut inner = vec![vec![[0usize; 3]; nl]; variants.len()];
+                    for o in (0..nl).filter(|&o| o != l) {
+                        for (vi, (k, _)) in lab
+                            .run(&scfg, &[l, o], o, &variants)
+                            .into_iter()
+                            .enumerate()
+                        {
+                            inner[vi][o] = k;
+                        }
+                    }
+                    best_variant(&inner, (0..nl).filter(move |&o| o != l))
+                })
+                .collect();
+            choices.push(("chosen by nested LOLO", by_nested));
+        }
+        for (ci, (label, chosen)) in choices.iter().enumerate() {
+            let counts: Vec<[usize; 3]> =
+                chosen.iter().enumerate().map(|(l, &v)| c[v][l]).collect();
+            let (all, by_language) = micro_f1_by_language(&counts, folders);
+            mean[variants.len() + ci] += all / seeds.len() as f64;
+            let picks: Vec<String> = chosen
+                .iter()
+                .zip(folders)
+                .map(|(&v, f)| format!("{f}: {}", names[v]))
+                .collect();
+            println!(
+                "self seed {seed:<3} {label:<36} all {all:.4} | {by_language} ({:.0}s)\n     {}",
+                t0.elapsed().as_secs_f64(),
+                picks.join("; ")
+            );
+        }
     }
     if seeds.len() > 1 {
-        for (name, m) in names.iter().zip(&mean) {
+        let labels = ["chosen on the other languages", "chosen by nested LOLO"];
+        let n = variants.len() + if nested { 2 } else { 1 };
+        for (name, m) in names
+            .iter()
+            .map(String::as_str)
+            .chain(labels)
+            .zip(&mean[..n])
+        {
             println!("self mean of {} seeds {name:<36} all {m:.4}", seeds.len());
         }
     }
