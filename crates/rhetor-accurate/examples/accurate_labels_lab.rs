@@ -61,6 +61,7 @@ use rhetor_accurate::train::{
 use rhetor_encoder::Encoder;
 use rhetor_model::train::{frame_targets, technique_targets, Silent, TrainOptions};
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::path::PathBuf;
 
 #[derive(Serialize, Deserialize)]
@@ -1870,17 +1871,21 @@ struct SelfVariant {
     refit: Refit,
     /// Pseudo-label, refit, re-score: this many times.
     rounds: usize,
+    /// Adapt on each article alone (what one article analysed alone
+    /// could do), not on the language's whole corpus.
+    per_article: bool,
 }
 
 /// `base`, or `+`-joined: `dec` | `conf=F` | `soft`; `full` (with `w=W`)
 /// (`keep`: the five-language scaler) | `adapt` (with `ep=E`, `pull=λ`,
-/// `lr=`); `rounds=R`.
+/// `lr=`; `art`: on each article alone); `rounds=R`.
 fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error::Error>> {
     if v == "base" {
         return Ok(None);
     }
     let (mut pseudo, mut full, mut w, mut keep) = (Pseudo::Decided, true, 1.0f32, false);
     let (mut epochs, mut pull, mut lr, mut rounds) = (5usize, 0.1f32, 2e-3f32, 1usize);
+    let mut per_article = false;
     for part in v.split('+') {
         let (key, val) = part.split_once('=').unwrap_or((part, ""));
         match key {
@@ -1895,8 +1900,12 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
             "pull" => pull = val.parse()?,
             "lr" => lr = val.parse()?,
             "rounds" => rounds = val.parse()?,
+            "art" => per_article = true,
             _ => return Err(format!("unknown {part}").into()),
         }
+    }
+    if full && per_article {
+        return Err("art: for adapt only".into());
     }
     let refit = if full {
         Refit::Full { w, keep }
@@ -1907,6 +1916,7 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
         pseudo,
         refit,
         rounds,
+        per_article,
     }))
 }
 
@@ -2026,11 +2036,12 @@ impl SelfLab<'_> {
             .iter()
             .map(|y| y.iter().map(|&b| b as u8 as f32).collect())
             .collect();
-        let refit = |h: &StackedMultiLabel, v: &SelfVariant| -> DenseLinear {
-            let margins: Vec<Vec<f32>> = (0..rows.len())
-                .map(|r| h.unseen_margins(&xl[r], th(r)))
-                .collect();
-            let decided: Vec<Vec<usize>> = (0..rows.len()).map(|r| decide(h, r)).collect();
+        // The embedding model refitted on the pseudo-labels of the rows
+        // `g` (all of them for a full refit).
+        let refit = |h: &StackedMultiLabel, v: &SelfVariant, g: Range<usize>| -> DenseLinear {
+            let margins: Vec<Vec<f32>> =
+                g.clone().map(|r| h.unseen_margins(&xl[r], th(r))).collect();
+            let decided: Vec<Vec<usize>> = g.clone().map(|r| decide(h, r)).collect();
             match v.refit {
                 Refit::Full { w, keep } => {
                     let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, w);
@@ -2064,26 +2075,44 @@ impl SelfLab<'_> {
                         targets: &t,
                         weights: &wt,
                     };
-                    let idx: Vec<usize> = (0..rows.len()).collect();
-                    let held_out = &emb_rows[n_train..];
+                    let idx: Vec<usize> = (0..g.len()).collect();
+                    let held_out = &emb_rows[n_train + g.start..n_train + g.end];
                     train_soft_multilabel(held_out, soft, LABELS, &idx, &acfg, Some(&h.linear))
                 }
             }
         };
+        // Each article's rows (they are consecutive).
+        let mut articles: Vec<Range<usize>> = Vec::new();
+        for (r, &(i, _)) in rows.iter().enumerate() {
+            match articles.last_mut() {
+                Some(a) if rows[a.start].0 == i => a.end = r + 1,
+                _ => articles.push(r..r + 1),
+            }
+        }
         variants
             .iter()
             .map(|v| {
-                let mut h = h0.clone();
+                // One head per adaptation group: the corpus, or each article.
+                let groups = match v {
+                    Some(v) if v.per_article => articles.clone(),
+                    _ => std::iter::once(0..rows.len()).collect(),
+                };
+                let mut hs = vec![h0.clone(); groups.len()];
                 let t1 = std::time::Instant::now();
                 for v in v.iter().flat_map(|v| std::iter::repeat_n(v, v.rounds)) {
-                    h.linear = refit(&h, v);
+                    for (h, g) in hs.iter_mut().zip(&groups) {
+                        h.linear = refit(h, v, g.clone());
+                    }
                 }
                 let secs = t1.elapsed().as_secs_f64();
                 let mut c = [0usize; 3];
-                for (r, &(i, p)) in rows.iter().enumerate() {
-                    if docs[i].gold.techniques {
-                        let gold = technique_targets(&docs[i].doc.paragraphs[p].techniques);
-                        tally(&mut c, decide(&h, r).into_iter(), &gold);
+                for (h, g) in hs.iter().zip(&groups) {
+                    for r in g.clone() {
+                        let (i, p) = rows[r];
+                        if docs[i].gold.techniques {
+                            let gold = technique_targets(&docs[i].doc.paragraphs[p].techniques);
+                            tally(&mut c, decide(h, r).into_iter(), &gold);
+                        }
                     }
                 }
                 (c, secs)
@@ -2166,8 +2195,8 @@ fn self_training(
         // c[variant][language], secs[variant]
         let mut c = vec![vec![[0usize; 3]; nl]; variants.len()];
         let mut secs = vec![0f64; variants.len()];
-        for l in 0..nl {
-            for (vi, (k, t)) in lab.run(&scfg, &[l], l, &variants).into_iter().enumerate() {
+        for (l, runs) in (0..nl).map(|l| (l, lab.run(&scfg, &[l], l, &variants))) {
+            for (vi, (k, t)) in runs.into_iter().enumerate() {
                 c[vi][l] = k;
                 secs[vi] += t;
             }

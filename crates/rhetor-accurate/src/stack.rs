@@ -513,9 +513,9 @@ mod tests {
         let m = h.unseen_margins(&x, &fast_t);
         let p = h.probs(&x, true);
         let chosen: Vec<usize> = h.decide(&p, true, &fast_t).iter().map(|d| d.0).collect();
-        for l in 0..2 {
-            if m[l].abs() > 1e-3 {
-                assert_eq!(chosen.contains(&l), m[l] > 0.0, "label {l}");
+        for (l, &ml) in m.iter().enumerate() {
+            if ml.abs() > 1e-3 {
+                assert_eq!(chosen.contains(&l), ml > 0.0, "label {l}");
             }
         }
         // Seen languages are untouched by the mix.
