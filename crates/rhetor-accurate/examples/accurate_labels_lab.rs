@@ -1874,18 +1874,22 @@ struct SelfVariant {
     /// Adapt on each article alone (what one article analysed alone
     /// could do), not on the language's whole corpus.
     per_article: bool,
+    /// Added to every label's unseen-language margin after the refits (a
+    /// label-density control: `shift=S+rounds=0`).
+    shift: f32,
 }
 
 /// `base`, or `+`-joined: `dec` | `conf=F` | `soft`; `full` (with `w=W`)
 /// (`keep`: the five-language scaler) | `adapt` (with `ep=E`, `pull=λ`,
-/// `lr=`; `art`: on each article alone); `rounds=R`.
+/// `lr=`; `art`: on each article alone); `rounds=R`; `shift=S` every
+/// margin moved by S after the refits.
 fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error::Error>> {
     if v == "base" {
         return Ok(None);
     }
     let (mut pseudo, mut full, mut w, mut keep) = (Pseudo::Decided, true, 1.0f32, false);
     let (mut epochs, mut pull, mut lr, mut rounds) = (5usize, 0.1f32, 2e-3f32, 1usize);
-    let mut per_article = false;
+    let (mut per_article, mut shift) = (false, 0f32);
     for part in v.split('+') {
         let (key, val) = part.split_once('=').unwrap_or((part, ""));
         match key {
@@ -1901,6 +1905,7 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
             "lr" => lr = val.parse()?,
             "rounds" => rounds = val.parse()?,
             "art" => per_article = true,
+            "shift" => shift = val.parse()?,
             _ => return Err(format!("unknown {part}").into()),
         }
     }
@@ -1917,6 +1922,7 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
         refit,
         rounds,
         per_article,
+        shift,
     }))
 }
 
@@ -2105,6 +2111,12 @@ impl SelfLab<'_> {
                     }
                 }
                 let secs = t1.elapsed().as_secs_f64();
+                // The margin is the mix of the anchored rule's and the
+                // blend's: moving the blend's bias by S / mix moves it by S.
+                let shift = v.map_or(0.0, |v| v.shift) / scfg.techniques_unseen_mix;
+                for h in hs.iter_mut().filter(|_| shift != 0.0) {
+                    h.seen.weights.iter_mut().for_each(|w| w[2] += shift);
+                }
                 let mut c = [0usize; 3];
                 for (h, g) in hs.iter().zip(&groups) {
                     for r in g.clone() {
