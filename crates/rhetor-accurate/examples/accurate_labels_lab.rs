@@ -1858,7 +1858,13 @@ enum Refit {
     /// held-out language's pseudo-labels, these weighted `w`; the inputs
     /// standardised on all of them, or (`keep`) on the five languages as
     /// the five-language model is.
-    Full { w: f32, keep: bool },
+    Full {
+        w: f32,
+        keep: bool,
+        /// Only this many of the training paragraphs (a seeded random
+        /// sample, what a model file could carry), on their scaler.
+        sub: Option<usize>,
+    },
     /// Variant B: from the five-language model, a few Adam epochs on the
     /// pseudo-labelled paragraphs only, the L2 penalty `pull` toward the
     /// starting weights.
@@ -1880,7 +1886,8 @@ struct SelfVariant {
 }
 
 /// `base`, or `+`-joined: `dec` | `conf=F` | `soft`; `full` (with `w=W`)
-/// (`keep`: the five-language scaler) | `adapt` (with `ep=E`, `pull=λ`,
+/// (`keep`: the five-language scaler; `sub=N`: N training paragraphs
+/// only, on that scaler) | `adapt` (with `ep=E`, `pull=λ`,
 /// `lr=`; `art`: on each article alone); `rounds=R`; `shift=S` every
 /// margin moved by S after the refits.
 fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error::Error>> {
@@ -1889,7 +1896,7 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
     }
     let (mut pseudo, mut full, mut w, mut keep) = (Pseudo::Decided, true, 1.0f32, false);
     let (mut epochs, mut pull, mut lr, mut rounds) = (5usize, 0.1f32, 2e-3f32, 1usize);
-    let (mut per_article, mut shift) = (false, 0f32);
+    let (mut per_article, mut shift, mut sub) = (false, 0f32, None);
     for part in v.split('+') {
         let (key, val) = part.split_once('=').unwrap_or((part, ""));
         match key {
@@ -1900,6 +1907,7 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
             "adapt" => full = false,
             "w" => w = val.parse()?,
             "keep" => keep = true,
+            "sub" => sub = Some(val.parse()?),
             "ep" => epochs = val.parse()?,
             "pull" => pull = val.parse()?,
             "lr" => lr = val.parse()?,
@@ -1913,7 +1921,11 @@ fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error
         return Err("art: for adapt only".into());
     }
     let refit = if full {
-        Refit::Full { w, keep }
+        Refit::Full {
+            w,
+            keep: keep || sub.is_some(),
+            sub,
+        }
     } else {
         Refit::Adapt { epochs, pull, lr }
     };
@@ -2049,7 +2061,7 @@ impl SelfLab<'_> {
                 g.clone().map(|r| h.unseen_margins(&xl[r], th(r))).collect();
             let decided: Vec<Vec<usize>> = g.clone().map(|r| decide(h, r)).collect();
             match v.refit {
-                Refit::Full { w, keep } => {
+                Refit::Full { w, keep, sub } => {
                     let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, w);
                     let targets = [gold_t.as_slice(), &t].concat();
                     let weights: Vec<Vec<f32>> =
@@ -2058,7 +2070,13 @@ impl SelfLab<'_> {
                         targets: &targets,
                         weights: &weights,
                     };
-                    let all: Vec<usize> = (0..emb_rows.len()).collect();
+                    let mut all: Vec<usize> = (0..n_train).collect();
+                    if let Some(n) = sub {
+                        rhetor_model::hashing::Rng::from_state(cfg.seed).shuffle(&mut all);
+                        all.truncate(n);
+                        all.sort_unstable();
+                    }
+                    all.extend(n_train..emb_rows.len());
                     // From zero weights on the training languages' scaler:
                     // training from scratch on it.
                     let zero = DenseLinear {
