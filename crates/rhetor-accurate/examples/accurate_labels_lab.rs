@@ -51,7 +51,7 @@
 //!   leave-one-language-out over the training languages);
 //! - `self`: self-training on the text of a language never trained on,
 //!   leave-one-language-out (see [`self_training`]; `VARIANTS`
-//!   `,`-separated, `SEEDS`);
+//!   `,`-separated, `SEEDS`, `NESTED=1` the nested choice);
 //! - `show FILE`: a heads file's unseen-language parameters.
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::{frame_input, technique_fast, technique_input, StackConfig};
