@@ -49,6 +49,9 @@
 //!   `ucal+w0`, `ucal+fth`, `ucal+w0+fth` chosen per held-out language
 //!   by leaving each training language out in turn; `+nestmix` the mix chosen per held-out language by
 //!   leave-one-language-out over the training languages);
+//! - `self`: self-training on the text of a language never trained on,
+//!   leave-one-language-out (see [`self_training`]; `VARIANTS`
+//!   `,`-separated, `SEEDS`, `NESTED=1` the nested choice);
 //! - `show FILE`: a heads file's unseen-language parameters.
 use rhetor_accurate::embed::{article_embedding, DocEmbeddings, EmbeddingCache};
 use rhetor_accurate::inputs::{frame_input, technique_fast, technique_input, StackConfig};
@@ -58,6 +61,7 @@ use rhetor_accurate::train::{
 use rhetor_encoder::Encoder;
 use rhetor_model::train::{frame_targets, technique_targets, Silent, TrainOptions};
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::path::PathBuf;
 
 #[derive(Serialize, Deserialize)]
@@ -104,6 +108,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if mode == "tech" {
         return tech_mlp(&docs, &folders, &cache_dir);
+    }
+    if mode == "self" {
+        return self_training(&docs, &folders, &cache_dir);
     }
     if mode == "centre" {
         return centre(&docs, &folders, &cache_dir);
@@ -1672,7 +1679,6 @@ fn tech_mlp(
     cache_dir: &std::path::Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use rhetor_accurate::dense::{train_mlp_multilabel, train_multilabel, MlpConfig};
-    use rhetor_accurate::inputs::Examples;
     use rhetor_accurate::stack::StackedMultiLabel;
     use rhetor_model::train::fold_assignment;
     let (emb, oof, lolo) = load(docs, cache_dir)?;
@@ -1733,39 +1739,19 @@ fn tech_mlp(
                 let train: Vec<usize> = (0..docs.len())
                     .filter(|&i| !in_test[i] && docs[i].gold.techniques)
                     .collect();
-                let mut tf: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
-                tf.sort_unstable();
-                tf.dedup();
-                let (mut xs, mut un, mut ru, mut ys, mut gs, mut ls) =
-                    (vec![], vec![], vec![], vec![], vec![], vec![]);
-                for &i in &train {
-                    for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
-                        xs.push(technique_input(&scfg, &oof[i].probs, &emb[i], p));
-                        un.push(technique_fast(&lolo[i].probs, p));
-                        ru.push(lolo[i].rules.techniques.as_slice());
-                        ys.push(technique_targets(&par.techniques));
-                        gs.push(inner[i]);
-                        ls.push(tf.binary_search(&docs[i].folder.as_str()).unwrap());
-                    }
-                }
-                let ex = Examples {
-                    xs: &xs,
-                    unseen_fast: &un,
-                    unseen_rules: &ru,
-                    groups: &gs,
-                    langs: &ls,
-                };
+                let set = TechSet::new(docs, &scfg, &emb, &oof, &lolo, &inner, &train);
+                let (ex, ys) = (set.examples(), &set.ys);
                 let k = scfg.inner_folds;
                 let mix = scfg.techniques_unseen_mix;
                 type Decide<'a> = Box<dyn Fn(&[f32], &[f32]) -> Vec<(usize, f32)> + 'a>;
                 let decide: Decide = if hidden > 0 {
-                    let h = StackedMultiLabel::fit_with(&ex, &ys, 23, k, mix, |e, t| {
-                        train_mlp_multilabel(e, &ys, 23, t, &mcfg)
+                    let h = StackedMultiLabel::fit_with(&ex, ys, 23, k, mix, |e, t| {
+                        train_mlp_multilabel(e, ys, 23, t, &mcfg)
                     });
                     Box::new(move |x, th| h.decide(&h.probs(x, unseen), unseen, th))
                 } else {
-                    let h = StackedMultiLabel::fit_with(&ex, &ys, 23, k, mix, |e, t| {
-                        train_multilabel(e, &ys, 23, t, &cfg)
+                    let h = StackedMultiLabel::fit_with(&ex, ys, 23, k, mix, |e, t| {
+                        train_multilabel(e, ys, 23, t, &cfg)
                     });
                     Box::new(move |x, th| h.decide(&h.probs(x, unseen), unseen, th))
                 };
@@ -1786,6 +1772,527 @@ fn tech_mlp(
                 "techniques {scope:<4} {v:<28} all {all:.4} | {by_language} ({:.0}s)",
                 t0.elapsed().as_secs_f64()
             );
+        }
+    }
+    Ok(())
+}
+
+/// A techniques head's training examples, built as `rhetor train --model
+/// accurate` builds them: one per paragraph of the articles `train`, the
+/// fast model's out-of-fold scores (`oof`) and, for the unseen-language
+/// rule, those of models without the article's language (`lolo`).
+struct TechSet<'a> {
+    xs: Vec<Vec<f32>>,
+    un: Vec<Vec<f32>>,
+    ru: Vec<&'a [f32]>,
+    ys: Vec<Vec<bool>>,
+    gs: Vec<usize>,
+    ls: Vec<usize>,
+}
+
+impl<'a> TechSet<'a> {
+    fn new(
+        docs: &[rhetor_formats::corpus::LabeledDocument],
+        scfg: &StackConfig,
+        emb: &[DocEmbeddings],
+        oof: &[rhetor_accurate::train::HeldOutFast],
+        lolo: &'a [rhetor_accurate::train::HeldOutFast],
+        inner: &[usize],
+        train: &[usize],
+    ) -> Self {
+        let mut tf: Vec<&str> = train.iter().map(|&i| docs[i].folder.as_str()).collect();
+        tf.sort_unstable();
+        tf.dedup();
+        let mut set = TechSet {
+            xs: vec![],
+            un: vec![],
+            ru: vec![],
+            ys: vec![],
+            gs: vec![],
+            ls: vec![],
+        };
+        for &i in train {
+            for (p, par) in docs[i].doc.paragraphs.iter().enumerate() {
+                set.xs
+                    .push(technique_input(scfg, &oof[i].probs, &emb[i], p));
+                set.un.push(technique_fast(&lolo[i].probs, p));
+                set.ru.push(lolo[i].rules.techniques.as_slice());
+                set.ys.push(technique_targets(&par.techniques));
+                set.gs.push(inner[i]);
+                set.ls
+                    .push(tf.binary_search(&docs[i].folder.as_str()).unwrap());
+            }
+        }
+        set
+    }
+
+    fn examples(&self) -> rhetor_accurate::inputs::Examples<'_> {
+        rhetor_accurate::inputs::Examples {
+            xs: &self.xs,
+            unseen_fast: &self.un,
+            unseen_rules: &self.ru,
+            groups: &self.gs,
+            langs: &self.ls,
+        }
+    }
+}
+
+/// Pseudo-labels of the held-out language's paragraphs, from the
+/// unseen-language decision (see [`self_training`]).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Pseudo {
+    /// The decision's labels (capped), every label of every paragraph.
+    Decided,
+    /// Per technique, the top fraction of the decided paragraphs by margin
+    /// (target 1) and the same fraction of the others from the bottom
+    /// (target 0); every other (paragraph, technique) left out.
+    Confident(f32),
+    /// σ(margin): 0.5 on the decision's threshold.
+    Soft,
+}
+
+/// How the embedding model is refitted on the pseudo-labels.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Refit {
+    /// Variant A: from scratch on the five languages' gold labels and the
+    /// held-out language's pseudo-labels, these weighted `w`; the inputs
+    /// standardised on all of them, or (`keep`) on the five languages as
+    /// the five-language model is.
+    Full {
+        w: f32,
+        keep: bool,
+        /// Only this many of the training paragraphs (a seeded random
+        /// sample, what a model file could carry), on their scaler.
+        sub: Option<usize>,
+    },
+    /// Variant B: from the five-language model, a few Adam epochs on the
+    /// pseudo-labelled paragraphs only, the L2 penalty `pull` toward the
+    /// starting weights.
+    Adapt { epochs: usize, pull: f32, lr: f32 },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct SelfVariant {
+    pseudo: Pseudo,
+    refit: Refit,
+    /// Pseudo-label, refit, re-score: this many times.
+    rounds: usize,
+    /// Adapt on each article alone (what one article analysed alone
+    /// could do), not on the language's whole corpus.
+    per_article: bool,
+    /// Added to every label's unseen-language margin after the refits (a
+    /// label-density control: `shift=S+rounds=0`).
+    shift: f32,
+}
+
+/// `base`, or `+`-joined: `dec` | `conf=F` | `soft`; `full` (with `w=W`)
+/// (`keep`: the five-language scaler; `sub=N`: N training paragraphs
+/// only, on that scaler) | `adapt` (with `ep=E`, `pull=λ`,
+/// `lr=`; `art`: on each article alone); `rounds=R`; `shift=S` every
+/// margin moved by S after the refits.
+fn parse_self_variant(v: &str) -> Result<Option<SelfVariant>, Box<dyn std::error::Error>> {
+    if v == "base" {
+        return Ok(None);
+    }
+    let (mut pseudo, mut full, mut w, mut keep) = (Pseudo::Decided, true, 1.0f32, false);
+    let (mut epochs, mut pull, mut lr, mut rounds) = (5usize, 0.1f32, 2e-3f32, 1usize);
+    let (mut per_article, mut shift, mut sub) = (false, 0f32, None);
+    for part in v.split('+') {
+        let (key, val) = part.split_once('=').unwrap_or((part, ""));
+        match key {
+            "dec" => pseudo = Pseudo::Decided,
+            "conf" => pseudo = Pseudo::Confident(val.parse()?),
+            "soft" => pseudo = Pseudo::Soft,
+            "full" => full = true,
+            "adapt" => full = false,
+            "w" => w = val.parse()?,
+            "keep" => keep = true,
+            "sub" => sub = Some(val.parse()?),
+            "ep" => epochs = val.parse()?,
+            "pull" => pull = val.parse()?,
+            "lr" => lr = val.parse()?,
+            "rounds" => rounds = val.parse()?,
+            "art" => per_article = true,
+            "shift" => shift = val.parse()?,
+            _ => return Err(format!("unknown {part}").into()),
+        }
+    }
+    if full && per_article {
+        return Err("art: for adapt only".into());
+    }
+    let refit = if full {
+        Refit::Full {
+            w,
+            keep: keep || sub.is_some(),
+            sub,
+        }
+    } else {
+        Refit::Adapt { epochs, pull, lr }
+    };
+    Ok(Some(SelfVariant {
+        pseudo,
+        refit,
+        rounds,
+        per_article,
+        shift,
+    }))
+}
+
+/// Targets and weights (each `w`) of the held-out paragraphs from their
+/// margins under the unseen-language rule and the capped decisions.
+fn pseudo_labels(
+    pseudo: Pseudo,
+    margins: &[Vec<f32>],
+    decided: &[Vec<usize>],
+    w: f32,
+) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    let n = margins.len();
+    let labels = margins.first().map_or(0, |m| m.len());
+    let mut t = vec![vec![0f32; labels]; n];
+    let mut wt = vec![vec![w; labels]; n];
+    for (ti, d) in t.iter_mut().zip(decided) {
+        d.iter().for_each(|&l| ti[l] = 1.0);
+    }
+    match pseudo {
+        Pseudo::Decided => {}
+        Pseudo::Soft => {
+            for (ti, m) in t.iter_mut().zip(margins) {
+                for (a, &b) in ti.iter_mut().zip(m) {
+                    *a = rhetor_model::math::sigmoid(b);
+                }
+            }
+        }
+        Pseudo::Confident(f) => {
+            for l in 0..labels {
+                for positive in [true, false] {
+                    let mut side: Vec<usize> =
+                        (0..n).filter(|&i| (t[i][l] > 0.5) == positive).collect();
+                    // The most confident first: highest margins of the
+                    // decided, lowest of the others.
+                    side.sort_by(|&a, &b| {
+                        let (x, y) = (margins[a][l], margins[b][l]);
+                        if positive {
+                            y.total_cmp(&x)
+                        } else {
+                            x.total_cmp(&y)
+                        }
+                    });
+                    let keep = (f * side.len() as f32).ceil() as usize;
+                    for &i in &side[keep.min(side.len())..] {
+                        wt[i][l] = 0.0;
+                    }
+                }
+            }
+        }
+    }
+    (t, wt)
+}
+
+/// What every run of the `self` mode reads.
+struct SelfLab<'a> {
+    docs: &'a [rhetor_formats::corpus::LabeledDocument],
+    emb: &'a [DocEmbeddings],
+    oof: &'a [rhetor_accurate::train::HeldOutFast],
+    lolo: &'a [rhetor_accurate::train::HeldOutFast],
+    /// Language index of every article.
+    lang_all: Vec<usize>,
+    /// Inner-fold group of every article.
+    inner: Vec<usize>,
+}
+
+impl SelfLab<'_> {
+    /// The techniques head fitted on the articles of every language but
+    /// those in `out`, as `rhetor train --model accurate` fits it; the
+    /// language `test` (one of `out`) pseudo-labelled, refitted and decided
+    /// under every variant (`None`: the head as fitted). Per variant: the
+    /// counts `[true positives, predicted, gold]` on `test`, and the
+    /// seconds spent pseudo-labelling and refitting.
+    fn run(
+        &self,
+        scfg: &StackConfig,
+        out: &[usize],
+        test: usize,
+        variants: &[Option<SelfVariant>],
+    ) -> Vec<([usize; 3], f64)> {
+        use rhetor_accurate::dense::{train_soft_multilabel, DenseLinear, SoftTargets};
+        use rhetor_accurate::stack::StackedMultiLabel;
+        const LABELS: usize = 23;
+        let (docs, lolo) = (self.docs, self.lolo);
+        let cfg = &scfg.techniques;
+        let train: Vec<usize> = (0..docs.len())
+            .filter(|&i| !out.contains(&self.lang_all[i]) && docs[i].gold.techniques)
+            .collect();
+        let set = TechSet::new(docs, scfg, self.emb, self.oof, lolo, &self.inner, &train);
+        let (k, mix) = (scfg.inner_folds, scfg.techniques_unseen_mix);
+        let h0 = StackedMultiLabel::fit(&set.examples(), &set.ys, LABELS, cfg, k, mix);
+        // The held-out language: every paragraph of its articles, read as
+        // text only (inputs and the fast model's unseen-language rules).
+        let rows: Vec<(usize, usize)> = (0..docs.len())
+            .filter(|&i| self.lang_all[i] == test)
+            .flat_map(|i| (0..docs[i].doc.paragraphs.len()).map(move |p| (i, p)))
+            .collect();
+        let xl: Vec<Vec<f32>> = rows
+            .iter()
+            .map(|&(i, p)| technique_input(scfg, &lolo[i].probs, &self.emb[i], p))
+            .collect();
+        let th = |r: usize| lolo[rows[r].0].rules.techniques.as_slice();
+        let decide = |h: &StackedMultiLabel, r: usize| -> Vec<usize> {
+            let mut d = h.decide(&h.probs(&xl[r], true), true, th(r));
+            d.truncate(rhetor_model::UNSEEN_MAX_TECHNIQUES);
+            d.into_iter().map(|(l, _)| l).collect()
+        };
+        // Embedding inputs: the training paragraphs, then the held-out ones.
+        let n_train = set.xs.len();
+        let emb_rows: Vec<Vec<f32>> = set
+            .xs
+            .iter()
+            .chain(&xl)
+            .map(|x| x[LABELS..].to_vec())
+            .collect();
+        let gold_t: Vec<Vec<f32>> = set
+            .ys
+            .iter()
+            .map(|y| y.iter().map(|&b| b as u8 as f32).collect())
+            .collect();
+        // The embedding model refitted on the pseudo-labels of the rows
+        // `g` (all of them for a full refit).
+        let refit = |h: &StackedMultiLabel, v: &SelfVariant, g: Range<usize>| -> DenseLinear {
+            let margins: Vec<Vec<f32>> =
+                g.clone().map(|r| h.unseen_margins(&xl[r], th(r))).collect();
+            let decided: Vec<Vec<usize>> = g.clone().map(|r| decide(h, r)).collect();
+            match v.refit {
+                Refit::Full { w, keep, sub } => {
+                    let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, w);
+                    let targets = [gold_t.as_slice(), &t].concat();
+                    let weights: Vec<Vec<f32>> =
+                        (0..n_train).map(|_| vec![1.0; LABELS]).chain(wt).collect();
+                    let soft = SoftTargets {
+                        targets: &targets,
+                        weights: &weights,
+                    };
+                    let mut all: Vec<usize> = (0..n_train).collect();
+                    if let Some(n) = sub {
+                        rhetor_model::hashing::Rng::from_state(cfg.seed).shuffle(&mut all);
+                        all.truncate(n);
+                        all.sort_unstable();
+                    }
+                    all.extend(n_train..emb_rows.len());
+                    // From zero weights on the training languages' scaler:
+                    // training from scratch on it.
+                    let zero = DenseLinear {
+                        weights: vec![0.0; h.linear.weights.len()],
+                        bias: vec![0.0; LABELS],
+                        ..h.linear.clone()
+                    };
+                    let start = keep.then_some(&zero);
+                    train_soft_multilabel(&emb_rows, soft, LABELS, &all, cfg, start)
+                }
+                Refit::Adapt { epochs, pull, lr } => {
+                    let (t, wt) = pseudo_labels(v.pseudo, &margins, &decided, 1.0);
+                    let acfg = rhetor_accurate::dense::DenseConfig {
+                        epochs,
+                        l2: pull,
+                        learning_rate: lr,
+                        ..cfg.clone()
+                    };
+                    let soft = SoftTargets {
+                        targets: &t,
+                        weights: &wt,
+                    };
+                    let idx: Vec<usize> = (0..g.len()).collect();
+                    let held_out = &emb_rows[n_train + g.start..n_train + g.end];
+                    train_soft_multilabel(held_out, soft, LABELS, &idx, &acfg, Some(&h.linear))
+                }
+            }
+        };
+        // Each article's rows (they are consecutive).
+        let mut articles: Vec<Range<usize>> = Vec::new();
+        for (r, &(i, _)) in rows.iter().enumerate() {
+            match articles.last_mut() {
+                Some(a) if rows[a.start].0 == i => a.end = r + 1,
+                _ => articles.push(r..r + 1),
+            }
+        }
+        variants
+            .iter()
+            .map(|v| {
+                // One head per adaptation group: the corpus, or each article.
+                let groups = match v {
+                    Some(v) if v.per_article => articles.clone(),
+                    _ => std::iter::once(0..rows.len()).collect(),
+                };
+                let mut hs = vec![h0.clone(); groups.len()];
+                let t1 = std::time::Instant::now();
+                for v in v.iter().flat_map(|v| std::iter::repeat_n(v, v.rounds)) {
+                    for (h, g) in hs.iter_mut().zip(&groups) {
+                        h.linear = refit(h, v, g.clone());
+                    }
+                }
+                let secs = t1.elapsed().as_secs_f64();
+                // The margin is the mix of the anchored rule's and the
+                // blend's: moving the blend's bias by S / mix moves it by S.
+                let shift = v.map_or(0.0, |v| v.shift) / scfg.techniques_unseen_mix;
+                for h in hs.iter_mut().filter(|_| shift != 0.0) {
+                    h.seen.weights.iter_mut().for_each(|w| w[2] += shift);
+                }
+                let mut c = [0usize; 3];
+                for (h, g) in hs.iter().zip(&groups) {
+                    for r in g.clone() {
+                        let (i, p) = rows[r];
+                        if docs[i].gold.techniques {
+                            let gold = technique_targets(&docs[i].doc.paragraphs[p].techniques);
+                            tally(&mut c, decide(h, r).into_iter(), &gold);
+                        }
+                    }
+                }
+                (c, secs)
+            })
+            .collect()
+    }
+}
+
+/// Micro-F1 from counts `[true positives, predicted, gold]`.
+fn f1_of(k: &[usize; 3]) -> f64 {
+    2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64
+}
+
+/// Index of the variant with the best pooled micro-F1 over the counts
+/// `c[variant][language]` of the languages `langs` (ties: the first).
+fn best_variant(c: &[Vec<[usize; 3]>], langs: impl Iterator<Item = usize> + Clone) -> usize {
+    let pooled = |vi: usize| {
+        let k = langs.clone().fold([0; 3], |a, o| {
+            let k = c[vi][o];
+            [a[0] + k[0], a[1] + k[1], a[2] + k[2]]
+        });
+        f1_of(&k)
+    };
+    (0..c.len())
+        .max_by(|&a, &b| pooled(a).total_cmp(&pooled(b)).then(b.cmp(&a)))
+        .unwrap_or(0)
+}
+
+/// The `self` mode: self-training on the text of a language never trained
+/// on (issue 15, item 3). Leave-one-language-out, for each seed in
+/// `SEEDS` (`,`-separated; default 13): the techniques head fitted on the
+/// other five languages as `rhetor train --model accurate` fits it; every
+/// paragraph of the held-out language's articles scored by the
+/// unseen-language rule (its gold labels are never read there) and turned
+/// into pseudo-labels; the embedding model refitted on them
+/// ([`SelfVariant`], variants `,`-separated in `VARIANTS`); the held-out
+/// language decided again by the same rule and cap, and scored against
+/// its gold labels. The blend and the anchor stay those of the
+/// five-language head. Also prints, per seed, the variant chosen for each
+/// language by the other five languages' pooled micro-F1 (their heads
+/// were trained with its labels), and with `NESTED=1` the variant chosen by
+/// nested leave-one-language-out (heads on four languages, each of the
+/// other five scored in turn; the fast scores as in the outer loop).
+fn self_training(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    folders: &[String],
+    cache_dir: &std::path::Path,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use rhetor_model::train::fold_assignment;
+    let (emb, oof, lolo) = load(docs, cache_dir)?;
+    let nl = folders.len();
+    let mut scfg = StackConfig::default();
+    let lab = SelfLab {
+        docs,
+        emb: &emb,
+        oof: &oof,
+        lolo: &lolo,
+        lang_all: docs
+            .iter()
+            .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
+            .collect(),
+        inner: fold_assignment(docs, scfg.inner_folds),
+    };
+    let names: Vec<String> = variant_list().split(',').map(str::to_string).collect();
+    let variants = names
+        .iter()
+        .map(|v| parse_self_variant(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let seeds: Vec<u64> = std::env::var("SEEDS")
+        .unwrap_or_else(|_| "13".into())
+        .split(',')
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let nested = std::env::var_os("NESTED").is_some();
+    // Pooled micro-F1 summed over seeds: per variant, then the two choices.
+    let mut mean = vec![0f64; variants.len() + 2];
+    for &seed in &seeds {
+        scfg.techniques.seed = seed;
+        let t0 = std::time::Instant::now();
+        // c[variant][language], secs[variant]
+        let mut c = vec![vec![[0usize; 3]; nl]; variants.len()];
+        let mut secs = vec![0f64; variants.len()];
+        for (l, runs) in (0..nl).map(|l| (l, lab.run(&scfg, &[l], l, &variants))) {
+            for (vi, (k, t)) in runs.into_iter().enumerate() {
+                c[vi][l] = k;
+                secs[vi] += t;
+            }
+        }
+        for (vi, name) in names.iter().enumerate() {
+            let (all, by_language) = micro_f1_by_language(&c[vi], folders);
+            mean[vi] += all / seeds.len() as f64;
+            let (pred, gold) = c[vi].iter().fold((0, 0), |a, k| (a.0 + k[1], a.1 + k[2]));
+            println!(
+                "self seed {seed:<3} {name:<36} all {all:.4} | {by_language} | labels/gold {:.2} | {:.1}s per language",
+                pred as f64 / gold.max(1) as f64,
+                secs[vi] / nl as f64
+            );
+        }
+        let mut choices = vec![(
+            "chosen on the other languages",
+            (0..nl)
+                .map(|l| best_variant(&c, (0..nl).filter(move |&o| o != l)))
+                .collect::<Vec<usize>>(),
+        )];
+        if nested {
+            let by_nested = (0..nl)
+                .map(|l| {
+                    // inner[variant][language]: heads without l and it.
+                    let mut inner = vec![vec![[0usize; 3]; nl]; variants.len()];
+                    for o in (0..nl).filter(|&o| o != l) {
+                        for (vi, (k, _)) in lab
+                            .run(&scfg, &[l, o], o, &variants)
+                            .into_iter()
+                            .enumerate()
+                        {
+                            inner[vi][o] = k;
+                        }
+                    }
+                    best_variant(&inner, (0..nl).filter(move |&o| o != l))
+                })
+                .collect();
+            choices.push(("chosen by nested LOLO", by_nested));
+        }
+        for (ci, (label, chosen)) in choices.iter().enumerate() {
+            let counts: Vec<[usize; 3]> =
+                chosen.iter().enumerate().map(|(l, &v)| c[v][l]).collect();
+            let (all, by_language) = micro_f1_by_language(&counts, folders);
+            mean[variants.len() + ci] += all / seeds.len() as f64;
+            let picks: Vec<String> = chosen
+                .iter()
+                .zip(folders)
+                .map(|(&v, f)| format!("{f}: {}", names[v]))
+                .collect();
+            println!(
+                "self seed {seed:<3} {label:<36} all {all:.4} | {by_language} ({:.0}s)\n     {}",
+                t0.elapsed().as_secs_f64(),
+                picks.join("; ")
+            );
+        }
+    }
+    if seeds.len() > 1 {
+        let labels = ["chosen on the other languages", "chosen by nested LOLO"];
+        let n = variants.len() + if nested { 2 } else { 1 };
+        for (name, m) in names
+            .iter()
+            .map(String::as_str)
+            .chain(labels)
+            .zip(&mean[..n])
+        {
+            println!("self mean of {} seeds {name:<36} all {m:.4}", seeds.len());
         }
     }
     Ok(())

@@ -183,6 +183,19 @@ enum Targets<'a> {
     MultiLabel(&'a [Vec<bool>]),
     /// One softmax over the outputs.
     Single(&'a [usize]),
+    /// Independent sigmoids with targets in [0, 1] ([`SoftTargets`]).
+    Soft(SoftTargets<'a>),
+}
+
+/// Multi-label targets in [0, 1] (hard ones as 0 and 1, or probabilities),
+/// each with its own weight in the loss (0: that label of that example is
+/// left out): what self-training on pseudo-labels needs.
+#[derive(Clone, Copy)]
+pub struct SoftTargets<'a> {
+    /// Per example, per output: the target.
+    pub targets: &'a [Vec<f32>],
+    /// Per example, per output: the weight of its term in the loss.
+    pub weights: &'a [Vec<f32>],
 }
 
 fn train(
@@ -191,8 +204,12 @@ fn train(
     outputs: usize,
     idx: &[usize],
     cfg: &DenseConfig,
+    start: Option<&DenseLinear>,
 ) -> DenseLinear {
-    let scaler = Scaler::fit(xs, idx);
+    let scaler = match start {
+        Some(s) => s.scaler.clone(),
+        None => Scaler::fit(xs, idx),
+    };
     let dims = scaler.mean.len();
     let scaled: Vec<Vec<f32>> = idx.iter().map(|&i| scaler.apply(&xs[i])).collect();
     // "Balanced" weights, as the fast model's: per label side
@@ -200,6 +217,10 @@ fn train(
     let (pos_w, neg_w, class_w) = match &targets {
         Targets::MultiLabel(ys) => {
             let (pw, nw) = label_side_weights(ys, idx, outputs, cfg.balanced);
+            (pw, nw, Vec::new())
+        }
+        Targets::Soft(soft) => {
+            let (pw, nw) = soft_side_weights(soft, idx, outputs, cfg.balanced);
             (pw, nw, Vec::new())
         }
         Targets::Single(ys) => {
@@ -215,11 +236,17 @@ fn train(
             (Vec::new(), Vec::new(), cw)
         }
     };
-    let mut model = DenseLinear {
-        scaler,
-        weights: vec![0.0; outputs * dims],
-        bias: vec![0.0; outputs],
-        dims,
+    let mut model = match start {
+        Some(s) => DenseLinear {
+            scaler,
+            ..s.clone()
+        },
+        None => DenseLinear {
+            scaler,
+            weights: vec![0.0; outputs * dims],
+            bias: vec![0.0; outputs],
+            dims,
+        },
     };
     let mut adam_w = Adam::new(outputs * dims);
     let mut adam_b = Adam::new(outputs);
@@ -254,6 +281,17 @@ fn train(
                             .map(|(c, &p)| class_w[y] * (p - (c == y) as u8 as f32))
                             .collect()
                     }
+                    // The balanced cross-entropy with a target t in [0, 1]:
+                    // t of a positive and 1 − t of a negative.
+                    Targets::Soft(soft) => z
+                        .iter()
+                        .enumerate()
+                        .map(|(l, &zl)| {
+                            let (t, w) = (soft.targets[idx[e]][l], soft.weights[idx[e]][l]);
+                            let p = sigmoid(zl);
+                            w * (t * pos_w[l] * (p - 1.0) + (1.0 - t) * neg_w[l] * p)
+                        })
+                        .collect(),
                 };
                 for (l, &d) in dz.iter().enumerate() {
                     gb[l] += d;
@@ -263,8 +301,17 @@ fn train(
                 }
             }
             let scale = 1.0 / batch.len() as f32;
-            for (g, w) in gw.iter_mut().zip(&model.weights) {
-                *g = *g * scale + cfg.l2 * w;
+            match start {
+                None => {
+                    for (g, w) in gw.iter_mut().zip(&model.weights) {
+                        *g = *g * scale + cfg.l2 * w;
+                    }
+                }
+                Some(s) => {
+                    for ((g, w), w0) in gw.iter_mut().zip(&model.weights).zip(&s.weights) {
+                        *g = *g * scale + cfg.l2 * (w - w0);
+                    }
+                }
             }
             gb.iter_mut().for_each(|g| *g *= scale);
             adam_w.step(&mut model.weights, &gw, cfg.learning_rate);
@@ -293,6 +340,30 @@ fn label_side_weights(
         .map(|&p| {
             if balanced {
                 balanced_binary(p, n)
+            } else {
+                (1.0, 1.0)
+            }
+        })
+        .unzip()
+}
+
+/// [`label_side_weights`] for soft targets: a label's positives are the
+/// weighted sum of its targets, its examples the sum of its weights.
+fn soft_side_weights(
+    soft: &SoftTargets,
+    idx: &[usize],
+    outputs: usize,
+    balanced: bool,
+) -> (Vec<f32>, Vec<f32>) {
+    (0..outputs)
+        .map(|l| {
+            let (mut pos, mut n) = (0f32, 0f32);
+            for &i in idx {
+                pos += soft.weights[i][l] * soft.targets[i][l];
+                n += soft.weights[i][l];
+            }
+            if balanced {
+                balanced_binary(pos, n)
             } else {
                 (1.0, 1.0)
             }
@@ -534,7 +605,23 @@ pub fn train_multilabel(
     idx: &[usize],
     cfg: &DenseConfig,
 ) -> DenseLinear {
-    train(xs, Targets::MultiLabel(ys), labels, idx, cfg)
+    train(xs, Targets::MultiLabel(ys), labels, idx, cfg, None)
+}
+
+/// [`train_multilabel`] on soft, weighted targets ([`SoftTargets`]); from
+/// scratch, or from `start` (its scaler kept, the L2 penalty `cfg.l2`
+/// pulling toward its weights): self-training a head on pseudo-labels of a
+/// corpus. With targets 0 and 1, weights 1 and no start, it is
+/// [`train_multilabel`] exactly.
+pub fn train_soft_multilabel(
+    xs: &[Vec<f32>],
+    targets: SoftTargets,
+    labels: usize,
+    idx: &[usize],
+    cfg: &DenseConfig,
+    start: Option<&DenseLinear>,
+) -> DenseLinear {
+    train(xs, Targets::Soft(targets), labels, idx, cfg, start)
 }
 
 /// Softmax regression over the examples `idx`.
@@ -545,7 +632,7 @@ pub fn train_softmax(
     idx: &[usize],
     cfg: &DenseConfig,
 ) -> DenseLinear {
-    train(xs, Targets::Single(ys), classes, idx, cfg)
+    train(xs, Targets::Single(ys), classes, idx, cfg, None)
 }
 
 #[cfg(test)]
@@ -649,6 +736,75 @@ mod tests {
         assert!(accuracy(&|x| m.scores(x), 1) >= 185);
         assert!(accuracy(&|x| lin.scores(x), 0) < 150);
         assert_eq!(m, train_mlp_multilabel(&xs, &ys, 2, &idx, &cfg));
+    }
+
+    #[test]
+    fn soft_targets_of_0_and_1_train_the_hard_model_exactly() {
+        let (xs, ys, _) = data();
+        let idx: Vec<usize> = (0..400).collect();
+        let cfg = DenseConfig::default();
+        let targets: Vec<Vec<f32>> = ys
+            .iter()
+            .map(|y| y.iter().map(|&b| b as u8 as f32).collect())
+            .collect();
+        let weights = vec![vec![1.0; 2]; xs.len()];
+        let soft = SoftTargets {
+            targets: &targets,
+            weights: &weights,
+        };
+        assert_eq!(
+            train_soft_multilabel(&xs, soft, 2, &idx, &cfg, None),
+            train_multilabel(&xs, &ys, 2, &idx, &cfg)
+        );
+    }
+
+    #[test]
+    fn training_from_a_start_moves_toward_new_targets_and_stays_without_them() {
+        let (xs, ys, _) = data();
+        let idx: Vec<usize> = (0..400).collect();
+        let cfg = DenseConfig::default();
+        let start = train_multilabel(&xs, &ys, 2, &idx, &cfg);
+        // No weight on any target: the pull alone, already at its minimum.
+        let targets = vec![vec![0.0; 2]; xs.len()];
+        let zero = vec![vec![0.0; 2]; xs.len()];
+        let none = SoftTargets {
+            targets: &targets,
+            weights: &zero,
+        };
+        assert_eq!(
+            train_soft_multilabel(&xs, none, 2, &idx, &cfg, Some(&start)),
+            start
+        );
+        // Label 0 moved to x0 > 0.5, soft targets: adapted, the model
+        // agrees with it more often than the start does.
+        let shifted: Vec<Vec<f32>> = xs
+            .iter()
+            .map(|x| vec![sigmoid(8.0 * (x[0] - 0.5)), 0.0])
+            .collect();
+        let ones = vec![vec![1.0, 0.0]; xs.len()];
+        let soft = SoftTargets {
+            targets: &shifted,
+            weights: &ones,
+        };
+        let adapt_cfg = DenseConfig {
+            epochs: 60,
+            learning_rate: 1e-2,
+            l2: 1e-3,
+            ..cfg
+        };
+        let adapted = train_soft_multilabel(&xs, soft, 2, &idx, &adapt_cfg, Some(&start));
+        assert_eq!(adapted.scaler, start.scaler);
+        let agree = |m: &DenseLinear| {
+            (400..600)
+                .filter(|&i| (m.scores(&xs[i])[0] > 0.0) == (xs[i][0] > 0.5))
+                .count()
+        };
+        assert!(
+            agree(&adapted) > agree(&start) + 10,
+            "{} vs {}",
+            agree(&adapted),
+            agree(&start)
+        );
     }
 
     #[test]

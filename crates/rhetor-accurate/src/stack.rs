@@ -71,6 +71,20 @@ impl<M: EmbeddingModel> StackedMultiLabel<M> {
         }
     }
 
+    /// For a language never trained on: each label's margin, the
+    /// unseen-language rule's log-odds minus those of its threshold (a
+    /// label is decided where it is positive, before the cap); `x` as for
+    /// [`StackedMultiLabel::probs`], `fast_thresholds` as for
+    /// [`StackedMultiLabel::decide`].
+    pub fn unseen_margins(&self, x: &[f32], fast_thresholds: &[f32]) -> Vec<f32> {
+        let z = self.linear.scores(&x[self.fast_dims..]);
+        self.unseen_logits(&x[..self.fast_dims], &z)
+            .iter()
+            .zip(self.unseen_thresholds(fast_thresholds))
+            .map(|(&s, t)| s - logit(t))
+            .collect()
+    }
+
     /// The unseen-language rule's log-odds from fast log-odds and embedding logits.
     fn unseen_logits(&self, fast: &[f32], z: &[f32]) -> Vec<f32> {
         let anchored = self.unseen.shifted(fast, z);
@@ -492,6 +506,16 @@ mod tests {
                 if margin.abs() > 1e-3 {
                     assert_eq!(chosen.contains(&l), margin > 0.0, "x {x:?} label {l}");
                 }
+            }
+        }
+        // The margins are the mean of both rules' margins, as decided.
+        let x = [0.3f32, -1.2, 0.4];
+        let m = h.unseen_margins(&x, &fast_t);
+        let p = h.probs(&x, true);
+        let chosen: Vec<usize> = h.decide(&p, true, &fast_t).iter().map(|d| d.0).collect();
+        for (l, &ml) in m.iter().enumerate() {
+            if ml.abs() > 1e-3 {
+                assert_eq!(chosen.contains(&l), ml > 0.0, "label {l}");
             }
         }
         // Seen languages are untouched by the mix.

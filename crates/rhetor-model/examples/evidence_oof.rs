@@ -1,11 +1,15 @@
 //! Held-out scores of the fast model, computed once and cached, for tuning
 //! the evidence decisions (`examples/evidence_tune.rs`, docs/evaluation.md).
 //!
-//! `cargo run --release -p rhetor-model --example evidence_oof -- DATA cv|lolo OUT`
+//! `cargo run --release -p rhetor-model --example evidence_oof -- DATA cv|lolo|lolo-unseen OUT`
 //!
 //! `cv`: 5-fold article-level folds ([`rhetor_model::train::fold_groups`],
 //! the folds of `rhetor train --cv 5`); `lolo`: each language folder held
-//! out in turn. For every held-out article: its paragraphs' technique
+//! out in turn; `lolo-unseen`: the same, the techniques probabilities and
+//! thresholds those of the decision for a language never trained on (what
+//! `analyze` uses on the held-out language; its cap of
+//! [`rhetor_model::UNSEEN_MAX_TECHNIQUES`] is the reader's to apply). For
+//! every held-out article: its paragraphs' technique
 //! probabilities, every token's span-tagger probability for every
 //! technique, the frame and genre probabilities, and which held-out model
 //! (with its thresholds and offsets) produced them.
@@ -21,14 +25,15 @@ use oof_dump::{Dump, Held, Rules};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [data, mode, out] = &args[..] else {
-        return Err("usage: evidence_oof DATA cv|lolo OUT".into());
+        return Err("usage: evidence_oof DATA cv|lolo|lolo-unseen OUT".into());
     };
     let docs = rhetor_formats::corpus::load_dataset(&PathBuf::from(data), None)?;
     let groups = match mode.as_str() {
         "cv" => fold_groups(&docs, 5),
-        "lolo" => language_groups(&docs),
-        _ => return Err("mode: cv or lolo".into()),
+        "lolo" | "lolo-unseen" => language_groups(&docs),
+        _ => return Err("mode: cv, lolo or lolo-unseen".into()),
     };
+    let unseen = mode == "lolo-unseen";
     let mut group_of = vec![0; docs.len()];
     for (g, idx) in groups.iter().enumerate() {
         for &i in idx {
@@ -49,7 +54,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 r.push((
                     g,
                     Rules {
-                        technique_thresholds: model.techniques().thresholds.clone(),
+                        technique_thresholds: if unseen {
+                            model.unseen_techniques().thresholds.clone()
+                        } else {
+                            model.techniques().thresholds.clone()
+                        },
                         frame_thresholds: model.frames().thresholds.clone(),
                         genre_offsets: model.genre().offsets.clone(),
                     },
@@ -58,7 +67,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let mut doc = unannotated(&ld.doc);
         doc.language = ld.doc.language.clone();
-        let techniques = model.technique_probs(&doc);
+        let techniques = if unseen {
+            model.unseen_technique_probs(&doc)
+        } else {
+            model.technique_probs(&doc)
+        };
         let tokens = doc
             .paragraphs
             .iter()
