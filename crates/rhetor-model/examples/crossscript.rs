@@ -34,7 +34,9 @@
 use rhetor_formats::corpus::load_dataset;
 use rhetor_formats::corpus::LabeledDocument;
 use rhetor_model::calibrate::decide_multilabel;
-use rhetor_model::crossscript::{held_out_scores, HeldOutScores, Variant};
+use rhetor_model::crossscript::{
+    held_out_scores, self_trained_scores, HeldOutScores, SelfTraining, Variant,
+};
 use rhetor_model::math::sigmoid;
 use rhetor_model::train::{fold_groups, language_groups};
 use rhetor_model::UNSEEN_MAX_TECHNIQUES;
@@ -76,7 +78,7 @@ fn variant(name: &str) -> Option<Variant> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [data, names @ ..] = args.as_slice() else {
-        return Err("usage: crossscript DATA VARIANT... (shipped, or parts joined by +: fold, nofold, xchars, xchars05, cues, nolang, chars34, cw2, nowords, langfolds, b18, b16, l2x3, l2x10, wlang2, wlang3, lang2, lang3); or DATA mix=DIR A B W...".into());
+        return Err("usage: crossscript DATA VARIANT... (shipped, or parts joined by +: fold, nofold, xchars, xchars05, cues, nolang, chars34, cw2, nowords, langfolds, b18, b16, l2x3, l2x10, wlang2, wlang3, lang2, lang3); or DATA mix=DIR A B W...; or DATA nested=DIR A[~B@W,W...|B|C...] FAMILY...; or DATA self=DIR VARIANT SETTING...".into());
     };
     let docs = load_dataset(&PathBuf::from(data), None)?;
     if let Some(dir) = names.first().and_then(|n| n.strip_prefix("mix=")) {
@@ -84,6 +86,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(dir) = names.first().and_then(|n| n.strip_prefix("nested=")) {
         return nested(&docs, dir, &names[1..]);
+    }
+    if let Some(dir) = names.first().and_then(|n| n.strip_prefix("match=")) {
+        for name in &names[1..] {
+            matched(&docs, dir, name)?;
+        }
+        return Ok(());
+    }
+    if let Some(dir) = names.first().and_then(|n| n.strip_prefix("self=")) {
+        return self_training(&docs, dir, &names[1..]);
     }
     if names.first().map(String::as_str) == Some("model") {
         // The shipped recipe end to end: whole fast models trained without
@@ -216,12 +227,22 @@ fn tally(
     cap: usize,
     decide: impl Fn(usize, usize) -> Vec<(usize, f32)>,
 ) -> Vec<(String, Tally)> {
+    tally_where(docs, |_| true, cap, decide)
+}
+
+/// [`tally`] of the documents `keep` accepts only.
+fn tally_where(
+    docs: &[LabeledDocument],
+    keep: impl Fn(usize) -> bool,
+    cap: usize,
+    decide: impl Fn(usize, usize) -> Vec<(usize, f32)>,
+) -> Vec<(String, Tally)> {
     let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
     folders.sort();
     folders.dedup();
     let mut tallies = vec![Tally::default(); folders.len() + 1];
     for (i, d) in docs.iter().enumerate() {
-        if !d.gold.techniques {
+        if !d.gold.techniques || !keep(i) {
             continue;
         }
         let lang = folders.iter().position(|f| *f == d.folder).expect("listed");
@@ -563,20 +584,25 @@ fn nested(
     };
     // `A~B@W,W...`: A and B averaged in log-odds, B weighted W (as
     // `mix=`), the weight chosen with the rule on the other languages.
-    let (a, mixes) = match spec.split_once('~') {
-        None => (spec.as_str(), vec![(None, 0.0f32)]),
+    // `A|B|C`: one of the kept variants, chosen with the rule.
+    let mixes: Vec<(&str, Option<&str>, f32)> = match spec.split_once('~') {
+        None => spec.split('|').map(|a| (a, None, 0.0f32)).collect(),
         Some((a, rest)) => {
             let (b, ws) = rest.split_once('@').ok_or("A~B@W,W...")?;
             let ws: Vec<f32> = ws.split(',').map(str::parse).collect::<Result<_, _>>()?;
-            (a, ws.into_iter().map(|w| (Some(b), w)).collect())
+            ws.into_iter().map(|w| (a, Some(b), w)).collect()
         }
     };
-    let sa = load(&PathBuf::from(dir).join(format!("{a}.bin")))?;
+    let chosen = |k: usize| match mixes[k] {
+        (a, None, _) => a.to_string(),
+        (_, Some(_), w) => format!("weight {w}"),
+    };
     let mut folders: Vec<String> = docs.iter().map(|d| d.folder.clone()).collect();
     folders.sort();
     folders.dedup();
     let mut sets: Vec<Vec<Para>> = Vec::new();
-    for (b, w) in &mixes {
+    for &(a, b, w) in &mixes {
+        let sa = load(&PathBuf::from(dir).join(format!("{a}.bin")))?;
         let sb = match b {
             Some(b) => Some(load(&PathBuf::from(dir).join(format!("{b}.bin")))?),
             None => None,
@@ -647,8 +673,8 @@ fn nested(
                 rows[k].1.fn_ += t.fn_;
             }
             eprintln!(
-                "{spec} {family} without {folder}: weight {} {}",
-                mixes[k].1,
+                "{spec} {family} without {folder}: {} {}",
+                chosen(k),
                 describe(&rule)
             );
         }
@@ -658,9 +684,9 @@ fn nested(
         let t = judge(&sets[k], n, &rule);
         let rows: Vec<(String, Tally)> = names.iter().map(|(f, _)| f.clone()).zip(t).collect();
         println!(
-            "{spec}\t{family}\tall six\t{}\tweight {} {}",
+            "{spec}\t{family}\tall six\t{}\t{} {}",
             row(&rows),
-            mixes[k].1,
+            chosen(k),
             describe(&rule)
         );
     }
@@ -685,4 +711,135 @@ fn describe(rule: &Rule) -> String {
         shifts.join(" "),
         dropped.join(" ")
     )
+}
+
+/// A self-training setting by name: `+`-joined parts, `dec` (every
+/// decided label a pseudo-label) or `topF` (each technique's most probable
+/// fraction F of its decisions), `wW` (the share W of the pseudo-labelled
+/// paragraphs trained on, 1 by default), `rN` (N rounds, each
+/// pseudo-labelling with the previous round's cross-fitted decision; 1 by
+/// default) and `recal` (the decision re-derived too).
+fn self_setting(name: &str) -> Option<SelfTraining> {
+    let mut s = SelfTraining {
+        top: 1.0,
+        weight: 1.0,
+        recalibrate: false,
+        rounds: 1,
+    };
+    for part in name.split('+') {
+        if part == "dec" {
+            s.top = 1.0;
+        } else if part == "recal" {
+            s.recalibrate = true;
+        } else if let Some(f) = part.strip_prefix("top") {
+            s.top = f.parse().ok()?;
+        } else if let Some(w) = part.strip_prefix('w') {
+            s.weight = w.parse().ok()?;
+        } else if let Some(r) = part.strip_prefix('r') {
+            s.rounds = r.parse().ok()?;
+        } else {
+            return None;
+        }
+    }
+    Some(s)
+}
+
+/// `self=DIR VARIANT SETTING...`: self-training on each left-out
+/// language's own paragraphs (no labels read), from the variant's head
+/// trained on the other five (`langfolds`: the shipped unseen-language
+/// decision); every output kept in `DIR/NAME.bin` for `nested=` and its
+/// row printed (`self_trained_scores`; docs/evaluation.md, "self-training
+/// on the new language's text").
+fn self_training(
+    docs: &[LabeledDocument],
+    dir: &str,
+    args: &[String],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let [name, settings @ ..] = args else {
+        return Err("usage: crossscript DATA self=DIR VARIANT SETTING...".into());
+    };
+    let v = variant(name).ok_or(format!("unknown variant {name}"))?;
+    let settings: Vec<(String, SelfTraining)> = settings
+        .iter()
+        .map(|s| Some((s.clone(), self_setting(s)?)))
+        .collect::<Option<_>>()
+        .ok_or("a setting: dec or topF, wW, rN, recal joined by +")?;
+    std::fs::create_dir_all(dir)?;
+    let t = Instant::now();
+    let out = self_trained_scores(
+        docs,
+        &language_groups(docs),
+        &v,
+        &settings,
+        UNSEEN_MAX_TECHNIQUES,
+        &mut |group, out| {
+            let in_group = |i: usize| group.contains(&i);
+            for (name, scores) in out {
+                let rows = tally_where(docs, in_group, UNSEEN_MAX_TECHNIQUES, decided(scores));
+                let (lang, t) = rows
+                    .iter()
+                    .find(|(_, t)| t.tp + t.fp + t.fn_ > 0)
+                    .expect("a scored language");
+                println!(
+                    "{name}\t{lang}\t{:.4}\ttp {} fp {} fn {}",
+                    t.f1(),
+                    t.tp,
+                    t.fp,
+                    t.fn_
+                );
+            }
+            eprintln!("{:.0}s", t.elapsed().as_secs_f64());
+        },
+    );
+    for (name, scores) in &out {
+        save(&PathBuf::from(dir).join(format!("{name}.bin")), scores)?;
+        let row = row(&tally(docs, UNSEEN_MAX_TECHNIQUES, decided(scores)));
+        println!("{name}\tlolo\t{row}");
+    }
+    for (name, _) in out.iter().skip(1) {
+        matched(docs, dir, name)?;
+    }
+    Ok(())
+}
+
+/// `match=DIR NAME...`: the kept self-trained output NAME decided, in each
+/// language, by per-technique thresholds that keep as many paragraphs of
+/// each technique as the base head decided there (before the cap): the
+/// self-trained scores only re-rank the paragraphs, the density is the
+/// base decision's (label-free). Kept as `DIR/NAME+match.bin`.
+fn matched(
+    docs: &[LabeledDocument],
+    dir: &str,
+    name: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let base = load(&PathBuf::from(dir).join("base.bin"))?;
+    let mut scores = load(&PathBuf::from(dir).join(format!("{name}.bin")))?;
+    let labels = rhetor_core::Technique::COUNT;
+    for group in language_groups(docs) {
+        for l in 0..labels {
+            let count = group
+                .iter()
+                .flat_map(|&i| base[i].iter())
+                .filter(|p| p[l].0 >= p[l].1)
+                .count();
+            let mut probs: Vec<f32> = group
+                .iter()
+                .flat_map(|&i| scores[i].iter())
+                .map(|p| p[l].0)
+                .collect();
+            probs.sort_by(|a, b| b.total_cmp(a));
+            // Above every probability when nothing was decided.
+            let th = if count == 0 { 2.0 } else { probs[count - 1] };
+            for &i in &group {
+                scores[i].iter_mut().for_each(|p| p[l].1 = th);
+            }
+        }
+    }
+    save(
+        &PathBuf::from(dir).join(format!("{name}+match.bin")),
+        &scores,
+    )?;
+    let row = row(&tally(docs, UNSEEN_MAX_TECHNIQUES, decided(&scores)));
+    println!("{name}+match\tlolo\t{row}");
+    Ok(())
 }

@@ -17,6 +17,7 @@
 use crate::blocks::paragraph_blocks;
 use crate::features::{Blocks, FeatureConfig, Featurizer, ParagraphContext};
 use crate::hashing::hash_parts;
+use crate::head::MultiLabelHead;
 use crate::heldout::{held_out, Schedule};
 use crate::sparse::Counts;
 use crate::train::{fit_multilabel, fold_assignment, technique_targets, TrainOptions};
@@ -339,6 +340,66 @@ fn filtered_blocks(
         .collect()
 }
 
+/// The techniques head of `variant` fitted on the documents `rows`, as
+/// `rhetor train` fits it (with `language_folds`, calibrated and
+/// thresholded on out-of-fold scores whose folds are the training
+/// languages: the decision for a language never trained on).
+fn fit_head(
+    docs: &[LabeledDocument],
+    blocks: &[Vec<Blocks>],
+    rows: &[usize],
+    variant: &Variant,
+) -> MultiLabelHead {
+    let opts = TrainOptions::default();
+    let k = opts.inner_folds.max(2);
+    let cfg = variant.config();
+    let train_cfg = crate::linear::TrainConfig {
+        l2: variant.l2,
+        ..opts.techniques.clone()
+    };
+    let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
+    let (inner, k) = if variant.language_folds {
+        let mut folders: Vec<&str> = train_docs.iter().map(|d| d.folder.as_str()).collect();
+        folders.sort_unstable();
+        folders.dedup();
+        let lang =
+            |d: &LabeledDocument| folders.iter().position(|f| *f == d.folder).expect("listed");
+        (
+            train_docs.iter().map(lang).collect::<Vec<usize>>(),
+            folders.len(),
+        )
+    } else {
+        (fold_assignment(&train_docs, k), k)
+    };
+    let (mut ys, mut gs) = (Vec::new(), Vec::new());
+    for (r, &i) in rows.iter().enumerate() {
+        for p in docs[i].doc.paragraphs.iter().take(blocks[i].len()) {
+            ys.push(technique_targets(&p.techniques));
+            gs.push(inner[r]);
+        }
+    }
+    if variant.min_languages > 1 {
+        let xs = filtered_blocks(docs, blocks, rows, variant);
+        fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &train_cfg, k)
+    } else {
+        let xs: Vec<&Blocks> = rows.iter().flat_map(|&i| blocks[i].iter()).collect();
+        fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &train_cfg, k)
+    }
+}
+
+/// Every paragraph's (probability, threshold) pairs under `head`.
+fn head_scores(head: &MultiLabelHead, blocks: &[Blocks]) -> Vec<HeldOutScores> {
+    blocks
+        .iter()
+        .map(|b| {
+            head.probs(b)
+                .into_iter()
+                .zip(head.thresholds.iter().copied())
+                .collect()
+        })
+        .collect()
+}
+
 /// Held-out techniques scores of a variant: for each group of document
 /// indices, a techniques head fitted (as `rhetor train` fits it) on every
 /// other document with paragraph labels scores the group's paragraphs.
@@ -349,61 +410,293 @@ pub fn held_out_scores(
     groups: &[Vec<usize>],
     variant: &Variant,
 ) -> Vec<Vec<HeldOutScores>> {
-    let opts = TrainOptions::default();
-    let k = opts.inner_folds.max(2);
-    let cfg = variant.config();
-    let train_cfg = crate::linear::TrainConfig {
-        l2: variant.l2,
-        ..opts.techniques.clone()
-    };
     let blocks = labeled_blocks(docs, variant);
     held_out(
         docs.len(),
         groups,
         Schedule::OneAtATime,
-        |rows| {
-            let train_docs: Vec<LabeledDocument> = rows.iter().map(|&i| docs[i].clone()).collect();
-            let (inner, k) = if variant.language_folds {
-                let mut folders: Vec<&str> = train_docs.iter().map(|d| d.folder.as_str()).collect();
-                folders.sort_unstable();
-                folders.dedup();
-                let lang = |d: &LabeledDocument| {
-                    folders.iter().position(|f| *f == d.folder).expect("listed")
-                };
-                (
-                    train_docs.iter().map(lang).collect::<Vec<usize>>(),
-                    folders.len(),
-                )
-            } else {
-                (fold_assignment(&train_docs, k), k)
-            };
-            let (mut ys, mut gs) = (Vec::new(), Vec::new());
-            for (r, &i) in rows.iter().enumerate() {
-                for p in docs[i].doc.paragraphs.iter().take(blocks[i].len()) {
-                    ys.push(technique_targets(&p.techniques));
-                    gs.push(inner[r]);
-                }
-            }
-            if variant.min_languages > 1 {
-                let xs = filtered_blocks(docs, &blocks, rows, variant);
-                fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &train_cfg, k)
-            } else {
-                let xs: Vec<&Blocks> = rows.iter().flat_map(|&i| blocks[i].iter()).collect();
-                fit_multilabel(&cfg, &xs, &ys, &gs, Technique::COUNT, &train_cfg, k)
-            }
-        },
-        |head, i| {
-            blocks[i]
+        |rows| fit_head(docs, &blocks, rows, variant),
+        |head, i| head_scores(head, &blocks[i]),
+    )
+}
+
+/// A named output of [`self_trained_scores`]: per document, per
+/// paragraph, each label's (probability, threshold).
+pub type NamedScores = (String, Vec<Vec<HeldOutScores>>);
+
+/// How a language never trained on labels its own paragraphs for
+/// self-training (docs/evaluation.md, "self-training on the new
+/// language's text"): from the decision of the head trained without it,
+/// never from its labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelfTraining {
+    /// Of each technique's paragraphs decided with it, the most probable
+    /// `top` fraction are its positives (1: every decision); a paragraph
+    /// with no label decided is a negative of every technique, one with
+    /// labels decided but none of them kept is not trained on.
+    pub top: f32,
+    /// The share of those pseudo-labelled paragraphs trained on (a fixed
+    /// hashed subsample; the trainer takes no sample weights).
+    pub weight: f32,
+    /// Also re-derive the decision: calibrate and threshold as the
+    /// unseen-language decision is, on the training languages each scored
+    /// by a head trained on the others plus the pseudo-labelled paragraphs
+    /// (five more fits per language).
+    pub recalibrate: bool,
+    /// Rounds of self-training: each after the first pseudo-labels the
+    /// paragraphs with the previous round's cross-fitted decision.
+    pub rounds: usize,
+}
+
+/// Self-trained held-out scores, named: `base` (the head trained without
+/// the group: `held_out_scores` of `variant`), `idf` (the same training
+/// rows, the IDF learnt on the group's text too: what the new text changes
+/// without pseudo-labels), then for each setting `NAME+all` (refitted on
+/// the training documents and every pseudo-labelled paragraph of the
+/// group, scoring them back), `NAME+cross` (the group's articles split in
+/// two halves, each scored by a head refitted with the other half's
+/// pseudo-labels only) and, with `recalibrate`, both again with the
+/// decision re-derived (`+recal`); without, the base head's calibration
+/// and thresholds. `done` is called once a group is scored, with the
+/// group's documents and every output so far.
+pub fn self_trained_scores(
+    docs: &[LabeledDocument],
+    groups: &[Vec<usize>],
+    variant: &Variant,
+    settings: &[(String, SelfTraining)],
+    cap: usize,
+    done: &mut dyn FnMut(&[usize], &[NamedScores]),
+) -> Vec<NamedScores> {
+    use crate::calibrate::{decide_multilabel, micro_thresholds, Platt};
+    use crate::features::{vectorize, Idf};
+    use crate::linear::train_one_vs_rest;
+    use rayon::prelude::*;
+    assert!(
+        variant.min_languages <= 1,
+        "self-training reads the unfiltered blocks"
+    );
+    let cfg = variant.config();
+    let train_cfg = crate::linear::TrainConfig {
+        l2: variant.l2,
+        ..TrainOptions::default().techniques
+    };
+    let labels = Technique::COUNT;
+    let dims = 1usize << cfg.bits;
+    let blocks = labeled_blocks(docs, variant);
+    let mut names = vec!["base".to_string(), "idf".to_string()];
+    for (name, s) in settings {
+        names.push(format!("{name}+all"));
+        names.push(format!("{name}+cross"));
+        if s.recalibrate {
+            names.push(format!("{name}+all+recal"));
+            names.push(format!("{name}+cross+recal"));
+        }
+    }
+    let mut out: Vec<NamedScores> = names
+        .into_iter()
+        .map(|n| (n, vec![Vec::new(); docs.len()]))
+        .collect();
+    for test in groups {
+        let mut in_test = vec![false; docs.len()];
+        test.iter().for_each(|&i| in_test[i] = true);
+        let rows: Vec<usize> = (0..docs.len()).filter(|&i| !in_test[i]).collect();
+        let base = fit_head(docs, &blocks, &rows, variant);
+        // Training paragraphs (document, language), then the group's.
+        let mut folders: Vec<&str> = rows.iter().map(|&i| docs[i].folder.as_str()).collect();
+        folders.sort_unstable();
+        folders.dedup();
+        let mut units: Vec<(usize, usize)> = Vec::new();
+        let mut language: Vec<usize> = Vec::new();
+        let mut ys: Vec<Vec<bool>> = Vec::new();
+        for &i in &rows {
+            let l = folders
                 .iter()
-                .map(|b| {
-                    head.probs(b)
+                .position(|f| *f == docs[i].folder)
+                .expect("listed");
+            for (p, para) in docs[i]
+                .doc
+                .paragraphs
+                .iter()
+                .enumerate()
+                .take(blocks[i].len())
+            {
+                units.push((i, p));
+                language.push(l);
+                ys.push(technique_targets(&para.techniques));
+            }
+        }
+        let trained = units.len();
+        // The group's articles in two halves, as `fold_assignment` deals them.
+        let test_docs: Vec<LabeledDocument> = test.iter().map(|&i| docs[i].clone()).collect();
+        let halves = fold_assignment(&test_docs, 2);
+        let mut half = Vec::new();
+        for (r, &i) in test.iter().enumerate() {
+            for p in 0..blocks[i].len() {
+                units.push((i, p));
+                half.push(halves[r]);
+            }
+        }
+        let own: Vec<usize> = (trained..units.len()).collect();
+        // The base decision of the group's paragraphs: its pseudo-labels.
+        let base_scores: Vec<HeldOutScores> = own
+            .iter()
+            .map(|&u| {
+                let (i, p) = units[u];
+                head_scores(&base, std::slice::from_ref(&blocks[i][p])).remove(0)
+            })
+            .collect();
+        let decide = |scores: &[HeldOutScores]| -> Vec<Vec<(usize, f32)>> {
+            scores
+                .iter()
+                .map(|s| {
+                    let (probs, th): (Vec<f32>, Vec<f32>) = s.iter().copied().unzip();
+                    decide_multilabel(&probs, &th)
                         .into_iter()
-                        .zip(head.thresholds.iter().copied())
+                        .take(cap)
                         .collect()
                 })
                 .collect()
-        },
-    )
+        };
+        let decided = decide(&base_scores);
+        let idf = Idf::fit(cfg.bits, units.iter().map(|&(i, p)| &blocks[i][p]), 2);
+        let xs: Vec<crate::sparse::SparseVec> = units
+            .par_iter()
+            .map(|&(i, p)| vectorize(&cfg, &idf, &blocks[i][p]))
+            .collect();
+        let fit = |ys: &[Vec<bool>], rows: &[usize]| {
+            train_one_vs_rest(dims, labels, &xs, ys, rows, &train_cfg)
+        };
+        let calibrated = |raw: &[f32], platt: &[Platt], th: &[f32]| -> HeldOutScores {
+            raw.iter()
+                .zip(platt)
+                .zip(th)
+                .map(|((&s, p), &t)| (p.prob(s), t))
+                .collect()
+        };
+        // Scores of the group's paragraphs (in `own` order), by output.
+        let mut results: Vec<(String, Vec<HeldOutScores>)> = vec![("base".into(), base_scores)];
+        let five: Vec<usize> = (0..trained).collect();
+        let head = fit(&ys, &five);
+        results.push((
+            "idf".into(),
+            own.iter()
+                .map(|&u| calibrated(&head.scores(&xs[u]), &base.platt, &base.thresholds))
+                .collect(),
+        ));
+        let score = |raw: &[Vec<f32>], platt: &[Platt], th: &[f32]| -> Vec<HeldOutScores> {
+            raw.iter().map(|r| calibrated(r, platt, th)).collect()
+        };
+        let with = |extra: &[usize], base_rows: &[usize]| -> Vec<usize> {
+            base_rows.iter().chain(extra).copied().collect()
+        };
+        for (name, s) in settings {
+            // Pseudo-labels of a decision: its confident labels, or none
+            // decided; the training labels and the pseudo-labelled rows.
+            let pseudo_labels = |decided: &[Vec<(usize, f32)>]| {
+                let mut cut = vec![f32::INFINITY; labels];
+                for (l, c) in cut.iter_mut().enumerate() {
+                    let mut ps: Vec<f32> = decided
+                        .iter()
+                        .filter_map(|d| d.iter().find(|x| x.0 == l).map(|x| x.1))
+                        .collect();
+                    ps.sort_by(|a, b| b.total_cmp(a));
+                    let keep = (s.top * ps.len() as f32).ceil() as usize;
+                    if keep > 0 {
+                        *c = ps[keep.min(ps.len()) - 1];
+                    }
+                }
+                let mut ys = ys.clone();
+                let mut pseudo = Vec::new();
+                for (r, &u) in own.iter().enumerate() {
+                    let mut y = vec![false; labels];
+                    for &(l, p) in &decided[r] {
+                        y[l] = p >= cut[l];
+                    }
+                    let (i, p) = units[u];
+                    let id = docs[i].doc.id.as_bytes();
+                    let draw = hash_parts([id, &(p as u32).to_le_bytes()[..]]) >> 11;
+                    let sampled = (draw as f64) / ((1u64 << 53) as f64) < s.weight as f64;
+                    if (decided[r].is_empty() || y.iter().any(|&b| b)) && sampled {
+                        pseudo.push(u);
+                    }
+                    ys.push(y);
+                }
+                (ys, pseudo)
+            };
+            // Each round pseudo-labels with the previous round's
+            // cross-fitted decision (the first with the base decision).
+            let (mut ys, mut pseudo) = pseudo_labels(&decided);
+            let (mut raw_all, mut raw_cross) = (Vec::new(), vec![Vec::new(); own.len()]);
+            for round in 0..s.rounds.max(1) {
+                if round > 0 {
+                    let cross = score(&raw_cross, &base.platt, &base.thresholds);
+                    (ys, pseudo) = pseudo_labels(&decide(&cross));
+                }
+                let all = fit(&ys, &with(&pseudo, &five));
+                raw_all = own.iter().map(|&u| all.scores(&xs[u])).collect();
+                drop(all);
+                for h in 0..2 {
+                    let other: Vec<usize> = pseudo
+                        .iter()
+                        .copied()
+                        .filter(|&u| half[u - trained] != h)
+                        .collect();
+                    let head = fit(&ys, &with(&other, &five));
+                    for (r, &u) in own.iter().enumerate() {
+                        if half[r] == h {
+                            raw_cross[r] = head.scores(&xs[u]);
+                        }
+                    }
+                }
+            }
+            results.push((
+                format!("{name}+all"),
+                score(&raw_all, &base.platt, &base.thresholds),
+            ));
+            results.push((
+                format!("{name}+cross"),
+                score(&raw_cross, &base.platt, &base.thresholds),
+            ));
+            if s.recalibrate {
+                // Each training language scored by a head trained on the
+                // others and the pseudo-labelled paragraphs.
+                let mut oof = vec![Vec::new(); trained];
+                for l in 0..folders.len() {
+                    let others: Vec<usize> =
+                        five.iter().copied().filter(|&u| language[u] != l).collect();
+                    let head = fit(&ys, &with(&pseudo, &others));
+                    for u in five.iter().copied().filter(|&u| language[u] == l) {
+                        oof[u] = head.scores(&xs[u]);
+                    }
+                }
+                let platt: Vec<Platt> = (0..labels)
+                    .map(|l| {
+                        let s: Vec<f32> = oof.iter().map(|r| r[l]).collect();
+                        let y: Vec<bool> = ys[..trained].iter().map(|r| r[l]).collect();
+                        Platt::fit(&s, &y)
+                    })
+                    .collect();
+                let probs: Vec<Vec<f32>> = oof
+                    .iter()
+                    .map(|r| r.iter().zip(&platt).map(|(&s, p)| p.prob(s)).collect())
+                    .collect();
+                let th = micro_thresholds(&probs, &ys[..trained], labels);
+                results.push((format!("{name}+all+recal"), score(&raw_all, &platt, &th)));
+                results.push((
+                    format!("{name}+cross+recal"),
+                    score(&raw_cross, &platt, &th),
+                ));
+            }
+        }
+        for (name, scores) in results {
+            let slot = &mut out.iter_mut().find(|o| o.0 == name).expect("named").1;
+            for (&u, s) in own.iter().zip(scores) {
+                slot[units[u].0].push(s);
+            }
+        }
+        done(test, &out);
+    }
+    out
 }
 
 #[cfg(test)]
