@@ -467,7 +467,7 @@ pub fn self_trained_scores(
     cap: usize,
     done: &mut dyn FnMut(&[usize], &[NamedScores]),
 ) -> Vec<NamedScores> {
-    use crate::calibrate::{decide_multilabel, micro_thresholds, Platt};
+    use crate::calibrate::{decide_multilabel, Platt};
     use crate::features::{vectorize, Idf};
     use crate::linear::train_one_vs_rest;
     use rayon::prelude::*;
@@ -669,18 +669,7 @@ pub fn self_trained_scores(
                         oof[u] = head.scores(&xs[u]);
                     }
                 }
-                let platt: Vec<Platt> = (0..labels)
-                    .map(|l| {
-                        let s: Vec<f32> = oof.iter().map(|r| r[l]).collect();
-                        let y: Vec<bool> = ys[..trained].iter().map(|r| r[l]).collect();
-                        Platt::fit(&s, &y)
-                    })
-                    .collect();
-                let probs: Vec<Vec<f32>> = oof
-                    .iter()
-                    .map(|r| r.iter().zip(&platt).map(|(&s, p)| p.prob(s)).collect())
-                    .collect();
-                let th = micro_thresholds(&probs, &ys[..trained], labels);
+                let (platt, th) = crate::train::calibrate_scores(&oof, &ys[..trained], labels);
                 results.push((format!("{name}+all+recal"), score(&raw_all, &platt, &th)));
                 results.push((
                     format!("{name}+cross+recal"),

@@ -186,6 +186,17 @@ fn calibrate_held_out(
     train: impl Fn(&[usize]) -> CompactHead + Sync,
 ) -> (Vec<Platt>, Vec<f32>) {
     let oof = oof_scores(xs, groups, k, train);
+    calibrate_scores(&oof, ys, labels)
+}
+
+/// Per label, the Platt scaling of held-out raw scores `oof` (one row per
+/// example, one score per label) against `ys`, and the thresholds on the
+/// scaled probabilities that maximise pooled micro-F1.
+pub(crate) fn calibrate_scores(
+    oof: &[Vec<f32>],
+    ys: &[Vec<bool>],
+    labels: usize,
+) -> (Vec<Platt>, Vec<f32>) {
     let platt: Vec<Platt> = (0..labels)
         .map(|l| {
             let s: Vec<f32> = oof.iter().map(|r| r[l]).collect();
