@@ -374,10 +374,7 @@ fn frames(
     use rhetor_model::train::fold_assignment;
     let (emb, oof, lolo) = load(docs, cache_dir)?;
     let nl = folders.len();
-    let lang_all: Vec<usize> = docs
-        .iter()
-        .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
-        .collect();
+    let lang_all = language_index(docs, folders);
     let inner = fold_assignment(docs, 4);
     let outer = fold_groups(docs, 5);
     let maxpool = |e: &DocEmbeddings| -> Vec<f32> {
@@ -1269,10 +1266,7 @@ fn centre(
     use rhetor_model::report::HeldOutReport;
     use rhetor_model::train::unannotated;
     let (emb, oof, lolo) = load(docs, cache_dir)?;
-    let lang: Vec<usize> = docs
-        .iter()
-        .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
-        .collect();
+    let lang = language_index(docs, folders);
     let inputs = FastInputs {
         seen: &oof,
         unseen: &lolo,
@@ -1642,16 +1636,32 @@ fn tally(k: &mut [usize; 3], decided: impl Iterator<Item = usize>, gold: &[bool]
 /// `[true positives, predicted, gold]`: the pooled figure, and the
 /// per-language figures as `"<folder> 0.123"` joined by spaces.
 fn micro_f1_by_language(c: &[[usize; 3]], folders: &[String]) -> (f64, String) {
-    let f = |k: &[usize; 3]| 2.0 * k[0] as f64 / (k[1] + k[2]).max(1) as f64;
-    let tot = c
-        .iter()
-        .fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]]);
     let s: Vec<String> = c
         .iter()
         .zip(folders)
-        .map(|(k, n)| format!("{n} {:.3}", f(k)))
+        .map(|(k, n)| format!("{n} {:.3}", f1_of(k)))
         .collect();
-    (f(&tot), s.join(" "))
+    (f1_of(&sum_counts(c.iter().copied())), s.join(" "))
+}
+
+/// The counts `[true positives, predicted, gold]` added up.
+fn sum_counts(counts: impl Iterator<Item = [usize; 3]>) -> [usize; 3] {
+    counts.fold([0; 3], |a, k| [a[0] + k[0], a[1] + k[1], a[2] + k[2]])
+}
+
+/// Index in `folders` of every article's language folder.
+fn language_index(
+    docs: &[rhetor_formats::corpus::LabeledDocument],
+    folders: &[String],
+) -> Vec<usize> {
+    docs.iter()
+        .map(|d| {
+            folders
+                .iter()
+                .position(|f| f == &d.folder)
+                .expect("folders lists every article's folder")
+        })
+        .collect()
 }
 
 fn print_rows(label: &str, r: &rhetor_model::report::HeldOutReport, folders: &[String]) {
@@ -1683,10 +1693,7 @@ fn tech_mlp(
     use rhetor_model::train::fold_assignment;
     let (emb, oof, lolo) = load(docs, cache_dir)?;
     let nl = folders.len();
-    let lang_all: Vec<usize> = docs
-        .iter()
-        .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
-        .collect();
+    let lang_all = language_index(docs, folders);
     let mut scfg = StackConfig::default();
     scfg.techniques.seed = 13;
     let inner = fold_assignment(docs, scfg.inner_folds);
@@ -2159,13 +2166,7 @@ fn f1_of(k: &[usize; 3]) -> f64 {
 /// Index of the variant with the best pooled micro-F1 over the counts
 /// `c[variant][language]` of the languages `langs` (ties: the first).
 fn best_variant(c: &[Vec<[usize; 3]>], langs: impl Iterator<Item = usize> + Clone) -> usize {
-    let pooled = |vi: usize| {
-        let k = langs.clone().fold([0; 3], |a, o| {
-            let k = c[vi][o];
-            [a[0] + k[0], a[1] + k[1], a[2] + k[2]]
-        });
-        f1_of(&k)
-    };
+    let pooled = |vi: usize| f1_of(&sum_counts(langs.clone().map(|o| c[vi][o])));
     (0..c.len())
         .max_by(|&a, &b| pooled(a).total_cmp(&pooled(b)).then(b.cmp(&a)))
         .unwrap_or(0)
@@ -2200,10 +2201,7 @@ fn self_training(
         emb: &emb,
         oof: &oof,
         lolo: &lolo,
-        lang_all: docs
-            .iter()
-            .map(|d| folders.iter().position(|f| f == &d.folder).unwrap())
-            .collect(),
+        lang_all: language_index(docs, folders),
         inner: fold_assignment(docs, scfg.inner_folds),
     };
     let names: Vec<String> = variant_list().split(',').map(str::to_string).collect();
@@ -2234,7 +2232,7 @@ fn self_training(
         for (vi, name) in names.iter().enumerate() {
             let (all, by_language) = micro_f1_by_language(&c[vi], folders);
             mean[vi] += all / seeds.len() as f64;
-            let (pred, gold) = c[vi].iter().fold((0, 0), |a, k| (a.0 + k[1], a.1 + k[2]));
+            let [_, pred, gold] = sum_counts(c[vi].iter().copied());
             println!(
                 "self seed {seed:<3} {name:<36} all {all:.4} | {by_language} | labels/gold {:.2} | {:.1}s per language",
                 pred as f64 / gold.max(1) as f64,

@@ -208,6 +208,16 @@ impl Tally {
             2.0 * self.tp as f64 / d as f64
         }
     }
+
+    /// Counts one (paragraph, label) pair: gold and predicted or not.
+    fn add(&mut self, gold: bool, predicted: bool) {
+        match (gold, predicted) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            (false, false) => {}
+        }
+    }
 }
 
 /// The held-out head's own decision of paragraph `p` of document `i`: every
@@ -252,15 +262,9 @@ fn tally_where(
             for (l, _) in decide(i, p).into_iter().take(cap) {
                 predicted[l] = true;
             }
-            for (g, p) in gold.iter().zip(&predicted) {
+            for (&g, &p) in gold.iter().zip(&predicted) {
                 for t in [lang, folders.len()] {
-                    let t = &mut tallies[t];
-                    match (g, p) {
-                        (true, true) => t.tp += 1,
-                        (false, true) => t.fp += 1,
-                        (true, false) => t.fn_ += 1,
-                        _ => {}
-                    }
+                    tallies[t].add(g, p);
                 }
             }
         }
@@ -382,15 +386,9 @@ fn judge(paras: &[Para], languages: usize, rule: &Rule) -> Vec<Tally> {
                 n += 1;
             }
         }
-        for (g, q) in p.gold.iter().zip(&predicted) {
+        for (&g, &q) in p.gold.iter().zip(&predicted) {
             for t in [p.language, languages] {
-                let t = &mut out[t];
-                match (g, q) {
-                    (true, true) => t.tp += 1,
-                    (false, true) => t.fp += 1,
-                    (true, false) => t.fn_ += 1,
-                    _ => {}
-                }
+                out[t].add(g, q);
             }
         }
     }
